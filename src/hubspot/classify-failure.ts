@@ -1,0 +1,45 @@
+import { PermanentError, TransientError } from '../queue/errors.js';
+
+export interface HttpFailure {
+  status: number;
+  headers: Record<string, string | undefined>;
+  body: unknown;
+}
+
+/** A HubSpot 4xx (not 429): permanent, with its status and HubSpot's own message. */
+export class HubSpotApiError extends PermanentError {
+  constructor(readonly endpoint: string, readonly status: number, message: string, readonly body?: unknown) {
+    super(`HubSpot ${endpoint} answered ${status}: ${message}`);
+    this.name = 'HubSpotApiError';
+  }
+}
+
+export type Verdict =
+  | { kind: 'retry'; waitMs?: number; pauseBucket?: 'general' | 'search'; reason: string }
+  | { kind: 'fail'; error: Error };
+
+const header = (h: HttpFailure['headers'], name: string) =>
+  Object.entries(h).find(([k]) => k.toLowerCase() === name)?.[1];
+
+/**
+ * DESIGN habit 5: 429, 5xx and timeouts are transient; other 4xx permanent. A 429 is read by its
+ * policyName: the rolling ten-second (or search per-second) window is waited out here, the daily
+ * budget is handed back to the queue with a long delay.
+ */
+export function classifyFailure(endpoint: string, f: HttpFailure): Verdict {
+  const body = (typeof f.body === 'object' && f.body) ? f.body as { message?: string; policyName?: string } : {};
+  const message = body.message ?? (typeof f.body === 'string' ? f.body : 'no message');
+  if (f.status === 429) {
+    const retryAfterS = Number(header(f.headers, 'retry-after'));
+    const intervalMs = Number(header(f.headers, 'x-hubspot-ratelimit-interval-milliseconds'));
+    if (body.policyName === 'DAILY') {
+      return { kind: 'fail', error: new TransientError(`HubSpot daily API limit reached at ${endpoint}`, 60 * 60_000) };
+    }
+    const waitMs = Number.isFinite(retryAfterS) && retryAfterS > 0 ? retryAfterS * 1000
+      : Number.isFinite(intervalMs) && intervalMs > 0 ? intervalMs : 1000;
+    const pauseBucket = body.policyName === 'SECONDLY' || endpoint.includes('search') ? 'search' : 'general';
+    return { kind: 'retry', waitMs, pauseBucket, reason: `429 ${body.policyName ?? ''}`.trim() };
+  }
+  if (f.status >= 500 || f.status === 0) return { kind: 'retry', reason: `${f.status || 'network'} ${message}` };
+  return { kind: 'fail', error: new HubSpotApiError(endpoint, f.status, message, f.body) };
+}

@@ -1,0 +1,114 @@
+import { Client } from '@hubspot/api-client';
+import type { Logger } from 'pino';
+import { TransientError } from '../queue/errors.js';
+import type { Metrics } from '../server/metrics.js';
+import { keys } from '../store/keys.js';
+import { classifyFailure, type HttpFailure } from './classify-failure.js';
+import { acquire, type RateLimiter } from './rate-limiter.js';
+
+export interface TokenSource { accessToken(portalId: number): Promise<string> }
+
+export interface GatewayOptions {
+  baseUrl: string;
+  tokens: TokenSource;
+  limiter: RateLimiter;
+  metrics: Metrics;
+  log: Logger;
+  ratePer10s: number;
+  searchRatePerSecond: number;
+  timeoutMs: number;
+  maxAttempts?: number;
+}
+
+export interface RawRequest { method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'; path: string; body?: unknown; qs?: Record<string, string> }
+
+class CallTimeout extends Error {}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const jitter = (attempt: number) => Math.round((200 * 2 ** attempt) * (0.5 + Math.random() / 2));
+
+/**
+ * Every HubSpot call goes through here: per-account client, shared rate limit, 429/5xx/timeout
+ * handling, per-endpoint counts. @hubspot/api-client's own retry and limiter are process-wide
+ * singletons reset by every new Client, so they stay off and this class does that work.
+ */
+export class HubSpotGateway {
+  private readonly clients = new Map<number, { token: string; client: Client }>();
+
+  constructor(private readonly o: GatewayOptions) {}
+
+  /** A typed @hubspot/api-client call. `endpoint` names it in metrics, e.g. "crm.contacts.batch.upsert". */
+  async call<T>(portalId: number, endpoint: string, fn: (client: Client) => Promise<T>): Promise<T> {
+    return this.withPolicy(portalId, endpoint, async () => fn(await this.client(portalId)));
+  }
+
+  /** For endpoints the client has no typed call for (conversations, account info, ...). */
+  async request<T>(portalId: number, endpoint: string, req: RawRequest): Promise<T> {
+    return this.withPolicy(portalId, endpoint, async () => {
+      const client = await this.client(portalId);
+      const res = await client.apiRequest({ method: req.method, path: req.path, body: req.body as object, qs: req.qs });
+      const text = await res.text();
+      let body: unknown = text;
+      try { body = text ? JSON.parse(text) : undefined; } catch { /* keep text */ }
+      if (!res.ok) {
+        const headers: Record<string, string> = {};
+        res.headers.forEach((v: string, k: string) => { headers[k] = v; });
+        throw Object.assign(new Error(`HTTP ${res.status}`), { code: res.status, headers, body });
+      }
+      return body as T;
+    });
+  }
+
+  private async client(portalId: number): Promise<Client> {
+    const token = await this.o.tokens.accessToken(portalId);
+    const cached = this.clients.get(portalId);
+    if (cached?.token === token) return cached.client;
+    const client = new Client({ accessToken: token, basePath: this.o.baseUrl });
+    this.clients.set(portalId, { token, client });
+    return client;
+  }
+
+  private async withPolicy<T>(portalId: number, endpoint: string, run: () => Promise<T>): Promise<T> {
+    const maxAttempts = this.o.maxAttempts ?? 4;
+    const isSearch = endpoint.endsWith('.search');
+    const general = keys.rateLimit(portalId, 'general');
+    const search = keys.rateLimit(portalId, 'search');
+    for (let attempt = 1; ; attempt++) {
+      await acquire(this.o.limiter, general, this.o.ratePer10s, 10_000);
+      if (isSearch) await acquire(this.o.limiter, search, this.o.searchRatePerSecond, 1000);
+      const stop = this.o.metrics.hubspotLatency.startTimer({ endpoint });
+      let failure: HttpFailure;
+      try {
+        const result = await this.withTimeout(run());
+        stop();
+        this.o.metrics.hubspotCalls.inc({ endpoint, status: '2xx' });
+        return result;
+      } catch (err) {
+        stop();
+        failure = toFailure(err);
+        this.o.metrics.hubspotCalls.inc({ endpoint, status: failure.status ? String(failure.status) : 'network' });
+      }
+      const verdict = classifyFailure(endpoint, failure);
+      if (verdict.kind === 'fail') throw verdict.error;
+      if (verdict.pauseBucket && verdict.waitMs) await this.o.limiter.pause(verdict.pauseBucket === 'search' ? search : general, verdict.waitMs);
+      if (attempt >= maxAttempts) throw new TransientError(`HubSpot ${endpoint} still failing after ${attempt} attempts: ${verdict.reason}`, verdict.waitMs);
+      this.o.log.warn({ portalId, endpoint, attempt, reason: verdict.reason }, 'retrying HubSpot call');
+      await sleep(verdict.waitMs ?? jitter(attempt));
+    }
+  }
+
+  private withTimeout<T>(p: Promise<T>): Promise<T> {
+    let timer: NodeJS.Timeout;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new CallTimeout(`no answer within ${this.o.timeoutMs} ms`)), this.o.timeoutMs);
+    });
+    return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
+  }
+}
+
+/** Reads status, headers and body from @hubspot/api-client's ApiException, our raw errors, or network errors. */
+function toFailure(err: unknown): HttpFailure {
+  const e = err as { code?: unknown; headers?: Record<string, string>; body?: unknown; message?: string };
+  if (typeof e?.code === 'number') return { status: e.code, headers: e.headers ?? {}, body: e.body };
+  return { status: 0, headers: {}, body: e?.message ?? String(err) };
+}

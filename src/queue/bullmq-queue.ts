@@ -1,0 +1,97 @@
+import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
+import { Redis, type RedisOptions } from 'ioredis';
+import { backoffDelay, defaultBackoff, type BackoffPolicy } from './backoff.js';
+import type { DeadLetters } from './dead-letters.js';
+import { isPermanent, retryAfterOf } from './errors.js';
+import type { EventHandler, EventQueue, QueueCounts, QueuedEvent } from './event-queue.js';
+
+const QUEUE_NAME = 'hubspot-events';
+
+/** Production mode: BullMQ on Redis, shared by any number of web and worker processes. */
+export class BullmqQueue implements EventQueue {
+  private readonly queue: Queue;
+  private readonly producer: Redis;
+  private worker?: Worker;
+
+  constructor(
+    private readonly redisUrl: string,
+    private readonly deadLetters: DeadLetters,
+    private readonly options: { concurrency?: number; backoff?: BackoffPolicy; prefix?: string } = {},
+  ) {
+    // The edge must fail fast when Redis is away (HubSpot then gets a 503 and retries),
+    // so the producer connection neither queues commands offline nor retries them.
+    this.producer = new Redis(redisUrl, { maxRetriesPerRequest: 0, enableOfflineQueue: false, lazyConnect: false });
+    this.producer.on('error', () => undefined);
+    this.queue = new Queue(QUEUE_NAME, { connection: this.producer, prefix: options.prefix });
+    this.queue.on('error', () => undefined);
+  }
+
+  private get policy() { return this.options.backoff ?? defaultBackoff; }
+
+  async enqueue(jobs: QueuedEvent[]): Promise<void> {
+    if (!jobs.length) return;
+    await this.queue.addBulk(jobs.map((job) => ({
+      name: job.event.subscriptionType,
+      data: job,
+      opts: {
+        jobId: job.id,
+        attempts: this.policy.attempts,
+        backoff: { type: 'jittered' },
+        removeOnComplete: true,
+        // Failed jobs move to our dead-letter list with their reason, freeing the id for a replay.
+        removeOnFail: true,
+      },
+    })));
+  }
+
+  startWorker(handler: EventHandler): void {
+    const connection: RedisOptions = { maxRetriesPerRequest: null };
+    this.worker = new Worker<QueuedEvent>(QUEUE_NAME, async (job: Job<QueuedEvent>) => {
+      try {
+        await handler(job.data, job.attemptsMade + 1);
+      } catch (err) {
+        const reason = err instanceof Error ? err.message : String(err);
+        const attempt = job.attemptsMade + 1;
+        // Written before the job leaves BullMQ, so a crash cannot lose a failed event.
+        if (isPermanent(err) || attempt >= (job.opts.attempts ?? 1)) await this.deadLetters.add(job.data, reason, attempt);
+        if (isPermanent(err)) throw new UnrecoverableError(reason);
+        throw err;
+      }
+    }, {
+      connection: new Redis(this.redisUrl, connection),
+      prefix: this.options.prefix,
+      concurrency: this.options.concurrency ?? 16,
+      settings: {
+        backoffStrategy: (attemptsMade: number, _type?: string, err?: Error) =>
+          backoffDelay(this.policy, attemptsMade, retryAfterOf(err)),
+      },
+    });
+    this.worker.on('error', () => undefined);
+  }
+
+  async counts(): Promise<QueueCounts> {
+    const c = await this.queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'waiting-children');
+    return { waiting: (c.waiting ?? 0) + (c.prioritized ?? 0), active: c.active ?? 0, delayed: c.delayed ?? 0 };
+  }
+
+  async idle(timeoutMs = 30_000): Promise<void> {
+    const until = Date.now() + timeoutMs;
+    for (;;) {
+      const c = await this.counts();
+      if (!c.waiting && !c.active && !c.delayed) return;
+      if (Date.now() > until) throw new Error(`queue not idle after ${timeoutMs} ms: ${JSON.stringify(c)}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+
+  async ping(): Promise<void> { await this.producer.ping(); }
+
+  /** Empties the queue (tests and benchmarks only). */
+  async obliterate(): Promise<void> { await this.queue.obliterate({ force: true }); }
+
+  async close(): Promise<void> {
+    await this.worker?.close();
+    await this.queue.close();
+    this.producer.disconnect();
+  }
+}

@@ -1,0 +1,31 @@
+import { caps, keys } from '../store/keys.js';
+import type { Store } from '../store/store.js';
+import type { QueuedEvent } from './event-queue.js';
+
+export interface DeadLetter { job: QueuedEvent; reason: string; attempts: number; at: string }
+
+/** Jobs that failed for good, with the reason; kept in the store so every process sees them. */
+export class DeadLetters {
+  constructor(private readonly store: Store) {}
+
+  async add(job: QueuedEvent, reason: string, attempts: number): Promise<void> {
+    const entry: DeadLetter = { job, reason, attempts, at: new Date().toISOString() };
+    await this.store.pushCapped(keys.deadLetters(), JSON.stringify(entry), caps.deadLetters);
+  }
+
+  async list(limit = 100): Promise<DeadLetter[]> {
+    const raw = await this.store.range(keys.deadLetters(), 0, limit - 1);
+    return raw.map((r) => JSON.parse(r) as DeadLetter);
+  }
+
+  /** Puts dead letters back on the queue (all, or those whose job id is given); returns how many. */
+  async replay(enqueue: (jobs: QueuedEvent[]) => Promise<void>, ids?: string[]): Promise<number> {
+    const raw = await this.store.range(keys.deadLetters(), 0, -1);
+    const chosen = raw.filter((r) => !ids || ids.includes((JSON.parse(r) as DeadLetter).job.id));
+    for (const r of chosen) {
+      await enqueue([(JSON.parse(r) as DeadLetter).job]);
+      await this.store.removeFromList(keys.deadLetters(), r);
+    }
+    return chosen.length;
+  }
+}

@@ -1,0 +1,22 @@
+import type { HubSpotEvent } from '../webhooks/event-schema.js';
+
+export interface QueuedEvent {
+  /** The dedupe key: also the job id, so a job is never queued twice while it exists. */
+  id: string;
+  event: HubSpotEvent;
+}
+
+export type EventHandler = (job: QueuedEvent, attempt: number) => Promise<void>;
+
+export interface QueueCounts { waiting: number; active: number; delayed: number }
+
+export interface EventQueue {
+  /** Resolves only once every job is durably queued; rejects when the queue cannot take them. */
+  enqueue(jobs: QueuedEvent[]): Promise<void>;
+  startWorker(handler: EventHandler): void;
+  counts(): Promise<QueueCounts>;
+  /** Resolves when nothing is waiting, active or delayed (tests, demo, benchmarks). */
+  idle(timeoutMs?: number): Promise<void>;
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,102 @@
+import { backoffDelay, defaultBackoff, type BackoffPolicy } from './backoff.js';
+import type { DeadLetters } from './dead-letters.js';
+import { isPermanent, retryAfterOf } from './errors.js';
+import type { EventHandler, EventQueue, QueueCounts, QueuedEvent } from './event-queue.js';
+
+interface Pending { job: QueuedEvent; attempt: number }
+
+/** Embedded mode: the queue lives in this process (demo, local trials). Same contract as BullMQ. */
+export class MemoryQueue implements EventQueue {
+  private readonly waiting: Pending[] = [];
+  private readonly known = new Set<string>();
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private active = 0;
+  private handler?: EventHandler;
+  private closed = false;
+  private idleWaiters: (() => void)[] = [];
+
+  constructor(
+    private readonly deadLetters: DeadLetters,
+    private readonly options: { concurrency?: number; backoff?: BackoffPolicy } = {},
+  ) {}
+
+  async enqueue(jobs: QueuedEvent[]): Promise<void> {
+    if (this.closed) throw new Error('queue is closed');
+    for (const job of jobs) {
+      if (this.known.has(job.id)) continue;
+      this.known.add(job.id);
+      this.waiting.push({ job, attempt: 1 });
+    }
+    this.pump();
+  }
+
+  startWorker(handler: EventHandler): void {
+    this.handler = handler;
+    this.pump();
+  }
+
+  private pump(): void {
+    const concurrency = this.options.concurrency ?? 8;
+    while (this.handler && !this.closed && this.active < concurrency && this.waiting.length) {
+      const next = this.waiting.shift()!;
+      this.active++;
+      void this.run(next).finally(() => {
+        this.active--;
+        this.pump();
+        this.notifyIdle();
+      });
+    }
+  }
+
+  private async run({ job, attempt }: Pending): Promise<void> {
+    const policy = this.options.backoff ?? defaultBackoff;
+    try {
+      await this.handler!(job, attempt);
+      this.known.delete(job.id);
+    } catch (err) {
+      const reason = err instanceof Error ? err.message : String(err);
+      if (isPermanent(err) || attempt >= policy.attempts) {
+        this.known.delete(job.id);
+        await this.deadLetters.add(job, reason, attempt);
+        return;
+      }
+      const timer = setTimeout(() => {
+        this.timers.delete(timer);
+        this.waiting.push({ job, attempt: attempt + 1 });
+        this.pump();
+      }, backoffDelay(policy, attempt, retryAfterOf(err)));
+      this.timers.add(timer);
+    }
+  }
+
+  async counts(): Promise<QueueCounts> {
+    return { waiting: this.waiting.length, active: this.active, delayed: this.timers.size };
+  }
+
+  private isIdle() { return !this.waiting.length && !this.active && !this.timers.size; }
+
+  private notifyIdle() {
+    if (!this.isIdle()) return;
+    const waiters = this.idleWaiters;
+    this.idleWaiters = [];
+    waiters.forEach((w) => w());
+  }
+
+  idle(timeoutMs = 30_000): Promise<void> {
+    if (this.isIdle()) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const t = setTimeout(() => reject(new Error(`queue not idle after ${timeoutMs} ms`)), timeoutMs);
+      this.idleWaiters.push(() => { clearTimeout(t); resolve(); });
+    });
+  }
+
+  async ping(): Promise<void> {
+    if (this.closed) throw new Error('queue is closed');
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.timers.forEach(clearTimeout);
+    this.timers.clear();
+  }
+}

@@ -1,0 +1,98 @@
+import { z } from 'zod';
+
+const optional = z.string().trim().min(1).optional().or(z.literal('').transform(() => undefined));
+
+const schema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  PUBLIC_BASE_URL: z.url({ error: 'PUBLIC_BASE_URL must be the https URL HubSpot calls, e.g. https://autopilot.example.com' }).optional(),
+  REDIS_URL: z.url({ error: 'REDIS_URL must look like redis://127.0.0.1:6379' }).optional().or(z.literal('').transform(() => undefined)),
+  HUBSPOT_API_BASE_URL: z.url().default('https://api.hubapi.com'),
+  HUBSPOT_APP_ID: optional,
+  HUBSPOT_CLIENT_ID: optional,
+  HUBSPOT_CLIENT_SECRET: z.string({ error: 'HUBSPOT_CLIENT_SECRET is required: copy it from the app\'s Auth tab in HubSpot (it verifies every request HubSpot sends)' }).min(8, 'HUBSPOT_CLIENT_SECRET looks truncated (under 8 characters)'),
+  HUBSPOT_ACCESS_TOKEN: optional,
+  HUBSPOT_SCOPES: z.string().default('oauth crm.objects.contacts.read crm.objects.contacts.write crm.objects.companies.read crm.objects.companies.write tickets conversations.read'),
+  TOKEN_ENCRYPTION_KEY: optional,
+  APP_ROLE: z.enum(['web', 'worker', 'all'], { error: 'APP_ROLE must be web, worker or all' }).default('all'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  HUBSPOT_RATE_LIMIT_PER_10S: z.coerce.number().int().positive().optional(),
+  HUBSPOT_SEARCH_RATE_PER_S: z.coerce.number().int().positive().default(5),
+  HUBSPOT_CALL_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
+  WORKER_CONCURRENCY: z.coerce.number().int().positive().default(16),
+});
+
+export type AuthMode = 'private' | 'oauth';
+
+export interface Config {
+  port: number;
+  publicBaseUrl: string;
+  redisUrl?: string;
+  hubspotApiBaseUrl: string;
+  appId?: string;
+  clientId?: string;
+  clientSecret: string;
+  accessToken?: string;
+  scopes: string[];
+  tokenEncryptionKey?: Buffer;
+  authMode: AuthMode;
+  role: 'web' | 'worker' | 'all';
+  logLevel: string;
+  /** HubSpot's 10-second budget: 190 for private apps (Pro/Enterprise), 110 for OAuth installs. */
+  rateLimitPer10s: number;
+  searchRatePerSecond: number;
+  callTimeoutMs: number;
+  workerConcurrency: number;
+}
+
+export class ConfigError extends Error {
+  constructor(problems: string[]) {
+    super(`Portal Autopilot cannot start; fix these settings (see the README's configuration table):\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+function parseKey(raw: string): Buffer | undefined {
+  const key = /^[0-9a-f]{64}$/i.test(raw) ? Buffer.from(raw, 'hex') : Buffer.from(raw, 'base64');
+  return key.length === 32 ? key : undefined;
+}
+
+/** Parsed once at start-up; nothing else reads process.env (DESIGN habit 3). */
+export function loadConfig(env: NodeJS.ProcessEnv): Config {
+  const result = schema.safeParse(env);
+  if (!result.success) {
+    throw new ConfigError(result.error.issues.map((i) => `${i.path.join('.') || 'environment'}: ${i.message}`));
+  }
+  const e = result.data;
+  const problems: string[] = [];
+  if (!e.HUBSPOT_ACCESS_TOKEN && !e.HUBSPOT_CLIENT_ID) {
+    problems.push('set HUBSPOT_ACCESS_TOKEN (private app, one account) or HUBSPOT_CLIENT_ID with TOKEN_ENCRYPTION_KEY (OAuth, many accounts)');
+  }
+  let tokenEncryptionKey: Buffer | undefined;
+  if (e.TOKEN_ENCRYPTION_KEY) {
+    tokenEncryptionKey = parseKey(e.TOKEN_ENCRYPTION_KEY);
+    if (!tokenEncryptionKey) problems.push('TOKEN_ENCRYPTION_KEY must be 32 bytes, as 64 hex characters or base64 (make one with: openssl rand -hex 32)');
+  } else if (e.HUBSPOT_CLIENT_ID && !e.HUBSPOT_ACCESS_TOKEN) {
+    problems.push('TOKEN_ENCRYPTION_KEY is required in OAuth mode: tokens are encrypted at rest (make one with: openssl rand -hex 32)');
+  }
+  if (problems.length) throw new ConfigError(problems);
+  const authMode: AuthMode = e.HUBSPOT_ACCESS_TOKEN ? 'private' : 'oauth';
+  return {
+    port: e.PORT,
+    publicBaseUrl: (e.PUBLIC_BASE_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, ''),
+    redisUrl: e.REDIS_URL,
+    hubspotApiBaseUrl: e.HUBSPOT_API_BASE_URL.replace(/\/$/, ''),
+    appId: e.HUBSPOT_APP_ID,
+    clientId: e.HUBSPOT_CLIENT_ID,
+    clientSecret: e.HUBSPOT_CLIENT_SECRET,
+    accessToken: e.HUBSPOT_ACCESS_TOKEN,
+    scopes: e.HUBSPOT_SCOPES.split(/\s+/).filter(Boolean),
+    tokenEncryptionKey,
+    authMode,
+    role: e.APP_ROLE,
+    logLevel: e.LOG_LEVEL,
+    rateLimitPer10s: e.HUBSPOT_RATE_LIMIT_PER_10S ?? (authMode === 'private' ? 190 : 110),
+    searchRatePerSecond: e.HUBSPOT_SEARCH_RATE_PER_S,
+    callTimeoutMs: e.HUBSPOT_CALL_TIMEOUT_MS,
+    workerConcurrency: e.WORKER_CONCURRENCY,
+  };
+}

@@ -1,0 +1,77 @@
+import { Router, type Request, type Response } from 'express';
+import { z } from 'zod';
+import type { HubSpotGateway } from '../hubspot/gateway.js';
+import type { DeadLetters } from '../queue/dead-letters.js';
+import type { EventQueue } from '../queue/event-queue.js';
+import { settingsSchema } from '../settings/settings-schema.js';
+import { VersionConflictError, type SettingsRepository } from '../settings/settings-repository.js';
+import type { Store } from '../store/store.js';
+import { describeZodError } from './describe-zod-error.js';
+import { provisionAccount, readProvisioning } from './provision-account.js';
+import type { CardCaller } from './verify-extension-request.js';
+
+export interface ExtensionsDeps {
+  settings: SettingsRepository;
+  store: Store;
+  queue: EventQueue;
+  deadLetters: DeadLetters;
+  hubspot: HubSpotGateway;
+  isInstalled: (portalId: number) => Promise<boolean>;
+}
+
+const saveBody = z.strictObject({ expectedVersion: z.number().int().nonnegative(), settings: settingsSchema });
+
+const caller = (res: Response) => res.locals.caller as CardCaller;
+
+/** /api/extensions/...: what the cards and the settings page call through hubspot.fetch. */
+export function extensionsApi(deps: ExtensionsDeps): Router {
+  const r = Router();
+
+  r.get('/status', async (_req: Request, res: Response) => {
+    const { portalId } = caller(res);
+    const [installed, counts, dead, provisioning] = await Promise.all([
+      deps.isInstalled(portalId), deps.queue.counts(), deps.deadLetters.list(1000), readProvisioning(portalId, deps.store),
+    ]);
+    res.json({
+      portalId, installed,
+      queue: { waiting: counts.waiting + counts.delayed, active: counts.active },
+      deadLetters: dead.filter((d) => d.job.event.portalId === portalId).length,
+      provisioning,
+    });
+  });
+
+  r.get('/settings', async (_req, res) => {
+    const { portalId } = caller(res);
+    const [current, provisioning] = await Promise.all([deps.settings.read(portalId), readProvisioning(portalId, deps.store)]);
+    res.json({ ...current, provisioning });
+  });
+
+  r.put('/settings', async (_req, res) => {
+    const { portalId, userId, userEmail } = caller(res);
+    const parsed = saveBody.safeParse(res.locals.json);
+    if (!parsed.success) {
+      res.status(400).json({ message: describeZodError(parsed.error), issues: parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })) });
+      return;
+    }
+    try {
+      const saved = await deps.settings.save(portalId, parsed.data.settings, parsed.data.expectedVersion, userEmail ?? `user ${userId ?? 'unknown'}`);
+      res.json(saved);
+    } catch (err) {
+      if (err instanceof VersionConflictError) {
+        res.status(409).json({ message: err.message, currentVersion: err.current });
+        return;
+      }
+      throw err;
+    }
+  });
+
+  r.get('/settings/history', async (_req, res) => {
+    res.json({ changes: await deps.settings.history(caller(res).portalId) });
+  });
+
+  r.post('/provisioning', async (_req, res) => {
+    res.json(await provisionAccount(caller(res).portalId, deps.hubspot, deps.store));
+  });
+
+  return r;
+}

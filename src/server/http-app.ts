@@ -1,0 +1,63 @@
+import { randomUUID } from 'node:crypto';
+import express, { type ErrorRequestHandler, type RequestHandler, type Router } from 'express';
+import type { Logger } from 'pino';
+import type { Metrics } from './metrics.js';
+
+export interface HttpAppParts {
+  log: Logger;
+  metrics: Metrics;
+  webhook: RequestHandler;
+  extensionsAuth: RequestHandler;
+  extensions: Router;
+  oauth?: Router;
+  ready: () => Promise<void>;
+}
+
+// HubSpot sends at most 100 events in a request and hubspot.fetch bodies are capped at 1 MB.
+const BODY_LIMIT = '1mb';
+
+export function createHttpApp(p: HttpAppParts): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', true);
+
+  app.use((req, res, next) => {
+    const id = req.get('x-request-id') ?? randomUUID();
+    res.setHeader('x-request-id', id);
+    res.locals.log = p.log.child({ requestId: id });
+    next();
+  });
+
+  app.get('/healthz', (_req, res) => { res.json({ ok: true }); });
+  app.get('/readyz', async (_req, res) => {
+    try {
+      await p.ready();
+      res.json({ ok: true });
+    } catch (err) {
+      res.status(503).json({ ok: false, message: (err as Error).message });
+    }
+  });
+  app.get('/metrics', async (_req, res) => {
+    res.type(p.metrics.registry.contentType).send(await p.metrics.registry.metrics());
+  });
+
+  const raw = express.raw({ type: () => true, limit: BODY_LIMIT });
+  app.post('/webhooks/hubspot', raw, p.webhook);
+  app.use('/api/extensions', raw, p.extensionsAuth, p.extensions);
+  if (p.oauth) app.use('/oauth', p.oauth);
+
+  app.use((_req, res) => { res.status(404).json({ message: 'no such route' }); });
+
+  const onError: ErrorRequestHandler = (err, req, res, _next) => {
+    const status = typeof err?.status === 'number' ? err.status : 500;
+    if (status === 413) {
+      p.metrics.webhookRequests.inc({ status: '413' });
+      res.status(413).json({ message: `body is larger than ${BODY_LIMIT}` });
+      return;
+    }
+    if (status >= 500) (res.locals.log as Logger ?? p.log).error({ err, path: req.path }, 'request failed');
+    res.status(status).json({ message: status >= 500 ? 'internal error' : err.message });
+  };
+  app.use(onError);
+  return app;
+}

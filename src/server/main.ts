@@ -1,0 +1,21 @@
+import { ConfigError, loadConfig } from './config.js';
+import { createRuntime } from './runtime.js';
+import { eventHandlers } from './event-handlers.js';
+
+try {
+  const config = loadConfig(process.env);
+  const runtime = createRuntime(config, { handlers: eventHandlers });
+  await runtime.start();
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => {
+      runtime.log.info({ signal }, 'draining');
+      runtime.stop().then(() => process.exit(0), (err) => { runtime.log.error({ err }, 'unclean stop'); process.exit(1); });
+    });
+  }
+} catch (err) {
+  if (err instanceof ConfigError) {
+    console.error(err.message);
+    process.exit(78);
+  }
+  throw err;
+}

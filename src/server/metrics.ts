@@ -1,0 +1,53 @@
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/** One registry per app instance (tests run several in one process). */
+export function createMetrics(options: { defaults?: boolean } = {}) {
+  const registry = new Registry();
+  if (options.defaults) collectDefaultMetrics({ register: registry });
+  return {
+    registry,
+    webhookEvents: new Counter({
+      name: 'portal_autopilot_webhook_events_total',
+      help: 'Webhook events by outcome (queued, duplicate) and subscription type',
+      labelNames: ['outcome', 'subscription_type', 'known'] as const,
+      registers: [registry],
+    }),
+    webhookRequests: new Counter({
+      name: 'portal_autopilot_webhook_requests_total',
+      help: 'Webhook requests by HTTP status',
+      labelNames: ['status'] as const,
+      registers: [registry],
+    }),
+    jobs: new Counter({
+      name: 'portal_autopilot_jobs_total',
+      help: 'Processed queue jobs by subscription type and outcome',
+      labelNames: ['subscription_type', 'outcome'] as const,
+      registers: [registry],
+    }),
+    hubspotCalls: new Counter({
+      name: 'portal_autopilot_hubspot_calls_total',
+      help: 'HubSpot API calls by endpoint and status',
+      labelNames: ['endpoint', 'status'] as const,
+      registers: [registry],
+    }),
+    hubspotLatency: new Histogram({
+      name: 'portal_autopilot_hubspot_call_seconds',
+      help: 'HubSpot API call latency',
+      labelNames: ['endpoint'] as const,
+      buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers: [registry],
+    }),
+  };
+}
+
+export type Metrics = ReturnType<typeof createMetrics>;
+
+/** Sums a counter's samples per label value: how benchmarks and the demo read call counts. */
+export async function countBy(counter: Counter<string>, label: string): Promise<Record<string, number>> {
+  const out: Record<string, number> = {};
+  for (const v of (await counter.get()).values) {
+    const k = String(v.labels[label] ?? '');
+    out[k] = (out[k] ?? 0) + v.value;
+  }
+  return out;
+}

@@ -1,0 +1,120 @@
+import type { Server } from 'node:http';
+import { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import { OAuthClient } from '../auth/oauth-client.js';
+import { oauthRoutes } from '../auth/oauth-routes.js';
+import { OAuthTokenSource, StaticTokenSource } from '../auth/oauth-token-source.js';
+import { TokenCipher } from '../auth/token-cipher.js';
+import { TokenVault } from '../auth/token-vault.js';
+import { HubSpotGateway, type TokenSource } from '../hubspot/gateway.js';
+import { MemoryRateLimiter, RedisRateLimiter, type RateLimiter } from '../hubspot/rate-limiter.js';
+import { BullmqQueue } from '../queue/bullmq-queue.js';
+import { DeadLetters } from '../queue/dead-letters.js';
+import type { EventQueue } from '../queue/event-queue.js';
+import { MemoryQueue } from '../queue/memory-queue.js';
+import { SettingsRepository } from '../settings/settings-repository.js';
+import { MemoryStore } from '../store/memory-store.js';
+import { RedisStore } from '../store/redis-store.js';
+import type { Store } from '../store/store.js';
+import { routeEvent, type AccountContext, type SubscriptionHandler } from '../webhooks/route-event.js';
+import { subscribedTypes } from '../webhooks/subscriptions.js';
+import { webhookEdge } from '../webhooks/webhook-edge.js';
+import type { Config } from './config.js';
+import { extensionsApi } from './extensions-api.js';
+import { createHttpApp } from './http-app.js';
+import { createLogger } from './logger.js';
+import { createMetrics } from './metrics.js';
+import { provisionAccount } from './provision-account.js';
+import { verifyExtensionRequest } from './verify-extension-request.js';
+
+export interface RuntimeOptions {
+  log?: Logger;
+  handlers?: Record<string, SubscriptionHandler>;
+  /** BullMQ key prefix, so parallel test files do not share a queue. */
+  queuePrefix?: string;
+  now?: () => number;
+  authorizeUrl?: string;
+}
+
+/**
+ * The composition root: the only place that reads config, builds clients and wires ports.
+ * Embedded mode (no REDIS_URL) keeps store, queue and rate limits in this process.
+ */
+export function createRuntime(config: Config, options: RuntimeOptions = {}) {
+  const log = options.log ?? createLogger(config.logLevel);
+  const metrics = createMetrics({ defaults: true });
+  const redis = config.redisUrl
+    ? new Redis(config.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false })
+    : undefined;
+  redis?.on('error', (err) => log.warn({ reason: err.message }, 'redis connection problem'));
+  const store: Store = redis ? new RedisStore(redis) : new MemoryStore();
+  const limiter: RateLimiter = redis ? new RedisRateLimiter(redis) : new MemoryRateLimiter();
+  const deadLetters = new DeadLetters(store);
+  const queue: EventQueue = config.redisUrl
+    ? new BullmqQueue(config.redisUrl, deadLetters, { concurrency: config.workerConcurrency, prefix: options.queuePrefix })
+    : new MemoryQueue(deadLetters, { concurrency: config.workerConcurrency });
+
+  const redirectUri = `${config.publicBaseUrl}/oauth/callback`;
+  const cipher = config.tokenEncryptionKey ? new TokenCipher(config.tokenEncryptionKey) : undefined;
+  const vault = cipher ? new TokenVault(store, cipher) : undefined;
+  const oauth = config.clientId
+    ? new OAuthClient({ baseUrl: config.hubspotApiBaseUrl, clientId: config.clientId, clientSecret: config.clientSecret, redirectUri })
+    : undefined;
+  const tokens: TokenSource = config.accessToken
+    ? new StaticTokenSource(config.accessToken)
+    : new OAuthTokenSource(vault!, store, oauth!, options.now);
+
+  const hubspot = new HubSpotGateway({
+    baseUrl: config.hubspotApiBaseUrl, tokens, limiter, metrics, log,
+    ratePer10s: config.rateLimitPer10s, searchRatePerSecond: config.searchRatePerSecond, timeoutMs: config.callTimeoutMs,
+  });
+  const settings = new SettingsRepository(store);
+  const isInstalled = async (portalId: number) => (config.accessToken ? true : Boolean(await vault!.load(portalId)));
+
+  const buildContext = async (portalId: number): Promise<AccountContext> => ({
+    portalId, hubspot, store, settings: (await settings.read(portalId)).settings, log: log.child({ portalId }),
+  });
+
+  const app = createHttpApp({
+    log, metrics,
+    webhook: webhookEdge({ clientSecret: config.clientSecret, publicBaseUrl: config.publicBaseUrl, store, queue, metrics, log, knownTypes: subscribedTypes, now: options.now }),
+    extensionsAuth: verifyExtensionRequest(config.clientSecret, config.publicBaseUrl, options.now),
+    extensions: extensionsApi({ settings, store, queue, deadLetters, hubspot, isInstalled }),
+    oauth: oauth && vault ? oauthRoutes({
+      clientId: config.clientId!, redirectUri, scopes: config.scopes, authorizeUrl: options.authorizeUrl ?? 'https://app.hubspot.com/oauth/authorize',
+      oauth, vault, store, log, onInstalled: async (portalId) => { await provisionAccount(portalId, hubspot, store); },
+    }) : undefined,
+    ready: async () => { await store.ping(); await queue.ping(); },
+  });
+
+  let server: Server | undefined;
+  const runsWeb = config.role !== 'worker';
+  const runsWorker = config.role !== 'web';
+
+  return {
+    config, log, metrics, store, queue, deadLetters, hubspot, settings, vault, app,
+    get url() {
+      const address = server?.address();
+      return address && typeof address === 'object' ? `http://127.0.0.1:${address.port}` : undefined;
+    },
+    async start(port = config.port): Promise<void> {
+      if (runsWorker) queue.startWorker(routeEvent(options.handlers ?? {}, buildContext, metrics));
+      if (runsWeb) {
+        await new Promise<void>((resolve) => { server = app.listen(port, '0.0.0.0', () => resolve()); });
+        // HubSpot waits 5 s for an answer; keep-alive connections outlive a load balancer's.
+        server!.keepAliveTimeout = 65_000;
+      }
+      log.info({ role: config.role, mode: config.redisUrl ? 'production' : 'embedded', auth: config.authMode, url: this.url }, 'portal autopilot started');
+    },
+    /** Graceful: stop taking requests, let in-flight ones and running jobs finish, then close. */
+    async stop(): Promise<void> {
+      if (server) {
+        await new Promise<void>((resolve) => { server!.close(() => resolve()); server!.closeIdleConnections(); });
+      }
+      await queue.close();
+      await store.close();
+    },
+  };
+}
+
+export type Runtime = ReturnType<typeof createRuntime>;

@@ -1,0 +1,28 @@
+/** Every key the app writes, in one place (DESIGN habit 7). Each growing key has a TTL or a cap. */
+const p = (portalId: number | string) => `portal:${portalId}`;
+
+export const keys = {
+  eventSeen: (portalId: number, dedupeKey: string) => `${p(portalId)}:event:${dedupeKey}`,
+  idempotency: (portalId: number, key: string) => `${p(portalId)}:once:${key}`,
+  tokens: (portalId: number) => `${p(portalId)}:oauth-tokens`,
+  tokenRefreshLock: (portalId: number) => `${p(portalId)}:oauth-refresh-lock`,
+  settings: (portalId: number) => `${p(portalId)}:settings`,
+  settingsHistory: (portalId: number) => `${p(portalId)}:settings-history`,
+  provisioning: (portalId: number) => `${p(portalId)}:provisioning`,
+  installedAccounts: () => 'app:installed-accounts',
+  oauthState: (state: string) => `app:oauth-state:${state}`,
+  deadLetters: () => 'app:dead-letters',
+  rateLimit: (portalId: number, bucket: string) => `${p(portalId)}:rate:${bucket}`,
+} as const;
+
+/** TTLs in seconds. HubSpot retries a webhook for up to 24 h, so dedupe outlives that. */
+export const ttl = {
+  eventSeen: 48 * 3600,
+  idempotency: 30 * 24 * 3600,
+  oauthState: 10 * 60,
+} as const;
+
+export const caps = {
+  deadLetters: 10_000,
+  settingsHistory: 50,
+} as const;

@@ -1,0 +1,42 @@
+import type { Logger } from 'pino';
+import type { EventHandler } from '../queue/event-queue.js';
+import type { Metrics } from '../server/metrics.js';
+import type { HubSpotEvent } from './event-schema.js';
+
+export interface AccountContext<S = unknown> {
+  portalId: number;
+  hubspot: import('../hubspot/gateway.js').HubSpotGateway;
+  store: import('../store/store.js').Store;
+  settings: S;
+  log: Logger;
+}
+
+export type SubscriptionHandler = (event: HubSpotEvent, ctx: AccountContext) => Promise<void>;
+
+/**
+ * The worker's job handler: one handler per subscription type, each given a context built in
+ * one place. A type without a handler completes and is counted: never failed, never retried.
+ */
+export function routeEvent(
+  handlers: Record<string, SubscriptionHandler>,
+  buildContext: (portalId: number) => Promise<AccountContext>,
+  metrics: Metrics,
+): EventHandler {
+  return async ({ event }, attempt) => {
+    const handler = handlers[event.subscriptionType];
+    const type = event.subscriptionType;
+    if (!handler) {
+      metrics.jobs.inc({ subscription_type: type, outcome: 'unhandled' });
+      return;
+    }
+    const ctx = await buildContext(event.portalId);
+    try {
+      await handler(event, ctx);
+      metrics.jobs.inc({ subscription_type: type, outcome: 'done' });
+    } catch (err) {
+      metrics.jobs.inc({ subscription_type: type, outcome: 'failed' });
+      ctx.log.warn({ subscriptionType: type, objectId: event.objectId, attempt, reason: (err as Error).message }, 'event handler failed');
+      throw err;
+    }
+  };
+}

@@ -1,0 +1,63 @@
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+
+export const MAX_SIGNATURE_AGE_MS = 5 * 60_000;
+
+export type SignatureResult = { ok: true } | { ok: false; reason: string };
+
+// HubSpot signs the URI with these characters decoded (developers.hubspot.com/docs/apps/
+// developer-platform/build-apps/authentication/request-validation, "Validate the v3 request
+// signature"); a proxy or client that leaves them encoded would otherwise fail validation.
+const DECODED: Record<string, string> = {
+  '%3A': ':', '%2F': '/', '%3F': '?', '%40': '@', '%21': '!', '%24': '$',
+  '%27': "'", '%28': '(', '%29': ')', '%2A': '*', '%2C': ',', '%3B': ';',
+};
+
+export function decodeSignedUri(uri: string): string {
+  return uri.replace(/%(3A|2F|3F|40|21|24|27|28|29|2A|2C|3B)/gi, (m) => DECODED[m.toUpperCase()] ?? m);
+}
+
+function sameText(expected: string, given: string): boolean {
+  const a = Buffer.from(expected);
+  const b = Buffer.from(given);
+  // timingSafeEqual throws on a length mismatch; the length itself is not secret.
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/** v3: Base64 HMAC-SHA256 over method + decoded URI + body + timestamp, keyed by the client secret. */
+export function verifyV3(
+  secret: string, method: string, uri: string, body: string,
+  signature: string | undefined, timestamp: string | undefined, now: number,
+): SignatureResult {
+  if (!signature) return { ok: false, reason: 'missing X-HubSpot-Signature-v3 header' };
+  if (!timestamp || !/^\d+$/.test(timestamp)) return { ok: false, reason: 'missing or malformed X-HubSpot-Request-Timestamp header' };
+  const age = now - Number(timestamp);
+  if (Math.abs(age) > MAX_SIGNATURE_AGE_MS) return { ok: false, reason: `stale request: timestamp is ${Math.round(age / 1000)} s away from now (limit 300 s)` };
+  const expected = createHmac('sha256', secret).update(`${method}${decodeSignedUri(uri)}${body}${timestamp}`, 'utf8').digest('base64');
+  return sameText(expected, signature) ? { ok: true } : { ok: false, reason: 'signature v3 does not match' };
+}
+
+/** v1: hex SHA-256 of secret + body. v2: hex SHA-256 of secret + method + URI + body. */
+export function verifyLegacy(
+  version: 'v1' | 'v2', secret: string, method: string, uri: string, body: string, signature: string | undefined,
+): SignatureResult {
+  if (!signature) return { ok: false, reason: 'missing X-HubSpot-Signature header' };
+  const source = version === 'v1' ? secret + body : secret + method + uri + body;
+  const expected = createHash('sha256').update(source, 'utf8').digest('hex');
+  return sameText(expected, signature) ? { ok: true } : { ok: false, reason: `signature ${version} does not match` };
+}
+
+export interface SignedRequest {
+  method: string;
+  uri: string;
+  body: string;
+  header: (name: string) => string | undefined;
+}
+
+/** Picks the scheme HubSpot used: v3 when its header is present, else the declared legacy version. */
+export function verifyRequest(secret: string, req: SignedRequest, now: number): SignatureResult {
+  const v3 = req.header('x-hubspot-signature-v3');
+  if (v3 !== undefined) return verifyV3(secret, req.method, req.uri, req.body, v3, req.header('x-hubspot-request-timestamp'), now);
+  const version = req.header('x-hubspot-signature-version');
+  if (version === 'v1' || version === 'v2') return verifyLegacy(version, secret, req.method, req.uri, req.body, req.header('x-hubspot-signature'));
+  return { ok: false, reason: 'no HubSpot signature: expected X-HubSpot-Signature-v3 (or X-HubSpot-Signature with X-HubSpot-Signature-Version v1/v2)' };
+}
