@@ -1,0 +1,73 @@
+import { Alert, Button, Flex, Heading, LoadingSpinner, Select, Text, TextArea } from '@hubspot/ui-extensions';
+import { useState } from 'react';
+import { languages, t, type Language } from '../i18n/messages.js';
+import type { Loadable } from './status-card-view.js';
+
+export interface SettingsData { defaultLanguage: Language; internalDomains: string[] }
+export interface ProvisioningStep { name: string; ok: boolean; detail: string }
+export interface SettingsPayload { version: number; settings: SettingsData; provisioning: { steps: ProvisioningStep[] } | null }
+export type SaveOutcome = { ok: true; version: number } | { ok: false; message: string; conflict?: boolean };
+
+export interface SettingsViewProps {
+  payload: Loadable<SettingsPayload>;
+  language: Language;
+  onSave: (settings: SettingsData, expectedVersion: number) => Promise<SaveOutcome>;
+  onRetry: () => void;
+}
+
+const languageNames: Record<Language, string> = { en: 'English', de: 'Deutsch', it: 'Italiano', es: 'Español' };
+
+/** The app's settings page: general settings and the setup (provisioning) result. Sections grow with capabilities. */
+export function SettingsView({ payload, language, onSave, onRetry }: SettingsViewProps) {
+  if (payload.kind === 'loading') return <LoadingSpinner label={t(language, 'status.loading')} />;
+  if (payload.kind === 'error') {
+    return (
+      <Flex direction="column" gap="sm">
+        <Alert title={t(language, 'settings.title')} variant="error">{t(language, 'status.error', { reason: payload.reason })}</Alert>
+        <Button onClick={onRetry}>{t(language, 'status.retry')}</Button>
+      </Flex>
+    );
+  }
+  return <SettingsForm initial={payload.data} language={language} onSave={onSave} />;
+}
+
+function SettingsForm({ initial, language, onSave }: { initial: SettingsPayload; language: Language; onSave: SettingsViewProps['onSave'] }) {
+  const [draft, setDraft] = useState<SettingsData>(initial.settings);
+  const [version, setVersion] = useState(initial.version);
+  const [outcome, setOutcome] = useState<SaveOutcome | null>(null);
+  const [saving, setSaving] = useState(false);
+
+  const save = async () => {
+    setSaving(true);
+    const result = await onSave(draft, version);
+    if (result.ok) setVersion(result.version);
+    setOutcome(result);
+    setSaving(false);
+  };
+
+  return (
+    <Flex direction="column" gap="md">
+      <Heading>{t(language, 'settings.title')}</Heading>
+      <Select
+        name="defaultLanguage" label={t(language, 'settings.language')} value={draft.defaultLanguage}
+        options={languages.map((l) => ({ label: languageNames[l], value: l }))}
+        onChange={(value) => setDraft({ ...draft, defaultLanguage: value as Language })}
+      />
+      <TextArea
+        name="internalDomains" label={t(language, 'settings.internalDomains')} value={draft.internalDomains.join('\n')}
+        onChange={(value: string) => setDraft({ ...draft, internalDomains: value.split(/\s+/).filter(Boolean) })}
+      />
+      <Button variant="primary" disabled={saving} onClick={save}>{t(language, 'settings.save')}</Button>
+      {outcome?.ok && <Alert title={t(language, 'settings.title')} variant="success">{t(language, 'settings.saved', { version: outcome.version })}</Alert>}
+      {outcome && !outcome.ok && (
+        <Alert title={t(language, 'settings.title')} variant="error">
+          {outcome.conflict ? t(language, 'settings.conflict') : t(language, 'error.badRequest', { reason: outcome.message })}
+        </Alert>
+      )}
+      <Heading>{t(language, 'settings.provisioning')}</Heading>
+      {(initial.provisioning?.steps ?? []).map((step) => (
+        <Text key={step.name}>{step.name}: {step.ok ? t(language, 'settings.provisioning.ok') : t(language, 'settings.provisioning.failed', { reason: step.detail })}</Text>
+      ))}
+    </Flex>
+  );
+}

@@ -1,0 +1,19 @@
+import { useCallback, useEffect, useState } from 'react';
+import type { Loadable } from './status-card-view.js';
+
+/** Runs `load` on mount and on `reload()`, exposing loading, error and ready states. */
+export function useLoadable<T>(load: () => Promise<T>): [Loadable<T>, () => void] {
+  const [state, setState] = useState<Loadable<T>>({ kind: 'loading' });
+  const [round, setRound] = useState(0);
+  useEffect(() => {
+    let live = true;
+    setState({ kind: 'loading' });
+    load().then(
+      (data) => { if (live) setState({ kind: 'ready', data }); },
+      (err: Error) => { if (live) setState({ kind: 'error', reason: err.message }); },
+    );
+    return () => { live = false; };
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [round]);
+  return [state, useCallback(() => setRound((r) => r + 1), [])];
+}

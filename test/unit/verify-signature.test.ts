@@ -1,0 +1,68 @@
+import { createHash, createHmac } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { decodeSignedUri, verifyLegacy, verifyRequest, verifyV3 } from '../../src/webhooks/verify-signature.js';
+
+const secret = 'client-secret-for-tests';
+const now = 1_790_000_000_000;
+const body = '[{"eventId":1}]';
+const uri = 'https://app.example.com/webhooks/hubspot';
+const v3 = (method: string, u: string, b: string, ts: number) =>
+  createHmac('sha256', secret).update(`${method}${u}${b}${ts}`).digest('base64');
+
+describe('HubSpot request signatures', () => {
+  it('accepts a v3 signature HubSpot made for this method, URI, body and timestamp', () => {
+    expect(verifyV3(secret, 'POST', uri, body, v3('POST', uri, body, now), String(now), now)).toEqual({ ok: true });
+  });
+
+  it('refuses a tampered body', () => {
+    const r = verifyV3(secret, 'POST', uri, body.replace('1', '2'), v3('POST', uri, body, now), String(now), now);
+    expect(r).toEqual({ ok: false, reason: 'signature v3 does not match' });
+  });
+
+  it('refuses a signature made with another secret, and one of another length', () => {
+    const other = createHmac('sha256', 'other').update(`POST${uri}${body}${now}`).digest('base64');
+    expect(verifyV3(secret, 'POST', uri, body, other, String(now), now).ok).toBe(false);
+    expect(verifyV3(secret, 'POST', uri, body, 'short', String(now), now).ok).toBe(false);
+  });
+
+  it('refuses a timestamp older than 5 minutes, naming the age', () => {
+    const ts = now - 5 * 60_000 - 1000;
+    const r = verifyV3(secret, 'POST', uri, body, v3('POST', uri, body, ts), String(ts), now);
+    expect(r).toEqual({ ok: false, reason: expect.stringContaining('stale request') });
+  });
+
+  it('accepts a timestamp 4 minutes old', () => {
+    const ts = now - 4 * 60_000;
+    expect(verifyV3(secret, 'POST', uri, body, v3('POST', uri, body, ts), String(ts), now).ok).toBe(true);
+  });
+
+  it('refuses a missing signature or timestamp with a message naming the header', () => {
+    expect(verifyV3(secret, 'POST', uri, body, undefined, String(now), now)).toEqual({ ok: false, reason: 'missing X-HubSpot-Signature-v3 header' });
+    expect(verifyV3(secret, 'POST', uri, body, 'x', undefined, now)).toEqual({ ok: false, reason: expect.stringContaining('X-HubSpot-Request-Timestamp') });
+  });
+
+  it('decodes the characters HubSpot decodes before signing, and only those', () => {
+    expect(decodeSignedUri('https://a.example/x%3Fy%2Fz?e=a%40b.c%3Bd%2a%20')).toBe('https://a.example/x?y/z?e=a@b.c;d*%20');
+  });
+
+  it('accepts a URI whose query carries encoded characters, as HubSpot signs it decoded', () => {
+    const sent = 'https://app.example.com/webhooks/hubspot?user=a%40b.com&list=1%2C2';
+    const signed = 'https://app.example.com/webhooks/hubspot?user=a@b.com&list=1,2';
+    expect(verifyV3(secret, 'POST', sent, body, v3('POST', signed, body, now), String(now), now).ok).toBe(true);
+  });
+
+  it('checks v1 and v2 signatures when X-HubSpot-Signature-Version says so', () => {
+    const s1 = createHash('sha256').update(secret + body).digest('hex');
+    const s2 = createHash('sha256').update(secret + 'POST' + uri + body).digest('hex');
+    expect(verifyLegacy('v1', secret, 'POST', uri, body, s1).ok).toBe(true);
+    expect(verifyLegacy('v2', secret, 'POST', uri, body, s2).ok).toBe(true);
+    expect(verifyLegacy('v2', secret, 'POST', uri, body, s1).ok).toBe(false);
+    const headers: Record<string, string> = { 'x-hubspot-signature-version': 'v1', 'x-hubspot-signature': s1 };
+    expect(verifyRequest(secret, { method: 'POST', uri, body, header: (n) => headers[n] }, now).ok).toBe(true);
+  });
+
+  it('refuses a request with no signature header at all', () => {
+    const r = verifyRequest(secret, { method: 'POST', uri, body, header: () => undefined }, now);
+    expect(r).toEqual({ ok: false, reason: expect.stringContaining('no HubSpot signature') });
+  });
+});
