@@ -45,7 +45,9 @@ export class BullmqQueue implements EventQueue {
   }
 
   startWorker(handler: EventHandler): void {
-    const connection: RedisOptions = { maxRetriesPerRequest: null };
+    const connection = new Redis(this.redisUrl, { maxRetriesPerRequest: null } satisfies RedisOptions);
+    // Reconnection is ioredis' job; an outage is reported by /readyz, not by unhandled events.
+    connection.on('error', () => undefined);
     this.worker = new Worker<QueuedEvent>(QUEUE_NAME, async (job: Job<QueuedEvent>) => {
       try {
         await handler(job.data, job.attemptsMade + 1);
@@ -58,7 +60,7 @@ export class BullmqQueue implements EventQueue {
         throw err;
       }
     }, {
-      connection: new Redis(this.redisUrl, connection),
+      connection,
       prefix: this.options.prefix,
       concurrency: this.options.concurrency ?? 16,
       settings: {

@@ -1,0 +1,80 @@
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MemoryStore } from '../../src/store/memory-store.js';
+import { RedisStore } from '../../src/store/redis-store.js';
+import { LockBusyError, type Store } from '../../src/store/store.js';
+import { flushTestRedis, testRedisUrl } from '../support/redis.js';
+
+let redis: Redis;
+beforeAll(async () => { await flushTestRedis(); redis = new Redis(testRedisUrl()); });
+afterAll(async () => { await redis.quit(); });
+
+const stores: [string, () => Store][] = [
+  ['memory', () => new MemoryStore()],
+  ['redis', () => new RedisStore(redis)],
+];
+
+describe.each(stores)('%s store (one contract for both)', (_name, make) => {
+  const k = (s: string) => `contract:${_name}:${s}:${Math.random()}`;
+
+  it('creates a key only once with setIfAbsent', async () => {
+    const store = make();
+    const key = k('once');
+    expect(await store.setIfAbsent(key, 'a', 60)).toBe(true);
+    expect(await store.setIfAbsent(key, 'b', 60)).toBe(false);
+    expect(await store.get(key)).toBe('a');
+  });
+
+  it('reads many keys in order, with null for the missing ones', async () => {
+    const store = make();
+    const [a, b, c] = [k('a'), k('b'), k('c')];
+    await store.setMany([[a, '1'], [c, '3']], 60);
+    expect(await store.getMany([a, b, c])).toEqual(['1', null, '3']);
+  });
+
+  it('forgets a key after its TTL', async () => {
+    const store = make();
+    const key = k('ttl');
+    await store.set(key, 'v', 1);
+    expect(await store.get(key)).toBe('v');
+    await new Promise((r) => setTimeout(r, 1100));
+    expect(await store.get(key)).toBeNull();
+  });
+
+  it('takes a single-use value once', async () => {
+    const store = make();
+    const key = k('take');
+    await store.set(key, 'state', 60);
+    expect(await store.take(key)).toBe('state');
+    expect(await store.take(key)).toBeNull();
+  });
+
+  it('counts up', async () => {
+    const store = make();
+    const key = k('count');
+    expect(await store.increment(key, 60)).toBe(1);
+    expect(await store.increment(key, 60)).toBe(2);
+  });
+
+  it('keeps a capped list newest first and removes entries from it', async () => {
+    const store = make();
+    const key = k('list');
+    for (const v of ['1', '2', '3', '4']) await store.pushCapped(key, v, 3);
+    expect(await store.range(key, 0, -1)).toEqual(['4', '3', '2']);
+    expect(await store.removeFromList(key, '3')).toBe(true);
+    expect(await store.removeFromList(key, '3')).toBe(false);
+    expect(await store.range(key, 0, -1)).toEqual(['4', '2']);
+  });
+
+  it('lets only one holder run under a lock at a time, and frees it afterwards', async () => {
+    const store = make();
+    const key = k('lock');
+    let release!: () => void;
+    const first = store.withLock(key, 5000, () => new Promise<string>((r) => { release = () => r('first'); }));
+    await new Promise((r) => setTimeout(r, 10));
+    await expect(store.withLock(key, 5000, async () => 'second')).rejects.toBeInstanceOf(LockBusyError);
+    release();
+    expect(await first).toBe('first');
+    expect(await store.withLock(key, 5000, async () => 'third')).toBe('third');
+  });
+});

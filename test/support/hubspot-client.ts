@@ -1,0 +1,26 @@
+import { signV3 } from '../../src/webhooks/sign-request.js';
+import { PUBLIC_URL, TEST_SECRET } from './test-app.js';
+
+let nextEventId = 1;
+
+/** A HubSpot webhook event as HubSpot sends it. */
+export function event(overrides: Record<string, unknown> = {}) {
+  return {
+    eventId: nextEventId++, subscriptionId: 100, portalId: 4242, appId: 77, occurredAt: Date.now(),
+    subscriptionType: 'conversation.creation', attemptNumber: 0, objectId: 9000 + nextEventId, changeSource: 'CONVERSATIONS',
+    ...overrides,
+  };
+}
+
+/** Sends like HubSpot: v3-signed over the public URL, to the app's real address. */
+export async function deliver(appUrl: string, body: unknown, opts: { path?: string; secret?: string; timestamp?: number; headers?: Record<string, string>; raw?: string; method?: string } = {}) {
+  const path = opts.path ?? '/webhooks/hubspot';
+  const text = opts.raw ?? JSON.stringify(body);
+  const method = opts.method ?? 'POST';
+  const signed = signV3(opts.secret ?? TEST_SECRET, method, `${PUBLIC_URL}${path}`, method === 'GET' ? '' : text, opts.timestamp ?? Date.now());
+  const res = await fetch(`${appUrl}${path}`, {
+    method, body: method === 'GET' ? undefined : text,
+    headers: { 'content-type': 'application/json', ...signed, ...opts.headers },
+  });
+  return { status: res.status, body: (await res.json().catch(() => null)) as Record<string, unknown> | null };
+}
