@@ -18,6 +18,8 @@ export interface GatewayOptions {
   searchRatePerSecond: number;
   timeoutMs: number;
   maxAttempts?: number;
+  /** Injected by tests to observe waits instead of waiting. */
+  sleep?: (ms: number) => Promise<void>;
 }
 
 export interface RawRequest { method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'; path: string; body?: unknown; qs?: Record<string, string> }
@@ -74,8 +76,9 @@ export class HubSpotGateway {
     const general = keys.rateLimit(portalId, 'general');
     const search = keys.rateLimit(portalId, 'search');
     for (let attempt = 1; ; attempt++) {
-      await acquire(this.o.limiter, general, this.o.ratePer10s, 10_000);
-      if (isSearch) await acquire(this.o.limiter, search, this.o.searchRatePerSecond, 1000);
+      const wait = this.o.sleep ?? sleep;
+      await acquire(this.o.limiter, general, this.o.ratePer10s, 10_000, wait);
+      if (isSearch) await acquire(this.o.limiter, search, this.o.searchRatePerSecond, 1000, wait);
       const stop = this.o.metrics.hubspotLatency.startTimer({ endpoint });
       let failure: HttpFailure;
       try {
@@ -90,10 +93,12 @@ export class HubSpotGateway {
       }
       const verdict = classifyFailure(endpoint, failure);
       if (verdict.kind === 'fail') throw verdict.error;
+      // A 429 holds back every process calling this account (the next acquire waits it out);
+      // other transient failures back off on this call only.
       if (verdict.pauseBucket && verdict.waitMs) await this.o.limiter.pause(verdict.pauseBucket === 'search' ? search : general, verdict.waitMs);
       if (attempt >= maxAttempts) throw new TransientError(`HubSpot ${endpoint} still failing after ${attempt} attempts: ${verdict.reason}`, verdict.waitMs);
       this.o.log.warn({ portalId, endpoint, attempt, reason: verdict.reason }, 'retrying HubSpot call');
-      await sleep(verdict.waitMs ?? jitter(attempt));
+      if (!verdict.pauseBucket) await (this.o.sleep ?? sleep)(jitter(attempt));
     }
   }
 

@@ -55,10 +55,13 @@ export class MemoryRateLimiter implements RateLimiter {
 }
 
 /** Waits (sleeping as told) until the limiter lets a call go. */
-export async function acquire(limiter: RateLimiter, key: string, limit: number, windowMs: number): Promise<void> {
+export async function acquire(
+  limiter: RateLimiter, key: string, limit: number, windowMs: number,
+  sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms)),
+): Promise<void> {
   for (;;) {
     const wait = await limiter.tryAcquire(key, limit, windowMs);
     if (wait === 0) return;
-    await new Promise((r) => setTimeout(r, wait));
+    await sleep(wait);
   }
 }

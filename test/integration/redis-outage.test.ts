@@ -23,6 +23,7 @@ async function startRedis(): Promise<void> {
   await until(async () => {
     const { Redis } = await import('ioredis');
     const c = new Redis(port, '127.0.0.1', { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    c.on('error', () => undefined);
     try { await c.connect(); await c.ping(); return true; } catch { return false; } finally { c.disconnect(); }
   });
 }

@@ -1,0 +1,39 @@
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MemoryRateLimiter, RedisRateLimiter, type RateLimiter } from '../../src/hubspot/rate-limiter.js';
+import { testRedisUrl } from '../support/redis.js';
+
+let redis: Redis;
+let redis2: Redis;
+beforeAll(() => { redis = new Redis(testRedisUrl()); redis2 = new Redis(testRedisUrl()); });
+afterAll(async () => { await redis.quit(); await redis2.quit(); });
+
+describe('rolling-window rate limiter', () => {
+  it('lets `limit` calls through per window and tells the next how long to wait (memory, fake clock)', async () => {
+    let now = 1_000_000;
+    const limiter = new MemoryRateLimiter(() => now);
+    for (let i = 0; i < 3; i++) expect(await limiter.tryAcquire('k', 3, 10_000)).toBe(0);
+    now += 4000;
+    expect(await limiter.tryAcquire('k', 3, 10_000)).toBe(6000);
+    now += 6001;
+    expect(await limiter.tryAcquire('k', 3, 10_000)).toBe(0);
+  });
+
+  it('is shared by every process through Redis: two connections share one budget', async () => {
+    const key = `rl:${Math.random()}`;
+    const a: RateLimiter = new RedisRateLimiter(redis);
+    const b: RateLimiter = new RedisRateLimiter(redis2);
+    const answers = await Promise.all([a, b, a, b, a, b].map((l) => l.tryAcquire(key, 4, 10_000)));
+    expect(answers.filter((w) => w === 0)).toHaveLength(4);
+    for (const w of answers.filter((w) => w > 0)) expect(w).toBeGreaterThan(9000);
+  });
+
+  it('holds every caller back after a 429 pause', async () => {
+    const key = `rl:${Math.random()}`;
+    const limiter = new RedisRateLimiter(redis);
+    await limiter.pause(key, 5000);
+    const wait = await new RedisRateLimiter(redis2).tryAcquire(key, 100, 10_000);
+    expect(wait).toBeGreaterThan(4000);
+    expect(wait).toBeLessThanOrEqual(5000);
+  });
+});

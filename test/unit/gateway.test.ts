@@ -1,0 +1,110 @@
+import { describe, expect, it } from 'vitest';
+import { HubSpotApiError } from '../../src/hubspot/classify-failure.js';
+import { HubSpotGateway } from '../../src/hubspot/gateway.js';
+import { MemoryRateLimiter } from '../../src/hubspot/rate-limiter.js';
+import { PermanentError, TransientError } from '../../src/queue/errors.js';
+import { countBy, createMetrics } from '../../src/server/metrics.js';
+import { silentLog } from '../support/silent-log.js';
+import { nock } from '../support/use-nock.js';
+
+const BASE = 'https://api.hubapi.test';
+
+function gateway(overrides: { timeoutMs?: number; maxAttempts?: number } = {}) {
+  const metrics = createMetrics();
+  const waits: number[] = [];
+  // A fake clock: every wait the gateway asks for is recorded and advances time at once.
+  let now = 1_000_000;
+  const gw = new HubSpotGateway({
+    baseUrl: BASE, tokens: { accessToken: async () => 'tok' }, limiter: new MemoryRateLimiter(() => now), metrics, log: silentLog,
+    ratePer10s: 100, searchRatePerSecond: 5, timeoutMs: overrides.timeoutMs ?? 2000, maxAttempts: overrides.maxAttempts,
+    sleep: async (ms) => { waits.push(ms); now += ms; },
+  });
+  return { gw, metrics, waits };
+}
+
+const readContact = (gw: HubSpotGateway) => gw.call(1, 'crm.contacts.get', (c) => c.crm.contacts.basicApi.getById('51'));
+const rateLimited = (policyName: string) => ({
+  status: 'error', message: 'You have reached your ten_secondly_rolling limit.', errorType: 'RATE_LIMIT', correlationId: 'c1', policyName,
+});
+
+describe('HubSpot gateway', () => {
+  it('makes a typed call with the account token and counts it per endpoint', async () => {
+    const scope = nock(BASE, { reqheaders: { authorization: 'Bearer tok' } })
+      .get('/crm/v3/objects/contacts/51').query(true)
+      .reply(200, { id: '51', properties: { email: 'ada@example.com' }, createdAt: '2026-01-01T00:00:00Z', updatedAt: '2026-01-01T00:00:00Z', archived: false });
+    const { gw, metrics } = gateway();
+    const contact = await readContact(gw);
+    expect(contact.properties.email).toBe('ada@example.com');
+    expect(await countBy(metrics.hubspotCalls, 'endpoint')).toEqual({ 'crm.contacts.get': 1 });
+    scope.done();
+  });
+
+  it('waits out a ten-secondly 429 for the interval HubSpot names, then succeeds', async () => {
+    nock(BASE).get('/crm/v3/objects/contacts/51').query(true)
+      .reply(429, rateLimited('TEN_SECONDLY_ROLLING'), { 'X-HubSpot-RateLimit-Interval-Milliseconds': '10000', 'X-HubSpot-RateLimit-Max': '110', 'X-HubSpot-RateLimit-Remaining': '0' })
+      .get('/crm/v3/objects/contacts/51').query(true)
+      .reply(200, { id: '51', properties: {}, createdAt: '2026-01-01T00:00:00Z', updatedAt: '2026-01-01T00:00:00Z' });
+    const { gw, metrics, waits } = gateway();
+    await readContact(gw);
+    expect(waits).toEqual([10_000]);
+    expect(await countBy(metrics.hubspotCalls, 'status')).toEqual({ '429': 1, '2xx': 1 });
+  });
+
+  it('hands a daily-limit 429 back to the queue with an hour of delay instead of retrying now', async () => {
+    nock(BASE).get('/crm/v3/objects/contacts/51').query(true).reply(429, rateLimited('DAILY'));
+    const { gw, waits } = gateway();
+    const err = await readContact(gw).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(TransientError);
+    expect((err as TransientError).retryAfterMs).toBe(3_600_000);
+    expect(waits).toEqual([]);
+  });
+
+  it('retries 5xx with growing, jittered waits and gives up as a transient error', async () => {
+    nock(BASE).get('/crm/v3/objects/contacts/51').query(true).times(3).reply(502, { message: 'bad gateway' });
+    const { gw, waits } = gateway({ maxAttempts: 3 });
+    const err = await readContact(gw).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(TransientError);
+    expect((err as Error).message).toMatch(/still failing after 3 attempts: 502/);
+    expect(waits).toHaveLength(2);
+    expect(waits[1]!).toBeGreaterThan(waits[0]! * 0.99);
+  });
+
+  it('does not retry a 4xx and names HubSpot\'s message', async () => {
+    nock(BASE).post('/crm/v3/objects/contacts/batch/upsert')
+      .reply(400, { status: 'error', message: 'Property values were not valid', category: 'VALIDATION_ERROR', correlationId: 'x' });
+    const { gw, waits } = gateway();
+    const err = await gw.call(1, 'crm.contacts.batch.upsert', (c) => c.crm.contacts.batchApi.upsert({ inputs: [{ id: 'a@b.example', idProperty: 'email', properties: {} }] }))
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(PermanentError);
+    expect(err).toBeInstanceOf(HubSpotApiError);
+    expect((err as HubSpotApiError).status).toBe(400);
+    expect((err as Error).message).toContain('Property values were not valid');
+    expect(waits).toEqual([]);
+  });
+
+  it('treats a call with no answer within the timeout as transient', async () => {
+    nock(BASE).get('/crm/v3/objects/contacts/51').query(true).times(2).delay(300).reply(200, {});
+    const { gw } = gateway({ timeoutMs: 50, maxAttempts: 2 });
+    await expect(readContact(gw)).rejects.toThrow(/still failing after 2 attempts: network no answer within 50 ms/);
+  });
+
+  it('keeps to the ten-second budget: the 4th call of 3 allowed waits for the window', async () => {
+    nock(BASE).get('/conversations/v3/conversations/threads/1').times(4).reply(200, {});
+    const metrics = createMetrics();
+    let now = 0;
+    const waits: number[] = [];
+    const gw = new HubSpotGateway({
+      baseUrl: BASE, tokens: { accessToken: async () => 'tok' }, limiter: new MemoryRateLimiter(() => now), metrics, log: silentLog,
+      ratePer10s: 3, searchRatePerSecond: 5, timeoutMs: 2000, sleep: async (ms) => { waits.push(ms); now += ms; },
+    });
+    for (let i = 0; i < 4; i++) await gw.request(1, 'conversations.threads.get', { method: 'GET', path: '/conversations/v3/conversations/threads/1' });
+    expect(waits).toEqual([10_000]);
+  });
+
+  it('makes raw calls for endpoints the client has no typed call for', async () => {
+    nock(BASE).get('/conversations/v3/conversations/threads/77').reply(200, { id: '77', status: 'OPEN' });
+    const { gw, metrics } = gateway();
+    expect(await gw.request(1, 'conversations.threads.get', { method: 'GET', path: '/conversations/v3/conversations/threads/77' })).toEqual({ id: '77', status: 'OPEN' });
+    expect(await countBy(metrics.hubspotCalls, 'endpoint')).toEqual({ 'conversations.threads.get': 1 });
+  });
+});
