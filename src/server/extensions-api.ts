@@ -17,6 +17,7 @@ export interface ExtensionsDeps {
   deadLetters: DeadLetters;
   hubspot: HubSpotGateway;
   isInstalled: (portalId: number) => Promise<boolean>;
+  uninstall: (portalId: number) => Promise<void>;
 }
 
 const saveBody = z.strictObject({ expectedVersion: z.number().int().nonnegative(), settings: settingsSchema });
@@ -71,6 +72,11 @@ export function extensionsApi(deps: ExtensionsDeps): Router {
 
   r.post('/provisioning', async (_req, res) => {
     res.json(await provisionAccount(caller(res).portalId, deps.hubspot, deps.store));
+  });
+
+  r.delete('/installation', async (_req, res) => {
+    await deps.uninstall(caller(res).portalId);
+    res.json({ uninstalled: true });
   });
 
   return r;

@@ -71,6 +71,14 @@ export function createRuntime(config: Config, options: RuntimeOptions = {}) {
   const settings = new SettingsRepository(store);
   const isInstalled = async (portalId: number) => (config.accessToken ? true : Boolean(await vault!.load(portalId)));
 
+  /** OAuth mode: ask HubSpot to remove the install, then forget the account's tokens. */
+  const uninstall = async (portalId: number) => {
+    if (!vault) throw new Error('uninstalling is for OAuth installs; a private app is removed in HubSpot');
+    await hubspot.request(portalId, 'appinstalls.uninstall', { method: 'DELETE', path: '/appinstalls/v3/external-install' });
+    await vault.remove(portalId);
+    log.info({ portalId }, 'app uninstalled');
+  };
+
   const buildContext = async (portalId: number): Promise<AccountContext> => ({
     portalId, hubspot, store, settings: (await settings.read(portalId)).settings, log: log.child({ portalId }),
   });
@@ -79,7 +87,7 @@ export function createRuntime(config: Config, options: RuntimeOptions = {}) {
     log, metrics,
     webhook: webhookEdge({ clientSecret: config.clientSecret, publicBaseUrl: config.publicBaseUrl, store, queue, metrics, log, knownTypes: subscribedTypes, now: options.now }),
     extensionsAuth: verifyExtensionRequest(config.clientSecret, config.publicBaseUrl, options.now),
-    extensions: extensionsApi({ settings, store, queue, deadLetters, hubspot, isInstalled }),
+    extensions: extensionsApi({ settings, store, queue, deadLetters, hubspot, isInstalled, uninstall }),
     oauth: oauth && vault ? oauthRoutes({
       clientId: config.clientId!, redirectUri, scopes: config.scopes, authorizeUrl: options.authorizeUrl ?? 'https://app.hubspot.com/oauth/authorize',
       oauth, vault, store, log, onInstalled: async (portalId) => { await provisionAccount(portalId, hubspot, store); },

@@ -1,0 +1,72 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { nock } from '../support/use-nock.js';
+import { startTestApp } from '../support/test-app.js';
+
+const HUBSPOT = 'https://api.hubapi.test';
+type App = Awaited<ReturnType<typeof startTestApp>>;
+let app: App;
+
+beforeAll(async () => {
+  app = await startTestApp({
+    HUBSPOT_ACCESS_TOKEN: '', HUBSPOT_CLIENT_ID: 'client-id-1', TOKEN_ENCRYPTION_KEY: 'ab'.repeat(32), HUBSPOT_API_BASE_URL: HUBSPOT,
+  });
+});
+afterAll(async () => { await app.stop(); });
+
+async function install(): Promise<URL> {
+  const res = await fetch(`${app.url}/oauth/install`, { redirect: 'manual' });
+  expect(res.status).toBe(302);
+  return new URL(res.headers.get('location')!);
+}
+
+describe('OAuth install', () => {
+  it('sends the admin to HubSpot with our client id, scopes, callback and a fresh state', async () => {
+    const to = await install();
+    expect(to.origin + to.pathname).toBe('https://app.hubspot.com/oauth/authorize');
+    expect(to.searchParams.get('client_id')).toBe('client-id-1');
+    expect(to.searchParams.get('redirect_uri')).toBe('https://autopilot.test/oauth/callback');
+    expect(to.searchParams.get('scope')).toContain('crm.objects.contacts.write');
+    expect(to.searchParams.get('state')).toMatch(/^[\w-]{32}$/);
+  });
+
+  it('exchanges the code, stores the tokens encrypted for the account, provisions it, and refuses the state a second time', async () => {
+    const state = (await install()).searchParams.get('state')!;
+    const token = nock(HUBSPOT)
+      .post('/oauth/v3/token', (b) => b.grant_type === 'authorization_code' && b.code === 'code-1' && b.redirect_uri === 'https://autopilot.test/oauth/callback')
+      .reply(200, { access_token: 'acc-1', refresh_token: 'ref-1', expires_in: 1800, hub_id: 31337, token_type: 'bearer', token_use: 'access_token' });
+    const group = nock(HUBSPOT, { reqheaders: { authorization: 'Bearer acc-1' } })
+      .post('/crm/v3/properties/contacts/groups').reply(201, { name: 'portal_autopilot', label: 'Portal Autopilot', displayOrder: -1, archived: false });
+    const res = await fetch(`${app.url}/oauth/callback?code=code-1&state=${state}`);
+    expect(res.status).toBe(200);
+    expect(await res.text()).toContain('installed in account 31337');
+    token.done();
+    group.done();
+    expect((await app.vault!.load(31337))?.accessToken).toBe('acc-1');
+    expect(await app.store.get('portal:31337:oauth-tokens')).not.toContain('acc-1');
+    expect(JSON.parse((await app.store.get('portal:31337:provisioning'))!)).toMatchObject({ ok: true, steps: [{ ok: true, detail: 'created' }] });
+
+    const again = await fetch(`${app.url}/oauth/callback?code=code-1&state=${state}`);
+    expect(again.status).toBe(400);
+    expect(await again.text()).toContain('state parameter is unknown, used or expired');
+  });
+
+  it('explains a refused code without storing anything', async () => {
+    const state = (await install()).searchParams.get('state')!;
+    nock(HUBSPOT).post('/oauth/v3/token').reply(400, { status: 'BAD_AUTH_CODE', message: 'auth code not found' });
+    const res = await fetch(`${app.url}/oauth/callback?code=bad&state=${state}`);
+    expect(res.status).toBe(502);
+    expect(await res.text()).toContain('auth code not found');
+  });
+});
+
+describe('OAuth uninstall', () => {
+  it('asks HubSpot to remove the install and forgets the account\'s tokens', async () => {
+    await app.vault!.save(777, { accessToken: 'acc-777', refreshToken: 'r', expiresAt: Date.now() + 3_600_000, scopes: [] });
+    const hub = nock(HUBSPOT, { reqheaders: { authorization: 'Bearer acc-777' } }).delete('/appinstalls/v3/external-install').reply(204);
+    const { deliver } = await import('../support/hubspot-client.js');
+    const res = await deliver(app.url!, null, { method: 'DELETE', path: '/api/extensions/installation?portalId=777&userId=5', raw: '' });
+    expect(res).toEqual({ status: 200, body: { uninstalled: true } });
+    hub.done();
+    expect(await app.vault!.load(777)).toBeNull();
+  });
+});
