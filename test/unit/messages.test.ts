@@ -1,0 +1,30 @@
+import { describe, expect, it } from 'vitest';
+import { catalogues, languages, pickLanguage, t } from '../../src/i18n/messages.js';
+
+describe('message catalogue', () => {
+  it('has every message in English, German, Italian and Spanish, none left empty or in English', () => {
+    const keys = Object.keys(catalogues.en);
+    for (const lang of languages) {
+      expect(Object.keys(catalogues[lang]).sort()).toEqual([...keys].sort());
+      for (const k of keys) expect(catalogues[lang][k as keyof typeof catalogues.en].trim()).not.toBe('');
+    }
+    const translated = keys.filter((k) => !['app.name', 'status.title'].includes(k));
+    for (const lang of ['de', 'it', 'es'] as const) {
+      for (const k of translated) expect(catalogues[lang][k as keyof typeof catalogues.en], `${lang} ${k}`).not.toBe(catalogues.en[k as keyof typeof catalogues.en]);
+    }
+  });
+
+  it('keeps the same placeholders in every language', () => {
+    const placeholders = (s: string) => (s.match(/\{\w+\}/g) ?? []).sort();
+    for (const [k, v] of Object.entries(catalogues.en)) {
+      for (const lang of languages) expect(placeholders(catalogues[lang][k as keyof typeof catalogues.en]), `${lang} ${k}`).toEqual(placeholders(v));
+    }
+  });
+
+  it('fills placeholders and picks the language from a HubSpot locale', () => {
+    expect(t('de', 'status.connected', { portalId: 42 })).toBe('Mit Account 42 verbunden');
+    expect(pickLanguage('es-MX')).toBe('es');
+    expect(pickLanguage('fr')).toBe('en');
+    expect(pickLanguage(undefined)).toBe('en');
+  });
+});
