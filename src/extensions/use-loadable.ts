@@ -13,7 +13,6 @@ export function useLoadable<T>(load: () => Promise<T>): [Loadable<T>, () => void
       (err: Error) => { if (live) setState({ kind: 'error', reason: err.message }); },
     );
     return () => { live = false; };
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [round]);
+  }, [round]); // `load` is a fresh closure each render; reloading is driven by `round` only.
   return [state, useCallback(() => setRound((r) => r + 1), [])];
 }

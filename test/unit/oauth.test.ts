@@ -34,7 +34,7 @@ describe('token refresh', () => {
   const oauth = new OAuthClient({ baseUrl: BASE, clientId: 'cid', clientSecret: 'csecret', redirectUri: 'https://autopilot.test/oauth/callback' });
 
   it('refreshes a token that expires within 5 minutes, once for many concurrent callers', async () => {
-    let now = 1_000_000;
+    const now = 1_000_000;
     const store = new MemoryStore(() => now);
     const vault = new TokenVault(store, new TokenCipher(key));
     await vault.save(42, { accessToken: 'old', refreshToken: 'ref-1', expiresAt: now + 60_000, scopes: [] });
