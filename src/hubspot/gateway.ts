@@ -26,7 +26,7 @@ export interface RawRequest { method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE
 
 class CallTimeout extends Error {}
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 const jitter = (attempt: number) => Math.round((200 * 2 ** attempt) * (0.5 + Math.random() / 2));
 
 /**

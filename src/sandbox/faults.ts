@@ -1,0 +1,47 @@
+export interface FaultRule {
+  /** Applies to paths starting with this (all paths when absent). */
+  pathPrefix?: string;
+  error5xxRate?: number;
+  error429Rate?: number;
+  dropRate?: number;
+  latencyMs?: number;
+}
+
+export interface FaultConfig { seed: number; rules: FaultRule[] }
+
+export type FaultDecision = { kind: 'none' | '5xx' | '429' | 'drop'; latencyMs: number };
+
+/** mulberry32: small, fast, and the same sequence for the same seed, so a faulty run can be replayed. */
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export class FaultInjector {
+  private readonly random: () => number;
+  constructor(private readonly config: FaultConfig = { seed: 1, rules: [] }) {
+    this.random = mulberry32(config.seed);
+  }
+
+  decide(path: string): FaultDecision {
+    const rules = this.config.rules.filter((r) => !r.pathPrefix || path.startsWith(r.pathPrefix));
+    let latencyMs = 0;
+    for (const rule of rules) {
+      latencyMs += rule.latencyMs ?? 0;
+      const roll = this.random();
+      let edge = rule.dropRate ?? 0;
+      if (roll < edge) return { kind: 'drop', latencyMs };
+      edge += rule.error5xxRate ?? 0;
+      if (roll < edge) return { kind: '5xx', latencyMs };
+      edge += rule.error429Rate ?? 0;
+      if (roll < edge) return { kind: '429', latencyMs };
+    }
+    return { kind: 'none', latencyMs };
+  }
+}

@@ -1,0 +1,250 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import type { Server } from 'node:http';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import { MemoryRateLimiter } from '../hubspot/rate-limiter.js';
+import { associationRoutes } from './association-routes.js';
+import { ContractValidator } from './contract-validator.js';
+import { crmRoutes } from './crm-routes.js';
+import { FaultInjector, type FaultConfig } from './faults.js';
+import { hsError } from './hubspot-errors.js';
+import { otherRoutes } from './other-routes.js';
+import { SandboxAccount } from './sandbox-account.js';
+import { EventFactory, readSubscriptions, type EmitChange } from './sandbox-events.js';
+import { WebhookSender, type WebhookSenderOptions } from './webhook-sender.js';
+
+const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+
+export interface SandboxOptions {
+  rateLimitPer10s?: number;
+  searchPerSecond?: number;
+  /** How long a new or changed record stays invisible to search (HubSpot's index lag). */
+  searchDelayMs?: number;
+  faults?: FaultConfig;
+  webhook?: Partial<WebhookSenderOptions> & { targetUrl: string; clientSecret: string; appId?: number };
+  oauth?: { clientId: string; clientSecret: string };
+  /** HubSpot's official specs; every exchange is checked against them when the folder exists. */
+  specDir?: string;
+}
+
+export interface RecordedCall { at: number; method: string; path: string; route: string; portalId?: number; status: number }
+
+/**
+ * A local, stateful HubSpot: the endpoints Portal Autopilot calls, HubSpot's limits and error
+ * shapes, fault injection, and HubSpot's side of the conversation (signed webhook deliveries).
+ */
+export class HubSpotSandbox {
+  readonly accounts = new Map<number, SandboxAccount>();
+  private readonly byToken = new Map<string, SandboxAccount>();
+  readonly calls: RecordedCall[] = [];
+  readonly violations: string[] = [];
+  private readonly limiter = new MemoryRateLimiter();
+  private readonly faults: FaultInjector;
+  private readonly events: EventFactory;
+  readonly webhooks?: WebhookSender;
+  private readonly authCodes = new Map<string, number>();
+  private readonly refreshTokens = new Map<string, number>();
+  private validator?: ContractValidator;
+  private server?: Server;
+  private searchDelayMs: number;
+
+  constructor(private readonly o: SandboxOptions = {}) {
+    this.faults = new FaultInjector(o.faults);
+    this.searchDelayMs = o.searchDelayMs ?? 1500;
+    this.events = new EventFactory(readSubscriptions(resolve(repoRoot, 'src/app/webhooks/webhooks-hsmeta.json')), o.webhook?.appId ?? 77);
+    if (o.webhook) {
+      this.webhooks = new WebhookSender({ batchWindowMs: 20, maxAttempts: 10, retryBaseMs: 100, maxConcurrentRequests: 10, ...o.webhook });
+    }
+  }
+
+  get url(): string {
+    const address = this.server?.address();
+    if (!address || typeof address !== 'object') throw new Error('sandbox is not started');
+    return `http://127.0.0.1:${address.port}`;
+  }
+
+  setSearchDelay(ms: number): void { this.searchDelayMs = ms; }
+
+  addAccount(portalId: number, token = `sandbox-${randomBytes(12).toString('hex')}`): SandboxAccount {
+    const account = new SandboxAccount(portalId, token, Date.now, () => this.searchDelayMs);
+    this.accounts.set(portalId, account);
+    this.byToken.set(token, account);
+    return account;
+  }
+
+  account(portalId: number): SandboxAccount {
+    const a = this.accounts.get(portalId);
+    if (!a) throw new Error(`sandbox has no account ${portalId}`);
+    return a;
+  }
+
+  /** For the OAuth flow: the code HubSpot would put on the redirect after an admin consents. */
+  issueAuthCode(portalId: number): string {
+    const code = randomBytes(12).toString('hex');
+    this.authCodes.set(code, portalId);
+    return code;
+  }
+
+  readonly emit: EmitChange = (account, objectType, kind, record, changed, source) => {
+    for (const e of this.events.forCrmChange(account, objectType, kind, record, changed, source)) this.webhooks?.push(e);
+  };
+
+  // ---- HubSpot's side of the story -------------------------------------------------------
+
+  /** "An email arrives from x@y in inbox Z": a new thread (or a reply on one), with its webhooks. */
+  inboundEmail(portalId: number, m: { from: string; name?: string; subject: string; text: string; threadId?: string; spam?: boolean; to?: string }) {
+    const a = this.account(portalId);
+    let thread = m.threadId ? a.threads.get(m.threadId) : undefined;
+    const isNew = !thread;
+    if (!thread) {
+      thread = { id: a.newId(), inboxId: a.inboxes[0]!.id, status: 'OPEN', spam: m.spam ?? false, createdAt: new Date().toISOString(), channelId: '1002', channelAccountId: '5001' };
+      a.threads.set(thread.id, thread);
+    }
+    const message = {
+      id: randomBytes(8).toString('hex'), threadId: thread.id, direction: 'INCOMING' as const, createdAt: new Date().toISOString(),
+      subject: m.subject, text: m.text, sender: { name: m.name, email: m.from, actorId: `E-${m.from}` }, recipients: [m.to ?? 'support@sandbox.example'],
+    };
+    a.messages.set(thread.id, [...(a.messages.get(thread.id) ?? []), message]);
+    if (isNew) for (const e of this.events.forConversation(portalId, 'conversation.creation', thread.id)) this.webhooks?.push(e);
+    for (const e of this.events.forConversation(portalId, 'conversation.newMessage', thread.id, message)) this.webhooks?.push(e);
+    return { threadId: thread.id, messageId: message.id };
+  }
+
+  /** An agent answers in the inbox: an outgoing message on the thread. */
+  agentReply(portalId: number, threadId: string, text: string, agent = { email: 'agent@sandbox.example', name: 'Support Agent', actorId: 'A-101' }) {
+    const a = this.account(portalId);
+    const thread = a.threads.get(threadId);
+    if (!thread) throw new Error(`no thread ${threadId}`);
+    const first = a.messages.get(threadId)?.[0];
+    const message = {
+      id: randomBytes(8).toString('hex'), threadId, direction: 'OUTGOING' as const, createdAt: new Date().toISOString(),
+      subject: `Re: ${first?.subject ?? ''}`, text, sender: { name: agent.name, email: agent.email, actorId: agent.actorId }, recipients: first ? [first.sender.email] : [],
+    };
+    a.messages.set(threadId, [...(a.messages.get(threadId) ?? []), message]);
+    for (const e of this.events.forConversation(portalId, 'conversation.newMessage', threadId, message)) this.webhooks?.push(e);
+    return { messageId: message.id };
+  }
+
+  /** "An agent creates a ticket titled T" in HubSpot's UI. */
+  createTicket(portalId: number, properties: Record<string, string>, contactId?: string) {
+    const a = this.account(portalId);
+    const ticket = a.objects.tickets!.create({ hs_pipeline: '0', hs_pipeline_stage: '1', ...properties });
+    if (contactId) a.associate('tickets', ticket.id, 'contacts', contactId, [{ associationCategory: 'HUBSPOT_DEFINED', associationTypeId: 16 }]);
+    this.emit(a, 'tickets', 'creation', ticket, [], 'CRM_UI');
+    return ticket;
+  }
+
+  /** State that existed before the story starts: no webhooks. */
+  seed(portalId: number, objectType: 'contacts' | 'companies' | 'tickets', properties: Record<string, string>) {
+    return this.account(portalId).objects[objectType]!.create(properties);
+  }
+
+  // ---- HTTP ----------------------------------------------------------------------------
+
+  private app(): express.Express {
+    const app = express();
+    app.disable('x-powered-by');
+    app.use(express.json({ limit: '5mb' }), express.urlencoded({ extended: false }));
+    app.use((req, res, next) => this.record(req, res, next));
+    app.post('/oauth/v3/token', (req, res) => this.token(req, res));
+    app.use((req, res, next) => this.authenticate(req, res, next));
+    app.use((req, res, next) => void this.limitAndFault(req, res, next));
+    app.use(crmRoutes(this.emit), associationRoutes(), otherRoutes());
+    app.use((req, res) => hsError(res, 404, 'OBJECT_NOT_FOUND', `No route for ${req.method} ${req.path}`));
+    return app;
+  }
+
+  private record(req: Request, res: Response, next: NextFunction) {
+    const at = Date.now();
+    let responseBody: unknown;
+    const json = res.json.bind(res);
+    res.json = (body: unknown) => { responseBody = body; return json(body); };
+    res.on('finish', () => {
+      const portalId = (res.locals.account as SandboxAccount | undefined)?.portalId;
+      this.calls.push({ at, method: req.method, path: req.path, route: `${req.method} ${routeOf(req)}`, portalId, status: res.statusCode });
+      if (this.validator && !req.path.startsWith('/_sandbox')) {
+        const isForm = req.is('application/x-www-form-urlencoded');
+        const problems = this.validator.check({
+          method: req.method.toLowerCase(), path: req.path, query: req.query as Record<string, string>,
+          headers: { 'content-type': isForm ? 'application/x-www-form-urlencoded' : 'application/json' },
+          body: req.body && Object.keys(req.body).length ? req.body : undefined, status: res.statusCode, responseBody,
+        });
+        this.violations.push(...problems);
+      }
+    });
+    next();
+  }
+
+  private authenticate(req: Request, res: Response, next: NextFunction) {
+    const token = /^Bearer (.+)$/.exec(req.get('authorization') ?? '')?.[1];
+    const account = token ? this.byToken.get(token) : undefined;
+    if (!account) return hsError(res, 401, 'INVALID_AUTHENTICATION', 'Authentication credentials not found. This API supports OAuth 2.0 authentication and you can find more details at https://developers.hubspot.com/docs/methods/auth/oauth-overview');
+    res.locals.account = account;
+    next();
+  }
+
+  private async limitAndFault(req: Request, res: Response, next: NextFunction) {
+    const account = res.locals.account as SandboxAccount;
+    const max = this.o.rateLimitPer10s ?? 110;
+    const fault = this.faults.decide(req.path);
+    if (fault.latencyMs) await new Promise((r) => setTimeout(r, fault.latencyMs));
+    if (fault.kind === 'drop') { req.socket.destroy(); return; }
+    if (fault.kind === '5xx') return hsError(res, 502, 'INTERNAL_ERROR', 'Injected fault: bad gateway');
+    const wait = await this.limiter.tryAcquire(`${account.portalId}`, max, 10_000);
+    const isSearch = req.path.endsWith('/search');
+    const searchWait = isSearch && !wait ? await this.limiter.tryAcquire(`${account.portalId}:search`, this.o.searchPerSecond ?? 5, 1000) : 0;
+    res.setHeader('X-HubSpot-RateLimit-Max', String(max));
+    res.setHeader('X-HubSpot-RateLimit-Interval-Milliseconds', '10000');
+    if (wait || searchWait || fault.kind === '429') {
+      res.setHeader('X-HubSpot-RateLimit-Remaining', '0');
+      const policyName = searchWait ? 'SECONDLY' : 'TEN_SECONDLY_ROLLING';
+      return hsError(res, 429, 'RATE_LIMITS', `You have reached your ${policyName.toLowerCase()} limit.`, { errorType: 'RATE_LIMIT', policyName });
+    }
+    res.setHeader('X-HubSpot-RateLimit-Remaining', String(Math.max(0, max - this.calls.filter((c) => c.portalId === account.portalId && c.at > Date.now() - 10_000).length - 1)));
+    next();
+  }
+
+  private token(req: Request, res: Response) {
+    const b = req.body as Record<string, string>;
+    if (!this.o.oauth || b.client_id !== this.o.oauth.clientId || b.client_secret !== this.o.oauth.clientSecret) {
+      return hsError(res, 400, 'BAD_CLIENT_ID', 'missing or unknown client_id / client_secret', { status: 'BAD_CLIENT_ID' });
+    }
+    const portalId = b.grant_type === 'authorization_code' ? this.authCodes.get(b.code ?? '') : b.grant_type === 'refresh_token' ? this.refreshTokens.get(b.refresh_token ?? '') : undefined;
+    if (b.grant_type === 'authorization_code') this.authCodes.delete(b.code ?? '');
+    if (portalId === undefined) return hsError(res, 400, 'BAD_AUTH_CODE', `unknown or used ${b.grant_type === 'refresh_token' ? 'refresh token' : 'authorization code'}`);
+    const account = this.account(portalId);
+    const access = `sandbox-${randomBytes(12).toString('hex')}`;
+    const refresh = randomBytes(16).toString('hex');
+    this.byToken.set(access, account);
+    this.refreshTokens.set(refresh, portalId);
+    res.json({ access_token: access, refresh_token: refresh, expires_in: 1800, hub_id: portalId, token_type: 'bearer', token_use: 'access_token', scopes: ['oauth'] });
+  }
+
+  async start(port = 0): Promise<void> {
+    const specDir = this.o.specDir ?? resolve(repoRoot, '../shared/hubspot-openapi');
+    if (existsSync(specDir)) this.validator = await ContractValidator.load(specDir);
+    await new Promise<void>((r) => { this.server = this.app().listen(port, '127.0.0.1', () => r()); });
+  }
+
+  get validatesContract(): boolean { return Boolean(this.validator); }
+
+  async stop(): Promise<void> {
+    this.webhooks?.stop();
+    await new Promise<void>((r) => { this.server?.close(() => r()); this.server?.closeAllConnections(); });
+  }
+
+  /** Calls per route ("POST /crm/v3/objects/:type/batch/upsert" → n), for tests, benchmarks and the demo. */
+  callsByRoute(since = 0): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const c of this.calls.filter((x) => x.at >= since)) out[c.route] = (out[c.route] ?? 0) + 1;
+    return out;
+  }
+}
+
+function routeOf(req: Request): string {
+  const route = (req as Request & { route?: { path?: string } }).route?.path;
+  const type = typeof req.params.type === 'string' ? req.params.type : ':type';
+  return route ? String(route).replace(':type', type) : req.path;
+}

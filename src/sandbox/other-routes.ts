@@ -1,0 +1,133 @@
+import { randomUUID } from 'node:crypto';
+import { Router, type Response } from 'express';
+import { badRequest, hsError, notFound } from './hubspot-errors.js';
+import type { ObjectList, SandboxAccount } from './sandbox-account.js';
+
+const acct = (res: Response) => res.locals.account as SandboxAccount;
+
+const publicList = (l: ObjectList) => ({
+  listId: l.listId, listVersion: 1, name: l.name, objectTypeId: l.objectTypeId, processingStatus: 'COMPLETE',
+  processingType: l.processingType, createdAt: l.createdAt, updatedAt: l.createdAt, size: l.members.size,
+});
+
+/** Lists, conversations, transactional email, properties and account info. */
+export function otherRoutes(): Router {
+  const r = Router();
+
+  // --- lists v3: membership changes only for MANUAL and SNAPSHOT lists, as in HubSpot ---
+  r.post('/crm/v3/lists', (req, res) => {
+    const { name, objectTypeId, processingType } = req.body ?? {};
+    if (!name || !objectTypeId || !processingType) return badRequest(res, 'name, objectTypeId and processingType are required');
+    const a = acct(res);
+    if ([...a.lists.values()].some((l) => l.name === name)) return hsError(res, 409, 'CONFLICT', `A list named ${name} already exists`);
+    const list: ObjectList = { listId: a.newId(), name, objectTypeId, processingType, members: new Map(), createdAt: new Date().toISOString() };
+    a.lists.set(list.listId, list);
+    res.json({ list: publicList(list) });
+  });
+  r.get('/crm/v3/lists/object-type-id/:objectTypeId/name/:listName', (req, res) => {
+    const list = [...acct(res).lists.values()].find((l) => l.objectTypeId === req.params.objectTypeId && l.name === req.params.listName);
+    if (!list) return notFound(res, `list ${req.params.listName}`);
+    res.json({ list: publicList(list) });
+  });
+  r.get('/crm/v3/lists/:listId', (req, res) => {
+    const list = acct(res).lists.get(req.params.listId);
+    if (!list) return notFound(res, `list ${req.params.listId}`);
+    res.json({ list: publicList(list) });
+  });
+  const changeMembers = (add: boolean) => (req: import('express').Request, res: Response) => {
+    const list = acct(res).lists.get(String(req.params.listId));
+    if (!list) return notFound(res, `list ${req.params.listId}`);
+    if (!['MANUAL', 'SNAPSHOT'].includes(list.processingType)) return badRequest(res, `List ${list.listId} is ${list.processingType}: memberships can only be changed on MANUAL or SNAPSHOT lists`);
+    if (!Array.isArray(req.body)) return badRequest(res, 'body must be an array of record ids');
+    const ids = (req.body as unknown[]).map(String);
+    const changed: string[] = [];
+    for (const id of ids) {
+      if (add && !list.members.has(id)) { list.members.set(id, new Date().toISOString()); changed.push(id); }
+      if (!add && list.members.delete(id)) changed.push(id);
+    }
+    const missing = ids.filter((id) => !changed.includes(id));
+    res.json(add ? { recordsIdsAdded: changed, recordIdsRemoved: [], recordIdsMissing: missing } : { recordsIdsAdded: [], recordIdsRemoved: changed, recordIdsMissing: missing });
+  };
+  r.put('/crm/v3/lists/:listId/memberships/add', changeMembers(true));
+  r.put('/crm/v3/lists/:listId/memberships/remove', changeMembers(false));
+  r.get('/crm/v3/lists/:listId/memberships', (req, res) => {
+    const list = acct(res).lists.get(req.params.listId);
+    if (!list) return notFound(res, `list ${req.params.listId}`);
+    res.json({ results: [...list.members.entries()].map(([recordId, membershipTimestamp]) => ({ recordId, membershipTimestamp })), total: list.members.size });
+  });
+
+  // --- conversations inbox ---
+  r.get('/conversations/v3/conversations/inboxes', (_req, res) => {
+    const now = new Date().toISOString();
+    res.json({ total: acct(res).inboxes.length, results: acct(res).inboxes.map((i) => ({ id: i.id, name: i.name, type: 'INBOX', archived: false, createdAt: now, updatedAt: now })) });
+  });
+  r.get('/conversations/v3/conversations/threads/:threadId', (req, res) => {
+    const t = acct(res).threads.get(req.params.threadId);
+    if (!t) return notFound(res, `thread ${req.params.threadId}`);
+    res.json({
+      id: t.id, inboxId: t.inboxId, status: t.status, spam: t.spam, archived: false, createdAt: t.createdAt,
+      associatedContactId: t.associatedContactId ?? '', originalChannelId: t.channelId, originalChannelAccountId: t.channelAccountId,
+    });
+  });
+  r.get('/conversations/v3/conversations/threads/:threadId/messages', (req, res) => {
+    const t = acct(res).threads.get(req.params.threadId);
+    if (!t) return notFound(res, `thread ${req.params.threadId}`);
+    const results = (acct(res).messages.get(t.id) ?? []).map((m) => ({
+      type: 'MESSAGE', id: m.id, conversationsThreadId: t.id, createdAt: m.createdAt, createdBy: m.sender.actorId, archived: false,
+      client: { clientType: m.direction === 'INCOMING' ? 'HUBSPOT' : 'HUBSPOT' }, direction: m.direction, channelId: t.channelId, channelAccountId: t.channelAccountId,
+      senders: [{ actorId: m.sender.actorId, name: m.sender.name, deliveryIdentifier: { type: 'HS_EMAIL_ADDRESS', value: m.sender.email } }],
+      recipients: m.recipients.map((to) => ({ deliveryIdentifier: { type: 'HS_EMAIL_ADDRESS', value: to } })),
+      subject: m.subject, text: m.text, attachments: [], truncationStatus: 'NOT_TRUNCATED', status: { statusType: m.direction === 'INCOMING' ? 'RECEIVED' : 'SENT' },
+    }));
+    res.json({ results });
+  });
+
+  // --- transactional single-send: one message per sendId, as HubSpot promises ---
+  r.post('/marketing/v3/transactional/single-email/send', (req, res) => {
+    const { emailId, message, customProperties = {}, contactProperties = {} } = req.body ?? {};
+    if (!emailId || !message?.to) return badRequest(res, 'emailId and message.to are required');
+    const a = acct(res);
+    const previous = message.sendId ? a.transactionalSends.find((s) => s.sendId === message.sendId) : undefined;
+    if (previous) return res.json({ status: 'COMPLETE', statusId: previous.statusId, sendResult: 'IDEMPOTENT_IGNORE', requestedAt: previous.at });
+    const send = { emailId, to: message.to, sendId: message.sendId, customProperties, contactProperties, at: new Date().toISOString(), statusId: randomUUID() };
+    a.transactionalSends.push(send);
+    res.json({ status: 'PENDING', statusId: send.statusId, requestedAt: send.at });
+  });
+
+  // --- properties ---
+  r.post('/crm/v3/properties/:objectType/groups', (req, res) => {
+    const { name, label, displayOrder = -1 } = req.body ?? {};
+    if (!name || !label) return badRequest(res, 'name and label are required');
+    const groups = acct(res).propertyGroups.get(req.params.objectType) ?? new Set();
+    if (groups.has(name)) return hsError(res, 409, 'CONFLICT', `A property group named ${name} already exists`);
+    groups.add(name);
+    acct(res).propertyGroups.set(req.params.objectType, groups);
+    res.status(201).json({ name, label, displayOrder, archived: false });
+  });
+  r.post('/crm/v3/properties/:objectType', (req, res) => {
+    const { name, label, type, fieldType, groupName, description = '', options = [] } = req.body ?? {};
+    if (!name || !label || !type || !fieldType || !groupName) return badRequest(res, 'name, label, type, fieldType and groupName are required');
+    const props = acct(res).properties.get(req.params.objectType) ?? new Map();
+    if (props.has(name)) return hsError(res, 409, 'CONFLICT', `Property named ${name} already exists`);
+    const property = { name, label, type, fieldType, groupName, description, options, createdAt: new Date().toISOString(), hidden: false, formField: false };
+    props.set(name, property);
+    acct(res).properties.set(req.params.objectType, props);
+    res.status(201).json(property);
+  });
+  r.get('/crm/v3/properties/:objectType/:propertyName', (req, res) => {
+    const p = acct(res).properties.get(req.params.objectType)?.get(req.params.propertyName);
+    if (!p) return notFound(res, `property ${req.params.propertyName}`);
+    res.json(p);
+  });
+  r.get('/crm/v3/properties/:objectType', (req, res) => {
+    res.json({ results: [...(acct(res).properties.get(req.params.objectType)?.values() ?? [])] });
+  });
+
+  // --- account ---
+  r.get('/account-info/v3/details', (_req, res) => {
+    res.json({ portalId: acct(res).portalId, accountType: 'STANDARD', timeZone: 'Europe/Berlin', companyCurrency: 'EUR', additionalCurrencies: [], utcOffset: '+01:00', utcOffsetMilliseconds: 3_600_000, uiDomain: 'app-eu1.hubspot.com', dataHostingLocation: 'eu1' });
+  });
+  r.delete('/appinstalls/v3/external-install', (_req, res) => { res.status(204).end(); });
+
+  return r;
+}
