@@ -7,6 +7,7 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import { MemoryRateLimiter } from '../hubspot/rate-limiter.js';
 import { associationRoutes } from './association-routes.js';
 import { ContractValidator } from './contract-validator.js';
+import { controlRoutes } from './control-routes.js';
 import { crmRoutes } from './crm-routes.js';
 import { FaultInjector, type FaultConfig } from './faults.js';
 import { hsError } from './hubspot-errors.js';
@@ -43,7 +44,7 @@ export class HubSpotSandbox {
   private readonly limiter = new MemoryRateLimiter();
   private readonly faults: FaultInjector;
   private readonly events: EventFactory;
-  readonly webhooks?: WebhookSender;
+  webhooks?: WebhookSender;
   private readonly authCodes = new Map<string, number>();
   private readonly refreshTokens = new Map<string, number>();
   private validator?: ContractValidator;
@@ -54,9 +55,7 @@ export class HubSpotSandbox {
     this.faults = new FaultInjector(o.faults);
     this.searchDelayMs = o.searchDelayMs ?? 1500;
     this.events = new EventFactory(readSubscriptions(resolve(repoRoot, 'src/app/webhooks/webhooks-hsmeta.json')), o.webhook?.appId ?? 77);
-    if (o.webhook) {
-      this.webhooks = new WebhookSender({ batchWindowMs: 20, maxAttempts: 10, retryBaseMs: 100, maxConcurrentRequests: 10, ...o.webhook });
-    }
+    if (o.webhook) this.connectWebhooks(o.webhook);
   }
 
   get url(): string {
@@ -66,6 +65,11 @@ export class HubSpotSandbox {
   }
 
   setSearchDelay(ms: number): void { this.searchDelayMs = ms; }
+
+  /** Points HubSpot's webhook deliveries at an app (when the app starts after the sandbox). */
+  connectWebhooks(o: Partial<WebhookSenderOptions> & { targetUrl: string; clientSecret: string }): void {
+    this.webhooks = new WebhookSender({ batchWindowMs: 20, maxAttempts: 10, retryBaseMs: 100, maxConcurrentRequests: 10, ...o });
+  }
 
   addAccount(portalId: number, token = `sandbox-${randomBytes(12).toString('hex')}`): SandboxAccount {
     const account = new SandboxAccount(portalId, token, Date.now, () => this.searchDelayMs);
@@ -148,6 +152,7 @@ export class HubSpotSandbox {
     app.disable('x-powered-by');
     app.use(express.json({ limit: '5mb' }), express.urlencoded({ extended: false }));
     app.use((req, res, next) => this.record(req, res, next));
+    app.use(controlRoutes(this));
     app.post('/oauth/v3/token', (req, res) => this.token(req, res));
     app.use((req, res, next) => this.authenticate(req, res, next));
     app.use((req, res, next) => void this.limitAndFault(req, res, next));
@@ -163,8 +168,9 @@ export class HubSpotSandbox {
     res.json = (body: unknown) => { responseBody = body; return json(body); };
     res.on('finish', () => {
       const portalId = (res.locals.account as SandboxAccount | undefined)?.portalId;
+      if (req.path.startsWith('/_sandbox')) return;
       this.calls.push({ at, method: req.method, path: req.path, route: `${req.method} ${routeOf(req)}`, portalId, status: res.statusCode });
-      if (this.validator && !req.path.startsWith('/_sandbox')) {
+      if (this.validator) {
         const isForm = req.is('application/x-www-form-urlencoded');
         const problems = this.validator.check({
           method: req.method.toLowerCase(), path: req.path, query: req.query as Record<string, string>,

@@ -1,0 +1,106 @@
+import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:net';
+import { HubSpotSandbox } from '../sandbox/hubspot-sandbox.js';
+import { loadConfig } from './config.js';
+import { eventHandlers } from './event-handlers.js';
+import { createLogger } from './logger.js';
+import { countBy } from './metrics.js';
+import { createRuntime, type Runtime } from './runtime.js';
+
+export const DEMO_PORTAL = 4242;
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => { const { port } = s.address() as { port: number }; s.close(() => resolve(port)); });
+  });
+}
+
+export interface DemoRun { runtime: Runtime; sandbox: HubSpotSandbox; summary: string; stop: () => Promise<void> }
+
+/**
+ * The app's main job on its embedded default: the app (no Redis) against the HubSpot sandbox,
+ * seeded with companies that own domains, then a short story of inbound emails and a ticket.
+ */
+export async function runDemo(): Promise<DemoRun> {
+  // Made up for this run only and never written anywhere: the sandbox and the app share them.
+  const clientSecret = randomBytes(16).toString('hex');
+  const sandbox = new HubSpotSandbox({ searchDelayMs: 1000 });
+  const account = sandbox.addAccount(DEMO_PORTAL);
+  await sandbox.start();
+
+  const port = await freePort();
+  const config = loadConfig({
+    PORT: String(port), PUBLIC_BASE_URL: `http://127.0.0.1:${port}`, HUBSPOT_API_BASE_URL: sandbox.url,
+    HUBSPOT_ACCESS_TOKEN: account.token, HUBSPOT_CLIENT_SECRET: clientSecret, LOG_LEVEL: 'warn',
+  });
+  const runtime = createRuntime(config, { handlers: eventHandlers, log: createLogger('warn') });
+  await runtime.start(port);
+  sandbox.connectWebhooks({ targetUrl: `${config.publicBaseUrl}/webhooks/hubspot`, clientSecret });
+
+  // The account as the admin has it before installing: companies that own domains, one known contact.
+  const seedCompanies = [
+    { name: 'Acme Corporation', domain: 'acme.example', hs_additional_domains: 'acme.test;acme-support.example' },
+    { name: 'Globex', domain: 'eu.globex.example' },
+    { name: 'Unassigned', domain: '' },
+  ];
+  for (const c of seedCompanies) sandbox.seed(DEMO_PORTAL, 'companies', c);
+  sandbox.seed(DEMO_PORTAL, 'contacts', { email: 'grace@acme.example', firstname: 'Grace', lastname: 'Hopper' });
+  const contactsBefore = new Set(account.objects.contacts!.all().map((c) => c.id));
+
+  const story: string[] = [];
+  const t1 = sandbox.inboundEmail(DEMO_PORTAL, { from: 'ada@acme.example', name: 'Ada Lovelace', subject: 'Cannot log in', text: 'Hello, I cannot log in to the portal.' });
+  story.push(`ada@acme.example (new, Acme's main domain) writes "Cannot log in"  → thread ${t1.threadId}`);
+  const t2 = sandbox.inboundEmail(DEMO_PORTAL, { from: 'ada@acme.example', name: 'Ada Lovelace', subject: 'Still stuck', text: 'Any news?' });
+  story.push(`ada@acme.example writes again on a new thread                       → thread ${t2.threadId}`);
+  const t3 = sandbox.inboundEmail(DEMO_PORTAL, { from: 'linus@acme.test', name: 'Torvalds, Linus', subject: 'Invoice', text: 'Where is my invoice?' });
+  story.push(`linus@acme.test (new, an additional domain of Acme) writes           → thread ${t3.threadId}`);
+  const t4 = sandbox.inboundEmail(DEMO_PORTAL, { from: 'hedy@eu.globex.example', name: 'Hedy Lamarr', subject: 'Question', text: 'Hi' });
+  story.push(`hedy@eu.globex.example (new, Globex's subdomain) writes               → thread ${t4.threadId}`);
+  const t5 = sandbox.inboundEmail(DEMO_PORTAL, { from: 'grace@acme.example', name: 'Grace Hopper', subject: 'Thanks', text: 'Thank you!' });
+  story.push(`grace@acme.example (already a contact) writes                        → thread ${t5.threadId}`);
+  const t6 = sandbox.inboundEmail(DEMO_PORTAL, { from: 'margaret@gmail.com', name: 'Margaret Hamilton', subject: 'Hello', text: 'Hello from free mail' });
+  story.push(`margaret@gmail.com (new, free-mail) writes                           → thread ${t6.threadId}`);
+  sandbox.agentReply(DEMO_PORTAL, t1.threadId, 'We are looking into it.');
+  story.push(`an agent replies to Ada on thread ${t1.threadId}`);
+  const ticket = sandbox.createTicket(DEMO_PORTAL, { subject: '[Portal Credentials]', content: 'Please send Ada her portal credentials.' });
+  story.push(`an agent creates ticket ${ticket.id} titled "[Portal Credentials]"`);
+
+  await sandbox.webhooks!.drain();
+  await runtime.queue.idle(60_000);
+
+  const events = await countBy(runtime.metrics.webhookEvents, 'outcome');
+  const jobs = await countBy(runtime.metrics.jobs, 'outcome');
+  const created = account.objects.contacts!.all().filter((c) => !contactsBefore.has(c.id));
+  const companies = new Map(account.objects.companies!.all().map((c) => [c.id, c.properties.name]));
+  const filed = created.map((c) => {
+    const to = account.associationsOf('contacts', c.id, 'companies')[0];
+    return `    ${c.properties.email} → ${to ? companies.get(to.toObjectId) : 'no company'}`;
+  });
+  const calls = Object.entries(sandbox.callsByRoute()).sort(([a], [b]) => a.localeCompare(b));
+  const outbox = account.transactionalSends;
+  const lines = [
+    `Portal Autopilot demo: embedded mode (no Redis), HubSpot sandbox account ${DEMO_PORTAL}`,
+    '',
+    'Story:',
+    ...story.map((s, i) => `  ${i + 1}. ${s}`),
+    '',
+    `Events received: ${Object.values(events).reduce((a, b) => a + b, 0)} (queued ${events.queued ?? 0}, duplicates ${events.duplicate ?? 0})`,
+    `Events processed: ${Object.values(jobs).reduce((a, b) => a + b, 0)} (handled ${jobs.done ?? 0}, no capability for their type yet ${jobs.unhandled ?? 0}, failed ${jobs.failed ?? 0})`,
+    `Dead letters: ${(await runtime.deadLetters.list()).length}`,
+    'HubSpot calls by endpoint:',
+    ...(calls.length ? calls.map(([route, n]) => `    ${String(n).padStart(4)}  ${route}`) : ['    none']),
+    `Contacts created: ${created.length}`,
+    ...filed,
+    `Emails sent: ${outbox.length}${outbox.length ? '' : ' (nothing in the outbox)'}`,
+    `Contract: ${sandbox.validatesContract ? (sandbox.violations.length ? `${sandbox.violations.length} violation(s) of HubSpot's specs:\n${sandbox.violations.map((v) => `    ${v}`).join('\n')}` : "every request and answer matched HubSpot's OpenAPI specs") : 'not checked (../shared/hubspot-openapi not found)'}`,
+    '',
+    'Look at:',
+    `    app health     ${runtime.url}/healthz`,
+    `    app metrics    ${runtime.url}/metrics`,
+    `    sandbox calls  ${sandbox.url}/_sandbox/calls`,
+  ];
+  return {
+    runtime, sandbox, summary: lines.join('\n'),
+    stop: async () => { await runtime.stop(); await sandbox.stop(); },
+  };
+}
