@@ -38,7 +38,7 @@ export async function runDemo(): Promise<DemoRun> {
   sandbox.connectWebhooks({ targetUrl: `${config.publicBaseUrl}/webhooks/hubspot`, clientSecret });
 
   // The account as the admin has it before installing: companies that own domains, one known contact.
-  const seedCompanies = [
+  const seedCompanies: Record<string, string>[] = [
     { name: 'Acme Corporation', domain: 'acme.example', hs_additional_domains: 'acme.test;acme-support.example' },
     { name: 'Globex', domain: 'eu.globex.example' },
     { name: 'Unassigned', domain: '' },

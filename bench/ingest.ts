@@ -1,0 +1,108 @@
+/**
+ * npm run bench:ingest — signed batches of 100 events against the webhook edge with Redis on
+ * loopback, beside a bare Express handler answering 200, measured in the same run, alternating,
+ * several rounds; medians reported. Every accepted event must be found in the queue.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import autocannon from 'autocannon';
+import { Redis } from 'ioredis';
+import { signV3 } from '../src/webhooks/sign-request.js';
+
+const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379/15';
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+const BATCHES = Number(process.env.BENCH_BATCHES ?? 1500);
+const CONNECTIONS = 10; // HubSpot sends at most 10 concurrent requests per account
+const TARGET_EVENTS_PER_SECOND = 5000;
+const SECRET = 'bench-secret-not-a-real-one';
+const PUBLIC = 'https://autopilot.bench';
+
+let eventId = 1;
+function batches(count: number, portalId: number) {
+  return Array.from({ length: count }, () => {
+    const body = JSON.stringify(Array.from({ length: 100 }, () => ({
+      eventId: eventId++, subscriptionId: 10, portalId, appId: 1, occurredAt: Date.now(), subscriptionType: 'conversation.creation',
+      attemptNumber: 0, objectId: eventId, changeSource: 'CONVERSATIONS',
+    })));
+    return { method: 'POST' as const, path: '/webhooks/hubspot', body, headers: { 'content-type': 'application/json', ...signV3(SECRET, 'POST', `${PUBLIC}/webhooks/hubspot`, body, Date.now()) } };
+  });
+}
+
+type Batch = ReturnType<typeof batches>[number];
+
+/** Sends each batch exactly once, in order, spread over the connections; `rate` caps batches per second. */
+async function load(url: string, requests: Batch[], rate?: number) {
+  let next = 0;
+  const result = await autocannon({
+    url, connections: CONNECTIONS, amount: requests.length, timeout: 10, ...(rate ? { overallRate: rate } : {}),
+    requests: [{ setupRequest: (req) => ({ ...req, ...requests[next++ % requests.length]! }) }],
+  });
+  const ok = result['2xx'];
+  // autocannon's `duration` is rounded to whole seconds; start/finish give milliseconds.
+  const seconds = (new Date(result.finish).getTime() - new Date(result.start).getTime()) / 1000;
+  return { eventsPerSecond: (ok * 100) / seconds, p50: result.latency.p50, p99: result.latency.p99, non2xx: result.non2xx, errors: result.errors, ok };
+}
+
+async function startTarget(mode: 'app' | 'bare'): Promise<{ url: string; child: ChildProcess }> {
+  const child = fork(new URL('./ingest-target.ts', import.meta.url).pathname, [mode], {
+    execArgv: ['--import', 'tsx'], env: { ...process.env, BENCH_REDIS_URL: REDIS_URL, BENCH_SECRET: SECRET, BENCH_PUBLIC_URL: PUBLIC },
+  });
+  const port = await new Promise<number>((resolve) => child.once('message', (m) => resolve((m as { port: number }).port)));
+  return { url: `http://127.0.0.1:${port}`, child };
+}
+
+const median = (xs: number[]) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]!; };
+type Run = Awaited<ReturnType<typeof load>>;
+const summarise = (runs: Run[]) => ({
+  eventsPerSecondMedian: Math.round(median(runs.map((r) => r.eventsPerSecond))), p50MsMedian: median(runs.map((r) => r.p50)), p99MsMedian: median(runs.map((r) => r.p99)),
+});
+
+async function main() {
+  const redis = new Redis(REDIS_URL);
+  await redis.flushdb();
+  const app = await startTarget('app');
+  const waiting = () => new Promise<number>((resolve) => {
+    app.child.once('message', (m) => resolve((m as { pending: number }).pending));
+    app.child.send({ ask: 'pending' });
+  });
+  const bare = await startTarget('bare');
+
+  await load(app.url, batches(50, 1)); // warm-up, not counted
+  await load(bare.url, batches(50, 1));
+  const rounds: { saturated: { app: Run; bare: Run }; atTarget: { app: Run; bare: Run }; accepted: number; queued: number }[] = [];
+  for (let i = 0; i < ROUNDS; i++) {
+    const before = await waiting(); // 0 after the flush, except in the first round (the warm-up's events)
+    const appMax = await load(app.url, batches(BATCHES, 100 + i));
+    const appTarget = await load(app.url, batches(TARGET_EVENTS_PER_SECOND / 100 * 4, 200 + i), TARGET_EVENTS_PER_SECOND / 100);
+    const queued = (await waiting()) - before;
+    const bareMax = await load(bare.url, batches(BATCHES, 100 + i));
+    const bareTarget = await load(bare.url, batches(TARGET_EVENTS_PER_SECOND / 100 * 4, 200 + i), TARGET_EVENTS_PER_SECOND / 100);
+    const accepted = (appMax.ok + appTarget.ok) * 100;
+    await redis.flushdb(); // keeps Redis small between rounds; the count above is what was checked
+    rounds.push({ saturated: { app: appMax, bare: bareMax }, atTarget: { app: appTarget, bare: bareTarget }, accepted, queued });
+    console.log(`round ${i + 1}: saturated edge ${Math.round(appMax.eventsPerSecond)} ev/s (p99 ${appMax.p99} ms) vs bare ${Math.round(bareMax.eventsPerSecond)} ev/s; at ${TARGET_EVENTS_PER_SECOND} ev/s edge p50 ${appTarget.p50} ms p99 ${appTarget.p99} ms vs bare p99 ${bareTarget.p99} ms; accepted ${accepted}, in queue ${queued}`);
+  }
+
+  const summary = {
+    date: new Date().toISOString(),
+    command: 'npm run bench:ingest',
+    machine: `${process.platform} ${process.arch}, node ${process.version}, ${cpus().length} cores; load generator and target in separate processes, Redis on loopback`,
+    setup: { rounds: ROUNDS, batchesPerSaturatedRun: BATCHES, eventsPerBatch: 100, connections: CONNECTIONS, targetEventsPerSecond: TARGET_EVENTS_PER_SECOND },
+    saturated: { edge: summarise(rounds.map((r) => r.saturated.app)), bareExpress: summarise(rounds.map((r) => r.saturated.bare)) },
+    atTargetRate: { edge: summarise(rounds.map((r) => r.atTarget.app)), bareExpress: summarise(rounds.map((r) => r.atTarget.bare)) },
+    throughputRatioEdgeToBare: Number(median(rounds.map((r) => r.saturated.app.eventsPerSecond / r.saturated.bare.eventsPerSecond)).toFixed(2)),
+    everyAcceptedEventQueued: rounds.every((r) => r.queued === r.accepted && r.saturated.app.non2xx === 0 && r.saturated.app.errors === 0 && r.atTarget.app.non2xx === 0),
+    rounds,
+  };
+  writeFileSync(new URL('./results/ingest.json', import.meta.url), `${JSON.stringify(summary, null, 2)}\n`);
+  console.log(JSON.stringify({ saturated: summary.saturated, atTargetRate: summary.atTargetRate, ratio: summary.throughputRatioEdgeToBare, everyAcceptedEventQueued: summary.everyAcceptedEventQueued }, null, 2));
+
+  app.child.disconnect();
+  bare.child.disconnect();
+  await redis.flushdb();
+  await redis.quit();
+  if (!summary.everyAcceptedEventQueued) process.exitCode = 1;
+}
+
+await main();

@@ -1,0 +1,19 @@
+import { execFile } from 'node:child_process';
+import { resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+
+const run = promisify(execFile);
+const root = resolve(import.meta.dirname, '../..');
+
+describe('npm run demo -- --once', () => {
+  it('plays the story on the embedded default, prints the summary and exits 0', async () => {
+    const { stdout } = await run('npm', ['run', '--silent', 'demo', '--', '--once'], { cwd: root, timeout: 60_000, env: { ...process.env, REDIS_URL: '' } });
+    expect(stdout).toContain('Portal Autopilot demo: embedded mode (no Redis)');
+    expect(stdout).toMatch(/Events received: 14 \(queued 14, duplicates 0\)/);
+    expect(stdout).toMatch(/Events processed: 14 \(.*failed 0\)/);
+    expect(stdout).toContain('Dead letters: 0');
+    expect(stdout).toContain("Contract: every request and answer matched HubSpot's OpenAPI specs");
+    expect(stdout).toMatch(/app health {5}http:\/\/127\.0\.0\.1:\d+\/healthz/);
+  }, 90_000);
+});
