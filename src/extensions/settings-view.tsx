@@ -1,7 +1,7 @@
-import { Alert, Button, Flex, Heading, LoadingSpinner, Select, Text, TextArea } from '@hubspot/ui-extensions';
+import { Alert, Button, Flex, Heading, Select, Text, TextArea } from '@hubspot/ui-extensions';
 import { useState } from 'react';
 import { languages, t, type Language } from '../i18n/messages.js';
-import type { Loadable } from './status-card-view.js';
+import { LoadStates, type Loadable } from './load-states.js';
 
 export interface SettingsData { defaultLanguage: Language; internalDomains: string[] }
 export interface ProvisioningStep { name: string; ok: boolean; detail: string }
@@ -19,15 +19,7 @@ const languageNames: Record<Language, string> = { en: 'English', de: 'Deutsch', 
 
 /** The app's settings page: general settings and the setup (provisioning) result. Sections grow with capabilities. */
 export function SettingsView({ payload, language, onSave, onRetry }: SettingsViewProps) {
-  if (payload.kind === 'loading') return <LoadingSpinner label={t(language, 'status.loading')} />;
-  if (payload.kind === 'error') {
-    return (
-      <Flex direction="column" gap="sm">
-        <Alert title={t(language, 'settings.title')} variant="error">{t(language, 'status.error', { reason: payload.reason })}</Alert>
-        <Button onClick={onRetry}>{t(language, 'status.retry')}</Button>
-      </Flex>
-    );
-  }
+  if (payload.kind !== 'ready') return <LoadStates state={payload} language={language} title="settings.title" onRetry={onRetry} />;
   return <SettingsForm initial={payload.data} language={language} onSave={onSave} />;
 }
 

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useState } from 'react';
-import type { Loadable } from './status-card-view.js';
+import type { Loadable } from './load-states.js';
 
 /** Runs `load` on mount and on `reload()`, exposing loading, error and ready states. */
 export function useLoadable<T>(load: () => Promise<T>): [Loadable<T>, () => void] {
