@@ -94,9 +94,12 @@ export class MemoryQueue implements EventQueue {
     if (this.closed) throw new Error('queue is closed');
   }
 
-  async close(): Promise<void> {
+  /** Takes no new work, drops pending retries' timers, and waits for running jobs to finish. */
+  async close(timeoutMs = 30_000): Promise<void> {
     this.closed = true;
     this.timers.forEach(clearTimeout);
     this.timers.clear();
+    const until = Date.now() + timeoutMs;
+    while (this.active > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
   }
 }

@@ -83,6 +83,19 @@ export function createRuntime(config: Config, options: RuntimeOptions = {}) {
     portalId, hubspot, store, settings: (await settings.read(portalId)).settings, log: log.child({ portalId }),
   });
 
+  const ready = async () => { await store.ping(); await queue.ping(); };
+
+  /** Connections fail fast on purpose (a 503 lets HubSpot retry), so start waits until Redis answers. */
+  const waitUntilReady = async (timeoutMs = 15_000) => {
+    const until = Date.now() + timeoutMs;
+    for (;;) {
+      try { return await ready(); } catch (err) {
+        if (Date.now() > until) throw new Error(`Redis did not answer within ${timeoutMs / 1000} s: ${(err as Error).message}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
+  };
+
   const app = createHttpApp({
     log, metrics,
     webhook: webhookEdge({ clientSecret: config.clientSecret, publicBaseUrl: config.publicBaseUrl, store, queue, metrics, log, knownTypes: subscribedTypes, now: options.now }),
@@ -92,7 +105,7 @@ export function createRuntime(config: Config, options: RuntimeOptions = {}) {
       clientId: config.clientId!, redirectUri, scopes: config.scopes, authorizeUrl: options.authorizeUrl ?? 'https://app.hubspot.com/oauth/authorize',
       oauth, vault, store, log, onInstalled: async (portalId) => { await provisionAccount(portalId, hubspot, store); },
     }) : undefined,
-    ready: async () => { await store.ping(); await queue.ping(); },
+    ready,
   });
 
   let server: Server | undefined;
@@ -106,6 +119,7 @@ export function createRuntime(config: Config, options: RuntimeOptions = {}) {
       return address && typeof address === 'object' ? `http://127.0.0.1:${address.port}` : undefined;
     },
     async start(port = config.port): Promise<void> {
+      await waitUntilReady();
       if (runsWorker) queue.startWorker(routeEvent(options.handlers ?? {}, buildContext, metrics));
       if (runsWeb) {
         await new Promise<void>((resolve) => { server = app.listen(port, '0.0.0.0', () => resolve()); });

@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { deliver, event } from '../support/hubspot-client.js';
+import { flushTestRedis, testRedisUrl } from '../support/redis.js';
+import { startTestApp } from '../support/test-app.js';
+
+describe.each([['embedded', {}], ['production', { REDIS_URL: testRedisUrl() }]] as const)('stopping the app (%s mode)', (_mode, env) => {
+  it('lets a running job finish before it stops, and then takes no more requests', async () => {
+    if ('REDIS_URL' in env) await flushTestRedis();
+    let release!: () => void;
+    let jobStarted!: () => void;
+    const running = new Promise<void>((r) => { jobStarted = r; });
+    const finished: number[] = [];
+    const app = await startTestApp(env, {
+      handlers: {
+        'conversation.creation': async (e) => {
+          jobStarted();
+          await new Promise<void>((r) => { release = r; });
+          finished.push(e.eventId);
+        },
+      },
+    });
+    const url = app.url!;
+    const sent = event();
+    expect((await deliver(url, [sent])).status).toBe(200);
+    await running;
+
+    let stopped = false;
+    const stopping = app.stop().then(() => { stopped = true; });
+    await new Promise((r) => setTimeout(r, 100));
+    expect(stopped).toBe(false);
+    release();
+    await stopping;
+    expect(finished).toEqual([sent.eventId]);
+    await expect(fetch(`${url}/healthz`)).rejects.toThrow();
+  });
+});

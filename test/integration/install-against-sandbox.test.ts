@@ -1,0 +1,30 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { HubSpotSandbox } from '../../src/sandbox/hubspot-sandbox.js';
+import { deliver } from '../support/hubspot-client.js';
+import { expectContractKept, SANDBOX_PORTAL, startSandbox } from '../support/sandbox.js';
+import { startTestApp, TEST_SECRET } from '../support/test-app.js';
+
+let sandbox: HubSpotSandbox;
+let app: Awaited<ReturnType<typeof startTestApp>>;
+
+beforeAll(async () => {
+  sandbox = await startSandbox({ oauth: { clientId: 'cid-sandbox', clientSecret: TEST_SECRET } });
+  app = await startTestApp({
+    HUBSPOT_ACCESS_TOKEN: '', HUBSPOT_CLIENT_ID: 'cid-sandbox', TOKEN_ENCRYPTION_KEY: 'cd'.repeat(32), HUBSPOT_API_BASE_URL: sandbox.url,
+  });
+});
+afterAll(async () => { await app.stop(); expectContractKept(sandbox); await sandbox.stop(); });
+
+describe('installing against the sandbox', () => {
+  it('exchanges the code at HubSpot, provisions the account, and provisioning again changes nothing', async () => {
+    const to = new URL((await fetch(`${app.url}/oauth/install`, { redirect: 'manual' })).headers.get('location')!);
+    const code = sandbox.issueAuthCode(SANDBOX_PORTAL);
+    const res = await fetch(`${app.url}/oauth/callback?code=${code}&state=${to.searchParams.get('state')}`);
+    expect(await res.text()).toContain(`installed in account ${SANDBOX_PORTAL}`);
+    expect(sandbox.account(SANDBOX_PORTAL).propertyGroups.get('contacts')).toEqual(new Set(['portal_autopilot']));
+
+    const again = await deliver(app.url!, null, { method: 'POST', path: `/api/extensions/provisioning?portalId=${SANDBOX_PORTAL}`, raw: '' });
+    expect(again.body).toMatchObject({ ok: true, steps: [{ ok: true, detail: 'already there' }] });
+    expect(sandbox.callsByRoute()).toMatchObject({ 'POST /oauth/v3/token': 1, 'POST /crm/v3/properties/:objectType/groups': 2 });
+  });
+});
