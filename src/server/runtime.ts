@@ -90,7 +90,7 @@ export function createRuntime(config: Config, options: RuntimeOptions = {}) {
     const until = Date.now() + timeoutMs;
     for (;;) {
       try { return await ready(); } catch (err) {
-        if (Date.now() > until) throw new Error(`Redis did not answer within ${timeoutMs / 1000} s: ${(err as Error).message}`);
+        if (Date.now() > until) throw new Error(`Redis did not answer within ${timeoutMs / 1000} s: ${(err as Error).message}`, { cause: err });
         await new Promise((r) => setTimeout(r, 100));
       }
     }
