@@ -1,0 +1,78 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { candidateDomains, canonicalDomain, companyDomains, matchDomain, type DomainIndex } from '../../src/companies/domain-match.js';
+import { freeMailDomains } from '../../src/companies/free-mail.js';
+
+const acme = { id: '10', name: 'Acme', createdAt: '2020-01-01T00:00:00Z' };
+const acmeUk = { id: '11', name: 'Acme UK', createdAt: '2021-01-01T00:00:00Z' };
+const copycat = { id: '12', name: 'Acme copy', createdAt: '2022-01-01T00:00:00Z' };
+const montpellier = { id: '20', name: 'Ville de Montpellier', createdAt: '2020-01-01T00:00:00Z' };
+const index: DomainIndex = {
+  'acme.example': [copycat, acme],
+  'acme.co.uk': [acmeUk],
+  'ville-montpellier.fr': [montpellier],
+  'xn--mnchen-3ya.de': [{ id: '30', name: 'München GmbH', createdAt: '2020-01-01T00:00:00Z' }],
+};
+const options = { matchSubdomains: true, freeMail: freeMailDomains(), defaultCompanyId: null };
+
+describe('matching an email domain to a company', () => {
+  it('files a sender under the company owning the domain, case-insensitively', () => {
+    expect(matchDomain('ACME.co.uk', index, options)).toMatchObject({ kind: 'company', company: acmeUk, matchedDomain: 'acme.co.uk' });
+  });
+
+  it('falls back through subdomains to the registrable domain, never to the public suffix', () => {
+    expect(candidateDomains('eu.mail.acme.co.uk', true)).toEqual(['eu.mail.acme.co.uk', 'mail.acme.co.uk', 'acme.co.uk']);
+    expect(matchDomain('eu.mail.acme.co.uk', index, options)).toMatchObject({ kind: 'company', company: acmeUk });
+    expect(matchDomain('other.co.uk', index, options)).toEqual({ kind: 'none', reason: 'no-company-owns-domain' });
+  });
+
+  it('does not fall back to parents when subdomain matching is off', () => {
+    expect(matchDomain('eu.acme.co.uk', index, { ...options, matchSubdomains: false })).toEqual({ kind: 'none', reason: 'no-company-owns-domain' });
+  });
+
+  it('never counts a substring as a match', () => {
+    expect(matchDomain('ontpellier.fr', index, options).kind).toBe('none');
+    expect(matchDomain('montpellier.fr', index, options).kind).toBe('none');
+    expect(matchDomain('ville-montpellier.fr', index, options)).toMatchObject({ kind: 'company', company: montpellier });
+  });
+
+  it('matches internationalised domains after punycode normalisation', () => {
+    expect(matchDomain('MÜNCHEN.de', index, options)).toMatchObject({ kind: 'company', matchedDomain: 'xn--mnchen-3ya.de' });
+  });
+
+  it('never matches free-mail, even when a company lists it, and uses the default company instead', () => {
+    const withGmail: DomainIndex = { ...index, 'gmail.com': [acme] };
+    expect(matchDomain('gmail.com', withGmail, options)).toEqual({ kind: 'none', reason: 'free-mail' });
+    expect(matchDomain('googlemail.com', withGmail, { ...options, defaultCompanyId: '99' })).toEqual({ kind: 'default', companyId: '99', reason: 'free-mail' });
+    expect(matchDomain('web.de', index, options).kind).toBe('none');
+    expect(matchDomain('partner.example', { 'partner.example': [acme] }, { ...options, freeMail: freeMailDomains(['Partner.example']) })).toMatchObject({ reason: 'free-mail' });
+  });
+
+  it('picks the oldest company when two own a domain, and names the other', () => {
+    expect(matchDomain('acme.example', index, options)).toEqual({ kind: 'company', company: acme, matchedDomain: 'acme.example', conflictsWith: [copycat] });
+  });
+
+  it('reads a company\'s domain and additional domains, cleaned', () => {
+    expect(companyDomains({ domain: 'https://www.Acme.example/', hs_additional_domains: 'acme.test; ACME-support.example;;' }))
+      .toEqual(['acme.example', 'acme.test', 'acme-support.example']);
+    expect(canonicalDomain('not a domain')).toBeNull();
+  });
+
+  it('is deterministic and never throws, whatever the domain and index order', () => {
+    const label = fc.stringMatching(/^[a-z0-9-]{1,12}$/);
+    fc.assert(fc.property(fc.array(label, { minLength: 1, maxLength: 4 }), fc.boolean(), (labels, sub) => {
+      const domain = [...labels, 'example'].join('.');
+      const a = matchDomain(domain, index, { ...options, matchSubdomains: sub });
+      const reversed: DomainIndex = Object.fromEntries(Object.entries(index).map(([k, v]) => [k, [...v].reverse()]));
+      expect(matchDomain(domain, reversed, { ...options, matchSubdomains: sub })).toEqual(a);
+    }));
+    fc.assert(fc.property(fc.string(), (s) => { matchDomain(s, index, options); }));
+  });
+
+  it('only ever matches a domain equal to the email domain or one of its parents', () => {
+    fc.assert(fc.property(fc.stringMatching(/^[a-z]{1,8}(\.[a-z]{1,8}){0,3}\.(example|co\.uk|fr)$/), (domain) => {
+      const m = matchDomain(domain, index, options);
+      if (m.kind === 'company') expect(domain === m.matchedDomain || domain.endsWith(`.${m.matchedDomain}`)).toBe(true);
+    }));
+  });
+});
