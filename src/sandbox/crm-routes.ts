@@ -48,6 +48,18 @@ export function crmRoutes(emit: EmitChange): Router {
     res.status(201).json(batchEnvelope(created.map((x) => toPublic(x)), startedAt));
   });
 
+  r.post('/crm/v3/objects/:type/batch/update', (req, res) => {
+    const startedAt = new Date().toISOString();
+    if (!checkBatch(res, req.body?.inputs)) return;
+    const store = objects(res, req.params.type);
+    const inputs = req.body.inputs as { id: string; properties: Record<string, string> }[];
+    const missing = inputs.find((i) => !store.get(i.id));
+    if (missing) return notFound(res, `${req.params.type} ${missing.id}`);
+    const updated = inputs.map((i) => store.update(i.id, i.properties ?? {})!);
+    for (const u of updated) emit(acct(res), req.params.type, 'propertyChange', u.record, u.changed);
+    res.json(batchEnvelope(updated.map((u) => toPublic(u.record)), startedAt));
+  });
+
   r.post('/crm/v3/objects/:type/batch/upsert', (req, res) => {
     const startedAt = new Date().toISOString();
     if (!checkBatch(res, req.body?.inputs)) return;

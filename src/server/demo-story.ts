@@ -2,7 +2,6 @@ import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import { HubSpotSandbox } from '../sandbox/hubspot-sandbox.js';
 import { loadConfig } from './config.js';
-import { eventHandlers } from './event-handlers.js';
 import { createLogger } from './logger.js';
 import { countBy } from './metrics.js';
 import { createRuntime, type Runtime } from './runtime.js';
@@ -33,7 +32,7 @@ export async function runDemo(): Promise<DemoRun> {
     PORT: String(port), PUBLIC_BASE_URL: `http://127.0.0.1:${port}`, HUBSPOT_API_BASE_URL: sandbox.url,
     HUBSPOT_ACCESS_TOKEN: account.token, HUBSPOT_CLIENT_SECRET: clientSecret, LOG_LEVEL: 'warn',
   });
-  const runtime = createRuntime(config, { handlers: eventHandlers, log: createLogger('warn') });
+  const runtime = createRuntime(config, { log: createLogger('warn') });
   await runtime.start(port);
   sandbox.connectWebhooks({ targetUrl: `${config.publicBaseUrl}/webhooks/hubspot`, clientSecret });
 
@@ -70,6 +69,8 @@ export async function runDemo(): Promise<DemoRun> {
 
   const events = await countBy(runtime.metrics.webhookEvents, 'outcome');
   const jobs = await countBy(runtime.metrics.jobs, 'outcome');
+  const waitingFor = (await runtime.metrics.jobs.get()).values.filter((v) => v.labels.outcome === 'unhandled')
+    .map((v) => `${v.labels.subscription_type} ×${v.value}`).join(', ');
   const created = account.objects.contacts!.all().filter((c) => !contactsBefore.has(c.id));
   const companies = new Map(account.objects.companies!.all().map((c) => [c.id, c.properties.name]));
   const filed = created.map((c) => {
@@ -85,7 +86,8 @@ export async function runDemo(): Promise<DemoRun> {
     ...story.map((s, i) => `  ${i + 1}. ${s}`),
     '',
     `Events received: ${Object.values(events).reduce((a, b) => a + b, 0)} (queued ${events.queued ?? 0}, duplicates ${events.duplicate ?? 0})`,
-    `Events processed: ${Object.values(jobs).reduce((a, b) => a + b, 0)} (handled ${jobs.done ?? 0}, no capability for their type yet ${jobs.unhandled ?? 0}, failed ${jobs.failed ?? 0})`,
+    `Events processed: ${Object.values(jobs).reduce((a, b) => a + b, 0)}, internal "contact onboarded" events included (handled ${jobs.done ?? 0}, failed ${jobs.failed ?? 0})`,
+    `  no capability for these yet: ${waitingFor || 'none'}`,
     `Dead letters: ${(await runtime.deadLetters.list()).length}`,
     'HubSpot calls by endpoint:',
     ...(calls.length ? calls.map(([route, n]) => `    ${String(n).padStart(4)}  ${route}`) : ['    none']),

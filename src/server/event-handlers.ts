@@ -1,8 +1,49 @@
+import { DomainIndexCache } from '../companies/domain-index-cache.js';
+import { companyAssociator, contactUpserter } from '../contacts/contact-upserter.js';
+import { handleInboundConversation, type OnboardedContact } from '../contacts/handle-inbound-conversation.js';
+import type { HubSpotGateway } from '../hubspot/gateway.js';
+import type { EventQueue } from '../queue/event-queue.js';
+import { keys, ttl } from '../store/keys.js';
+import type { Store } from '../store/store.js';
 import type { SubscriptionHandler } from '../webhooks/route-event.js';
+import type { Metrics } from './metrics.js';
+
+/** The internal event other capabilities subscribe to (the portal issue grants access on it). */
+export const CONTACT_ONBOARDED = 'app.contact.onboarded';
+
+export interface HandlerPorts { store: Store; hubspot: HubSpotGateway; queue: EventQueue; metrics: Metrics; batchWindowMs?: number }
 
 /**
- * Subscription type → handler. Capabilities register here as they land (inbound contacts,
- * company domain index, ticket rules); until then their events are accepted, counted as
- * "unhandled" in /metrics, and completed.
+ * Subscription type → handler. Capabilities register here as they land; a type without a handler
+ * is accepted, counted as "unhandled" in /metrics, and completed.
  */
-export const eventHandlers: Record<string, SubscriptionHandler> = {};
+export function createEventHandlers(p: HandlerPorts): Record<string, SubscriptionHandler> {
+  const index = new DomainIndexCache(p.store);
+  const window = { windowMs: p.batchWindowMs ?? 150, maxBatch: 100 };
+  // Two threads of one new sender both count as "created by this conversation"; the contact is
+  // onboarded once. The claim is atomic; if publishing fails it is released so the retry publishes.
+  // (A process dying between claim and publish loses the event: the window is one Redis round trip.)
+  const onboarded = async (c: OnboardedContact) => {
+    const once = keys.idempotency(c.portalId, `onboarded:${c.contactId}`);
+    if (!(await p.store.setIfAbsent(once, '1', ttl.idempotency))) return;
+    await p.queue.enqueue([{
+      id: `onboarded-${c.portalId}-${c.contactId}`,
+      event: {
+        eventId: 0, subscriptionId: 0, portalId: c.portalId, occurredAt: Date.now(), subscriptionType: CONTACT_ONBOARDED,
+        attemptNumber: 0, objectId: Number(c.contactId), propertyValue: { email: c.email, threadId: c.threadId, companyId: c.companyId },
+      },
+    }]).catch(async (err: unknown) => { await p.store.del(once); throw err; });
+  };
+  const inbound = handleInboundConversation({
+    index, upsert: contactUpserter(p.hubspot, window), associate: companyAssociator(p.hubspot, window), onboarded,
+    outcomes: p.metrics.inboundSenders, conflicts: p.metrics.domainConflicts,
+  });
+  const companyChanged: SubscriptionHandler = async (_event, ctx) => { await index.invalidate(ctx.portalId); };
+  return {
+    'conversation.creation': inbound,
+    'conversation.newMessage': inbound,
+    'company.creation': companyChanged,
+    'company.deletion': companyChanged,
+    'company.propertyChange': companyChanged,
+  };
+}

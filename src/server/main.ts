@@ -1,10 +1,9 @@
 import { ConfigError, loadConfig } from './config.js';
 import { createRuntime } from './runtime.js';
-import { eventHandlers } from './event-handlers.js';
 
 try {
   const config = loadConfig(process.env);
-  const runtime = createRuntime(config, { handlers: eventHandlers });
+  const runtime = createRuntime(config);
   await runtime.start();
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.once(signal, () => {

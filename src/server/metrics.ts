@@ -30,6 +30,17 @@ export function createMetrics(options: { defaults?: boolean } = {}) {
       labelNames: ['endpoint', 'status'] as const,
       registers: [registry],
     }),
+    inboundSenders: new Counter({
+      name: 'portal_autopilot_inbound_senders_total',
+      help: 'Inbound conversation senders by outcome (created, existing, ignored:<reason>)',
+      labelNames: ['outcome'] as const,
+      registers: [registry],
+    }),
+    domainConflicts: new Counter({
+      name: 'portal_autopilot_domain_conflicts_total',
+      help: 'New contacts whose domain is owned by more than one company (the oldest was chosen)',
+      registers: [registry],
+    }),
     hubspotLatency: new Histogram({
       name: 'portal_autopilot_hubspot_call_seconds',
       help: 'HubSpot API call latency',

@@ -21,6 +21,7 @@ import { subscribedTypes } from '../webhooks/subscriptions.js';
 import { webhookEdge } from '../webhooks/webhook-edge.js';
 import type { Config } from './config.js';
 import { extensionsApi } from './extensions-api.js';
+import { createEventHandlers } from './event-handlers.js';
 import { createHttpApp } from './http-app.js';
 import { createLogger } from './logger.js';
 import { createMetrics } from './metrics.js';
@@ -34,6 +35,8 @@ export interface RuntimeOptions {
   queuePrefix?: string;
   now?: () => number;
   authorizeUrl?: string;
+  /** How long senders are gathered into one HubSpot batch call. */
+  batchWindowMs?: number;
 }
 
 /**
@@ -120,7 +123,7 @@ export function createRuntime(config: Config, options: RuntimeOptions = {}) {
     },
     async start(port = config.port): Promise<void> {
       await waitUntilReady();
-      if (runsWorker) queue.startWorker(routeEvent(options.handlers ?? {}, buildContext, metrics));
+      if (runsWorker) queue.startWorker(routeEvent(options.handlers ?? createEventHandlers({ store, hubspot, queue, metrics, batchWindowMs: options.batchWindowMs }), buildContext, metrics));
       if (runsWeb) {
         await new Promise<void>((resolve) => { server = app.listen(port, '0.0.0.0', () => resolve()); });
         // HubSpot waits 5 s for an answer; keep-alive connections outlive a load balancer's.

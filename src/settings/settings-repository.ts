@@ -1,6 +1,6 @@
 import { caps, keys } from '../store/keys.js';
 import type { Store } from '../store/store.js';
-import { defaultSettings, type Settings } from './settings-schema.js';
+import { defaultSettings, settingsSchema, type Settings } from './settings-schema.js';
 
 export interface VersionedSettings { version: number; settings: Settings; updatedAt: string | null; updatedBy: string | null }
 export interface SettingsChange { version: number; at: string; by: string; changed: string[] }
@@ -19,8 +19,9 @@ export class SettingsRepository {
     const raw = await this.store.get(keys.settings(portalId));
     if (!raw) return { version: 0, settings: defaultSettings, updatedAt: null, updatedBy: null };
     const saved = JSON.parse(raw) as VersionedSettings;
-    // Settings saved before a section existed get that section's defaults.
-    return { ...saved, settings: { ...defaultSettings, ...saved.settings } };
+    // Settings saved before a section or field existed get its defaults.
+    const parsed = settingsSchema.safeParse(saved.settings);
+    return { ...saved, settings: parsed.success ? parsed.data : { ...defaultSettings, ...saved.settings } };
   }
 
   async save(portalId: number, settings: Settings, expectedVersion: number, by: string): Promise<VersionedSettings> {

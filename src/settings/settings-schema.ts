@@ -5,9 +5,26 @@ const domain = z.string().trim().toLowerCase()
   .regex(/^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, 'is not a domain name (expected e.g. example.com)');
 
 /** Account settings; later capabilities add their sections here. Versioned by the repository. */
+/** Senders whose address matches one of these (local part, or whole address) are never made contacts. */
+export const defaultIgnoredSenders = ['no-reply', 'noreply', 'do-not-reply', 'donotreply', 'mailer-daemon', 'postmaster', 'bounce', 'bounces'];
+/** Subjects that mark an automatic reply (out of office) in the articles' languages. */
+export const defaultAutoReplySubjects = ['automatic reply', 'auto-reply', 'autoreply', 'out of office', 'abwesenheitsnotiz', 'automatische antwort', 'risposta automatica', 'fuori sede', 'respuesta automática', 'fuera de la oficina'];
+
+const pattern = z.string().trim().toLowerCase().min(1, 'must not be empty').max(200);
+
 export const settingsSchema = z.strictObject({
   defaultLanguage: z.enum(languages, { error: `must be one of ${languages.join(', ')}` }).default('en'),
+  /** Our own domains: senders from them are colleagues, not customers. */
   internalDomains: z.array(domain).max(200).default([]),
+  inbound: z.strictObject({
+    freeMailAdditions: z.array(domain).max(500).default([]),
+    ignoredSenders: z.array(pattern).max(200).default(defaultIgnoredSenders),
+    autoReplySubjects: z.array(pattern).max(200).default(defaultAutoReplySubjects),
+    matchSubdomains: z.boolean().default(true),
+    /** The articles' "Unassigned" customer; null = leave unmatched contacts without a company. */
+    defaultCompanyId: z.string().regex(/^\d+$/, 'must be a HubSpot company id (digits)').nullable().default(null),
+    stripPlusAddresses: z.boolean().default(false),
+  }).prefault({}),
 });
 
 export type Settings = z.infer<typeof settingsSchema>;

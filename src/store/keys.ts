@@ -13,6 +13,10 @@ export const keys = {
   oauthState: (state: string) => `app:oauth-state:${state}`,
   deadLetters: () => 'app:dead-letters',
   rateLimit: (portalId: number, bucket: string) => `${p(portalId)}:rate:${bucket}`,
+  domainIndex: (portalId: number) => `${p(portalId)}:domain-index`,
+  threadClaim: (portalId: number, threadId: string) => `${p(portalId)}:thread-claim:${threadId}`,
+  threadResolved: (portalId: number, threadId: string) => `${p(portalId)}:thread-resolved:${threadId}`,
+  contactFiling: (portalId: number, contactId: string) => `${p(portalId)}:filing:${contactId}`,
 } as const;
 
 /** TTLs in seconds. HubSpot retries a webhook for up to 24 h, so dedupe outlives that. */
@@ -20,6 +24,10 @@ export const ttl = {
   eventSeen: 48 * 3600,
   idempotency: 30 * 24 * 3600,
   oauthState: 10 * 60,
+  /** A claimed thread that its job never resolved can be claimed again after this. */
+  threadClaim: 15 * 60,
+  threadResolved: 30 * 24 * 3600,
+  contactFiling: 365 * 24 * 3600,
 } as const;
 
 export const caps = {

@@ -11,7 +11,13 @@ describe('npm run demo -- --once', () => {
     const { stdout } = await run('npm', ['run', '--silent', 'demo', '--', '--once'], { cwd: root, timeout: 60_000, env: { ...process.env, REDIS_URL: '' } });
     expect(stdout).toContain('Portal Autopilot demo: embedded mode (no Redis)');
     expect(stdout).toMatch(/Events received: 14 \(queued 14, duplicates 0\)/);
-    expect(stdout).toMatch(/Events processed: 14 \(.*failed 0\)/);
+    expect(stdout).toMatch(/Events processed: 18, internal "contact onboarded" events included \(handled 13, failed 0\)/);
+    expect(stdout).toContain('Contacts created: 4');
+    expect(stdout).toContain('ada@acme.example → Acme Corporation');
+    expect(stdout).toContain('linus@acme.test → Acme Corporation');
+    expect(stdout).toContain('hedy@eu.globex.example → Globex');
+    expect(stdout).toContain('margaret@gmail.com → no company');
+    expect(stdout).not.toContain('grace@acme.example →');
     expect(stdout).toContain('Dead letters: 0');
     expect(stdout).toContain("Contract: every request and answer matched HubSpot's OpenAPI specs");
     expect(stdout).toMatch(/app health {5}http:\/\/127\.0\.0\.1:\d+\/healthz/);
