@@ -9,6 +9,11 @@ export interface WebhookSenderOptions {
   maxAttempts: number;
   retryBaseMs: number;
   maxConcurrentRequests: number;
+  /**
+   * The public URL HubSpot calls and signs, when the app sits behind a proxy that forwards to
+   * `targetUrl` (tests: the app listens on loopback, its PUBLIC_BASE_URL is another host).
+   */
+  signAs?: string;
 }
 
 export interface DeliveryRecord { status: number | 'network-error'; events: number; attempt: number }
@@ -54,7 +59,7 @@ export class WebhookSender {
     try {
       const res = await fetch(this.o.targetUrl, {
         method: 'POST', body,
-        headers: { 'content-type': 'application/json', ...signV3(this.o.clientSecret, 'POST', this.o.targetUrl, body, Date.now()) },
+        headers: { 'content-type': 'application/json', ...signV3(this.o.clientSecret, 'POST', this.o.signAs ?? this.o.targetUrl, body, Date.now()) },
         // HubSpot gives up on a request after 5 s and counts it as failed.
         signal: AbortSignal.timeout(5000),
       });

@@ -1,0 +1,119 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { HubSpotSandbox } from '../../src/sandbox/hubspot-sandbox.js';
+import { keys } from '../../src/store/keys.js';
+import { expectContractKept, SANDBOX_PORTAL, SANDBOX_TOKEN, startSandbox } from '../support/sandbox.js';
+import { flushTestRedis, testRedisUrl } from '../support/redis.js';
+import { PUBLIC_URL, startTestApp, TEST_SECRET } from '../support/test-app.js';
+
+type App = Awaited<ReturnType<typeof startTestApp>>;
+let sandbox: HubSpotSandbox;
+let app: App;
+const P = SANDBOX_PORTAL;
+
+beforeAll(async () => {
+  await flushTestRedis();
+  sandbox = await startSandbox({ searchDelayMs: 60_000 });
+  app = await startTestApp({ REDIS_URL: testRedisUrl(), HUBSPOT_API_BASE_URL: sandbox.url, HUBSPOT_ACCESS_TOKEN: SANDBOX_TOKEN }, { batchWindowMs: 30 });
+  // The sandbox calls the app on its loopback address; the app checks signatures against PUBLIC_URL.
+  sandbox.connectWebhooks({ targetUrl: `${app.url}/webhooks/hubspot`, clientSecret: TEST_SECRET, batchWindowMs: 10, signAs: `${PUBLIC_URL}/webhooks/hubspot` });
+  sandbox.seed(P, 'companies', { name: 'Acme', domain: 'acme.example', hs_additional_domains: 'acme.test;acme-support.example' });
+  sandbox.seed(P, 'companies', { name: 'Unassigned' });
+});
+afterAll(async () => { await app.stop(); expectContractKept(sandbox); await sandbox.stop(); });
+
+const contacts = () => sandbox.account(P).objects.contacts!.all();
+const byEmail = (email: string) => contacts().find((c) => c.properties.email === email);
+const companyOf = (contactId: string) => sandbox.account(P).associationsOf('contacts', contactId, 'companies');
+const companyId = (name: string) => sandbox.account(P).objects.companies!.all().find((c) => c.properties.name === name)!.id;
+async function settle() {
+  await sandbox.webhooks!.drain();
+  await app.queue.idle(20_000);
+}
+
+describe('inbound conversations become contacts', () => {
+  it('makes one contact, named from the display name and filed as primary under Acme, from three emails of one new sender', async () => {
+    for (const subject of ['One', 'Two', 'Three']) sandbox.inboundEmail(P, { from: 'Ada@Acme.example', name: 'Lovelace, Ada', subject, text: 'hi' });
+    await settle();
+    const ada = contacts().filter((c) => c.properties.email === 'ada@acme.example');
+    expect(ada).toHaveLength(1);
+    expect(ada[0]!.properties).toMatchObject({ firstname: 'Ada', lastname: 'Lovelace' });
+    expect(companyOf(ada[0]!.id)).toEqual([{ toObjectId: companyId('Acme'), types: expect.arrayContaining([{ associationCategory: 'HUBSPOT_DEFINED', associationTypeId: 1 }]) }]);
+  });
+
+  it('creates nothing for an agent\'s reply', async () => {
+    const before = contacts().length;
+    const { threadId } = sandbox.inboundEmail(P, { from: 'bob@acme.example', name: 'Bob', subject: 'Q', text: 'q' });
+    await settle();
+    sandbox.agentReply(P, threadId, 'answer');
+    await settle();
+    expect(contacts().length).toBe(before + 1);
+    expect(byEmail('agent@sandbox.example')).toBeUndefined();
+  });
+
+  it('matches a domain Acme owns through hs_additional_domains', async () => {
+    sandbox.inboundEmail(P, { from: 'linus@acme.test', name: 'Linus Torvalds', subject: 'Invoice', text: 'x' });
+    await settle();
+    expect(companyOf(byEmail('linus@acme.test')!.id)[0]?.toObjectId).toBe(companyId('Acme'));
+  });
+
+  it('files a free-mail sender under the default company from settings', async () => {
+    const current = await app.settings.read(P);
+    await app.settings.save(P, { ...current.settings, inbound: { ...current.settings.inbound, defaultCompanyId: companyId('Unassigned') } }, current.version, 'test');
+    sandbox.inboundEmail(P, { from: 'margaret@gmail.com', name: 'Margaret Hamilton', subject: 'Hello', text: 'x' });
+    await settle();
+    expect(companyOf(byEmail('margaret@gmail.com')!.id)[0]?.toObjectId).toBe(companyId('Unassigned'));
+    const filing = JSON.parse((await app.store.get(keys.contactFiling(P, byEmail('margaret@gmail.com')!.id)))!);
+    expect(filing).toMatchObject({ reason: 'free-mail', companyId: companyId('Unassigned') });
+  });
+
+  it('leaves an existing contact exactly as it was', async () => {
+    const grace = sandbox.seed(P, 'contacts', { email: 'grace@acme.example', firstname: 'Grace', lastname: 'Hopper', lastmodifieddate: '2020-01-01T00:00:00.000Z' });
+    await new Promise((r) => setTimeout(r, 5));
+    sandbox.inboundEmail(P, { from: 'grace@acme.example', name: 'Someone Else', subject: 'Hi', text: 'x' });
+    await settle();
+    expect(byEmail('grace@acme.example')!.properties).toMatchObject({ firstname: 'Grace', lastname: 'Hopper' });
+    expect(companyOf(grace.id)).toEqual([]);
+  });
+
+  it('ignores no-reply senders, auto-replies and spam, and counts them by reason', async () => {
+    sandbox.inboundEmail(P, { from: 'no-reply@shop.example', subject: 'Your order', text: 'x' });
+    sandbox.inboundEmail(P, { from: 'carl@acme.example', subject: 'Automatic reply: Out of office', text: 'x' });
+    sandbox.inboundEmail(P, { from: 'spammer@spam.example', subject: 'Win', text: 'x', spam: true });
+    await settle();
+    expect(['no-reply@shop.example', 'carl@acme.example', 'spammer@spam.example'].map(byEmail)).toEqual([undefined, undefined, undefined]);
+    const metrics = await (await fetch(`${app.url}/metrics`)).text();
+    for (const reason of ['no-reply', 'auto-reply', 'spam']) expect(metrics).toContain(`portal_autopilot_inbound_senders_total{outcome="ignored:${reason}"} 1`);
+  });
+
+  it('creates no duplicate contact or association, and calls HubSpot no more, when every webhook arrives three times', async () => {
+    const { signV3 } = await import('../../src/webhooks/sign-request.js');
+    const replayed: string[] = [];
+    // Capture what HubSpot sends for this story, then deliver each request twice more.
+    sandbox.connectWebhooks({ targetUrl: `${app.url}/webhooks/hubspot`, clientSecret: TEST_SECRET, batchWindowMs: 10, signAs: `${PUBLIC_URL}/webhooks/hubspot` });
+    const realFetch = globalThis.fetch;
+    globalThis.fetch = (async (input: RequestInfo | URL, init?: RequestInit) => {
+      if (String(input).endsWith('/webhooks/hubspot') && typeof init?.body === 'string') replayed.push(init.body);
+      return realFetch(input, init);
+    }) as typeof fetch;
+    try {
+      sandbox.inboundEmail(P, { from: 'hedy@acme-support.example', name: 'Hedy Lamarr', subject: 'Radio', text: 'x' });
+      await settle();
+    } finally {
+      globalThis.fetch = realFetch;
+    }
+    const callsAfterFirstDelivery = sandbox.calls.length;
+    for (let round = 1; round <= 2; round++) {
+      for (const body of replayed) {
+        const again = JSON.stringify((JSON.parse(body) as object[]).map((e) => ({ ...e, attemptNumber: round })));
+        const res = await realFetch(`${app.url}/webhooks/hubspot`, { method: 'POST', body: again, headers: { 'content-type': 'application/json', ...signV3(TEST_SECRET, 'POST', `${PUBLIC_URL}/webhooks/hubspot`, again, Date.now()) } });
+        expect(res.status).toBe(200);
+      }
+    }
+    await app.queue.idle(20_000);
+    expect(replayed.length).toBeGreaterThan(0);
+    const hedy = contacts().filter((c) => c.properties.email === 'hedy@acme-support.example');
+    expect(hedy).toHaveLength(1);
+    expect(companyOf(hedy[0]!.id)).toHaveLength(1);
+    expect(sandbox.calls.length).toBe(callsAfterFirstDelivery);
+  });
+});
