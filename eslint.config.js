@@ -12,7 +12,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['bench/**', 'src/server/demo.ts', 'src/server/dead-letters-cli.ts', 'src/sandbox/main.ts'],
+    files: ['bench/**', 'src/server/demo.ts', 'src/server/dead-letters-cli.ts', 'src/server/backfill-cli.ts', 'src/sandbox/main.ts'],
     rules: { 'no-console': 'off' },
   },
 );

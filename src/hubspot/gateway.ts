@@ -27,6 +27,11 @@ export interface RawRequest { method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE
 class CallTimeout extends Error {}
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+// We count a call when it leaves; HubSpot counts it when it arrives. With network jitter a call
+// that left later can arrive sooner, so our window is a little longer than HubSpot's 10 s.
+const GENERAL_WINDOW_MS = 10_300;
+const SEARCH_WINDOW_MS = 1_100;
 const jitter = (attempt: number) => Math.round((200 * 2 ** attempt) * (0.5 + Math.random() / 2));
 
 /**
@@ -77,8 +82,8 @@ export class HubSpotGateway {
     const search = keys.rateLimit(portalId, 'search');
     for (let attempt = 1; ; attempt++) {
       const wait = this.o.sleep ?? sleep;
-      await acquire(this.o.limiter, general, this.o.ratePer10s, 10_000, wait);
-      if (isSearch) await acquire(this.o.limiter, search, this.o.searchRatePerSecond, 1000, wait);
+      await acquire(this.o.limiter, general, this.o.ratePer10s, GENERAL_WINDOW_MS, wait);
+      if (isSearch) await acquire(this.o.limiter, search, this.o.searchRatePerSecond, SEARCH_WINDOW_MS, wait);
       const stop = this.o.metrics.hubspotLatency.startTimer({ endpoint });
       let failure: HttpFailure;
       try {

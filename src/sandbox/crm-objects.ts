@@ -29,7 +29,7 @@ export class CrmObjects {
       id, createdAt: iso(at), updatedAt: iso(at), indexedAt: at + this.searchDelayMs(),
       properties: { ...clean(properties), hs_object_id: id, createdate: iso(at), lastmodifieddate: iso(at) },
     };
-    if (record.properties.email) record.properties.email = record.properties.email.toLowerCase();
+    this.derive(record);
     this.records.set(id, record);
     return record;
   }
@@ -42,9 +42,18 @@ export class CrmObjects {
     const changed = Object.keys(properties).filter((k) => record.properties[k] !== properties[k]);
     const at = this.now();
     Object.assign(record.properties, clean(properties), { lastmodifieddate: iso(at) });
+    this.derive(record);
     record.updatedAt = iso(at);
     record.indexedAt = at + this.searchDelayMs();
     return { record, changed };
+  }
+
+  /** Properties HubSpot computes itself: emails are stored lower-case, with their domain beside them. */
+  private derive(record: CrmRecord): void {
+    const email = record.properties.email;
+    if (!email) return;
+    record.properties.email = email.toLowerCase();
+    record.properties.hs_email_domain = record.properties.email.split('@')[1] ?? '';
   }
 
   remove(id: string): boolean { return this.records.delete(id); }

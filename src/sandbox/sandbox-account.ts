@@ -51,6 +51,10 @@ export class SandboxAccount {
 
   associate(fromType: string, fromId: string, toType: string, toId: string, types: AssociationType[]): void {
     this.link(fromType, fromId, toType, toId, types);
+    // HubSpot mirrors a contact's primary company in its associatedcompanyid property.
+    if (fromType === 'contacts' && toType === 'companies' && types.some((t) => t.associationTypeId === 1)) {
+      this.objects.contacts?.update(fromId, { associatedcompanyid: toId });
+    }
     // HubSpot keeps associations in both directions; the reverse of a primary or unlabeled
     // type is its paired id (279 ↔ 280, 1 ↔ 2, 16 ↔ 15, ...).
     const reverse = types.map((t) => ({ ...t, associationTypeId: reverseTypeId(fromType, toType, t.associationTypeId) }));

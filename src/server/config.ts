@@ -18,7 +18,8 @@ const schema = z.object({
   HUBSPOT_RATE_LIMIT_PER_10S: z.coerce.number().int().positive().optional(),
   HUBSPOT_SEARCH_RATE_PER_S: z.coerce.number().int().positive().default(5),
   HUBSPOT_CALL_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
-  WORKER_CONCURRENCY: z.coerce.number().int().positive().default(16),
+  WORKER_CONCURRENCY: z.coerce.number().int().positive().default(64),
+  HUBSPOT_BATCH_WINDOW_MS: z.coerce.number().int().min(0).default(3000),
 });
 
 export type AuthMode = 'private' | 'oauth';
@@ -42,6 +43,8 @@ export interface Config {
   searchRatePerSecond: number;
   callTimeoutMs: number;
   workerConcurrency: number;
+  /** How long senders are gathered into one HubSpot batch call (upsert, names, associations). */
+  batchWindowMs: number;
 }
 
 export class ConfigError extends Error {
@@ -94,5 +97,6 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     searchRatePerSecond: e.HUBSPOT_SEARCH_RATE_PER_S,
     callTimeoutMs: e.HUBSPOT_CALL_TIMEOUT_MS,
     workerConcurrency: e.WORKER_CONCURRENCY,
+    batchWindowMs: e.HUBSPOT_BATCH_WINDOW_MS,
   };
 }

@@ -30,7 +30,7 @@ export async function runDemo(): Promise<DemoRun> {
   const port = await freePort();
   const config = loadConfig({
     PORT: String(port), PUBLIC_BASE_URL: `http://127.0.0.1:${port}`, HUBSPOT_API_BASE_URL: sandbox.url,
-    HUBSPOT_ACCESS_TOKEN: account.token, HUBSPOT_CLIENT_SECRET: clientSecret, LOG_LEVEL: 'warn',
+    HUBSPOT_ACCESS_TOKEN: account.token, HUBSPOT_CLIENT_SECRET: clientSecret, LOG_LEVEL: 'warn', HUBSPOT_BATCH_WINDOW_MS: '300',
   });
   const runtime = createRuntime(config, { log: createLogger('warn') });
   await runtime.start(port);

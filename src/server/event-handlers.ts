@@ -1,24 +1,28 @@
-import { DomainIndexCache } from '../companies/domain-index-cache.js';
+import { runBackfill } from '../companies/backfill.js';
+import type { DomainIndexCache } from '../companies/domain-index-cache.js';
 import { companyAssociator, contactUpserter } from '../contacts/contact-upserter.js';
 import { handleInboundConversation, type OnboardedContact } from '../contacts/handle-inbound-conversation.js';
 import type { HubSpotGateway } from '../hubspot/gateway.js';
 import type { EventQueue } from '../queue/event-queue.js';
 import { keys, ttl } from '../store/keys.js';
+import type { Settings } from '../settings/settings-schema.js';
 import type { Store } from '../store/store.js';
 import type { SubscriptionHandler } from '../webhooks/route-event.js';
 import type { Metrics } from './metrics.js';
 
 /** The internal event other capabilities subscribe to (the portal issue grants access on it). */
 export const CONTACT_ONBOARDED = 'app.contact.onboarded';
+/** Runs an admin's backfill (domain matching for existing contacts) in a worker. */
+export const BACKFILL = 'app.backfill';
 
-export interface HandlerPorts { store: Store; hubspot: HubSpotGateway; queue: EventQueue; metrics: Metrics; batchWindowMs?: number }
+export interface HandlerPorts { store: Store; hubspot: HubSpotGateway; queue: EventQueue; metrics: Metrics; index: DomainIndexCache; batchWindowMs?: number }
 
 /**
  * Subscription type → handler. Capabilities register here as they land; a type without a handler
  * is accepted, counted as "unhandled" in /metrics, and completed.
  */
 export function createEventHandlers(p: HandlerPorts): Record<string, SubscriptionHandler> {
-  const index = new DomainIndexCache(p.store);
+  const { index } = p;
   const window = { windowMs: p.batchWindowMs ?? 150, maxBatch: 100 };
   // Two threads of one new sender both count as "created by this conversation"; the contact is
   // onboarded once. The claim is atomic; if publishing fails it is released so the retry publishes.
@@ -39,11 +43,15 @@ export function createEventHandlers(p: HandlerPorts): Record<string, Subscriptio
     outcomes: p.metrics.inboundSenders, conflicts: p.metrics.domainConflicts,
   });
   const companyChanged: SubscriptionHandler = async (_event, ctx) => { await index.invalidate(ctx.portalId); };
+  const backfill: SubscriptionHandler = async (_event, ctx) => {
+    await runBackfill(ctx.portalId, ctx.hubspot, ctx.store, ctx.settings as Settings, index);
+  };
   return {
     'conversation.creation': inbound,
     'conversation.newMessage': inbound,
     'company.creation': companyChanged,
     'company.deletion': companyChanged,
     'company.propertyChange': companyChanged,
+    [BACKFILL]: backfill,
   };
 }

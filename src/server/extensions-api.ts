@@ -5,7 +5,12 @@ import type { DeadLetters } from '../queue/dead-letters.js';
 import type { EventQueue } from '../queue/event-queue.js';
 import { settingsSchema } from '../settings/settings-schema.js';
 import { VersionConflictError, type SettingsRepository } from '../settings/settings-repository.js';
+import { newBackfill, readBackfill } from '../companies/backfill.js';
+import type { DomainIndexCache } from '../companies/domain-index-cache.js';
+import { companyOverview, explainFiling } from '../companies/explain-filing.js';
+import { keys } from '../store/keys.js';
 import type { Store } from '../store/store.js';
+import { BACKFILL } from './event-handlers.js';
 import { describeZodError } from './describe-zod-error.js';
 import { provisionAccount, readProvisioning } from './provision-account.js';
 import type { CardCaller } from './verify-extension-request.js';
@@ -18,7 +23,13 @@ export interface ExtensionsDeps {
   hubspot: HubSpotGateway;
   isInstalled: (portalId: number) => Promise<boolean>;
   uninstall: (portalId: number) => Promise<void>;
+  index: DomainIndexCache;
 }
+
+const backfillBody = z.strictObject({
+  mode: z.enum(['dry-run', 'apply'], { error: 'mode must be "dry-run" or "apply"' }),
+  companyId: z.string().regex(/^\d+$/, 'must be a HubSpot company id (digits)').nullable().default(null),
+});
 
 const saveBody = z.strictObject({ expectedVersion: z.number().int().nonnegative(), settings: settingsSchema });
 
@@ -72,6 +83,36 @@ export function extensionsApi(deps: ExtensionsDeps): Router {
 
   r.post('/provisioning', async (_req, res) => {
     res.json(await provisionAccount(caller(res).portalId, deps.hubspot, deps.store));
+  });
+
+  r.get('/contacts/:contactId/filing', async (req, res) => {
+    const { portalId } = caller(res);
+    const settings = (await deps.settings.read(portalId)).settings;
+    res.json(await explainFiling(portalId, String(req.params.contactId), deps.hubspot, deps.store, settings, deps.index));
+  });
+
+  r.get('/companies/:companyId/domains', async (req, res) => {
+    res.json(await companyOverview(caller(res).portalId, String(req.params.companyId), deps.hubspot, deps.index));
+  });
+
+  r.get('/backfill', async (_req, res) => {
+    res.json((await readBackfill(deps.store, caller(res).portalId)) ?? { state: 'none' });
+  });
+
+  r.post('/backfill', async (_req, res) => {
+    const { portalId } = caller(res);
+    const parsed = backfillBody.safeParse(res.locals.json ?? {});
+    if (!parsed.success) return void res.status(400).json({ message: describeZodError(parsed.error) });
+    const current = await readBackfill(deps.store, portalId);
+    if (current && (current.state === 'queued' || current.state === 'running')) {
+      return void res.status(409).json({ message: `a ${current.mode} backfill is already ${current.state}; wait for it to finish`, status: current });
+    }
+    const status = newBackfill(parsed.data.mode, parsed.data.companyId);
+    await deps.store.set(keys.backfill(portalId), JSON.stringify(status));
+    await deps.queue.enqueue([{ id: `backfill-${portalId}-${Date.parse(status.startedAt)}`, event: {
+      eventId: 0, subscriptionId: 0, portalId, occurredAt: Date.now(), subscriptionType: BACKFILL, attemptNumber: 0,
+    } }]);
+    res.status(202).json(status);
   });
 
   r.delete('/installation', async (_req, res) => {

@@ -12,6 +12,7 @@ import { BullmqQueue } from '../queue/bullmq-queue.js';
 import { DeadLetters } from '../queue/dead-letters.js';
 import type { EventQueue } from '../queue/event-queue.js';
 import { MemoryQueue } from '../queue/memory-queue.js';
+import { DomainIndexCache } from '../companies/domain-index-cache.js';
 import { SettingsRepository } from '../settings/settings-repository.js';
 import { MemoryStore } from '../store/memory-store.js';
 import { RedisStore } from '../store/redis-store.js';
@@ -72,6 +73,7 @@ export function createRuntime(config: Config, options: RuntimeOptions = {}) {
     ratePer10s: config.rateLimitPer10s, searchRatePerSecond: config.searchRatePerSecond, timeoutMs: config.callTimeoutMs,
   });
   const settings = new SettingsRepository(store);
+  const domainIndex = new DomainIndexCache(store);
   const isInstalled = async (portalId: number) => (config.accessToken ? true : Boolean(await vault!.load(portalId)));
 
   /** OAuth mode: ask HubSpot to remove the install, then forget the account's tokens. */
@@ -103,7 +105,7 @@ export function createRuntime(config: Config, options: RuntimeOptions = {}) {
     log, metrics,
     webhook: webhookEdge({ clientSecret: config.clientSecret, publicBaseUrl: config.publicBaseUrl, store, queue, metrics, log, knownTypes: subscribedTypes, now: options.now }),
     extensionsAuth: verifyExtensionRequest(config.clientSecret, config.publicBaseUrl, options.now),
-    extensions: extensionsApi({ settings, store, queue, deadLetters, hubspot, isInstalled, uninstall }),
+    extensions: extensionsApi({ settings, store, queue, deadLetters, hubspot, isInstalled, uninstall, index: domainIndex }),
     oauth: oauth && vault ? oauthRoutes({
       clientId: config.clientId!, redirectUri, scopes: config.scopes, authorizeUrl: options.authorizeUrl ?? 'https://app.hubspot.com/oauth/authorize',
       oauth, vault, store, log, onInstalled: async (portalId) => { await provisionAccount(portalId, hubspot, store); },
@@ -116,14 +118,14 @@ export function createRuntime(config: Config, options: RuntimeOptions = {}) {
   const runsWorker = config.role !== 'web';
 
   return {
-    config, log, metrics, store, queue, deadLetters, hubspot, settings, vault, app,
+    config, log, metrics, store, queue, deadLetters, hubspot, settings, vault, app, waitUntilReady,
     get url() {
       const address = server?.address();
       return address && typeof address === 'object' ? `http://127.0.0.1:${address.port}` : undefined;
     },
     async start(port = config.port): Promise<void> {
       await waitUntilReady();
-      if (runsWorker) queue.startWorker(routeEvent(options.handlers ?? createEventHandlers({ store, hubspot, queue, metrics, batchWindowMs: options.batchWindowMs }), buildContext, metrics));
+      if (runsWorker) queue.startWorker(routeEvent(options.handlers ?? createEventHandlers({ store, hubspot, queue, metrics, index: domainIndex, batchWindowMs: options.batchWindowMs ?? config.batchWindowMs }), buildContext, metrics));
       if (runsWeb) {
         await new Promise<void>((resolve) => { server = app.listen(port, '0.0.0.0', () => resolve()); });
         // HubSpot waits 5 s for an answer; keep-alive connections outlive a load balancer's.

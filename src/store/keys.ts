@@ -17,6 +17,7 @@ export const keys = {
   threadClaim: (portalId: number, threadId: string) => `${p(portalId)}:thread-claim:${threadId}`,
   threadResolved: (portalId: number, threadId: string) => `${p(portalId)}:thread-resolved:${threadId}`,
   contactFiling: (portalId: number, contactId: string) => `${p(portalId)}:filing:${contactId}`,
+  backfill: (portalId: number) => `${p(portalId)}:backfill`,
 } as const;
 
 /** TTLs in seconds. HubSpot retries a webhook for up to 24 h, so dedupe outlives that. */

@@ -98,7 +98,7 @@ describe('HubSpot gateway', () => {
       ratePer10s: 3, searchRatePerSecond: 5, timeoutMs: 2000, sleep: async (ms) => { waits.push(ms); now += ms; },
     });
     for (let i = 0; i < 4; i++) await gw.request(1, 'conversations.threads.get', { method: 'GET', path: '/conversations/v3/conversations/threads/1' });
-    expect(waits).toEqual([10_000]);
+    expect(waits).toEqual([10_300]);
   });
 
   it('makes raw calls for endpoints the client has no typed call for', async () => {
