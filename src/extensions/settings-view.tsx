@@ -1,9 +1,10 @@
-import { Alert, Button, Flex, Heading, Select, Text, TextArea } from '@hubspot/ui-extensions';
+import { Alert, Button, Flex, Heading, Input, Select, Text, TextArea, Toggle } from '@hubspot/ui-extensions';
 import { useState } from 'react';
 import { languages, t, type Language } from '../i18n/messages.js';
 import { LoadStates, type Loadable } from './load-states.js';
 
-export interface SettingsData { defaultLanguage: Language; internalDomains: string[] }
+export interface InboundSettings { freeMailAdditions: string[]; ignoredSenders: string[]; autoReplySubjects: string[]; matchSubdomains: boolean; defaultCompanyId: string | null; stripPlusAddresses: boolean }
+export interface SettingsData { defaultLanguage: Language; internalDomains: string[]; inbound: InboundSettings }
 export interface ProvisioningStep { name: string; ok: boolean; detail: string }
 export interface SettingsPayload { version: number; settings: SettingsData; provisioning: { steps: ProvisioningStep[] } | null }
 export type SaveOutcome = { ok: true; version: number } | { ok: false; message: string; conflict?: boolean };
@@ -14,6 +15,8 @@ export interface SettingsViewProps {
   onSave: (settings: SettingsData, expectedVersion: number) => Promise<SaveOutcome>;
   onRetry: () => void;
 }
+
+const lines = (value: string) => value.split(/\s+/).filter(Boolean);
 
 const languageNames: Record<Language, string> = { en: 'English', de: 'Deutsch', it: 'Italiano', es: 'Español' };
 
@@ -28,6 +31,8 @@ function SettingsForm({ initial, language, onSave }: { initial: SettingsPayload;
   const [version, setVersion] = useState(initial.version);
   const [outcome, setOutcome] = useState<SaveOutcome | null>(null);
   const [saving, setSaving] = useState(false);
+
+  const setInbound = (patch: Partial<InboundSettings>) => setDraft({ ...draft, inbound: { ...draft.inbound, ...patch } });
 
   const save = async () => {
     setSaving(true);
@@ -47,7 +52,24 @@ function SettingsForm({ initial, language, onSave }: { initial: SettingsPayload;
       />
       <TextArea
         name="internalDomains" label={t(language, 'settings.internalDomains')} value={draft.internalDomains.join('\n')}
-        onChange={(value: string) => setDraft({ ...draft, internalDomains: value.split(/\s+/).filter(Boolean) })}
+        onChange={(value: string) => setDraft({ ...draft, internalDomains: lines(value) })}
+      />
+      <Heading>{t(language, 'settings.inbound')}</Heading>
+      <Toggle
+        name="matchSubdomains" label={t(language, 'settings.matchSubdomains')} checked={draft.inbound.matchSubdomains}
+        onChange={(checked: boolean) => setInbound({ matchSubdomains: checked })}
+      />
+      <TextArea
+        name="freeMailAdditions" label={t(language, 'settings.freeMail')} value={draft.inbound.freeMailAdditions.join('\n')}
+        onChange={(value: string) => setInbound({ freeMailAdditions: lines(value) })}
+      />
+      <TextArea
+        name="ignoredSenders" label={t(language, 'settings.ignoredSenders')} value={draft.inbound.ignoredSenders.join('\n')}
+        onChange={(value: string) => setInbound({ ignoredSenders: lines(value) })}
+      />
+      <Input
+        name="defaultCompanyId" label={t(language, 'settings.defaultCompany')} value={draft.inbound.defaultCompanyId ?? ''}
+        onChange={(value: string) => setInbound({ defaultCompanyId: value.trim() || null })}
       />
       <Button variant="primary" disabled={saving} onClick={save}>{t(language, 'settings.save')}</Button>
       {outcome?.ok && <Alert title={t(language, 'settings.title')} variant="success">{t(language, 'settings.saved', { version: outcome.version })}</Alert>}

@@ -1,12 +1,23 @@
+import { Divider, Flex } from '@hubspot/ui-extensions';
+import type { FilingExplanation } from '../companies/explain-filing.js';
 import { pickLanguage } from '../i18n/messages.js';
 import { callBackend } from './backend.js';
+import { FilingView } from './filing-view.js';
 import { StatusCardView, type AccountStatus } from './status-card-view.js';
 import { useLoadable } from './use-loadable.js';
 
-interface CardContext { portal: { id: number }; user: { id: number; email: string; locale?: string } }
+interface CardContext { portal: { id: number }; user: { id: number; email: string; locale?: string }; crm?: { objectId: number } }
 
 export function StatusCard({ context }: { context: CardContext }) {
   const caller = { portalId: context.portal.id, userId: context.user.id, userEmail: context.user.email };
+  const language = pickLanguage(context.user.locale);
   const [status, reload] = useLoadable(() => callBackend<AccountStatus>(caller, '/status'));
-  return <StatusCardView status={status} language={pickLanguage(context.user.locale)} onRetry={reload} />;
+  const [filing, reloadFiling] = useLoadable(() => callBackend<FilingExplanation>(caller, `/contacts/${context.crm?.objectId}/filing`));
+  return (
+    <Flex direction="column" gap="sm">
+      <StatusCardView status={status} language={language} onRetry={reload} />
+      {context.crm?.objectId && <Divider />}
+      {context.crm?.objectId && <FilingView filing={filing} language={language} onRetry={reloadFiling} />}
+    </Flex>
+  );
 }

@@ -25,6 +25,7 @@ describe('the HubSpot project, read by HubSpot\'s own parser', () => {
       portal_autopilot_webhooks: 'WEBHOOKS',
       portal_autopilot_settings: 'SETTINGS',
       portal_autopilot_status_card: 'CARD',
+      portal_autopilot_company_card: 'CARD',
     });
   });
 
