@@ -1,3 +1,5 @@
+import { useEffect, useState } from 'react';
+import type { BackfillStatus } from '../companies/backfill.js';
 import { pickLanguage } from '../i18n/messages.js';
 import { callBackend } from './backend.js';
 import { SettingsView, type SaveOutcome, type SettingsData, type SettingsPayload } from './settings-view.js';
@@ -16,5 +18,31 @@ export function SettingsPage({ context }: { context: SettingsContext }) {
       return { ok: false, message: (err as Error).message, conflict: (err as { status?: number }).status === 409 };
     }
   };
-  return <SettingsView payload={payload} language={pickLanguage(context.user.locale)} onSave={onSave} onRetry={reload} />;
+  const [backfill, setBackfill] = useState<BackfillStatus | null>(null);
+  const [checked, setChecked] = useState(false);
+  useEffect(() => {
+    if (checked && (!backfill || (backfill.state !== 'queued' && backfill.state !== 'running'))) return undefined;
+    // Picks up a run started elsewhere on first render, then polls every 2 s while one runs.
+    const timer = setTimeout(() => {
+      setChecked(true);
+      void callBackend<BackfillStatus | { state: 'none' }>(caller, '/backfill').then((s) => setBackfill(s.state === 'none' ? null : s as BackfillStatus), () => undefined);
+    }, checked ? 2000 : 0);
+    return () => clearTimeout(timer);
+  });
+  const onBackfill = (mode: 'dry-run' | 'apply') => {
+    void callBackend<BackfillStatus>(caller, '/backfill', { method: 'POST', body: { mode } }).then(setBackfill, () => undefined);
+  };
+  const onCreateDefaultCompany = async () => {
+    try {
+      return await callBackend<{ companyId: string; version: number }>(caller, '/default-company', { method: 'POST', body: {} });
+    } catch (err) {
+      return { error: (err as Error).message };
+    }
+  };
+  return (
+    <SettingsView
+      payload={payload} language={pickLanguage(context.user.locale)} onSave={onSave} onRetry={reload}
+      onCreateDefaultCompany={onCreateDefaultCompany} backfill={backfill} onBackfill={onBackfill}
+    />
+  );
 }

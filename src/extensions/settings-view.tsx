@@ -1,6 +1,7 @@
 import { Alert, Button, Flex, Heading, Input, Select, Text, TextArea, Toggle } from '@hubspot/ui-extensions';
 import { useState } from 'react';
 import { languages, t, type Language } from '../i18n/messages.js';
+import type { BackfillStatus } from '../companies/backfill.js';
 import { LoadStates, type Loadable } from './load-states.js';
 
 export interface InboundSettings { freeMailAdditions: string[]; ignoredSenders: string[]; autoReplySubjects: string[]; matchSubdomains: boolean; defaultCompanyId: string | null; stripPlusAddresses: boolean }
@@ -14,6 +15,9 @@ export interface SettingsViewProps {
   language: Language;
   onSave: (settings: SettingsData, expectedVersion: number) => Promise<SaveOutcome>;
   onRetry: () => void;
+  onCreateDefaultCompany: () => Promise<{ companyId: string; version: number } | { error: string }>;
+  backfill: BackfillStatus | null;
+  onBackfill: (mode: 'dry-run' | 'apply') => void;
 }
 
 const lines = (value: string) => value.split(/\s+/).filter(Boolean);
@@ -21,18 +25,27 @@ const lines = (value: string) => value.split(/\s+/).filter(Boolean);
 const languageNames: Record<Language, string> = { en: 'English', de: 'Deutsch', it: 'Italiano', es: 'Español' };
 
 /** The app's settings page: general settings and the setup (provisioning) result. Sections grow with capabilities. */
-export function SettingsView({ payload, language, onSave, onRetry }: SettingsViewProps) {
+export function SettingsView(props: SettingsViewProps) {
+  const { payload, language, onRetry } = props;
   if (payload.kind !== 'ready') return <LoadStates state={payload} language={language} title="settings.title" onRetry={onRetry} />;
-  return <SettingsForm initial={payload.data} language={language} onSave={onSave} />;
+  return <SettingsForm {...props} initial={payload.data} />;
 }
 
-function SettingsForm({ initial, language, onSave }: { initial: SettingsPayload; language: Language; onSave: SettingsViewProps['onSave'] }) {
+function SettingsForm({ initial, language, onSave, onCreateDefaultCompany, backfill, onBackfill }: SettingsViewProps & { initial: SettingsPayload }) {
   const [draft, setDraft] = useState<SettingsData>(initial.settings);
   const [version, setVersion] = useState(initial.version);
   const [outcome, setOutcome] = useState<SaveOutcome | null>(null);
   const [saving, setSaving] = useState(false);
 
   const setInbound = (patch: Partial<InboundSettings>) => setDraft({ ...draft, inbound: { ...draft.inbound, ...patch } });
+
+  const createDefault = async () => {
+    const result = await onCreateDefaultCompany();
+    if ('error' in result) return setOutcome({ ok: false, message: result.error });
+    setDraft({ ...draft, inbound: { ...draft.inbound, defaultCompanyId: result.companyId } });
+    setVersion(result.version);
+    setOutcome({ ok: true, version: result.version });
+  };
 
   const save = async () => {
     setSaving(true);
@@ -71,6 +84,9 @@ function SettingsForm({ initial, language, onSave }: { initial: SettingsPayload;
         name="defaultCompanyId" label={t(language, 'settings.defaultCompany')} value={draft.inbound.defaultCompanyId ?? ''}
         onChange={(value: string) => setInbound({ defaultCompanyId: value.trim() || null })}
       />
+      {!draft.inbound.defaultCompanyId && (
+        <Button onClick={createDefault}>{t(language, 'settings.createDefaultCompany')}</Button>
+      )}
       <Button variant="primary" disabled={saving} onClick={save}>{t(language, 'settings.save')}</Button>
       {outcome?.ok && <Alert title={t(language, 'settings.title')} variant="success">{t(language, 'settings.saved', { version: outcome.version })}</Alert>}
       {outcome && !outcome.ok && (
@@ -78,10 +94,29 @@ function SettingsForm({ initial, language, onSave }: { initial: SettingsPayload;
           {outcome.conflict ? t(language, 'settings.conflict') : t(language, 'error.badRequest', { reason: outcome.message })}
         </Alert>
       )}
+      <Heading>{t(language, 'settings.backfill')}</Heading>
+      <BackfillSection backfill={backfill} language={language} onBackfill={onBackfill} />
       <Heading>{t(language, 'settings.provisioning')}</Heading>
       {(initial.provisioning?.steps ?? []).map((step) => (
         <Text key={step.name}>{step.name}: {step.ok ? t(language, 'settings.provisioning.ok') : t(language, 'settings.provisioning.failed', { reason: step.detail })}</Text>
       ))}
+    </Flex>
+  );
+}
+
+/** Account-wide filing of existing contacts: a dry run first, then applying what it found. */
+function BackfillSection({ backfill, language, onBackfill }: { backfill: BackfillStatus | null; language: Language; onBackfill: (mode: 'dry-run' | 'apply') => void }) {
+  const busy = backfill?.state === 'queued' || backfill?.state === 'running';
+  const planned = backfill?.state === 'done' && backfill.mode === 'dry-run' ? backfill.planned : 0;
+  return (
+    <Flex direction="column" gap="xs">
+      {busy && <Text>{t(language, 'company.running', { scanned: backfill!.scanned })}</Text>}
+      {backfill?.state === 'failed' && <Alert title={t(language, 'settings.backfill')} variant="error">{backfill.error ?? ''}</Alert>}
+      {backfill?.state === 'done' && backfill.mode === 'dry-run' && <Text>{t(language, 'company.planned', { count: backfill.planned })}</Text>}
+      {backfill?.state === 'done' && backfill.mode === 'apply' && <Text>{t(language, 'company.applied', { count: backfill.applied })}</Text>}
+      {planned > 0
+        ? <Button variant="primary" onClick={() => onBackfill('apply')}>{t(language, 'settings.backfillApply', { count: planned })}</Button>
+        : <Button disabled={busy} onClick={() => onBackfill('dry-run')}>{t(language, 'settings.backfillDryRun')}</Button>}
     </Flex>
   );
 }

@@ -95,6 +95,18 @@ export function extensionsApi(deps: ExtensionsDeps): Router {
     res.json(await companyOverview(caller(res).portalId, String(req.params.companyId), deps.hubspot, deps.index));
   });
 
+  /** The articles' "Unassigned" customer, created when the admin asks for it and saved as the default. */
+  r.post('/default-company', async (_req, res) => {
+    const { portalId, userId, userEmail } = caller(res);
+    const current = await deps.settings.read(portalId);
+    if (current.settings.inbound.defaultCompanyId) {
+      return void res.status(409).json({ message: `the default company is already ${current.settings.inbound.defaultCompanyId}` });
+    }
+    const company = await deps.hubspot.call(portalId, 'crm.companies.create', (c) => c.crm.companies.basicApi.create({ properties: { name: 'Unassigned' }, associations: [] }));
+    const saved = await deps.settings.save(portalId, { ...current.settings, inbound: { ...current.settings.inbound, defaultCompanyId: company.id } }, current.version, userEmail ?? `user ${userId ?? 'unknown'}`);
+    res.status(201).json({ companyId: company.id, version: saved.version });
+  });
+
   r.get('/backfill', async (_req, res) => {
     res.json((await readBackfill(deps.store, caller(res).portalId)) ?? { state: 'none' });
   });

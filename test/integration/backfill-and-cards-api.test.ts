@@ -62,6 +62,17 @@ describe('backfill of existing contacts', () => {
   });
 });
 
+describe('the default company', () => {
+  it('is created as "Unassigned" when the admin asks, saved in settings, and not twice', async () => {
+    const res = await api('/default-company', 'POST', {});
+    expect(res.status).toBe(201);
+    const id = res.body!.companyId as string;
+    expect(sandbox.account(P).objects.companies!.get(id)?.properties.name).toBe('Unassigned');
+    expect((await app.settings.read(P)).settings.inbound.defaultCompanyId).toBe(id);
+    expect(await api('/default-company', 'POST', {})).toEqual({ status: 409, body: { message: `the default company is already ${id}` } });
+  });
+});
+
 describe('card data', () => {
   it('explains why a contact is filed where it is, with the conflict', async () => {
     const c = sandbox.account(P).objects.contacts!.all().find((x) => x.properties.email === 'old3@acme.test')!;

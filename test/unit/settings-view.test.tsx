@@ -1,7 +1,8 @@
 import { Alert, Button, Input, Select, Text, TextArea, Toggle } from '@hubspot/ui-extensions';
 import { createRenderer } from '@hubspot/ui-extensions/testing';
 import { describe, expect, it, vi } from 'vitest';
-import { SettingsView, type SettingsPayload } from '../../src/extensions/settings-view.js';
+import type { BackfillStatus } from '../../src/companies/backfill.js';
+import { SettingsView, type SettingsPayload, type SettingsViewProps } from '../../src/extensions/settings-view.js';
 
 const payload: SettingsPayload = {
   version: 3,
@@ -12,17 +13,28 @@ const payload: SettingsPayload = {
   provisioning: { steps: [{ name: 'contact property group "Portal Autopilot"', ok: false, detail: 'HubSpot answered 403: missing scope' }] },
 };
 
+const props = (over: Partial<SettingsViewProps> = {}): SettingsViewProps => ({
+  payload: { kind: 'ready', data: payload }, language: 'en', onSave: vi.fn(), onRetry: vi.fn(),
+  onCreateDefaultCompany: vi.fn(), backfill: null, onBackfill: vi.fn(), ...over,
+});
+
+function render(p: SettingsViewProps) {
+  const r = createRenderer('settings');
+  r.render(<SettingsView {...p} />);
+  const button = (label: string) => r.findAll(Button).find((b) => b.text === label)!;
+  return { r, button };
+}
+
 describe('the settings page', () => {
   it('saves the edited settings against the version it loaded and confirms the new version', async () => {
     const onSave = vi.fn().mockResolvedValue({ ok: true, version: 4 });
-    const r = createRenderer('settings');
-    r.render(<SettingsView payload={{ kind: 'ready', data: payload }} language="en" onSave={onSave} onRetry={() => {}} />);
+    const { r, button } = render(props({ onSave }));
     r.find(Select).trigger('onChange', 'es' as never);
     r.find(TextArea, { name: 'internalDomains' }).trigger('onChange', 'acme.example\nacme.test' as never);
     r.find(Toggle, { name: 'matchSubdomains' }).trigger('onChange', false as never);
     r.find(TextArea, { name: 'freeMailAdditions' }).trigger('onChange', 'partner-mail.example' as never);
     r.find(Input, { name: 'defaultCompanyId' }).trigger('onChange', ' 9001 ' as never);
-    r.find(Button).trigger('onClick');
+    button('Save').trigger('onClick');
     await r.waitFor(() => expect(r.find(Alert).text).toBe('Settings saved (version 4).'));
     expect(onSave).toHaveBeenCalledWith({
       defaultLanguage: 'es', internalDomains: ['acme.example', 'acme.test'],
@@ -34,17 +46,38 @@ describe('the settings page', () => {
     const onSave = vi.fn()
       .mockResolvedValueOnce({ ok: false, message: 'settings.internalDomains.0: is not a domain name' })
       .mockResolvedValueOnce({ ok: false, message: 'x', conflict: true });
-    const r = createRenderer('settings');
-    r.render(<SettingsView payload={{ kind: 'ready', data: payload }} language="en" onSave={onSave} onRetry={() => {}} />);
-    r.find(Button).trigger('onClick');
+    const { r, button } = render(props({ onSave }));
+    button('Save').trigger('onClick');
     await r.waitFor(() => expect(r.find(Alert).text).toContain('is not a domain name'));
-    r.find(Button).trigger('onClick');
+    button('Save').trigger('onClick');
     await r.waitFor(() => expect(r.find(Alert).text).toContain('Someone else changed the settings'));
   });
 
+  it('creates the "Unassigned" company on request and uses it as the default', async () => {
+    const onCreateDefaultCompany = vi.fn().mockResolvedValue({ companyId: '777', version: 4 });
+    const onSave = vi.fn().mockResolvedValue({ ok: true, version: 5 });
+    const { r, button } = render(props({ onCreateDefaultCompany, onSave }));
+    button('Create an “Unassigned” company and use it').trigger('onClick');
+    await r.waitFor(() => expect(r.find(Input, { name: 'defaultCompanyId' }).props.value).toBe('777'));
+    expect(r.findAll(Button).map((b) => b.text)).not.toContain('Create an “Unassigned” company and use it');
+    button('Save').trigger('onClick');
+    await r.waitFor(() => expect(onSave).toHaveBeenCalledWith(expect.objectContaining({ inbound: expect.objectContaining({ defaultCompanyId: '777' }) }), 4));
+  });
+
+  it('runs the account-wide backfill as a dry run first, then offers to apply what it found', () => {
+    const onBackfill = vi.fn();
+    const done: BackfillStatus = { mode: 'dry-run', companyId: null, state: 'done', scanned: 900, planned: 42, applied: 0, sample: [], startedAt: '' };
+    const first = render(props({ onBackfill }));
+    first.button('Find existing contacts a company owns the domain of').trigger('onClick');
+    expect(onBackfill).toHaveBeenLastCalledWith('dry-run');
+    const after = render(props({ onBackfill, backfill: done }));
+    expect(after.r.findAll(Text).map((t) => t.text)).toContain('42 existing contacts without a company would be filed here.');
+    after.button('File 42 contacts under their companies').trigger('onClick');
+    expect(onBackfill).toHaveBeenLastCalledWith('apply');
+  });
+
   it('shows each setup step and why one failed', () => {
-    const r = createRenderer('settings');
-    r.render(<SettingsView payload={{ kind: 'ready', data: payload }} language="es" onSave={vi.fn()} onRetry={() => {}} />);
+    const { r } = render(props({ language: 'es' }));
     expect(r.findAll(Text).map((t) => t.text)).toContain('contact property group "Portal Autopilot": Error: HubSpot answered 403: missing scope');
   });
 });
