@@ -1,0 +1,57 @@
+import type { Language } from '../i18n/messages.js';
+import type { EmailTemplate } from './email-template.js';
+
+type Body = Omit<EmailTemplate, 'name' | 'language' | 'html'> & { html?: string };
+
+const html = (text: string) => text.split('\n\n').map((p) => `<p>${p.replace(/\n/g, '<br>')}</p>`).join('\n');
+
+// Written for each language, not translated word for word; the snippet names are the ones the
+// articles of that language use (German keeps the English portal snippets, as its article does).
+const credentials: Record<Language, Body> = {
+  en: {
+    subject: 'Your access to our customer portal',
+    text: 'Hello {[Contact First Name]},\n\nyou can now follow your requests in our customer portal.\n\nPortal: {[Portal Address]}\nUsername: {[Portal Username]}\nSet your password here (the link works once): {[Portal Password]}\n\nBest regards,\nYour support team',
+  },
+  de: {
+    subject: 'Ihr Zugang zu unserem Kundenportal',
+    text: 'Hallo {[Contact First Name]},\n\nab sofort können Sie Ihre Anfragen in unserem Kundenportal verfolgen.\n\nPortal: {[Portal Address]}\nBenutzername: {[Portal Username]}\nHier legen Sie Ihr Passwort fest (der Link gilt nur einmal): {[Portal Password]}\n\nViele Grüße\nIhr Support-Team',
+  },
+  it: {
+    subject: 'Il tuo accesso al nostro portale clienti',
+    text: 'Ciao {[Nome del Contatto]},\n\nda oggi puoi seguire le tue richieste nel nostro portale clienti.\n\nPortale: {[Indirizzo del Portale]}\nNome utente: {[Nome Utente del Portale]}\nImposta qui la tua password (il link vale una sola volta): {[Password del Portale]}\n\nUn cordiale saluto,\nil team di assistenza',
+  },
+  es: {
+    subject: 'Tu acceso a nuestro portal de clientes',
+    text: 'Hola, {[Nombre del Contacto]}:\n\nya puedes seguir tus solicitudes en nuestro portal de clientes.\n\nPortal: {[Dirección del Portal]}\nUsuario: {[Nombre de Usuario del Portal]}\nCrea tu contraseña aquí (el enlace solo funciona una vez): {[Contraseña del Portal]}\n\nUn saludo,\nel equipo de soporte',
+  },
+};
+
+const issueReport: Record<Language, Body> = {
+  en: {
+    subject: 'New issue reported by {[Company Name]}: {[Ticket Title]}',
+    text: 'Hello,\n\nyou are a support contact of {[Company Name]}. A new issue was reported:\n\n{[Ticket Title]} (ticket {[Ticket ID]})\n{[Ticket Description]}\n\nWe will keep you informed.\nYour support team',
+  },
+  de: {
+    subject: 'Neue Meldung von {[Unternehmensname]}: {[Ticket-Titel]}',
+    text: 'Guten Tag,\n\nSie sind Support-Ansprechpartner von {[Unternehmensname]}. Es wurde ein neues Anliegen gemeldet:\n\n{[Ticket-Titel]} (Ticket {[Ticket-ID]})\n{[Ticket-Beschreibung]}\n\nWir halten Sie auf dem Laufenden.\nIhr Support-Team',
+  },
+  it: {
+    subject: 'Nuova segnalazione di {[Nome dell’Azienda]}: {[Titolo del Ticket]}',
+    text: 'Buongiorno,\n\nsei un referente dell’assistenza per {[Nome dell’Azienda]}. È stato segnalato un nuovo problema:\n\n{[Titolo del Ticket]} (ticket {[ID del Ticket]})\n{[Descrizione del Ticket]}\n\nTi terremo aggiornato.\nIl team di assistenza',
+  },
+  es: {
+    subject: 'Nueva incidencia de {[Nombre de la Empresa]}: {[Título del Ticket]}',
+    text: 'Hola:\n\neres contacto de soporte de {[Nombre de la Empresa]}. Se ha comunicado una nueva incidencia:\n\n{[Título del Ticket]} (ticket {[ID del Ticket]})\n{[Descripción del Ticket]}\n\nTe mantendremos informado.\nEl equipo de soporte',
+  },
+};
+
+export const templateNames = ['portal-credentials', 'support-issue-report'] as const;
+export type TemplateName = (typeof templateNames)[number];
+
+const shipped: Record<TemplateName, Record<Language, Body>> = { 'portal-credentials': credentials, 'support-issue-report': issueReport };
+
+/** The shipped default of a template in a language. */
+export function defaultTemplate(name: TemplateName, language: Language): EmailTemplate {
+  const b = shipped[name][language];
+  return { name, language, subject: b.subject, text: b.text, html: b.html ?? html(b.text) };
+}

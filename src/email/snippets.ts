@@ -1,0 +1,56 @@
+import type { Language } from '../i18n/messages.js';
+
+export interface RenderInput {
+  contact?: Record<string, string | null | undefined>;
+  company?: Record<string, string | null | undefined>;
+  ticket?: Record<string, string | null | undefined>;
+}
+
+export interface SnippetDef {
+  /** The name in the original articles' syntax, `{[Portal Address]}`; English. */
+  name: string;
+  /** The same snippet's name in the other languages (the Italian and Spanish articles use these). */
+  aliases?: Partial<Record<Language, string>>;
+  /** Secret values (passwords, one-time links) are cut from every logged copy. */
+  secret?: boolean;
+  /** Whether a message needs this context to render it (ticket snippets only in ticket emails). */
+  needs?: 'contact' | 'company' | 'ticket';
+  resolve: (input: RenderInput, extra: Record<string, string>) => string | undefined;
+}
+
+const prop = (scope: 'contact' | 'company' | 'ticket', property: string) =>
+  (input: RenderInput) => input[scope]?.[property] ?? undefined;
+
+/** Contact, company and ticket snippets every template may use. */
+export const builtInSnippets: SnippetDef[] = [
+  { name: 'Contact First Name', aliases: { de: 'Kontakt Vorname', it: 'Nome del Contatto', es: 'Nombre del Contacto' }, needs: 'contact', resolve: prop('contact', 'firstname') },
+  { name: 'Contact Last Name', aliases: { de: 'Kontakt Nachname', it: 'Cognome del Contatto', es: 'Apellido del Contacto' }, needs: 'contact', resolve: prop('contact', 'lastname') },
+  { name: 'Contact Email', aliases: { de: 'Kontakt E-Mail', it: 'Email del Contatto', es: 'Correo del Contacto' }, needs: 'contact', resolve: prop('contact', 'email') },
+  { name: 'Company Name', aliases: { de: 'Unternehmensname', it: 'Nome dell’Azienda', es: 'Nombre de la Empresa' }, needs: 'company', resolve: prop('company', 'name') },
+  { name: 'Ticket Title', aliases: { de: 'Ticket-Titel', it: 'Titolo del Ticket', es: 'Título del Ticket' }, needs: 'ticket', resolve: prop('ticket', 'subject') },
+  { name: 'Ticket ID', aliases: { de: 'Ticket-ID', it: 'ID del Ticket', es: 'ID del Ticket' }, needs: 'ticket', resolve: prop('ticket', 'hs_object_id') },
+  { name: 'Ticket Description', aliases: { de: 'Ticket-Beschreibung', it: 'Descrizione del Ticket', es: 'Descripción del Ticket' }, needs: 'ticket', resolve: prop('ticket', 'content') },
+];
+
+/** Every snippet name a template may use, with its aliases; other modules register theirs. */
+export class SnippetRegistry {
+  private readonly byName = new Map<string, SnippetDef>();
+
+  constructor(defs: SnippetDef[] = builtInSnippets) { defs.forEach((d) => this.register(d)); }
+
+  register(def: SnippetDef): void {
+    for (const n of [def.name, ...Object.values(def.aliases ?? {})]) {
+      const key = n.toLowerCase();
+      const existing = this.byName.get(key);
+      if (existing && existing.name !== def.name) throw new Error(`snippet name "${n}" is taken by {[${existing.name}]}`);
+      this.byName.set(key, def);
+    }
+  }
+
+  lookup(name: string): SnippetDef | undefined { return this.byName.get(name.trim().toLowerCase()); }
+
+  /** Each snippet once, with the name to show in a given language. */
+  list(language: Language): { name: string; shown: string; secret: boolean }[] {
+    return [...new Set(this.byName.values())].map((d) => ({ name: d.name, shown: d.aliases?.[language] ?? d.name, secret: Boolean(d.secret) }));
+  }
+}

@@ -1,0 +1,12 @@
+import type { SnippetDef } from '../email/snippets.js';
+
+/**
+ * The portal credentials snippets, with the names the Italian and Spanish articles use (the German
+ * article keeps the English ones). Values come from the portal capability at send time (`extra`),
+ * never from a queue payload: the password part is a one-time set-password link.
+ */
+export const portalSnippets: SnippetDef[] = [
+  { name: 'Portal Address', aliases: { de: 'Portal-Adresse', it: 'Indirizzo del Portale', es: 'Dirección del Portal' }, resolve: (_i, extra) => extra['Portal Address'] },
+  { name: 'Portal Username', aliases: { de: 'Portal-Benutzername', it: 'Nome Utente del Portale', es: 'Nombre de Usuario del Portal' }, resolve: (_i, extra) => extra['Portal Username'] },
+  { name: 'Portal Password', aliases: { de: 'Portal-Passwort', it: 'Password del Portale', es: 'Contraseña del Portal' }, secret: true, resolve: (_i, extra) => extra['Portal Password'] },
+];
