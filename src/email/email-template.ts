@@ -3,7 +3,15 @@ import type { Language } from '../i18n/messages.js';
 import type { RenderInput, SnippetRegistry } from './snippets.js';
 
 export interface EmailTemplate { name: string; language: Language; subject: string; text: string; html: string }
-export interface RenderedEmail { subject: string; text: string; html: string; secrets: string[] }
+export interface RenderedEmail {
+  subject: string; text: string; html: string;
+  /** Secret values in this message (cut from every logged copy). */
+  secrets: string[];
+  /** Each snippet's value by its snake_case name ("Portal Address" → portal_address): HubSpot's custom properties. */
+  values: Record<string, string>;
+}
+
+const snake = (name: string) => name.toLowerCase().normalize('NFKD').replace(/[^a-z0-9]+/g, '_').replace(/^_|_$/g, '');
 
 const FIELDS = ['subject', 'text', 'html'] as const;
 
@@ -67,22 +75,25 @@ export function renderTemplate(t: EmailTemplate, registry: SnippetRegistry, inpu
   const names = new Map<string, string>();
   const sources = Object.fromEntries(FIELDS.map((f) => [f, toHandlebars(t[f], names)])) as Record<(typeof FIELDS)[number], string>;
   const values: Record<string, string> = {};
+  const byName: Record<string, string> = {};
   const secrets: string[] = [];
   for (const [name, key] of names) {
     const def = registry.lookup(name)!;
     const value = def.resolve(input, extra) ?? '';
     values[key] = value;
+    byName[snake(def.name)] = value;
     if (def.secret && value) secrets.push(value);
   }
   const subject = Handlebars.compile(sources.subject, { noEscape: true, strict: false })(values).replace(/[\r\n]+/g, ' ').trim();
   const text = Handlebars.compile(sources.text, { noEscape: true })(values);
   const html = Handlebars.compile(sources.html)(values);
-  return { subject, text, html, secrets };
+  return { subject, text, html, secrets, values: byName };
 }
 
 /** A copy fit for logs and the CRM timeline: every secret value replaced. */
 export function withoutSecrets(email: RenderedEmail, placeholder = '[removed]'): RenderedEmail {
   const cut = (s: string) => email.secrets.reduce((acc, secret) => acc.split(secret).join(placeholder)
     .split(Handlebars.escapeExpression(secret)).join(placeholder), s);
-  return { subject: cut(email.subject), text: cut(email.text), html: cut(email.html), secrets: [] };
+  const values = Object.fromEntries(Object.entries(email.values).map(([k, v]) => [k, cut(v)]));
+  return { subject: cut(email.subject), text: cut(email.text), html: cut(email.html), secrets: [], values };
 }

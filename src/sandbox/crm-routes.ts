@@ -1,7 +1,7 @@
 import { Router, type Response } from 'express';
 import { toPublic, type CrmRecord, type Filter } from './crm-objects.js';
 import { badRequest, batchEnvelope, checkBatch, notFound } from './hubspot-errors.js';
-import type { SandboxAccount } from './sandbox-account.js';
+import { defaultAssociationType, type AssociationType, type SandboxAccount } from './sandbox-account.js';
 import type { EmitChange } from './sandbox-events.js';
 
 const TYPES = new Set(['contacts', 'companies', 'tickets', 'emails']);
@@ -21,6 +21,10 @@ export function crmRoutes(emit: EmitChange): Router {
     const { properties } = req.body ?? {};
     if (typeof properties !== 'object' || !properties) return badRequest(res, 'properties is required');
     const record = objects(res, req.params.type).create(properties);
+    for (const a of (req.body.associations ?? []) as { to: { id: string }; types: AssociationType[] }[]) {
+      const [toType] = Object.entries(defaultAssociationType).find(([pair, id]) => pair.startsWith(`${req.params.type}>`) && a.types.some((t) => t.associationTypeId === id))?.[0].split('>').slice(1) ?? [];
+      if (toType) acct(res).associate(req.params.type, record.id, toType, a.to.id, a.types);
+    }
     emit(acct(res), req.params.type, 'creation', record);
     res.status(201).json(toPublic(record));
   });

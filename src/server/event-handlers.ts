@@ -1,5 +1,9 @@
 import { runBackfill } from '../companies/backfill.js';
+import { z } from 'zod';
 import type { DomainIndexCache } from '../companies/domain-index-cache.js';
+import { templateNames } from '../email/default-templates.js';
+import type { Email } from '../email/create-email.js';
+import { PermanentError } from '../queue/errors.js';
 import { companyAssociator, contactUpserter } from '../contacts/contact-upserter.js';
 import { handleInboundConversation, type OnboardedContact } from '../contacts/handle-inbound-conversation.js';
 import type { HubSpotGateway } from '../hubspot/gateway.js';
@@ -14,8 +18,12 @@ import type { Metrics } from './metrics.js';
 export const CONTACT_ONBOARDED = 'app.contact.onboarded';
 /** Runs an admin's backfill (domain matching for existing contacts) in a worker. */
 export const BACKFILL = 'app.backfill';
+/** Sends one templated email; the payload names the cause, template and contact, never a secret. */
+export const SEND_EMAIL = 'app.email.send';
 
-export interface HandlerPorts { store: Store; hubspot: HubSpotGateway; queue: EventQueue; metrics: Metrics; index: DomainIndexCache; batchWindowMs?: number }
+export const emailJobPayload = z.object({ cause: z.string().min(1), template: z.enum(templateNames), contactId: z.string().regex(/^\d+$/), ticketId: z.string().regex(/^\d+$/).optional() });
+
+export interface HandlerPorts { store: Store; hubspot: HubSpotGateway; queue: EventQueue; metrics: Metrics; index: DomainIndexCache; email: Email; batchWindowMs?: number }
 
 /**
  * Subscription type → handler. Capabilities register here as they land; a type without a handler
@@ -46,7 +54,13 @@ export function createEventHandlers(p: HandlerPorts): Record<string, Subscriptio
   const backfill: SubscriptionHandler = async (_event, ctx) => {
     await runBackfill(ctx.portalId, ctx.hubspot, ctx.store, ctx.settings as Settings, index);
   };
+  const sendEmail: SubscriptionHandler = async (event, ctx) => {
+    const parsed = emailJobPayload.safeParse(event.propertyValue);
+    if (!parsed.success) throw new PermanentError(`email job payload is not valid: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    await p.email.service.send({ portalId: ctx.portalId, hubspot: ctx.hubspot, store: ctx.store, settings: ctx.settings as Settings }, parsed.data);
+  };
   return {
+    [SEND_EMAIL]: sendEmail,
     'conversation.creation': inbound,
     'conversation.newMessage': inbound,
     'company.creation': companyChanged,

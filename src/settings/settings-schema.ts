@@ -25,6 +25,20 @@ export const settingsSchema = z.strictObject({
     defaultCompanyId: z.string().regex(/^\d+$/, 'must be a HubSpot company id (digits)').nullable().default(null),
     stripPlusAddresses: z.boolean().default(false),
   }).prefault({}),
+  email: z.strictObject({
+    /** outbox: kept and listed, nothing leaves (the embedded default); hubspot: transactional single-send; smtp: your server. */
+    transport: z.enum(['outbox', 'hubspot', 'smtp'], { error: 'must be outbox, hubspot or smtp' }).default('outbox'),
+    /** HubSpot transactional email ids per template name (the HubSpot email renders our snippets from custom properties). */
+    hubspotEmailIds: z.record(z.string(), z.number().int().positive()).default({}),
+    smtp: z.strictObject({
+      host: z.string().trim().min(1, 'is required'),
+      port: z.number().int().min(1).max(65535),
+      secure: z.boolean().default(false),
+      user: z.string().trim().default(''),
+      from: z.string().trim().min(3, 'is required, e.g. "Support <support@acme.example>"'),
+    }).nullable().default(null),
+    maxPerRecipientPerHour: z.number().int().min(1).max(100).default(5),
+  }).prefault({}),
 });
 
 export type Settings = z.infer<typeof settingsSchema>;

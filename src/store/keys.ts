@@ -18,6 +18,12 @@ export const keys = {
   threadResolved: (portalId: number, threadId: string) => `${p(portalId)}:thread-resolved:${threadId}`,
   contactFiling: (portalId: number, contactId: string) => `${p(portalId)}:filing:${contactId}`,
   backfill: (portalId: number) => `${p(portalId)}:backfill`,
+  templates: (portalId: number) => `${p(portalId)}:email-templates`,
+  emailSend: (portalId: number, key: string) => `${p(portalId)}:email:${key}`,
+  emailLog: (portalId: number, contactId: string) => `${p(portalId)}:email-log:${contactId}`,
+  outbox: (portalId: number) => `${p(portalId)}:outbox`,
+  recipientRate: (portalId: number, email: string, hour: number) => `${p(portalId)}:email-rate:${email}:${hour}`,
+  smtpPassword: (portalId: number) => `${p(portalId)}:smtp-password`,
 } as const;
 
 /** TTLs in seconds. HubSpot retries a webhook for up to 24 h, so dedupe outlives that. */
@@ -33,5 +39,7 @@ export const ttl = {
 
 export const caps = {
   deadLetters: 10_000,
+  outbox: 1_000,
+  emailLog: 50,
   settingsHistory: 50,
 } as const;

@@ -1,0 +1,133 @@
+import { createHash } from 'node:crypto';
+import { normalizeEmail } from '../contacts/normalize-email.js';
+import type { HubSpotGateway } from '../hubspot/gateway.js';
+import { PermanentError, TransientError } from '../queue/errors.js';
+import type { Settings } from '../settings/settings-schema.js';
+import { caps, keys, ttl } from '../store/keys.js';
+import { LockBusyError, type Store } from '../store/store.js';
+import type { TemplateName } from './default-templates.js';
+import { renderTemplate, withoutSecrets, type RenderedEmail } from './email-template.js';
+import type { SnippetRegistry } from './snippets.js';
+import { languageChain, type TemplateRepository } from './template-repository.js';
+import type { EmailTransport } from './transports.js';
+
+export interface SendRequest {
+  /** The cause, e.g. "credentials:<contactId>:<ticketId>": the same cause never sends twice. */
+  cause: string;
+  template: TemplateName;
+  contactId: string;
+  ticketId?: string;
+  /** Values of module snippets (portal credentials), made in-process at send time; never queued. */
+  extra?: Record<string, string>;
+}
+
+export interface EmailRecord {
+  cause: string;
+  template: TemplateName;
+  contactId: string;
+  to: string | null;
+  state: 'sent' | 'failed' | 'suppressed';
+  reason?: string;
+  transport?: string;
+  language?: string;
+  engagementId?: string;
+  at: string;
+}
+
+export interface EmailContext { portalId: number; hubspot: HubSpotGateway; store: Store; settings: Settings }
+
+const CONTACT_PROPS = ['email', 'firstname', 'lastname', 'hs_language', 'hs_email_optout', 'hs_email_hard_bounce_reason_enum', 'associatedcompanyid'];
+
+/**
+ * Renders a template for a contact and sends it once per cause: suppression and loop protection
+ * first, the language chain for the content, the account's transport for delivery, and a copy
+ * without secrets on the contact's timeline. Every outcome is recorded where agents can see it.
+ */
+export class EmailService {
+  constructor(private readonly d: { templates: TemplateRepository; registry: SnippetRegistry; transport: (ctx: EmailContext) => Promise<EmailTransport> }) {}
+
+  async send(ctx: EmailContext, req: SendRequest): Promise<EmailRecord> {
+    const key = createHash('sha256').update(`${ctx.portalId}:${req.cause}:${req.template}`).digest('base64url').slice(0, 32);
+    // One sender per cause at a time: a redelivered job waits its turn and then finds the record.
+    try {
+      return await ctx.store.withLock(`${keys.emailSend(ctx.portalId, key)}:lock`, 60_000, () => this.sendOnce(ctx, req, key));
+    } catch (err) {
+      if (err instanceof LockBusyError) throw new TransientError('this email is being sent by another worker right now', 1000);
+      throw err;
+    }
+  }
+
+  private async sendOnce(ctx: EmailContext, req: SendRequest, key: string): Promise<EmailRecord> {
+    const previous = await ctx.store.get(keys.emailSend(ctx.portalId, key));
+    if (previous) {
+      const record = JSON.parse(previous) as EmailRecord;
+      if (record.state !== 'failed') return record;
+    }
+    const base = { cause: req.cause, template: req.template, contactId: req.contactId, at: new Date().toISOString() };
+    const contact = (await ctx.hubspot.call(ctx.portalId, 'crm.contacts.get', (c) => c.crm.contacts.basicApi.getById(req.contactId, CONTACT_PROPS))).properties;
+    const to = normalizeEmail(contact.email ?? '');
+    const suppressed = !to ? 'the contact has no email address'
+      : contact.hs_email_optout === 'true' ? 'the contact unsubscribed from all email'
+        : contact.hs_email_hard_bounce_reason_enum ? `earlier email to ${to.email} bounced (${contact.hs_email_hard_bounce_reason_enum})`
+          : ctx.settings.inbound.ignoredSenders.some((p) => to.local === p || to.email === p || p === `@${to.domain}`) ? `${to.email} is a no-reply address` : undefined;
+    if (suppressed) return this.record(ctx, key, { ...base, to: to?.email ?? null, state: 'suppressed', reason: suppressed });
+
+    // Counted once per cause, so a retried send does not count against its own recipient.
+    const rateKey = keys.recipientRate(ctx.portalId, to!.email, Math.floor(Date.now() / 3_600_000));
+    const firstTry = await ctx.store.setIfAbsent(keys.idempotency(ctx.portalId, `rate-counted:${key}`), '1', 3600);
+    const sent = firstTry ? await ctx.store.increment(rateKey, 3600) : Number(await ctx.store.get(rateKey) ?? 0);
+    if (sent > ctx.settings.email.maxPerRecipientPerHour) {
+      const reason = `more than ${ctx.settings.email.maxPerRecipientPerHour} emails to ${to!.email} in one hour: stopped as a possible loop`;
+      await this.record(ctx, key, { ...base, to: to!.email, state: 'failed', reason });
+      throw new PermanentError(reason);
+    }
+
+    const company = contact.associatedcompanyid
+      ? (await ctx.hubspot.call(ctx.portalId, 'crm.companies.get', (c) => c.crm.companies.basicApi.getById(contact.associatedcompanyid!, ['name', 'domain']))).properties
+      : undefined;
+    const ticket = req.ticketId
+      ? (await ctx.hubspot.call(ctx.portalId, 'crm.tickets.get', (c) => c.crm.tickets.basicApi.getById(req.ticketId!, ['subject', 'content', 'hs_object_id']))).properties
+      : undefined;
+    const { rendered, language } = await this.render(ctx, req, { contact, company, ticket });
+
+    const transport = await this.d.transport(ctx);
+    try {
+      await transport.send(ctx.portalId, { to: to!.email, templateName: req.template, rendered, contactId: req.contactId }, key);
+    } catch (err) {
+      if ((err as { permanent?: boolean }).permanent) await this.record(ctx, key, { ...base, to: to!.email, state: 'failed', reason: (err as Error).message, transport: transport.kind, language });
+      throw err;
+    }
+    const engagementId = await this.logOnTimeline(ctx, req.contactId, withoutSecrets(rendered));
+    return this.record(ctx, key, { ...base, to: to!.email, state: 'sent', transport: transport.kind, language, engagementId });
+  }
+
+  private async render(ctx: EmailContext, req: SendRequest, input: Parameters<typeof renderTemplate>[2]): Promise<{ rendered: RenderedEmail; language: string }> {
+    for (const language of languageChain(input.contact?.hs_language, ctx.settings.defaultLanguage)) {
+      const rendered = renderTemplate(await this.d.templates.get(ctx.portalId, req.template, language), this.d.registry, input, req.extra ?? {});
+      if (rendered.subject && (rendered.text.trim() || rendered.html.replace(/<[^>]*>/g, '').trim())) return { rendered, language };
+    }
+    throw new PermanentError(`template ${req.template} renders an empty message in every language it has`);
+  }
+
+  private async logOnTimeline(ctx: EmailContext, contactId: string, copy: RenderedEmail): Promise<string> {
+    const created = await ctx.hubspot.call(ctx.portalId, 'crm.emails.create', (c) => c.crm.objects.emails.basicApi.create({
+      properties: {
+        hs_timestamp: new Date().toISOString(), hs_email_direction: 'EMAIL', hs_email_status: 'SENT',
+        hs_email_subject: copy.subject, hs_email_text: copy.text, hs_email_html: copy.html,
+      },
+      associations: [{ to: { id: contactId }, types: [{ associationCategory: 'HUBSPOT_DEFINED' as never, associationTypeId: 198 }] }],
+    }));
+    return created.id;
+  }
+
+  private async record(ctx: EmailContext, key: string, record: EmailRecord): Promise<EmailRecord> {
+    await ctx.store.set(keys.emailSend(ctx.portalId, key), JSON.stringify(record), ttl.idempotency);
+    await ctx.store.pushCapped(keys.emailLog(ctx.portalId, record.contactId), JSON.stringify(record), caps.emailLog);
+    return record;
+  }
+
+  /** What was sent, suppressed or failed for a contact, newest first. */
+  async log(store: Store, portalId: number, contactId: string): Promise<EmailRecord[]> {
+    return (await store.range(keys.emailLog(portalId, contactId), 0, -1)).map((r) => JSON.parse(r) as EmailRecord);
+  }
+}
