@@ -9,7 +9,7 @@ export interface Caller { portalId: number; userId?: number; userEmail?: string 
  * The one hubspot.fetch client. HubSpot signs the request (v3) over the full URL, so the account
  * and user we send as query parameters are covered by the signature the backend checks.
  */
-export async function callBackend<T>(caller: Caller, path: string, init: { method?: 'GET' | 'PUT' | 'POST'; body?: unknown } = {}): Promise<T> {
+export async function callBackend<T>(caller: Caller, path: string, init: { method?: 'GET' | 'PUT' | 'POST' | 'DELETE'; body?: unknown } = {}): Promise<T> {
   const url = new URL(`/api/extensions${path}`, BACKEND_URL);
   url.searchParams.set('portalId', String(caller.portalId));
   if (caller.userId) url.searchParams.set('userId', String(caller.userId));

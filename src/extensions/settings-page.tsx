@@ -1,6 +1,9 @@
 import { useEffect, useState } from 'react';
 import type { BackfillStatus } from '../companies/backfill.js';
+import { Flex } from '@hubspot/ui-extensions';
+import type { ListedTemplate } from '../email/template-repository.js';
 import { pickLanguage } from '../i18n/messages.js';
+import { TemplatesView, type TemplatesPayload } from './templates-view.js';
 import { callBackend } from './backend.js';
 import { SettingsView, type SaveOutcome, type SettingsData, type SettingsPayload } from './settings-view.js';
 import { useLoadable } from './use-loadable.js';
@@ -9,6 +12,7 @@ interface SettingsContext { portal: { id: number }; user: { id: number; email: s
 
 export function SettingsPage({ context }: { context: SettingsContext }) {
   const caller = { portalId: context.portal.id, userId: context.user.id, userEmail: context.user.email };
+  const language = pickLanguage(context.user.locale);
   const [payload, reload] = useLoadable(() => callBackend<SettingsPayload>(caller, '/settings'));
   const onSave = async (settings: SettingsData, expectedVersion: number): Promise<SaveOutcome> => {
     try {
@@ -39,10 +43,23 @@ export function SettingsPage({ context }: { context: SettingsContext }) {
       return { error: (err as Error).message };
     }
   };
+  const [templates, reloadTemplates] = useLoadable(() => callBackend<TemplatesPayload>(caller, `/email/templates?language=${language}`));
+  const attempt = async <T,>(run: () => Promise<T>): Promise<T | { ok: false; message: string }> => {
+    try { return await run(); } catch (err) { return { ok: false, message: (err as Error).message }; }
+  };
+  const path = (name: string, lang: string) => `/email/templates/${name}/${lang}`;
   return (
+    <Flex direction="column" gap="lg">
     <SettingsView
-      payload={payload} language={pickLanguage(context.user.locale)} onSave={onSave} onRetry={reload}
+      payload={payload} language={language} onSave={onSave} onRetry={reload}
       onCreateDefaultCompany={onCreateDefaultCompany} backfill={backfill} onBackfill={onBackfill}
     />
+    <TemplatesView
+      payload={templates} language={language} onRetry={reloadTemplates}
+      onSave={(name, lang, body) => attempt(async () => ({ ok: true as const, template: await callBackend<ListedTemplate>(caller, path(name, lang), { method: 'PUT', body }) }))}
+      onRestore={(name, lang) => attempt(async () => ({ ok: true as const, template: await callBackend<ListedTemplate>(caller, path(name, lang), { method: 'DELETE' }) }))}
+      onPreview={(name, lang, body, contactId) => attempt(async () => ({ ok: true as const, ...(await callBackend<{ subject: string; text: string }>(caller, `${path(name, lang)}/preview`, { method: 'POST', body: { ...body, contactId } })) }))}
+    />
+    </Flex>
   );
 }
