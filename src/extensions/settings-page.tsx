@@ -53,6 +53,7 @@ export function SettingsPage({ context }: { context: SettingsContext }) {
     <SettingsView
       payload={payload} language={language} onSave={onSave} onRetry={reload}
       onCreateDefaultCompany={onCreateDefaultCompany} backfill={backfill} onBackfill={onBackfill}
+      onSmtpPassword={(password) => attempt(async () => { await callBackend(caller, '/email/smtp-password', { method: 'PUT', body: { password } }); return { ok: true }; })}
     />
     <TemplatesView
       payload={templates} language={language} onRetry={reloadTemplates}

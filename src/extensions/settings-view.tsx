@@ -5,7 +5,9 @@ import type { BackfillStatus } from '../companies/backfill.js';
 import { LoadStates, type Loadable } from './load-states.js';
 
 export interface InboundSettings { freeMailAdditions: string[]; ignoredSenders: string[]; autoReplySubjects: string[]; matchSubdomains: boolean; defaultCompanyId: string | null; stripPlusAddresses: boolean }
-export interface SettingsData { defaultLanguage: Language; internalDomains: string[]; inbound: InboundSettings }
+export interface SmtpSettings { host: string; port: number; secure: boolean; user: string; from: string }
+export interface EmailSettings { transport: 'outbox' | 'hubspot' | 'smtp'; hubspotEmailIds: Record<string, number>; smtp: SmtpSettings | null; maxPerRecipientPerHour: number }
+export interface SettingsData { defaultLanguage: Language; internalDomains: string[]; inbound: InboundSettings; email: EmailSettings }
 export interface ProvisioningStep { name: string; ok: boolean; detail: string }
 export interface SettingsPayload { version: number; settings: SettingsData; provisioning: { steps: ProvisioningStep[] } | null }
 export type SaveOutcome = { ok: true; version: number } | { ok: false; message: string; conflict?: boolean };
@@ -18,6 +20,7 @@ export interface SettingsViewProps {
   onCreateDefaultCompany: () => Promise<{ companyId: string; version: number } | { error: string }>;
   backfill: BackfillStatus | null;
   onBackfill: (mode: 'dry-run' | 'apply') => void;
+  onSmtpPassword: (password: string) => Promise<{ ok: boolean; message?: string }>;
 }
 
 const lines = (value: string) => value.split(/\s+/).filter(Boolean);
@@ -31,7 +34,8 @@ export function SettingsView(props: SettingsViewProps) {
   return <SettingsForm {...props} initial={payload.data} />;
 }
 
-function SettingsForm({ initial, language, onSave, onCreateDefaultCompany, backfill, onBackfill }: SettingsViewProps & { initial: SettingsPayload }) {
+function SettingsForm({ initial, language, onSave, onCreateDefaultCompany, backfill, onBackfill, onSmtpPassword }: SettingsViewProps & { initial: SettingsPayload }) {
+  const [smtpPassword, setSmtpPassword] = useState('');
   const [draft, setDraft] = useState<SettingsData>(initial.settings);
   const [version, setVersion] = useState(initial.version);
   const [outcome, setOutcome] = useState<SaveOutcome | null>(null);
@@ -47,8 +51,17 @@ function SettingsForm({ initial, language, onSave, onCreateDefaultCompany, backf
     setOutcome({ ok: true, version: result.version });
   };
 
+  const setEmail = (patch: Partial<EmailSettings>) => setDraft({ ...draft, email: { ...draft.email, ...patch } });
+  const smtp: SmtpSettings = draft.email.smtp ?? { host: '', port: 587, secure: false, user: '', from: '' };
+  const setSmtp = (patch: Partial<SmtpSettings>) => setEmail({ smtp: { ...smtp, ...patch } });
+
   const save = async () => {
     setSaving(true);
+    if (smtpPassword) {
+      const stored = await onSmtpPassword(smtpPassword);
+      if (!stored.ok) { setOutcome({ ok: false, message: stored.message ?? '' }); setSaving(false); return; }
+      setSmtpPassword('');
+    }
     const result = await onSave(draft, version);
     if (result.ok) setVersion(result.version);
     setOutcome(result);
@@ -84,6 +97,32 @@ function SettingsForm({ initial, language, onSave, onCreateDefaultCompany, backf
         name="defaultCompanyId" label={t(language, 'settings.defaultCompany')} value={draft.inbound.defaultCompanyId ?? ''}
         onChange={(value: string) => setInbound({ defaultCompanyId: value.trim() || null })}
       />
+      <Heading>{t(language, 'settings.email')}</Heading>
+      <Select
+        name="transport" label={t(language, 'settings.transport')} value={draft.email.transport}
+        options={(['outbox', 'hubspot', 'smtp'] as const).map((v) => ({ value: v, label: t(language, `settings.transport.${v}`) }))}
+        onChange={(v) => setEmail({ transport: v as EmailSettings['transport'] })}
+      />
+      {draft.email.transport === 'hubspot' && (['portal-credentials', 'support-issue-report'] as const).map((name) => (
+        <Input
+          key={name} name={`hubspotEmailId-${name}`} label={t(language, 'settings.hubspotEmailId', { template: name })}
+          value={String(draft.email.hubspotEmailIds[name] ?? '')}
+          onChange={(v: string) => {
+            const ids = { ...draft.email.hubspotEmailIds };
+            if (/^\d+$/.test(v.trim())) ids[name] = Number(v.trim()); else delete ids[name];
+            setEmail({ hubspotEmailIds: ids });
+          }}
+        />
+      ))}
+      {draft.email.transport === 'smtp' && (
+        <Flex direction="column" gap="xs">
+          <Input name="smtpHost" label={t(language, 'settings.smtpHost')} value={smtp.host} onChange={(v: string) => setSmtp({ host: v.trim() })} />
+          <Input name="smtpPort" label={t(language, 'settings.smtpPort')} value={String(smtp.port)} onChange={(v: string) => setSmtp({ port: Number(v) || 0 })} />
+          <Input name="smtpUser" label={t(language, 'settings.smtpUser')} value={smtp.user} onChange={(v: string) => setSmtp({ user: v.trim() })} />
+          <Input name="smtpFrom" label={t(language, 'settings.smtpFrom')} value={smtp.from} onChange={(v: string) => setSmtp({ from: v })} />
+          <Input name="smtpPassword" type="password" label={t(language, 'settings.smtpPassword')} value={smtpPassword} onChange={(v: string) => setSmtpPassword(v)} />
+        </Flex>
+      )}
       {!draft.inbound.defaultCompanyId && (
         <Button onClick={createDefault}>{t(language, 'settings.createDefaultCompany')}</Button>
       )}

@@ -78,7 +78,7 @@ export async function runDemo(): Promise<DemoRun> {
     return `    ${c.properties.email} → ${to ? companies.get(to.toObjectId) : 'no company'}`;
   });
   const calls = Object.entries(sandbox.callsByRoute()).sort(([a], [b]) => a.localeCompare(b));
-  const outbox = account.transactionalSends;
+  const outbox = [...await runtime.email.outbox.list(DEMO_PORTAL), ...account.transactionalSends];
   const lines = [
     `Portal Autopilot demo: embedded mode (no Redis), HubSpot sandbox account ${DEMO_PORTAL}`,
     '',
@@ -93,7 +93,7 @@ export async function runDemo(): Promise<DemoRun> {
     ...(calls.length ? calls.map(([route, n]) => `    ${String(n).padStart(4)}  ${route}`) : ['    none']),
     `Contacts created: ${created.length}`,
     ...filed,
-    `Emails sent: ${outbox.length}${outbox.length ? '' : ' (nothing in the outbox)'}`,
+    `Emails sent: ${outbox.length}${outbox.length ? '' : ' (nothing in the outbox: the rule that sends credentials comes with the ticket-rules capability)'}`,
     `Contract: ${sandbox.validatesContract ? (sandbox.violations.length ? `${sandbox.violations.length} violation(s) of HubSpot's specs:\n${sandbox.violations.map((v) => `    ${v}`).join('\n')}` : "every request and answer matched HubSpot's OpenAPI specs") : 'not checked (../shared/hubspot-openapi not found)'}`,
     '',
     'Look at:',

@@ -66,3 +66,22 @@ describe('the contact card\'s filing section', () => {
     expect(r.findAll(Text).map((t) => t.text)).toContain('Sin asignación por dominio: ada@gmail.com es una dirección de correo gratuito.');
   });
 });
+
+describe('the contact card\'s email section', () => {
+  it('shows what was sent and why something was not, in the agent\'s language', async () => {
+    const { EmailLogView } = await import('../../src/extensions/email-log-view.js');
+    const { StatusTag } = await import('@hubspot/ui-extensions');
+    const r = createRenderer('crm.record.sidebar');
+    const emails = [
+      { cause: 'a', template: 'portal-credentials' as const, contactId: '5', to: 'ada@acme.example', state: 'sent' as const, transport: 'smtp', language: 'de', at: '2' },
+      { cause: 'b', template: 'support-issue-report' as const, contactId: '5', to: 'ada@acme.example', state: 'suppressed' as const, reason: 'the contact unsubscribed from all email', at: '1' },
+    ];
+    r.render(<EmailLogView emails={{ kind: 'ready', data: { emails } }} language="en" onRetry={vi.fn()} />);
+    expect(r.findAll(StatusTag).map((t) => [t.text, t.props.variant])).toEqual([
+      ['portal-credentials: sent (smtp, de)', 'success'],
+      ['support-issue-report: not sent, the contact unsubscribed from all email', 'warning'],
+    ]);
+    r.render(<EmailLogView emails={{ kind: 'ready', data: { emails: [] } }} language="it" onRetry={vi.fn()} />);
+    expect(r.findAll(Text).map((t) => t.text)).toContain('Nessuna email ancora inviata a questo contatto.');
+  });
+});

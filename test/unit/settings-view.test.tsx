@@ -9,13 +9,14 @@ const payload: SettingsPayload = {
   settings: {
     defaultLanguage: 'en', internalDomains: ['acme.example'],
     inbound: { freeMailAdditions: [], ignoredSenders: ['no-reply'], autoReplySubjects: ['out of office'], matchSubdomains: true, defaultCompanyId: null, stripPlusAddresses: false },
+    email: { transport: 'outbox', hubspotEmailIds: {}, smtp: null, maxPerRecipientPerHour: 5 },
   },
   provisioning: { steps: [{ name: 'contact property group "Portal Autopilot"', ok: false, detail: 'HubSpot answered 403: missing scope' }] },
 };
 
 const props = (over: Partial<SettingsViewProps> = {}): SettingsViewProps => ({
   payload: { kind: 'ready', data: payload }, language: 'en', onSave: vi.fn(), onRetry: vi.fn(),
-  onCreateDefaultCompany: vi.fn(), backfill: null, onBackfill: vi.fn(), ...over,
+  onCreateDefaultCompany: vi.fn(), backfill: null, onBackfill: vi.fn(), onSmtpPassword: vi.fn().mockResolvedValue({ ok: true }), ...over,
 });
 
 function render(p: SettingsViewProps) {
@@ -29,7 +30,7 @@ describe('the settings page', () => {
   it('saves the edited settings against the version it loaded and confirms the new version', async () => {
     const onSave = vi.fn().mockResolvedValue({ ok: true, version: 4 });
     const { r, button } = render(props({ onSave }));
-    r.find(Select).trigger('onChange', 'es' as never);
+    r.find(Select, { name: 'defaultLanguage' }).trigger('onChange', 'es' as never);
     r.find(TextArea, { name: 'internalDomains' }).trigger('onChange', 'acme.example\nacme.test' as never);
     r.find(Toggle, { name: 'matchSubdomains' }).trigger('onChange', false as never);
     r.find(TextArea, { name: 'freeMailAdditions' }).trigger('onChange', 'partner-mail.example' as never);
@@ -39,6 +40,7 @@ describe('the settings page', () => {
     expect(onSave).toHaveBeenCalledWith({
       defaultLanguage: 'es', internalDomains: ['acme.example', 'acme.test'],
       inbound: { ...payload.settings.inbound, matchSubdomains: false, freeMailAdditions: ['partner-mail.example'], defaultCompanyId: '9001' },
+      email: payload.settings.email,
     }, 3);
   });
 
@@ -74,6 +76,32 @@ describe('the settings page', () => {
     expect(after.r.findAll(Text).map((t) => t.text)).toContain('42 existing contacts without a company would be filed here.');
     after.button('File 42 contacts under their companies').trigger('onClick');
     expect(onBackfill).toHaveBeenLastCalledWith('apply');
+  });
+
+  it('switches delivery to SMTP, stores the password apart and saves the server settings without it', async () => {
+    const onSave = vi.fn().mockResolvedValue({ ok: true, version: 4 });
+    const onSmtpPassword = vi.fn().mockResolvedValue({ ok: true });
+    const { r, button } = render(props({ onSave, onSmtpPassword }));
+    r.find(Select, { name: 'transport' }).trigger('onChange', 'smtp' as never);
+    r.find(Input, { name: 'smtpHost' }).trigger('onChange', 'mail.acme.example' as never);
+    r.find(Input, { name: 'smtpPort' }).trigger('onChange', '2525' as never);
+    r.find(Input, { name: 'smtpFrom' }).trigger('onChange', 'Support <support@acme.example>' as never);
+    r.find(Input, { name: 'smtpPassword' }).trigger('onChange', 'hunter2' as never);
+    button('Save').trigger('onClick');
+    await r.waitFor(() => expect(onSave).toHaveBeenCalled());
+    expect(onSmtpPassword).toHaveBeenCalledWith('hunter2');
+    const saved = onSave.mock.calls[0]![0];
+    expect(saved.email).toEqual({ transport: 'smtp', hubspotEmailIds: {}, maxPerRecipientPerHour: 5, smtp: { host: 'mail.acme.example', port: 2525, secure: false, user: '', from: 'Support <support@acme.example>' } });
+    expect(JSON.stringify(saved)).not.toContain('hunter2');
+  });
+
+  it('asks for a HubSpot email id per template when delivery goes through HubSpot', async () => {
+    const onSave = vi.fn().mockResolvedValue({ ok: true, version: 4 });
+    const { r, button } = render(props({ onSave }));
+    r.find(Select, { name: 'transport' }).trigger('onChange', 'hubspot' as never);
+    r.find(Input, { name: 'hubspotEmailId-portal-credentials' }).trigger('onChange', '4711' as never);
+    button('Save').trigger('onClick');
+    await r.waitFor(() => expect(onSave.mock.calls[0]![0].email).toMatchObject({ transport: 'hubspot', hubspotEmailIds: { 'portal-credentials': 4711 } }));
   });
 
   it('shows each setup step and why one failed', () => {
