@@ -45,10 +45,17 @@ const issueReport: Record<Language, Body> = {
   },
 };
 
-export const templateNames = ['portal-credentials', 'support-issue-report'] as const;
+const requestReceived: Record<Language, Body> = {
+  en: { subject: 'We have received your request: {[Ticket Title]}', text: 'Hello {[Contact First Name]},\n\nthank you for your message. We have received your request "{[Ticket Title]}" (ticket {[Ticket ID]}) and will get back to you shortly.\n\nBest regards,\nYour support team' },
+  de: { subject: 'Wir haben Ihre Anfrage erhalten: {[Ticket-Titel]}', text: 'Hallo {[Kontakt Vorname]},\n\nvielen Dank für Ihre Nachricht. Ihre Anfrage „{[Ticket-Titel]}“ (Ticket {[Ticket-ID]}) ist bei uns eingegangen; wir melden uns in Kürze.\n\nViele Grüße\nIhr Support-Team' },
+  it: { subject: 'Abbiamo ricevuto la tua richiesta: {[Titolo del Ticket]}', text: 'Ciao {[Nome del Contatto]},\n\ngrazie per il tuo messaggio. Abbiamo ricevuto la tua richiesta "{[Titolo del Ticket]}" (ticket {[ID del Ticket]}) e ti risponderemo a breve.\n\nUn cordiale saluto,\nil team di assistenza' },
+  es: { subject: 'Hemos recibido tu solicitud: {[Título del Ticket]}', text: 'Hola, {[Nombre del Contacto]}:\n\ngracias por tu mensaje. Hemos recibido tu solicitud «{[Título del Ticket]}» (ticket {[ID del Ticket]}) y te responderemos en breve.\n\nUn saludo,\nel equipo de soporte' },
+};
+
+export const templateNames = ['portal-credentials', 'support-issue-report', 'request-received'] as const;
 export type TemplateName = (typeof templateNames)[number];
 
-const shipped: Record<TemplateName, Record<Language, Body>> = { 'portal-credentials': credentials, 'support-issue-report': issueReport };
+const shipped: Record<TemplateName, Record<Language, Body>> = { 'portal-credentials': credentials, 'support-issue-report': issueReport, 'request-received': requestReceived };
 
 /** The shipped default of a template in a language. */
 export function defaultTemplate(name: TemplateName, language: Language): EmailTemplate {

@@ -1,0 +1,98 @@
+import { RE2JS } from 're2js';
+import type { Condition, ConditionGroup, Rule, RuleAction, RuleField, RuleSet, RuleTrigger } from './rule-schema.js';
+
+/** What the engine sees of a ticket. */
+export type TicketSnapshot = Partial<Record<RuleField, string | null>>;
+
+export interface ConditionResult { field: RuleField; operator: Condition['operator']; expected: string | string[] | null; actual: string; held: boolean }
+export interface RuleDecision {
+  ruleId: string;
+  name: string;
+  matched: boolean;
+  fired: boolean;
+  /** Why a rule did not fire although it matched, or was not looked at. */
+  note?: string;
+  conditions: ConditionResult[];
+  actions: RuleAction[];
+}
+export interface Evaluation { trigger: RuleTrigger; decisions: RuleDecision[]; fired: RuleDecision[] }
+
+/** Trimmed, white space collapsed, Unicode NFKC, and case-folded unless the condition says otherwise. */
+export function normalize(value: string | null | undefined, caseSensitive = false): string {
+  const s = (value ?? '').normalize('NFKC').replace(/\s+/g, ' ').trim();
+  return caseSensitive ? s : s.toLocaleLowerCase('und');
+}
+
+const regexCache = new Map<string, RE2JS>();
+function regex(pattern: string, caseSensitive: boolean): RE2JS {
+  const key = `${caseSensitive ? 's' : 'i'}:${pattern}`;
+  let r = regexCache.get(key);
+  if (!r) {
+    r = RE2JS.compile(pattern, caseSensitive ? 0 : RE2JS.CASE_INSENSITIVE);
+    if (regexCache.size > 5000) regexCache.clear();
+    regexCache.set(key, r);
+  }
+  return r;
+}
+
+export function checkCondition(c: Condition, ticket: TicketSnapshot): ConditionResult {
+  const raw = ticket[c.field] ?? '';
+  const actual = normalize(raw, c.caseSensitive);
+  const value = normalize(c.value, c.caseSensitive);
+  const values = (c.values ?? []).map((v) => normalize(v, c.caseSensitive));
+  let held: boolean;
+  switch (c.operator) {
+    case 'equals': held = actual === value; break;
+    case 'notEquals': held = actual !== value; break;
+    case 'contains': held = actual.includes(value); break;
+    case 'notContains': held = !actual.includes(value); break;
+    case 'startsWith': held = actual.startsWith(value); break;
+    case 'endsWith': held = actual.endsWith(value); break;
+    case 'anyOf': held = values.includes(actual); break;
+    case 'noneOf': held = !values.includes(actual); break;
+    // The pattern runs on the normalised text (RE2: linear time, whatever the input).
+    case 'matchesRegex': held = safeRegex(c.value ?? '', c.caseSensitive, normalize(raw, true)); break;
+    case 'isEmpty': held = actual === ''; break;
+    case 'isNotEmpty': held = actual !== ''; break;
+    default: held = false;
+  }
+  return { field: c.field, operator: c.operator, expected: c.values ?? c.value ?? null, actual: normalize(raw, true), held };
+}
+
+function safeRegex(pattern: string, caseSensitive: boolean, text: string): boolean {
+  try { return regex(pattern, caseSensitive).matcher(text).find(); } catch { return false; }
+}
+
+const isGroup = (x: Condition | ConditionGroup): x is ConditionGroup => 'match' in x;
+
+function checkRule(rule: Rule, ticket: TicketSnapshot): { matched: boolean; conditions: ConditionResult[] } {
+  const results: ConditionResult[] = [];
+  const verdicts = rule.conditions.conditions.map((item) => {
+    if (!isGroup(item)) { const r = checkCondition(item, ticket); results.push(r); return r.held; }
+    const inner = item.conditions.map((c) => checkCondition(c, ticket));
+    results.push(...inner);
+    return item.match === 'all' ? inner.every((r) => r.held) : inner.some((r) => r.held);
+  });
+  const matched = rule.conditions.match === 'all' ? verdicts.every(Boolean) : verdicts.some(Boolean);
+  return { matched, conditions: results };
+}
+
+/**
+ * Pure: a ticket and a rule set in, decisions with an explanation per condition out. Active rules of
+ * the trigger run in `position` order; the first that matches is dominant and later ones are
+ * skipped, except rules with ignoreFlow, which run whatever the order (the articles' meaning).
+ */
+export function evaluateRules(set: RuleSet, ticket: TicketSnapshot, trigger: RuleTrigger): Evaluation {
+  const rules = [...set.rules].filter((r) => r.active && r.trigger === trigger).sort((a, b) => a.position - b.position || a.id.localeCompare(b.id));
+  let dominant: Rule | undefined;
+  const decisions = rules.map((rule): RuleDecision => {
+    const { matched, conditions } = checkRule(rule, ticket);
+    const base = { ruleId: rule.id, name: rule.name, matched, conditions, actions: rule.actions };
+    if (!matched) return { ...base, fired: false };
+    if (rule.ignoreFlow) return { ...base, fired: true, note: 'ignore flow: runs regardless of order' };
+    if (dominant) return { ...base, fired: false, note: `skipped: rule "${dominant.name}" matched first` };
+    dominant = rule;
+    return { ...base, fired: true };
+  });
+  return { trigger, decisions, fired: decisions.filter((d) => d.fired) };
+}

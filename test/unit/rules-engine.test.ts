@@ -1,0 +1,133 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { defaultRuleSet } from '../../src/rules/default-rules.js';
+import { checkCondition, evaluateRules, normalize, type TicketSnapshot } from '../../src/rules/evaluate-rules.js';
+import { ruleFields, ruleOperators, ruleSetSchema, unavailableActions, type Condition, type Rule, type RuleSet } from '../../src/rules/rule-schema.js';
+import { describeZodError } from '../../src/server/describe-zod-error.js';
+
+const cond = (c: Partial<Condition>): Condition => ({ field: 'title', operator: 'equals', caseSensitive: false, ...c } as Condition);
+const held = (c: Partial<Condition>, title: string) => checkCondition(cond(c), { title }).held;
+
+describe('operators', () => {
+  it.each([
+    // operator, condition, title, expected
+    ['equals', { value: '[Portal Credentials]' }, '  [portal   CREDENTIALS] ', true],
+    ['equals', { value: '[Portal Credentials]', caseSensitive: true }, '[portal credentials]', false],
+    ['equals', { value: 'ＡＢＣ' }, 'abc', true], // NFKC: full-width letters
+    ['equals', { value: 'café' }, 'cafe\u0301', true], // NFKC: combining accent
+    ['notEquals', { value: 'a' }, 'b', true],
+    ['notEquals', { value: 'A' }, 'a', false],
+    ['contains', { value: 'credentials' }, 'Send me [Portal Credentials] please', true],
+    ['contains', { value: 'portal  credentials' }, 'portal credentials', true],
+    ['notContains', { value: 'urgent' }, 'Normal request', true],
+    ['notContains', { value: 'URGENT' }, 'very urgent', false],
+    ['startsWith', { value: '[Portal' }, '[portal credentials]', true],
+    ['startsWith', { value: 'Credentials' }, '[portal credentials]', false],
+    ['endsWith', { value: 'Credentials]' }, '[portal credentials]', true],
+    ['anyOf', { values: ['[Portal Credentials]', '[Credenziali del Portale]'] }, '[credenziali  del portale]', true],
+    ['anyOf', { values: ['a', 'b'] }, 'c', false],
+    ['noneOf', { values: ['a', 'b'] }, 'c', true],
+    ['noneOf', { values: ['a', 'B'] }, 'b', false],
+    ['matchesRegex', { value: '^\\[portal.*\\]$' }, '[Portal Credentials]', true],
+    ['matchesRegex', { value: '^\\[portal', caseSensitive: true }, '[Portal Credentials]', false],
+    ['matchesRegex', { value: 'ticket #\\d+' }, 'about ticket #42', true],
+    ['isEmpty', {}, '   ', true],
+    ['isEmpty', {}, 'x', false],
+    ['isNotEmpty', {}, 'x', true],
+    ['isNotEmpty', {}, '\t\n', false],
+  ] as const)('%s %j on %j → %s', (operator, c, title, expected) => {
+    expect(held({ operator, ...c } as Partial<Condition>, title)).toBe(expected);
+  });
+
+  it('explains each condition with what it expected and what the ticket had', () => {
+    expect(checkCondition(cond({ operator: 'contains', value: 'Login' }), { title: ' Cannot  login ' }))
+      .toEqual({ field: 'title', operator: 'contains', expected: 'Login', actual: 'Cannot login', held: true });
+  });
+});
+
+const rule = (over: Partial<Rule>): Rule => ({
+  id: 'r', name: 'R', description: '', active: true, position: 0, ignoreFlow: false, trigger: 'ticket.created',
+  conditions: { match: 'all', conditions: [cond({ operator: 'contains', value: 'portal' })] }, actions: [{ type: 'sendEmail', template: 'request-received' }], ...over,
+});
+const set = (...rules: Rule[]): RuleSet => ({ version: 1, rules });
+
+describe('rule order and ignore flow', () => {
+  it('lets the first matching rule dominate and skips later ones, saying which rule won', () => {
+    const e = evaluateRules(set(rule({ id: 'b', name: 'B', position: 2 }), rule({ id: 'a', name: 'A', position: 1 })), { title: 'portal' }, 'ticket.created');
+    expect(e.fired.map((d) => d.ruleId)).toEqual(['a']);
+    expect(e.decisions.find((d) => d.ruleId === 'b')).toMatchObject({ matched: true, fired: false, note: 'skipped: rule "A" matched first' });
+  });
+
+  it('runs ignore-flow rules whatever the order, beside the dominant one', () => {
+    const e = evaluateRules(set(rule({ id: 'a', position: 1 }), rule({ id: 'b', position: 2, ignoreFlow: true }), rule({ id: 'c', position: 3 })), { title: 'portal' }, 'ticket.created');
+    expect(e.fired.map((d) => d.ruleId)).toEqual(['a', 'b']);
+  });
+
+  it('ignores inactive rules and rules of another trigger', () => {
+    const e = evaluateRules(set(rule({ id: 'a', active: false }), rule({ id: 'b', trigger: 'ticket.titleChanged' })), { title: 'portal' }, 'ticket.created');
+    expect(e.decisions).toEqual([]);
+  });
+
+  it('combines all/any with one level of groups', () => {
+    const r = rule({ conditions: { match: 'all', conditions: [
+      cond({ field: 'requesterDomain', operator: 'equals', value: 'acme.example' }),
+      { match: 'any', conditions: [cond({ operator: 'contains', value: 'login' }), cond({ operator: 'contains', value: 'password' })] },
+    ] } });
+    expect(evaluateRules(set(r), { title: 'Password reset', requesterDomain: 'ACME.example' }, 'ticket.created').fired).toHaveLength(1);
+    expect(evaluateRules(set(r), { title: 'Invoice', requesterDomain: 'acme.example' }, 'ticket.created').fired).toHaveLength(0);
+  });
+
+  it('fires the shipped rule, once activated, for the title in any of the four languages', () => {
+    const active = { ...defaultRuleSet, rules: defaultRuleSet.rules.map((r) => ({ ...r, active: true })) };
+    for (const title of ['[Portal Credentials]', '[portal-anmeldedaten]', ' [Credenziali  del Portale] ', '[CREDENCIALES DEL PORTAL]']) {
+      expect(evaluateRules(active, { title }, 'ticket.created').fired.map((d) => d.ruleId), title).toEqual(['portal-credentials']);
+    }
+    expect(evaluateRules(defaultRuleSet, { title: '[Portal Credentials]' }, 'ticket.created').fired).toEqual([]);
+  });
+});
+
+describe('the engine for any input', () => {
+  const conditionArb = fc.record({
+    field: fc.constantFrom(...ruleFields), operator: fc.constantFrom(...ruleOperators),
+    value: fc.string({ maxLength: 20 }), values: fc.array(fc.string({ maxLength: 10 }), { minLength: 1, maxLength: 3 }), caseSensitive: fc.boolean(),
+  });
+  const ticketArb = fc.dictionary(fc.constantFrom(...ruleFields), fc.option(fc.string({ maxLength: 40 }))) as fc.Arbitrary<TicketSnapshot>;
+
+  it('never throws and is deterministic', () => {
+    fc.assert(fc.property(fc.array(conditionArb, { minLength: 1, maxLength: 4 }), ticketArb, fc.boolean(), (conditions, ticket, ignoreFlow) => {
+      const rules = set(rule({ id: 'x', ignoreFlow, conditions: { match: 'any', conditions: conditions.map((c) => ({ ...c, value: c.operator === 'matchesRegex' ? 'a.c' : c.value })) } }), rule({ id: 'y', position: 1 }));
+      expect(evaluateRules(rules, ticket, 'ticket.created')).toEqual(evaluateRules(rules, ticket, 'ticket.created'));
+    }));
+  });
+
+  it('normalises idempotently', () => {
+    fc.assert(fc.property(fc.string(), fc.boolean(), (s, cs) => { expect(normalize(normalize(s, cs), cs)).toBe(normalize(s, cs)); }));
+  });
+});
+
+describe('rule files', () => {
+  const parse = (rules: unknown) => ruleSetSchema.safeParse({ version: 1, rules });
+  const base = { id: 'x', name: 'X', position: 0, trigger: 'ticket.created', conditions: { match: 'all', conditions: [{ field: 'title', operator: 'equals', value: 'a' }] }, actions: [{ type: 'sendEmail', template: 'request-received' }] };
+
+  it('accepts the shipped rule set', () => { expect(ruleSetSchema.safeParse(defaultRuleSet).success).toBe(true); });
+
+  it('refuses a wrong field, a wrong operator, a missing value and an unsafe regex, naming each', () => {
+    const wrongField = parse([{ ...base, conditions: { match: 'all', conditions: [{ field: 'colour', operator: 'equals', value: 'a' }] } }]);
+    expect(describeZodError(wrongField.error!)).toContain('rules.0.conditions.conditions.0');
+    expect(describeZodError(wrongField.error!)).toMatch(/field must be one of title/);
+    const wrongOp = parse([{ ...base, conditions: { match: 'all', conditions: [{ field: 'title', operator: 'sounds like', value: 'a' }] } }]);
+    expect(describeZodError(wrongOp.error!)).toMatch(/operator must be one of equals/);
+    const noValue = parse([{ ...base, conditions: { match: 'all', conditions: [{ field: 'title', operator: 'contains' }] } }]);
+    expect(describeZodError(noValue.error!)).toBe('rules.0.conditions.conditions.0.value: operator contains needs a value');
+    const unsafe = parse([{ ...base, conditions: { match: 'all', conditions: [{ field: 'title', operator: 'matchesRegex', value: '(a+)+(?=b)' }] } }]);
+    expect(describeZodError(unsafe.error!)).toMatch(/^rules\.0\.conditions\.conditions\.0\.value: regular expression is not supported \(linear-time RE2 syntax only\)/);
+    const backref = parse([{ ...base, conditions: { match: 'all', conditions: [{ field: 'title', operator: 'matchesRegex', value: '(a)\\1' }] } }]);
+    expect(backref.success).toBe(false);
+  });
+
+  it('refuses duplicate ids and actions whose capability is missing, saying so', () => {
+    expect(describeZodError(parse([base, base]).error!)).toBe('rules.1.id: id x is used twice');
+    const portal = ruleSetSchema.parse({ version: 1, rules: [{ ...base, actions: [{ type: 'sendPortalCredentials' }] }] });
+    expect(unavailableActions(portal, new Set(['sendEmail', 'setProperty']))).toEqual(['rules.0.actions.0: action sendPortalCredentials is not available yet (rule "X"): its capability is not installed']);
+  });
+});
