@@ -140,6 +140,15 @@ export class HubSpotSandbox {
     return ticket;
   }
 
+  /** An agent edits a ticket in HubSpot's UI (title changes reach the app as propertyChange webhooks). */
+  changeTicket(portalId: number, ticketId: string, properties: Record<string, string>) {
+    const a = this.account(portalId);
+    const updated = a.objects.tickets!.update(ticketId, properties);
+    if (!updated) throw new Error(`no ticket ${ticketId}`);
+    this.emit(a, 'tickets', 'propertyChange', updated.record, updated.changed, 'CRM_UI');
+    return updated.record;
+  }
+
   /** State that existed before the story starts: no webhooks. */
   seed(portalId: number, objectType: 'contacts' | 'companies' | 'tickets', properties: Record<string, string>) {
     return this.account(portalId).objects[objectType]!.create(properties);

@@ -4,6 +4,8 @@ import type { DomainIndexCache } from '../companies/domain-index-cache.js';
 import { templateNames } from '../email/default-templates.js';
 import type { Email } from '../email/create-email.js';
 import { PermanentError } from '../queue/errors.js';
+import type { RuleRepository } from '../tickets/rule-repository.js';
+import { isOwnWrite, runTicketRules, type RulePorts } from '../tickets/run-ticket-rules.js';
 import { companyAssociator, contactUpserter } from '../contacts/contact-upserter.js';
 import { handleInboundConversation, type OnboardedContact } from '../contacts/handle-inbound-conversation.js';
 import type { HubSpotGateway } from '../hubspot/gateway.js';
@@ -18,12 +20,23 @@ import type { Metrics } from './metrics.js';
 export const CONTACT_ONBOARDED = 'app.contact.onboarded';
 /** Runs an admin's backfill (domain matching for existing contacts) in a worker. */
 export const BACKFILL = 'app.backfill';
+/** The rules' way to ask for an email: a queued job, so the send is retried and done once per cause. */
+export function emailQueuePort(queue: EventQueue): RulePorts {
+  return {
+    queueEmail: async (portalId, job) => {
+      await queue.enqueue([{ id: `email-${portalId}-${job.cause.replace(/[^\w-]/g, '_')}`, event: {
+        eventId: 0, subscriptionId: 0, portalId, occurredAt: Date.now(), subscriptionType: SEND_EMAIL, attemptNumber: 0, propertyValue: job,
+      } }]);
+    },
+  };
+}
+
 /** Sends one templated email; the payload names the cause, template and contact, never a secret. */
 export const SEND_EMAIL = 'app.email.send';
 
 export const emailJobPayload = z.object({ cause: z.string().min(1), template: z.enum(templateNames), contactId: z.string().regex(/^\d+$/), ticketId: z.string().regex(/^\d+$/).optional() });
 
-export interface HandlerPorts { store: Store; hubspot: HubSpotGateway; queue: EventQueue; metrics: Metrics; index: DomainIndexCache; email: Email; batchWindowMs?: number }
+export interface HandlerPorts { store: Store; hubspot: HubSpotGateway; queue: EventQueue; metrics: Metrics; index: DomainIndexCache; email: Email; rules: RuleRepository; batchWindowMs?: number }
 
 /**
  * Subscription type → handler. Capabilities register here as they land; a type without a handler
@@ -59,8 +72,21 @@ export function createEventHandlers(p: HandlerPorts): Record<string, Subscriptio
     if (!parsed.success) throw new PermanentError(`email job payload is not valid: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
     await p.email.service.send({ portalId: ctx.portalId, hubspot: ctx.hubspot, store: ctx.store, settings: ctx.settings as Settings }, parsed.data);
   };
+  const rulePorts = emailQueuePort(p.queue);
+  const ruleContext = (ctx: Parameters<SubscriptionHandler>[1]) => ({ portalId: ctx.portalId, hubspot: ctx.hubspot, store: ctx.store, settings: ctx.settings as Settings });
+  const ticketCreated: SubscriptionHandler = async (event, ctx) => {
+    await runTicketRules(ruleContext(ctx), p.rules, rulePorts, String(event.objectId), 'ticket.created', `event:${event.eventId}:${event.occurredAt}`);
+  };
+  const ticketChanged: SubscriptionHandler = async (event, ctx) => {
+    if (event.propertyName !== 'subject') return;
+    // Rules never react to a change the app itself made (a rule that sets the title).
+    if (await isOwnWrite(ctx.store, ctx.portalId, String(event.objectId), 'subject', event.propertyValue)) return;
+    await runTicketRules(ruleContext(ctx), p.rules, rulePorts, String(event.objectId), 'ticket.titleChanged', `event:${event.eventId}:${event.occurredAt}`);
+  };
   return {
     [SEND_EMAIL]: sendEmail,
+    'ticket.creation': ticketCreated,
+    'ticket.propertyChange': ticketChanged,
     'conversation.creation': inbound,
     'conversation.newMessage': inbound,
     'company.creation': companyChanged,

@@ -14,6 +14,7 @@ import type { EventQueue } from '../queue/event-queue.js';
 import { MemoryQueue } from '../queue/memory-queue.js';
 import { DomainIndexCache } from '../companies/domain-index-cache.js';
 import { createEmail } from '../email/create-email.js';
+import { RuleRepository } from '../tickets/rule-repository.js';
 import { SettingsRepository } from '../settings/settings-repository.js';
 import { MemoryStore } from '../store/memory-store.js';
 import { RedisStore } from '../store/redis-store.js';
@@ -76,6 +77,7 @@ export function createRuntime(config: Config, options: RuntimeOptions = {}) {
   const settings = new SettingsRepository(store);
   const domainIndex = new DomainIndexCache(store);
   const email = createEmail(store, hubspot, cipher);
+  const rules = new RuleRepository(store);
   const isInstalled = async (portalId: number) => (config.accessToken ? true : Boolean(await vault!.load(portalId)));
 
   /** OAuth mode: ask HubSpot to remove the install, then forget the account's tokens. */
@@ -107,7 +109,7 @@ export function createRuntime(config: Config, options: RuntimeOptions = {}) {
     log, metrics,
     webhook: webhookEdge({ clientSecret: config.clientSecret, publicBaseUrl: config.publicBaseUrl, store, queue, metrics, log, knownTypes: subscribedTypes, now: options.now }),
     extensionsAuth: verifyExtensionRequest(config.clientSecret, config.publicBaseUrl, options.now),
-    extensions: extensionsApi({ settings, store, queue, deadLetters, hubspot, isInstalled, uninstall, index: domainIndex, email }),
+    extensions: extensionsApi({ settings, store, queue, deadLetters, hubspot, isInstalled, uninstall, index: domainIndex, email, rules }),
     oauth: oauth && vault ? oauthRoutes({
       clientId: config.clientId!, redirectUri, scopes: config.scopes, authorizeUrl: options.authorizeUrl ?? 'https://app.hubspot.com/oauth/authorize',
       oauth, vault, store, log, onInstalled: async (portalId) => { await provisionAccount(portalId, hubspot, store); },
@@ -120,14 +122,14 @@ export function createRuntime(config: Config, options: RuntimeOptions = {}) {
   const runsWorker = config.role !== 'web';
 
   return {
-    config, log, metrics, store, queue, deadLetters, hubspot, settings, vault, app, waitUntilReady, email,
+    config, log, metrics, store, queue, deadLetters, hubspot, settings, vault, app, waitUntilReady, email, rules,
     get url() {
       const address = server?.address();
       return address && typeof address === 'object' ? `http://127.0.0.1:${address.port}` : undefined;
     },
     async start(port = config.port): Promise<void> {
       await waitUntilReady();
-      if (runsWorker) queue.startWorker(routeEvent(options.handlers ?? createEventHandlers({ store, hubspot, queue, metrics, index: domainIndex, email, batchWindowMs: options.batchWindowMs ?? config.batchWindowMs }), buildContext, metrics));
+      if (runsWorker) queue.startWorker(routeEvent(options.handlers ?? createEventHandlers({ store, hubspot, queue, metrics, index: domainIndex, email, rules, batchWindowMs: options.batchWindowMs ?? config.batchWindowMs }), buildContext, metrics));
       if (runsWeb) {
         await new Promise<void>((resolve) => { server = app.listen(port, '0.0.0.0', () => resolve()); });
         // HubSpot waits 5 s for an answer; keep-alive connections outlive a load balancer's.

@@ -39,6 +39,12 @@ export const settingsSchema = z.strictObject({
     }).nullable().default(null),
     maxPerRecipientPerHour: z.number().int().min(1).max(100).default(5),
   }).prefault({}),
+  rules: z.strictObject({
+    /** How long every evaluation of every ticket is kept (the audit). */
+    auditRetentionDays: z.number().int().min(1).max(365).default(30),
+    /** Loop stop: no ticket gets more rule actions than this in an hour. */
+    maxActionsPerTicketPerHour: z.number().int().min(1).max(200).default(20),
+  }).prefault({}),
 });
 
 export type Settings = z.infer<typeof settingsSchema>;

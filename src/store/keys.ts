@@ -24,6 +24,13 @@ export const keys = {
   outbox: (portalId: number) => `${p(portalId)}:outbox`,
   recipientRate: (portalId: number, email: string, hour: number) => `${p(portalId)}:email-rate:${email}:${hour}`,
   smtpPassword: (portalId: number) => `${p(portalId)}:smtp-password`,
+  rules: (portalId: number) => `${p(portalId)}:rules`,
+  ruleFired: (portalId: number, ticketId: string, ruleId: string, trigger: string) => `${p(portalId)}:rule-fired:${ticketId}:${ruleId}:${trigger}`,
+  ruleAction: (portalId: number, ticketId: string, ruleId: string, index: number) => `${p(portalId)}:rule-action:${ticketId}:${ruleId}:${index}`,
+  ruleActionCount: (portalId: number, ticketId: string, hour: number) => `${p(portalId)}:rule-actions:${ticketId}:${hour}`,
+  selfWrite: (portalId: number, ticketId: string, property: string) => `${p(portalId)}:self-write:${ticketId}:${property}`,
+  ruleAudit: (portalId: number) => `${p(portalId)}:rule-audit`,
+  ticketRuleAudit: (portalId: number, ticketId: string) => `${p(portalId)}:rule-audit:${ticketId}`,
 } as const;
 
 /** TTLs in seconds. HubSpot retries a webhook for up to 24 h, so dedupe outlives that. */
@@ -40,6 +47,8 @@ export const ttl = {
 export const caps = {
   deadLetters: 10_000,
   outbox: 1_000,
+  ruleAudit: 5_000,
+  ticketRuleAudit: 50,
   emailLog: 50,
   settingsHistory: 50,
 } as const;

@@ -37,6 +37,12 @@ export class MemoryStore implements Store {
     for (const [k, v] of entries) this.values.set(k, { value: v, expiresAt: this.expiry(ttlSeconds) });
   }
   async del(key: string) { this.values.delete(key); this.lists.delete(key); }
+  private readonly listExpiry = new Map<string, number>();
+  async expire(key: string, ttlSeconds: number) {
+    const entry = this.values.get(key);
+    if (entry) entry.expiresAt = this.now() + ttlSeconds * 1000;
+    if (this.lists.has(key)) this.listExpiry.set(key, this.now() + ttlSeconds * 1000);
+  }
   async take(key: string) {
     const value = this.live(key)?.value ?? null;
     this.values.delete(key);
@@ -55,6 +61,7 @@ export class MemoryStore implements Store {
     this.lists.set(key, list);
   }
   async range(key: string, start: number, stop: number) {
+    if ((this.listExpiry.get(key) ?? Infinity) <= this.now()) { this.lists.delete(key); this.listExpiry.delete(key); }
     const list = this.lists.get(key) ?? [];
     return list.slice(start, stop < 0 ? list.length + stop + 1 : stop + 1);
   }

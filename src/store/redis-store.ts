@@ -26,6 +26,7 @@ export class RedisStore implements Store {
     await pipeline.exec();
   }
   async del(key: string) { await this.redis.del(key); }
+  async expire(key: string, ttlSeconds: number) { await this.redis.expire(key, ttlSeconds); }
   take(key: string) { return this.redis.getdel(key); }
   async increment(key: string, ttlSeconds: number) {
     return Number(await this.redis.eval(INCR_TTL, 1, key, ttlSeconds));

@@ -7,6 +7,8 @@ export interface Store {
   setIfAbsent(key: string, value: string, ttlSeconds: number): Promise<boolean>;
   setMany(entries: [string, string][], ttlSeconds: number): Promise<void>;
   del(key: string): Promise<void>;
+  /** Sets a key's time to live (lists kept for a retention period). */
+  expire(key: string, ttlSeconds: number): Promise<void>;
   /** Reads and deletes in one step (single-use values such as OAuth state). */
   take(key: string): Promise<string | null>;
   increment(key: string, ttlSeconds: number): Promise<number>;

@@ -1,0 +1,107 @@
+import type { HubSpotGateway } from '../hubspot/gateway.js';
+import { evaluateRules, type RuleDecision, type TicketSnapshot } from '../rules/evaluate-rules.js';
+import type { RuleAction, RuleTrigger } from '../rules/rule-schema.js';
+import type { Settings } from '../settings/settings-schema.js';
+import { caps, keys, ttl } from '../store/keys.js';
+import type { Store } from '../store/store.js';
+import type { RuleRepository } from './rule-repository.js';
+import { readTicket } from './ticket-snapshot.js';
+
+export interface ActionOutcome { ruleId: string; index: number; type: RuleAction['type']; status: 'done' | 'queued' | 'skipped' | 'failed'; detail: string }
+export interface RuleRun {
+  at: string; ticketId: string; trigger: RuleTrigger; cause: string; snapshot: TicketSnapshot;
+  decisions: Omit<RuleDecision, 'actions'>[]; actions: ActionOutcome[];
+}
+
+export interface RulePorts {
+  /** Queues a templated email (the email capability sends it once per cause). */
+  queueEmail: (portalId: number, job: { cause: string; template: string; contactId: string; ticketId: string }) => Promise<void>;
+}
+
+export interface RuleContext { portalId: number; hubspot: HubSpotGateway; store: Store; settings: Settings }
+
+/**
+ * Evaluates the account's rules for a ticket event and carries out what fired, each action once:
+ * (account, ticket, rule, action) is an idempotency key, a rule fires once per ticket and trigger,
+ * and a cap per ticket per hour stops any loop that slips through. Every evaluation is audited.
+ */
+export async function runTicketRules(ctx: RuleContext, rules: RuleRepository, ports: RulePorts, ticketId: string, trigger: RuleTrigger, cause: string): Promise<RuleRun> {
+  const { ruleSet } = await rules.read(ctx.portalId);
+  const facts = await readTicket(ctx.portalId, ticketId, ctx.hubspot);
+  const evaluation = evaluateRules(ruleSet, facts.snapshot, trigger);
+  const actions: ActionOutcome[] = [];
+  for (const decision of evaluation.fired) {
+    // Fired once per ticket and trigger; the same cause may come back (a retried job) to finish.
+    const firedKey = keys.ruleFired(ctx.portalId, ticketId, decision.ruleId, trigger);
+    if (!(await ctx.store.setIfAbsent(firedKey, cause, ttl.idempotency)) && (await ctx.store.get(firedKey)) !== cause) {
+      decision.fired = false;
+      decision.note = 'already fired for this ticket and trigger';
+      continue;
+    }
+    for (const [index, action] of decision.actions.entries()) {
+      actions.push(await runAction(ctx, ports, ticketId, decision.ruleId, index, action, facts.requesterId));
+    }
+  }
+  const run: RuleRun = { at: new Date().toISOString(), ticketId, trigger, cause, snapshot: facts.snapshot, decisions: evaluation.decisions.map(({ actions: _a, ...d }) => d), actions };
+  await audit(ctx, run);
+  const failed = actions.find((a) => a.status === 'failed' && a.detail.startsWith('transient:'));
+  if (failed) throw new Error(`rule action ${failed.type} of rule ${failed.ruleId} failed and will be retried: ${failed.detail}`);
+  return run;
+}
+
+export async function runAction(ctx: RuleContext, ports: RulePorts, ticketId: string, ruleId: string, index: number, action: RuleAction, requesterId: string | null): Promise<ActionOutcome> {
+  const base = { ruleId, index, type: action.type };
+  const once = keys.ruleAction(ctx.portalId, ticketId, ruleId, index);
+  if (!(await ctx.store.setIfAbsent(once, 'running', ttl.idempotency))) {
+    const state = await ctx.store.get(once);
+    if (state === 'done') return { ...base, status: 'skipped', detail: 'already done' };
+  }
+  const count = await ctx.store.increment(keys.ruleActionCount(ctx.portalId, ticketId, Math.floor(Date.now() / 3_600_000)), 3600);
+  if (count > ctx.settings.rules.maxActionsPerTicketPerHour) {
+    await ctx.store.del(once);
+    return { ...base, status: 'skipped', detail: `more than ${ctx.settings.rules.maxActionsPerTicketPerHour} rule actions on this ticket in one hour: stopped as a possible loop` };
+  }
+  try {
+    let outcome: ActionOutcome;
+    if (action.type === 'sendEmail') {
+      if (!requesterId) {
+        outcome = { ...base, status: 'skipped', detail: 'the ticket has no requester contact' };
+      } else {
+        await ports.queueEmail(ctx.portalId, { cause: `rule:${ticketId}:${ruleId}:${index}`, template: action.template, contactId: requesterId, ticketId });
+        outcome = { ...base, status: 'queued', detail: `email ${action.template} to contact ${requesterId}` };
+      }
+    } else if (action.type === 'setProperty') {
+      // Marked first, so the propertyChange webhook this write causes is known as ours.
+      await ctx.store.set(keys.selfWrite(ctx.portalId, ticketId, action.property), action.value, 600);
+      await ctx.hubspot.call(ctx.portalId, 'crm.tickets.update', (c) => c.crm.tickets.basicApi.update(ticketId, { properties: { [action.property]: action.value } }));
+      outcome = { ...base, status: 'done', detail: `${action.property} = ${action.value}` };
+    } else {
+      outcome = { ...base, status: 'skipped', detail: `action ${action.type} is not available yet` };
+    }
+    await ctx.store.set(once, 'done', ttl.idempotency);
+    return outcome;
+  } catch (err) {
+    await ctx.store.del(once);
+    const permanent = (err as { permanent?: boolean }).permanent;
+    return { ...base, status: 'failed', detail: `${permanent ? 'permanent' : 'transient'}: ${(err as Error).message}` };
+  }
+}
+
+/** Whether a ticket change is one the app made itself (rules never react to their own writes). */
+export async function isOwnWrite(store: Store, portalId: number, ticketId: string, property: string, value: unknown): Promise<boolean> {
+  const written = await store.get(keys.selfWrite(portalId, ticketId, property));
+  return written !== null && written === String(value ?? '');
+}
+
+async function audit(ctx: RuleContext, run: RuleRun): Promise<void> {
+  const entry = JSON.stringify(run);
+  const retention = ctx.settings.rules.auditRetentionDays * 86_400;
+  await ctx.store.pushCapped(keys.ruleAudit(ctx.portalId), entry, caps.ruleAudit);
+  await ctx.store.pushCapped(keys.ticketRuleAudit(ctx.portalId, run.ticketId), entry, caps.ticketRuleAudit);
+  await ctx.store.expire(keys.ruleAudit(ctx.portalId), retention);
+  await ctx.store.expire(keys.ticketRuleAudit(ctx.portalId, run.ticketId), retention);
+}
+
+export async function ticketRuns(store: Store, portalId: number, ticketId: string): Promise<RuleRun[]> {
+  return (await store.range(keys.ticketRuleAudit(portalId, ticketId), 0, -1)).map((r) => JSON.parse(r) as RuleRun);
+}

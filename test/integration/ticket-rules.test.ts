@@ -1,0 +1,82 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { HubSpotSandbox } from '../../src/sandbox/hubspot-sandbox.js';
+import { defaultRuleSet } from '../../src/rules/default-rules.js';
+import { signV3 } from '../../src/webhooks/sign-request.js';
+import { deliver } from '../support/hubspot-client.js';
+import { flushTestRedis, testRedisUrl } from '../support/redis.js';
+import { expectContractKept, SANDBOX_PORTAL, SANDBOX_TOKEN, startSandbox } from '../support/sandbox.js';
+import { PUBLIC_URL, startTestApp, TEST_SECRET } from '../support/test-app.js';
+
+type App = Awaited<ReturnType<typeof startTestApp>>;
+let sandbox: HubSpotSandbox;
+let app: App;
+const P = SANDBOX_PORTAL;
+
+beforeAll(async () => {
+  await flushTestRedis();
+  sandbox = await startSandbox({ searchDelayMs: 0 });
+  app = await startTestApp({ REDIS_URL: testRedisUrl(), HUBSPOT_API_BASE_URL: sandbox.url, HUBSPOT_ACCESS_TOKEN: SANDBOX_TOKEN });
+  sandbox.connectWebhooks({ targetUrl: `${app.url}/webhooks/hubspot`, clientSecret: TEST_SECRET, batchWindowMs: 10, signAs: `${PUBLIC_URL}/webhooks/hubspot` });
+  const active = { ...defaultRuleSet, rules: [
+    { ...defaultRuleSet.rules[0]!, active: true },
+    {
+      id: 'flag-urgent', name: 'Flag urgent titles', description: '', active: true, position: 5, ignoreFlow: true, trigger: 'ticket.titleChanged' as const,
+      conditions: { match: 'all' as const, conditions: [{ field: 'title' as const, operator: 'contains' as const, value: 'urgent', caseSensitive: false }] },
+      actions: [{ type: 'setProperty' as const, property: 'subject', value: 'URGENT: handled by rule' }],
+    },
+  ] };
+  await app.rules.save(P, active, 0, 'test');
+});
+afterAll(async () => { await app.stop(); expectContractKept(sandbox); await sandbox.stop(); });
+
+const settle = async () => { await sandbox.webhooks!.drain(); await app.queue.idle(20_000); };
+const api = (path: string, method = 'GET', body?: unknown) =>
+  deliver(app.url!, body, { method, path: `/api/extensions${path}${path.includes('?') ? '&' : '?'}portalId=${P}`, raw: body === undefined ? '' : JSON.stringify(body) });
+
+describe('ticket rules against the sandbox', () => {
+  it('emails the requester once for a ticket titled [Portal Credentials], even when the webhook comes three times', async () => {
+    const ada = sandbox.seed(P, 'contacts', { email: 'ada@acme.example', firstname: 'Ada' });
+    const replays: string[] = [];
+    const realFetch = globalThis.fetch;
+    globalThis.fetch = (async (input: RequestInfo | URL, init?: RequestInit) => {
+      if (String(input).endsWith('/webhooks/hubspot') && typeof init?.body === 'string') replays.push(init.body);
+      return realFetch(input, init);
+    }) as typeof fetch;
+    let ticketId: string;
+    try {
+      ticketId = sandbox.createTicket(P, { subject: '[Portal Credentials]' }, ada.id).id;
+      await settle();
+    } finally { globalThis.fetch = realFetch; }
+    for (const body of [...replays, ...replays]) {
+      await realFetch(`${app.url}/webhooks/hubspot`, { method: 'POST', body, headers: { 'content-type': 'application/json', ...signV3(TEST_SECRET, 'POST', `${PUBLIC_URL}/webhooks/hubspot`, body, Date.now()) } });
+    }
+    await app.queue.idle(20_000);
+    const mails = (await app.email.outbox.list(P)).filter((m) => m.to === 'ada@acme.example');
+    expect(mails).toHaveLength(1);
+    expect(mails[0]!.subject).toBe('We have received your request: [Portal Credentials]');
+    const runs = (await api(`/tickets/${ticketId!}/rule-runs`)).body!.runs as { decisions: { ruleId: string; fired: boolean }[]; actions: { status: string }[] }[];
+    expect(runs).toHaveLength(1);
+    expect(runs[0]!.decisions).toEqual([expect.objectContaining({ ruleId: 'portal-credentials', fired: true })]);
+    expect(runs[0]!.actions).toEqual([expect.objectContaining({ type: 'sendEmail', status: 'queued' })]);
+  });
+
+  it('does not trigger itself when a rule sets the title', async () => {
+    const ticket = sandbox.createTicket(P, { subject: 'Printer' });
+    await settle();
+    sandbox.changeTicket(P, ticket.id, { subject: 'Printer is urgent' });
+    await settle();
+    expect(sandbox.account(P).objects.tickets!.get(ticket.id)!.properties.subject).toBe('URGENT: handled by rule');
+    const runs = (await api(`/tickets/${ticket.id}/rule-runs`)).body!.runs as { trigger: string; snapshot: { title: string } }[];
+    // One run at creation, one for the agent's change; none for the rule's own write.
+    expect(runs.map((r) => [r.trigger, r.snapshot.title]).reverse()).toEqual([['ticket.created', 'Printer'], ['ticket.titleChanged', 'Printer is urgent']]);
+  });
+
+  it('tries the rules on a sample title with the explanation, and refuses a rule file naming the problem', async () => {
+    const dry = await api('/rules/test', 'POST', { title: ' [Credenziali  del Portale] ' });
+    expect(dry.body).toMatchObject({ fired: [{ ruleId: 'portal-credentials', conditions: [{ field: 'title', operator: 'anyOf', held: true }] }] });
+    const current = (await api('/rules')).body!;
+    const bad = await api('/rules', 'PUT', { expectedVersion: current.version, ruleSet: { version: 1, rules: [{ ...defaultRuleSet.rules[0], actions: [{ type: 'grantPortalAccess' }] }] } });
+    expect(bad.status).toBe(400);
+    expect(bad.body!.problems).toEqual(['rules.0.actions.0: action grantPortalAccess is not available yet (rule "Portal credentials"): its capability is not installed']);
+  });
+});
