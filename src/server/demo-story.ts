@@ -45,6 +45,9 @@ export async function runDemo(): Promise<DemoRun> {
   for (const c of seedCompanies) sandbox.seed(DEMO_PORTAL, 'companies', c);
   sandbox.seed(DEMO_PORTAL, 'contacts', { email: 'grace@acme.example', firstname: 'Grace', lastname: 'Hopper' });
   const contactsBefore = new Set(account.objects.contacts!.all().map((c) => c.id));
+  // The admin turns on the shipped "Portal credentials" rule (it ships inactive).
+  const shipped = await runtime.rules.read(DEMO_PORTAL);
+  await runtime.rules.save(DEMO_PORTAL, { ...shipped.ruleSet, rules: shipped.ruleSet.rules.map((r) => ({ ...r, active: true })) }, shipped.version, 'demo admin');
 
   const story: string[] = [];
   const t1 = sandbox.inboundEmail(DEMO_PORTAL, { from: 'ada@acme.example', name: 'Ada Lovelace', subject: 'Cannot log in', text: 'Hello, I cannot log in to the portal.' });
@@ -61,8 +64,11 @@ export async function runDemo(): Promise<DemoRun> {
   story.push(`margaret@gmail.com (new, free-mail) writes                           → thread ${t6.threadId}`);
   sandbox.agentReply(DEMO_PORTAL, t1.threadId, 'We are looking into it.');
   story.push(`an agent replies to Ada on thread ${t1.threadId}`);
-  const ticket = sandbox.createTicket(DEMO_PORTAL, { subject: '[Portal Credentials]', content: 'Please send Ada her portal credentials.' });
-  story.push(`an agent creates ticket ${ticket.id} titled "[Portal Credentials]"`);
+  await sandbox.webhooks!.drain();
+  await runtime.queue.idle(60_000);
+  const ada = account.objects.contacts!.all().find((c) => c.properties.email === 'ada@acme.example')!;
+  const ticket = sandbox.createTicket(DEMO_PORTAL, { subject: '[Portal Credentials]', content: 'Please send Ada her portal credentials.' }, ada.id);
+  story.push(`an agent creates ticket ${ticket.id} titled "[Portal Credentials]" for Ada (the shipped rule is on)`);
 
   await sandbox.webhooks!.drain();
   await runtime.queue.idle(60_000);
@@ -93,7 +99,8 @@ export async function runDemo(): Promise<DemoRun> {
     ...(calls.length ? calls.map(([route, n]) => `    ${String(n).padStart(4)}  ${route}`) : ['    none']),
     `Contacts created: ${created.length}`,
     ...filed,
-    `Emails sent: ${outbox.length}${outbox.length ? '' : ' (nothing in the outbox: the rule that sends credentials comes with the ticket-rules capability)'}`,
+    `Emails sent: ${outbox.length} (outbox)`,
+    ...outbox.map((m) => `    to ${'to' in m ? m.to : ''}: "${'subject' in m ? m.subject : ''}"`),
     `Contract: ${sandbox.validatesContract ? (sandbox.violations.length ? `${sandbox.violations.length} violation(s) of HubSpot's specs:\n${sandbox.violations.map((v) => `    ${v}`).join('\n')}` : "every request and answer matched HubSpot's OpenAPI specs") : 'not checked (../shared/hubspot-openapi not found)'}`,
     '',
     'Look at:',

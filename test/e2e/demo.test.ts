@@ -11,7 +11,9 @@ describe('npm run demo -- --once', () => {
     const { stdout } = await run('npm', ['run', '--silent', 'demo', '--', '--once'], { cwd: root, timeout: 60_000, env: { ...process.env, REDIS_URL: '' } });
     expect(stdout).toContain('Portal Autopilot demo: embedded mode (no Redis)');
     expect(stdout).toMatch(/Events received: 14 \(queued 14, duplicates 0\)/);
-    expect(stdout).toMatch(/Events processed: 18, internal "contact onboarded" events included \(handled 13, failed 0\)/);
+    expect(stdout).toMatch(/Events processed: 19, internal "contact onboarded" events included \(handled 15, failed 0\)/);
+    expect(stdout).toContain('Emails sent: 1 (outbox)');
+    expect(stdout).toContain('to ada@acme.example: "We have received your request: [Portal Credentials]"');
     expect(stdout).toContain('Contacts created: 4');
     expect(stdout).toContain('ada@acme.example → Acme Corporation');
     expect(stdout).toContain('linus@acme.test → Acme Corporation');
