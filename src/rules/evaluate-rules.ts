@@ -35,11 +35,33 @@ function regex(pattern: string, caseSensitive: boolean): RE2JS {
   return r;
 }
 
-export function checkCondition(c: Condition, ticket: TicketSnapshot): ConditionResult {
-  const raw = ticket[c.field] ?? '';
-  const actual = normalize(raw, c.caseSensitive);
-  const value = normalize(c.value, c.caseSensitive);
-  const values = (c.values ?? []).map((v) => normalize(v, c.caseSensitive));
+/** A ticket's fields normalised once per evaluation, not once per condition. */
+class NormalizedTicket {
+  private readonly cache = new Map<string, string>();
+  constructor(readonly ticket: TicketSnapshot) {}
+  get(field: RuleField, caseSensitive: boolean): string {
+    const key = `${caseSensitive ? 's' : 'i'}${field}`;
+    let v = this.cache.get(key);
+    if (v === undefined) { v = normalize(this.ticket[field], caseSensitive); this.cache.set(key, v); }
+    return v;
+  }
+}
+
+// A rule set is evaluated for many tickets: its values are normalised once.
+const preparedValues = new WeakMap<Condition, { value: string; values: string[] }>();
+function prepared(c: Condition) {
+  let p = preparedValues.get(c);
+  if (!p) {
+    p = { value: normalize(c.value, c.caseSensitive), values: (c.values ?? []).map((v) => normalize(v, c.caseSensitive)) };
+    preparedValues.set(c, p);
+  }
+  return p;
+}
+
+export function checkCondition(c: Condition, ticket: TicketSnapshot | NormalizedTicket): ConditionResult {
+  const t = ticket instanceof NormalizedTicket ? ticket : new NormalizedTicket(ticket);
+  const actual = t.get(c.field, c.caseSensitive);
+  const { value, values } = prepared(c);
   let held: boolean;
   switch (c.operator) {
     case 'equals': held = actual === value; break;
@@ -51,12 +73,12 @@ export function checkCondition(c: Condition, ticket: TicketSnapshot): ConditionR
     case 'anyOf': held = values.includes(actual); break;
     case 'noneOf': held = !values.includes(actual); break;
     // The pattern runs on the normalised text (RE2: linear time, whatever the input).
-    case 'matchesRegex': held = safeRegex(c.value ?? '', c.caseSensitive, normalize(raw, true)); break;
+    case 'matchesRegex': held = safeRegex(c.value ?? '', c.caseSensitive, t.get(c.field, true)); break;
     case 'isEmpty': held = actual === ''; break;
     case 'isNotEmpty': held = actual !== ''; break;
     default: held = false;
   }
-  return { field: c.field, operator: c.operator, expected: c.values ?? c.value ?? null, actual: normalize(raw, true), held };
+  return { field: c.field, operator: c.operator, expected: c.values ?? c.value ?? null, actual: t.get(c.field, true), held };
 }
 
 function safeRegex(pattern: string, caseSensitive: boolean, text: string): boolean {
@@ -65,7 +87,7 @@ function safeRegex(pattern: string, caseSensitive: boolean, text: string): boole
 
 const isGroup = (x: Condition | ConditionGroup): x is ConditionGroup => 'match' in x;
 
-function checkRule(rule: Rule, ticket: TicketSnapshot): { matched: boolean; conditions: ConditionResult[] } {
+function checkRule(rule: Rule, ticket: NormalizedTicket): { matched: boolean; conditions: ConditionResult[] } {
   const results: ConditionResult[] = [];
   const verdicts = rule.conditions.conditions.map((item) => {
     if (!isGroup(item)) { const r = checkCondition(item, ticket); results.push(r); return r.held; }
@@ -82,11 +104,24 @@ function checkRule(rule: Rule, ticket: TicketSnapshot): { matched: boolean; cond
  * the trigger run in `position` order; the first that matches is dominant and later ones are
  * skipped, except rules with ignoreFlow, which run whatever the order (the articles' meaning).
  */
+const ordered = new WeakMap<RuleSet, Map<RuleTrigger, Rule[]>>();
+function rulesFor(set: RuleSet, trigger: RuleTrigger): Rule[] {
+  let byTrigger = ordered.get(set);
+  if (!byTrigger) { byTrigger = new Map(); ordered.set(set, byTrigger); }
+  let rules = byTrigger.get(trigger);
+  if (!rules) {
+    rules = set.rules.filter((r) => r.active && r.trigger === trigger).sort((a, b) => a.position - b.position || a.id.localeCompare(b.id));
+    byTrigger.set(trigger, rules);
+  }
+  return rules;
+}
+
 export function evaluateRules(set: RuleSet, ticket: TicketSnapshot, trigger: RuleTrigger): Evaluation {
-  const rules = [...set.rules].filter((r) => r.active && r.trigger === trigger).sort((a, b) => a.position - b.position || a.id.localeCompare(b.id));
+  const rules = rulesFor(set, trigger);
   let dominant: Rule | undefined;
+  const normalized = new NormalizedTicket(ticket);
   const decisions = rules.map((rule): RuleDecision => {
-    const { matched, conditions } = checkRule(rule, ticket);
+    const { matched, conditions } = checkRule(rule, normalized);
     const base = { ruleId: rule.id, name: rule.name, matched, conditions, actions: rule.actions };
     if (!matched) return { ...base, fired: false };
     if (rule.ignoreFlow) return { ...base, fired: true, note: 'ignore flow: runs regardless of order' };
