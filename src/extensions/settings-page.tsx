@@ -4,6 +4,9 @@ import { Flex } from '@hubspot/ui-extensions';
 import type { ListedTemplate } from '../email/template-repository.js';
 import { pickLanguage } from '../i18n/messages.js';
 import { TemplatesView, type TemplatesPayload } from './templates-view.js';
+import { RulesView } from './rules-view.js';
+import type { Evaluation } from '../rules/evaluate-rules.js';
+import type { RuleSet } from '../rules/rule-schema.js';
 import { callBackend } from './backend.js';
 import { SettingsView, type SaveOutcome, type SettingsData, type SettingsPayload } from './settings-view.js';
 import { useLoadable } from './use-loadable.js';
@@ -43,6 +46,7 @@ export function SettingsPage({ context }: { context: SettingsContext }) {
       return { error: (err as Error).message };
     }
   };
+  const [rules, reloadRules] = useLoadable(() => callBackend<{ version: number; ruleSet: RuleSet }>(caller, '/rules'));
   const [templates, reloadTemplates] = useLoadable(() => callBackend<TemplatesPayload>(caller, `/email/templates?language=${language}`));
   const attempt = async <T,>(run: () => Promise<T>): Promise<T | { ok: false; message: string }> => {
     try { return await run(); } catch (err) { return { ok: false, message: (err as Error).message }; }
@@ -54,6 +58,25 @@ export function SettingsPage({ context }: { context: SettingsContext }) {
       payload={payload} language={language} onSave={onSave} onRetry={reload}
       onCreateDefaultCompany={onCreateDefaultCompany} backfill={backfill} onBackfill={onBackfill}
       onSmtpPassword={(password) => attempt(async () => { await callBackend(caller, '/email/smtp-password', { method: 'PUT', body: { password } }); return { ok: true }; })}
+    />
+    <RulesView
+      payload={rules} language={language} onRetry={reloadRules}
+      onSave={async (ruleSet, expectedVersion) => {
+        try {
+          const saved = await callBackend<{ version: number }>(caller, '/rules', { method: 'PUT', body: { ruleSet, expectedVersion } });
+          return { ok: true, version: saved.version };
+        } catch (err) {
+          const body = (err as { body?: { problems?: string[] } }).body;
+          return { ok: false, message: (err as Error).message, problems: body?.problems ?? [] };
+        }
+      }}
+      onTest={async (title, ruleSet) => {
+        try {
+          return { ok: true, evaluation: await callBackend<Evaluation>(caller, '/rules/test', { method: 'POST', body: { title, ruleSet } }) };
+        } catch (err) {
+          return { ok: false, message: (err as Error).message, problems: (err as { body?: { problems?: string[] } }).body?.problems ?? [] };
+        }
+      }}
     />
     <TemplatesView
       payload={templates} language={language} onRetry={reloadTemplates}

@@ -26,6 +26,8 @@ describe('the HubSpot project, read by HubSpot\'s own parser', () => {
       portal_autopilot_settings: 'SETTINGS',
       portal_autopilot_status_card: 'CARD',
       portal_autopilot_company_card: 'CARD',
+      portal_autopilot_ticket_card: 'CARD',
+      portal_autopilot_helpdesk_ticket_card: 'CARD',
     });
   });
 
