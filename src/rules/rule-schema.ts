@@ -90,7 +90,11 @@ export type RuleField = (typeof ruleFields)[number];
 export type RuleTrigger = (typeof ruleTriggers)[number];
 
 /** Refuses actions whose capability is not there yet, naming the rule and the action. */
+const whyUnavailable: Record<string, string> = {
+  addNote: "it needs HubSpot's notes API, which is not among the official specs this app is checked against yet",
+};
+
 export function unavailableActions(set: RuleSet, available: ReadonlySet<string>): string[] {
   return set.rules.flatMap((r, i) => r.actions.map((a, j) => ({ a, j })).filter(({ a }) => !available.has(a.type))
-    .map(({ a, j }) => `rules.${i}.actions.${j}: action ${a.type} is not available yet (rule "${r.name}"): its capability is not installed`));
+    .map(({ a, j }) => `rules.${i}.actions.${j}: action ${a.type} is not available yet (rule "${r.name}"): ${whyUnavailable[a.type] ?? 'its capability is not installed'}`));
 }
