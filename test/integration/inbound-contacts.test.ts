@@ -1,34 +1,27 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HubSpotSandbox } from '../../src/sandbox/hubspot-sandbox.js';
 import { keys } from '../../src/store/keys.js';
-import { expectContractKept, SANDBOX_PORTAL, SANDBOX_TOKEN, startSandbox } from '../support/sandbox.js';
-import { flushTestRedis, testRedisUrl } from '../support/redis.js';
-import { PUBLIC_URL, startTestApp, TEST_SECRET } from '../support/test-app.js';
+import { SANDBOX_PORTAL, startAppWithSandbox } from '../support/sandbox.js';
+import { PUBLIC_URL, TEST_SECRET } from '../support/test-app.js';
 
-type App = Awaited<ReturnType<typeof startTestApp>>;
 let sandbox: HubSpotSandbox;
-let app: App;
+let app: Awaited<ReturnType<typeof startAppWithSandbox>>['app'];
+let env: Awaited<ReturnType<typeof startAppWithSandbox>>;
 const P = SANDBOX_PORTAL;
 
 beforeAll(async () => {
-  await flushTestRedis();
-  sandbox = await startSandbox({ searchDelayMs: 60_000 });
-  app = await startTestApp({ REDIS_URL: testRedisUrl(), HUBSPOT_API_BASE_URL: sandbox.url, HUBSPOT_ACCESS_TOKEN: SANDBOX_TOKEN }, { batchWindowMs: 30 });
-  // The sandbox calls the app on its loopback address; the app checks signatures against PUBLIC_URL.
-  sandbox.connectWebhooks({ targetUrl: `${app.url}/webhooks/hubspot`, clientSecret: TEST_SECRET, batchWindowMs: 10, signAs: `${PUBLIC_URL}/webhooks/hubspot` });
+  env = await startAppWithSandbox({ searchDelayMs: 60_000 }, { batchWindowMs: 30 });
+  ({ sandbox, app } = env);
   sandbox.seed(P, 'companies', { name: 'Acme', domain: 'acme.example', hs_additional_domains: 'acme.test;acme-support.example' });
   sandbox.seed(P, 'companies', { name: 'Unassigned' });
 });
-afterAll(async () => { await app.stop(); expectContractKept(sandbox); await sandbox.stop(); });
+afterAll(async () => { await env.stop(); });
 
 const contacts = () => sandbox.account(P).objects.contacts!.all();
 const byEmail = (email: string) => contacts().find((c) => c.properties.email === email);
 const companyOf = (contactId: string) => sandbox.account(P).associationsOf('contacts', contactId, 'companies');
 const companyId = (name: string) => sandbox.account(P).objects.companies!.all().find((c) => c.properties.name === name)!.id;
-async function settle() {
-  await sandbox.webhooks!.drain();
-  await app.queue.idle(20_000);
-}
+const settle = () => env.settle();
 
 describe('inbound conversations become contacts', () => {
   it('makes one contact, named from the display name and filed as primary under Acme, from three emails of one new sender', async () => {

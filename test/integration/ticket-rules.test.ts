@@ -3,20 +3,17 @@ import type { HubSpotSandbox } from '../../src/sandbox/hubspot-sandbox.js';
 import { defaultRuleSet } from '../../src/rules/default-rules.js';
 import { signV3 } from '../../src/webhooks/sign-request.js';
 import { deliver } from '../support/hubspot-client.js';
-import { flushTestRedis, testRedisUrl } from '../support/redis.js';
-import { expectContractKept, SANDBOX_PORTAL, SANDBOX_TOKEN, startSandbox } from '../support/sandbox.js';
-import { PUBLIC_URL, startTestApp, TEST_SECRET } from '../support/test-app.js';
+import { SANDBOX_PORTAL, startAppWithSandbox } from '../support/sandbox.js';
+import { PUBLIC_URL, TEST_SECRET } from '../support/test-app.js';
 
-type App = Awaited<ReturnType<typeof startTestApp>>;
 let sandbox: HubSpotSandbox;
-let app: App;
+let app: Awaited<ReturnType<typeof startAppWithSandbox>>['app'];
+let env: Awaited<ReturnType<typeof startAppWithSandbox>>;
 const P = SANDBOX_PORTAL;
 
 beforeAll(async () => {
-  await flushTestRedis();
-  sandbox = await startSandbox({ searchDelayMs: 0 });
-  app = await startTestApp({ REDIS_URL: testRedisUrl(), HUBSPOT_API_BASE_URL: sandbox.url, HUBSPOT_ACCESS_TOKEN: SANDBOX_TOKEN });
-  sandbox.connectWebhooks({ targetUrl: `${app.url}/webhooks/hubspot`, clientSecret: TEST_SECRET, batchWindowMs: 10, signAs: `${PUBLIC_URL}/webhooks/hubspot` });
+  env = await startAppWithSandbox({ searchDelayMs: 0 });
+  ({ sandbox, app } = env);
   const active = { ...defaultRuleSet, rules: [
     { ...defaultRuleSet.rules[0]!, active: true },
     {
@@ -27,9 +24,9 @@ beforeAll(async () => {
   ] };
   await app.rules.save(P, active, 0, 'test');
 });
-afterAll(async () => { await app.stop(); expectContractKept(sandbox); await sandbox.stop(); });
+afterAll(async () => { await env.stop(); });
 
-const settle = async () => { await sandbox.webhooks!.drain(); await app.queue.idle(20_000); };
+const settle = () => env.settle();
 const api = (path: string, method = 'GET', body?: unknown) =>
   deliver(app.url!, body, { method, path: `/api/extensions${path}${path.includes('?') ? '&' : '?'}portalId=${P}`, raw: body === undefined ? '' : JSON.stringify(body) });
 

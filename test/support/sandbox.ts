@@ -25,3 +25,22 @@ export async function hs(sandbox: HubSpotSandbox, method: string, path: string, 
   const text = await res.text();
   return { status: res.status, headers: res.headers, body: text ? JSON.parse(text) : undefined };
 }
+
+/**
+ * The app in production mode (the worker's Redis database) against a fresh sandbox whose webhooks
+ * reach it, signed for the app's public URL as HubSpot would behind a proxy.
+ */
+export async function startAppWithSandbox(sandboxOptions: SandboxOptions = {}, runtimeOptions: import('../../src/server/runtime.js').RuntimeOptions = {}) {
+  const { flushTestRedis, testRedisUrl } = await import('./redis.js');
+  const { PUBLIC_URL, startTestApp, TEST_SECRET } = await import('./test-app.js');
+  await flushTestRedis();
+  const sandbox = await startSandbox(sandboxOptions);
+  const app = await startTestApp({ REDIS_URL: testRedisUrl(), HUBSPOT_API_BASE_URL: sandbox.url, HUBSPOT_ACCESS_TOKEN: SANDBOX_TOKEN }, runtimeOptions);
+  sandbox.connectWebhooks({ targetUrl: `${app.url}/webhooks/hubspot`, clientSecret: TEST_SECRET, batchWindowMs: 10, signAs: `${PUBLIC_URL}/webhooks/hubspot` });
+  return {
+    sandbox, app,
+    /** Waits until HubSpot has delivered everything and the app has processed it. */
+    settle: async () => { await sandbox.webhooks!.drain(); await app.queue.idle(20_000); },
+    stop: async () => { await app.stop(); expectContractKept(sandbox); await sandbox.stop(); },
+  };
+}
