@@ -17,7 +17,14 @@ export async function runBackfillCli(argv: string[], env: NodeJS.ProcessEnv, out
     out('usage: npm run backfill -- --portal <HubSpot account id> [--apply] [--company <company id>] [--resume]');
     return 2;
   }
-  const runtime = createRuntime(loadConfig({ LOG_LEVEL: 'warn', ...env }));
+  let config;
+  try {
+    config = loadConfig({ LOG_LEVEL: 'warn', ...env });
+  } catch (err) {
+    out((err as Error).message);
+    return 2;
+  }
+  const runtime = createRuntime(config);
   try {
     await runtime.waitUntilReady();
     if (!argv.includes('--resume')) {
