@@ -1,17 +1,22 @@
 import { randomBytes } from 'node:crypto';
+import type { FaultConfig } from './faults.js';
 import { HubSpotSandbox } from './hubspot-sandbox.js';
 
 /**
  * npm run sandbox: a local HubSpot for trying the app in production mode end to end.
  * SANDBOX_PORT (4010), SANDBOX_PORTAL_ID (4242), SANDBOX_WEBHOOK_URL (http://127.0.0.1:3000/webhooks/hubspot),
- * SANDBOX_CLIENT_SECRET (must equal the app's HUBSPOT_CLIENT_SECRET; made up and printed when absent).
+ * SANDBOX_CLIENT_SECRET (must equal the app's HUBSPOT_CLIENT_SECRET; made up and printed when absent),
+ * SANDBOX_RATE_LIMIT_PER_10S (110), SANDBOX_FAULTS (JSON fault rules with a seed, see faults.ts).
  */
 const port = Number(process.env.SANDBOX_PORT ?? 4010);
 const portalId = Number(process.env.SANDBOX_PORTAL_ID ?? 4242);
 const secret = process.env.SANDBOX_CLIENT_SECRET ?? randomBytes(16).toString('hex');
 const targetUrl = process.env.SANDBOX_WEBHOOK_URL ?? 'http://127.0.0.1:3000/webhooks/hubspot';
 
-const sandbox = new HubSpotSandbox({ webhook: { targetUrl, clientSecret: secret } });
+// SANDBOX_FAULTS='{"seed":7,"rules":[{"pathPrefix":"/crm","error5xxRate":0.1,"error429Rate":0.05,"latencyMs":50}]}'
+const faults = process.env.SANDBOX_FAULTS ? (JSON.parse(process.env.SANDBOX_FAULTS) as FaultConfig) : undefined;
+const rateLimitPer10s = process.env.SANDBOX_RATE_LIMIT_PER_10S ? Number(process.env.SANDBOX_RATE_LIMIT_PER_10S) : undefined;
+const sandbox = new HubSpotSandbox({ webhook: { targetUrl, clientSecret: secret }, faults, rateLimitPer10s });
 const account = sandbox.addAccount(portalId, process.env.SANDBOX_TOKEN);
 await sandbox.start(port);
 console.log(`HubSpot sandbox on ${sandbox.url} (account ${portalId}); webhooks go to ${targetUrl}`);
