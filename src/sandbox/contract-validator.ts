@@ -82,6 +82,13 @@ export class ContractValidator {
     const opPointer = `/paths/${pointer(op.path)}/${op.method}`;
     const problems: string[] = [];
 
+    // Query parameters: every one sent must be declared, every required one must be there.
+    // (Their types are not checked: the specs describe arrays and booleans in ways HubSpot reads loosely.)
+    const queryParams = ((op.parameters ?? []) as { in?: string; name?: string; required?: boolean; $ref?: string }[]).filter((p) => p.in === 'query');
+    const names = new Set(queryParams.map((p) => p.name));
+    for (const name of Object.keys(x.query ?? {})) if (!names.has(name)) problems.push(`${where} request: query parameter "${name}" is not in the spec`);
+    for (const p of queryParams) if (p.required && !(p.name! in (x.query ?? {}))) problems.push(`${where} request: required query parameter "${p.name}" is missing`);
+
     const content = (op.requestBody as { content?: Record<string, unknown> } | undefined)?.content;
     const contentType = String(x.headers['content-type'] ?? 'application/json').split(';')[0]!;
     if (content && x.body !== undefined) {

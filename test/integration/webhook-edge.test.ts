@@ -42,6 +42,7 @@ describe('POST /webhooks/hubspot', () => {
   });
 
   it('refuses a wrong, missing or stale signature with 401 and queues nothing', async () => {
+    await app.queue.idle(); // earlier tests' jobs are done, so any new job would show
     const before = (await app.queue.counts()).waiting;
     expect((await deliver(app.url!, [event()], { secret: 'not-our-secret-at-all' })).status).toBe(401);
     const stale = await deliver(app.url!, [event()], { timestamp: Date.now() - 6 * 60_000 });
