@@ -1,3 +1,4 @@
+import { primaryCompanyInputs } from '../hubspot/association-types.js';
 import type { HubSpotGateway } from '../hubspot/gateway.js';
 import { normalizeEmail } from '../contacts/normalize-email.js';
 import type { Settings } from '../settings/settings-schema.js';
@@ -65,10 +66,7 @@ export async function runBackfill(
       }
       if (status.mode === 'apply' && planned.length) {
         await hubspot.call(portalId, 'crm.associations.contacts-companies.batch.create', (c) => c.crm.associations.v4.batchApi.create('contacts', 'companies', {
-          inputs: planned.map((p) => ({
-            _from: { id: p.contactId }, to: { id: p.companyId },
-            types: [{ associationCategory: 'HUBSPOT_DEFINED' as never, associationTypeId: 279 }, { associationCategory: 'HUBSPOT_DEFINED' as never, associationTypeId: 1 }],
-          })),
+          inputs: primaryCompanyInputs(planned),
         }));
         status.applied += planned.length;
       }

@@ -1,4 +1,5 @@
 import type { HubSpotGateway } from '../hubspot/gateway.js';
+import { primaryCompanyInputs } from '../hubspot/association-types.js';
 import { Coalescer } from '../hubspot/coalescer.js';
 import type { PersonName } from './parse-display-name.js';
 
@@ -32,13 +33,7 @@ export function contactUpserter(hubspot: HubSpotGateway, o = { windowMs: 150, ma
 export function companyAssociator(hubspot: HubSpotGateway, o = { windowMs: 150, maxBatch: 100 }) {
   return new Coalescer<{ contactId: string; companyId: string }, void>(async (portalId, inputs) => {
     await hubspot.call(portalId, 'crm.associations.contacts-companies.batch.create', (c) => c.crm.associations.v4.batchApi.create('contacts', 'companies', {
-      inputs: inputs.map((i) => ({
-        _from: { id: i.contactId }, to: { id: i.companyId },
-        types: [
-          { associationCategory: 'HUBSPOT_DEFINED' as never, associationTypeId: 279 },
-          { associationCategory: 'HUBSPOT_DEFINED' as never, associationTypeId: 1 },
-        ],
-      })),
+      inputs: primaryCompanyInputs(inputs),
     }));
     return inputs.map(() => undefined);
   }, o);

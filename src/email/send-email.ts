@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { normalizeEmail } from '../contacts/normalize-email.js';
+import { associationTypes } from '../hubspot/association-types.js';
 import type { HubSpotGateway } from '../hubspot/gateway.js';
 import { PermanentError, TransientError } from '../queue/errors.js';
 import type { Settings } from '../settings/settings-schema.js';
@@ -115,7 +116,7 @@ export class EmailService {
         hs_timestamp: new Date().toISOString(), hs_email_direction: 'EMAIL', hs_email_status: 'SENT',
         hs_email_subject: copy.subject, hs_email_text: copy.text, hs_email_html: copy.html,
       },
-      associations: [{ to: { id: contactId }, types: [{ associationCategory: 'HUBSPOT_DEFINED' as never, associationTypeId: 198 }] }],
+      associations: [{ to: { id: contactId }, types: [{ associationCategory: 'HUBSPOT_DEFINED' as never, associationTypeId: associationTypes.emailToContact }] }],
     }));
     return created.id;
   }
