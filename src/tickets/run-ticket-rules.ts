@@ -27,7 +27,14 @@ export interface RuleContext { portalId: number; hubspot: HubSpotGateway; store:
  */
 export async function runTicketRules(ctx: RuleContext, rules: RuleRepository, ports: RulePorts, ticketId: string, trigger: RuleTrigger, cause: string): Promise<RuleRun> {
   const { ruleSet } = await rules.read(ctx.portalId);
-  const facts = await readTicket(ctx.portalId, ticketId, ctx.hubspot);
+  const active = ruleSet.rules.filter((r) => r.active && r.trigger === trigger);
+  // No active rule for this trigger: nothing to read, nothing to audit.
+  if (!active.length) return { at: new Date().toISOString(), ticketId, trigger, cause, snapshot: {}, decisions: [], actions: [] };
+  const fields = new Set(active.flatMap((r) => r.conditions.conditions.flatMap((c) => ('match' in c ? c.conditions : [c]).map((x) => x.field))));
+  const facts = await readTicket(ctx.portalId, ticketId, ctx.hubspot, {
+    requester: fields.has('requesterEmail') || fields.has('requesterDomain') || fields.has('company') || active.some((r) => r.actions.some((a) => a.type === 'sendEmail')),
+    company: fields.has('company'),
+  });
   const evaluation = evaluateRules(ruleSet, facts.snapshot, trigger);
   const actions: ActionOutcome[] = [];
   for (const decision of evaluation.fired) {
