@@ -6,7 +6,8 @@ import { HubSpotSandbox } from './hubspot-sandbox.js';
  * npm run sandbox: a local HubSpot for trying the app in production mode end to end.
  * SANDBOX_PORT (4010), SANDBOX_PORTAL_ID (4242), SANDBOX_WEBHOOK_URL (http://127.0.0.1:3000/webhooks/hubspot),
  * SANDBOX_CLIENT_SECRET (must equal the app's HUBSPOT_CLIENT_SECRET; made up and printed when absent),
- * SANDBOX_RATE_LIMIT_PER_10S (110), SANDBOX_FAULTS (JSON fault rules with a seed, see faults.ts).
+ * SANDBOX_TOKEN (made up and printed when absent), SANDBOX_RATE_LIMIT_PER_10S (110),
+ * SANDBOX_FAULTS (JSON fault rules with a seed, see faults.ts).
  */
 const port = Number(process.env.SANDBOX_PORT ?? 4010);
 const portalId = Number(process.env.SANDBOX_PORTAL_ID ?? 4242);
