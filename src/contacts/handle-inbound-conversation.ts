@@ -3,9 +3,7 @@ import type { DomainIndexCache } from '../companies/domain-index-cache.js';
 import { matchDomain, type DomainMatch } from '../companies/domain-match.js';
 import { freeMailDomains } from '../companies/free-mail.js';
 import type { Coalescer } from '../hubspot/coalescer.js';
-import type { Settings } from '../settings/settings-schema.js';
 import { keys, ttl } from '../store/keys.js';
-import type { HubSpotEvent } from '../webhooks/event-schema.js';
 import type { AccountContext, SubscriptionHandler } from '../webhooks/route-event.js';
 import type { UpsertResult } from './contact-upserter.js';
 import type { PersonName } from './parse-display-name.js';
@@ -42,7 +40,7 @@ export function handleInboundConversation(d: InboundDeps): SubscriptionHandler {
     const claimed = await store.setIfAbsent(keys.threadClaim(portalId, threadId), claim, ttl.threadClaim);
     if (!claimed && (await store.get(keys.threadClaim(portalId, threadId))) !== claim) return;
 
-    const settings = ctx.settings as Settings;
+    const { settings } = ctx;
     const base = `/conversations/v3/conversations/threads/${threadId}`;
     const thread = await ctx.hubspot.request<Thread>(portalId, 'conversations.threads.get', { method: 'GET', path: base });
     const messages = thread.spam ? [] : (await ctx.hubspot.request<{ results: ThreadMessage[] }>(portalId, 'conversations.threads.messages.list', {
@@ -95,4 +93,3 @@ function filing(email: string, m: DomainMatch): Filing {
   return { email, companyId: null, reason: m.reason, conflictsWith: [], at };
 }
 
-export type { HubSpotEvent };

@@ -1,4 +1,4 @@
-import { languages, type Language } from '../i18n/messages.js';
+import { languages, matchLanguage, type Language } from '../i18n/messages.js';
 import { keys } from '../store/keys.js';
 import type { Store } from '../store/store.js';
 import { defaultTemplate, templateNames, type TemplateName } from './default-templates.js';
@@ -56,6 +56,6 @@ export class TemplateRepository {
 
 /** The language chain for a recipient: theirs, the account's, English; never an empty message. */
 export function languageChain(contactLanguage: string | null | undefined, accountDefault: Language): Language[] {
-  const own = (contactLanguage ?? '').toLowerCase().split(/[-_]/)[0] as Language;
-  return [...new Set([...(languages.includes(own) ? [own] : []), accountDefault, 'en' as Language])];
+  const own = matchLanguage(contactLanguage);
+  return [...new Set([...(own ? [own] : []), accountDefault, 'en' as Language])];
 }

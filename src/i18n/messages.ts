@@ -398,10 +398,15 @@ const es: Catalogue = {
 
 export const catalogues: Record<Language, Catalogue> = { en, de, it, es };
 
+/** "de-DE" → "de"; undefined for a language we do not speak. */
+export function matchLanguage(locale: string | null | undefined): Language | undefined {
+  const base = (locale ?? '').toLowerCase().split(/[-_]/)[0] ?? '';
+  return (languages as readonly string[]).includes(base) ? (base as Language) : undefined;
+}
+
 /** "de-DE" → "de"; anything we do not speak → English. */
 export function pickLanguage(locale: string | null | undefined): Language {
-  const base = (locale ?? '').toLowerCase().split(/[-_]/)[0];
-  return (languages as readonly string[]).includes(base ?? '') ? (base as Language) : 'en';
+  return matchLanguage(locale) ?? 'en';
 }
 
 export function t(language: Language, key: MessageKey, vars: Record<string, string | number> = {}): string {

@@ -110,9 +110,6 @@ export class BullmqQueue implements EventQueue {
     return jobs.reduce((n, j) => n + (j.name === INTAKE ? (j.data as { jobs: unknown[] }).jobs.length : 1), 0);
   }
 
-  /** Empties the queue (tests and benchmarks only). */
-  async obliterate(): Promise<void> { await this.queue.obliterate({ force: true }); }
-
   async close(): Promise<void> {
     await this.worker?.close();
     await this.queue.close();

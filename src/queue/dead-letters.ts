@@ -20,11 +20,11 @@ export class DeadLetters {
 
   /** Puts dead letters back on the queue (all, or those whose job id is given); returns how many. */
   async replay(enqueue: (jobs: QueuedEvent[]) => Promise<void>, ids?: string[]): Promise<number> {
-    const raw = await this.store.range(keys.deadLetters(), 0, -1);
-    const chosen = raw.filter((r) => !ids || ids.includes((JSON.parse(r) as DeadLetter).job.id));
-    for (const r of chosen) {
-      await enqueue([(JSON.parse(r) as DeadLetter).job]);
-      await this.store.removeFromList(keys.deadLetters(), r);
+    const entries = (await this.store.range(keys.deadLetters(), 0, -1)).map((raw) => ({ raw, letter: JSON.parse(raw) as DeadLetter }));
+    const chosen = entries.filter((e) => !ids || ids.includes(e.letter.job.id));
+    for (const { raw, letter } of chosen) {
+      await enqueue([letter.job]);
+      await this.store.removeFromList(keys.deadLetters(), raw);
     }
     return chosen.length;
   }

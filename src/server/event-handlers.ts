@@ -11,7 +11,6 @@ import { handleInboundConversation, type OnboardedContact } from '../contacts/ha
 import type { HubSpotGateway } from '../hubspot/gateway.js';
 import type { EventQueue } from '../queue/event-queue.js';
 import { keys, ttl } from '../store/keys.js';
-import type { Settings } from '../settings/settings-schema.js';
 import type { Store } from '../store/store.js';
 import type { SubscriptionHandler } from '../webhooks/route-event.js';
 import type { Metrics } from './metrics.js';
@@ -65,23 +64,22 @@ export function createEventHandlers(p: HandlerPorts): Record<string, Subscriptio
   });
   const companyChanged: SubscriptionHandler = async (_event, ctx) => { await index.invalidate(ctx.portalId); };
   const backfill: SubscriptionHandler = async (_event, ctx) => {
-    await runBackfill(ctx.portalId, ctx.hubspot, ctx.store, ctx.settings as Settings, index);
+    await runBackfill(ctx.portalId, ctx.hubspot, ctx.store, ctx.settings, index);
   };
   const sendEmail: SubscriptionHandler = async (event, ctx) => {
     const parsed = emailJobPayload.safeParse(event.propertyValue);
     if (!parsed.success) throw new PermanentError(`email job payload is not valid: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
-    await p.email.service.send({ portalId: ctx.portalId, hubspot: ctx.hubspot, store: ctx.store, settings: ctx.settings as Settings }, parsed.data);
+    await p.email.service.send(ctx, parsed.data);
   };
   const rulePorts = emailQueuePort(p.queue);
-  const ruleContext = (ctx: Parameters<SubscriptionHandler>[1]) => ({ portalId: ctx.portalId, hubspot: ctx.hubspot, store: ctx.store, settings: ctx.settings as Settings });
   const ticketCreated: SubscriptionHandler = async (event, ctx) => {
-    await runTicketRules(ruleContext(ctx), p.rules, rulePorts, String(event.objectId), 'ticket.created', `event:${event.eventId}:${event.occurredAt}`);
+    await runTicketRules(ctx, p.rules, rulePorts, String(event.objectId), 'ticket.created', `event:${event.eventId}:${event.occurredAt}`);
   };
   const ticketChanged: SubscriptionHandler = async (event, ctx) => {
     if (event.propertyName !== 'subject') return;
     // Rules never react to a change the app itself made (a rule that sets the title).
     if (await isOwnWrite(ctx.store, ctx.portalId, String(event.objectId), 'subject', event.propertyValue)) return;
-    await runTicketRules(ruleContext(ctx), p.rules, rulePorts, String(event.objectId), 'ticket.titleChanged', `event:${event.eventId}:${event.occurredAt}`);
+    await runTicketRules(ctx, p.rules, rulePorts, String(event.objectId), 'ticket.titleChanged', `event:${event.eventId}:${event.occurredAt}`);
   };
   return {
     [SEND_EMAIL]: sendEmail,

@@ -1,13 +1,17 @@
 import type { Logger } from 'pino';
+import type { HubSpotGateway } from '../hubspot/gateway.js';
 import type { EventHandler } from '../queue/event-queue.js';
+import type { Settings } from '../settings/settings-schema.js';
+import type { Store } from '../store/store.js';
 import type { Metrics } from '../server/metrics.js';
 import type { HubSpotEvent } from './event-schema.js';
 
-export interface AccountContext<S = unknown> {
+/** What every handler gets, built in one place (the runtime). */
+export interface AccountContext {
   portalId: number;
-  hubspot: import('../hubspot/gateway.js').HubSpotGateway;
-  store: import('../store/store.js').Store;
-  settings: S;
+  hubspot: HubSpotGateway;
+  store: Store;
+  settings: Settings;
   log: Logger;
 }
 

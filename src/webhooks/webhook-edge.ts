@@ -54,8 +54,9 @@ export function webhookEdge(deps: WebhookEdgeDeps) {
       const fresh = await freshEvents(deps.store, batch.data);
       await deps.queue.enqueue(fresh);
       await deps.store.setMany(fresh.map((j) => [keys.eventSeen(j.event.portalId, j.id), '1']), ttl.eventSeen);
+      const queuedEvents = new Set(fresh.map((j) => j.event));
       for (const e of batch.data) {
-        const queued = fresh.some((j) => j.event === e);
+        const queued = queuedEvents.has(e);
         deps.metrics.webhookEvents.inc({
           outcome: queued ? 'queued' : 'duplicate',
           subscription_type: e.subscriptionType,
