@@ -9,20 +9,19 @@ import { useLoadable } from './use-loadable.js';
 interface CardContext { portal: { id: number }; user: { id: number; email: string; locale?: string }; crm: { objectId: number } }
 
 export function CompanyCard({ context }: { context: CardContext }) {
-  const caller = { portalId: context.portal.id, userId: context.user.id, userEmail: context.user.email };
   const companyId = String(context.crm.objectId);
-  const [overview, reload] = useLoadable(() => callBackend<CompanyDomainsOverview>(caller, `/companies/${companyId}/domains`));
+  const [overview, reload] = useLoadable(() => callBackend<CompanyDomainsOverview>(`/companies/${companyId}/domains`));
   const [backfill, setBackfill] = useState<BackfillStatus | null>(null);
 
   // While a run of ours is queued or running, look again every 2 s.
   useEffect(() => {
     if (!backfill || (backfill.state !== 'queued' && backfill.state !== 'running')) return undefined;
-    const timer = setTimeout(() => { void callBackend<BackfillStatus>(caller, '/backfill').then(setBackfill); }, 2000);
+    const timer = setTimeout(() => { void callBackend<BackfillStatus>('/backfill').then(setBackfill); }, 2000);
     return () => clearTimeout(timer);
   });
 
   const start = (mode: 'dry-run' | 'apply') => {
-    void callBackend<BackfillStatus>(caller, '/backfill', { method: 'POST', body: { mode, companyId } }).then(setBackfill, (err: Error) =>
+    void callBackend<BackfillStatus>('/backfill', { method: 'POST', body: { mode, companyId } }).then(setBackfill, (err: Error) =>
       setBackfill({ mode, companyId, state: 'failed', scanned: 0, planned: 0, applied: 0, sample: [], startedAt: new Date().toISOString(), error: err.message }));
   };
   return <CompanyDomainsView overview={overview} backfill={backfill} language={pickLanguage(context.user.locale)} onDryRun={() => start('dry-run')} onApply={() => start('apply')} onRetry={reload} />;

@@ -14,12 +14,11 @@ import { useLoadable } from './use-loadable.js';
 interface SettingsContext { portal: { id: number }; user: { id: number; email: string; locale?: string } }
 
 export function SettingsPage({ context }: { context: SettingsContext }) {
-  const caller = { portalId: context.portal.id, userId: context.user.id, userEmail: context.user.email };
   const language = pickLanguage(context.user.locale);
-  const [payload, reload] = useLoadable(() => callBackend<SettingsPayload>(caller, '/settings'));
+  const [payload, reload] = useLoadable(() => callBackend<SettingsPayload>('/settings'));
   const onSave = async (settings: SettingsData, expectedVersion: number): Promise<SaveOutcome> => {
     try {
-      const saved = await callBackend<{ version: number }>(caller, '/settings', { method: 'PUT', body: { settings, expectedVersion } });
+      const saved = await callBackend<{ version: number }>('/settings', { method: 'PUT', body: { settings, expectedVersion } });
       return { ok: true, version: saved.version };
     } catch (err) {
       return { ok: false, message: (err as Error).message, conflict: (err as { status?: number }).status === 409 };
@@ -32,22 +31,22 @@ export function SettingsPage({ context }: { context: SettingsContext }) {
     // Picks up a run started elsewhere on first render, then polls every 2 s while one runs.
     const timer = setTimeout(() => {
       setChecked(true);
-      void callBackend<BackfillStatus | { state: 'none' }>(caller, '/backfill').then((s) => setBackfill(s.state === 'none' ? null : s as BackfillStatus), () => undefined);
+      void callBackend<BackfillStatus | { state: 'none' }>('/backfill').then((s) => setBackfill(s.state === 'none' ? null : s as BackfillStatus), () => undefined);
     }, checked ? 2000 : 0);
     return () => clearTimeout(timer);
   });
   const onBackfill = (mode: 'dry-run' | 'apply') => {
-    void callBackend<BackfillStatus>(caller, '/backfill', { method: 'POST', body: { mode } }).then(setBackfill, () => undefined);
+    void callBackend<BackfillStatus>('/backfill', { method: 'POST', body: { mode } }).then(setBackfill, () => undefined);
   };
   const onCreateDefaultCompany = async () => {
     try {
-      return await callBackend<{ companyId: string; version: number }>(caller, '/default-company', { method: 'POST', body: {} });
+      return await callBackend<{ companyId: string; version: number }>('/default-company', { method: 'POST', body: {} });
     } catch (err) {
       return { error: (err as Error).message };
     }
   };
-  const [rules, reloadRules] = useLoadable(() => callBackend<{ version: number; ruleSet: RuleSet }>(caller, '/rules'));
-  const [templates, reloadTemplates] = useLoadable(() => callBackend<TemplatesPayload>(caller, `/email/templates?language=${language}`));
+  const [rules, reloadRules] = useLoadable(() => callBackend<{ version: number; ruleSet: RuleSet }>('/rules'));
+  const [templates, reloadTemplates] = useLoadable(() => callBackend<TemplatesPayload>(`/email/templates?language=${language}`));
   const attempt = async <T,>(run: () => Promise<T>): Promise<T | { ok: false; message: string }> => {
     try { return await run(); } catch (err) { return { ok: false, message: (err as Error).message }; }
   };
@@ -57,13 +56,13 @@ export function SettingsPage({ context }: { context: SettingsContext }) {
     <SettingsView
       payload={payload} language={language} onSave={onSave} onRetry={reload}
       onCreateDefaultCompany={onCreateDefaultCompany} backfill={backfill} onBackfill={onBackfill}
-      onSmtpPassword={(password) => attempt(async () => { await callBackend(caller, '/email/smtp-password', { method: 'PUT', body: { password } }); return { ok: true }; })}
+      onSmtpPassword={(password) => attempt(async () => { await callBackend('/email/smtp-password', { method: 'PUT', body: { password } }); return { ok: true }; })}
     />
     <RulesView
       payload={rules} language={language} onRetry={reloadRules}
       onSave={async (ruleSet, expectedVersion) => {
         try {
-          const saved = await callBackend<{ version: number }>(caller, '/rules', { method: 'PUT', body: { ruleSet, expectedVersion } });
+          const saved = await callBackend<{ version: number }>('/rules', { method: 'PUT', body: { ruleSet, expectedVersion } });
           return { ok: true, version: saved.version };
         } catch (err) {
           const body = (err as { body?: { problems?: string[] } }).body;
@@ -72,7 +71,7 @@ export function SettingsPage({ context }: { context: SettingsContext }) {
       }}
       onTest={async (title, ruleSet) => {
         try {
-          return { ok: true, evaluation: await callBackend<Evaluation>(caller, '/rules/test', { method: 'POST', body: { title, ruleSet } }) };
+          return { ok: true, evaluation: await callBackend<Evaluation>('/rules/test', { method: 'POST', body: { title, ruleSet } }) };
         } catch (err) {
           return { ok: false, message: (err as Error).message, problems: (err as { body?: { problems?: string[] } }).body?.problems ?? [] };
         }
@@ -80,9 +79,9 @@ export function SettingsPage({ context }: { context: SettingsContext }) {
     />
     <TemplatesView
       payload={templates} language={language} onRetry={reloadTemplates}
-      onSave={(name, lang, body) => attempt(async () => ({ ok: true as const, template: await callBackend<ListedTemplate>(caller, path(name, lang), { method: 'PUT', body }) }))}
-      onRestore={(name, lang) => attempt(async () => ({ ok: true as const, template: await callBackend<ListedTemplate>(caller, path(name, lang), { method: 'DELETE' }) }))}
-      onPreview={(name, lang, body, contactId) => attempt(async () => ({ ok: true as const, ...(await callBackend<{ subject: string; text: string }>(caller, `${path(name, lang)}/preview`, { method: 'POST', body: { ...body, contactId } })) }))}
+      onSave={(name, lang, body) => attempt(async () => ({ ok: true as const, template: await callBackend<ListedTemplate>(path(name, lang), { method: 'PUT', body }) }))}
+      onRestore={(name, lang) => attempt(async () => ({ ok: true as const, template: await callBackend<ListedTemplate>(path(name, lang), { method: 'DELETE' }) }))}
+      onPreview={(name, lang, body, contactId) => attempt(async () => ({ ok: true as const, ...(await callBackend<{ subject: string; text: string }>(`${path(name, lang)}/preview`, { method: 'POST', body: { ...body, contactId } })) }))}
     />
     </Flex>
   );

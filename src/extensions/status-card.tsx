@@ -11,11 +11,10 @@ import { useLoadable } from './use-loadable.js';
 interface CardContext { portal: { id: number }; user: { id: number; email: string; locale?: string }; crm?: { objectId: number } }
 
 export function StatusCard({ context }: { context: CardContext }) {
-  const caller = { portalId: context.portal.id, userId: context.user.id, userEmail: context.user.email };
   const language = pickLanguage(context.user.locale);
-  const [status, reload] = useLoadable(() => callBackend<AccountStatus>(caller, '/status'));
-  const [filing, reloadFiling] = useLoadable(() => callBackend<FilingExplanation>(caller, `/contacts/${context.crm?.objectId}/filing`));
-  const [emails, reloadEmails] = useLoadable(() => callBackend<{ emails: EmailRecord[] }>(caller, `/contacts/${context.crm?.objectId}/emails`));
+  const [status, reload] = useLoadable(() => callBackend<AccountStatus>('/status'));
+  const [filing, reloadFiling] = useLoadable(() => callBackend<FilingExplanation>(`/contacts/${context.crm?.objectId}/filing`));
+  const [emails, reloadEmails] = useLoadable(() => callBackend<{ emails: EmailRecord[] }>(`/contacts/${context.crm?.objectId}/emails`));
   return (
     <Flex direction="column" gap="sm">
       <StatusCardView status={status} language={language} onRetry={reload} />

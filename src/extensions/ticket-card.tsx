@@ -9,15 +9,14 @@ import { useLoadable } from './use-loadable.js';
 interface CardContext { portal: { id: number }; user: { id: number; email: string; locale?: string }; crm: { objectId: number } }
 
 export function TicketCard({ context }: { context: CardContext }) {
-  const caller = { portalId: context.portal.id, userId: context.user.id, userEmail: context.user.email };
   const ticketId = String(context.crm.objectId);
-  const [runs, reload] = useLoadable(() => callBackend<{ runs: RuleRun[] }>(caller, `/tickets/${ticketId}/rule-runs`));
+  const [runs, reload] = useLoadable(() => callBackend<{ runs: RuleRun[] }>(`/tickets/${ticketId}/rule-runs`));
   const [test, setTest] = useState<Evaluation | null>(null);
   return (
     <TicketRulesView
       runs={runs} test={test} language={pickLanguage(context.user.locale)} onRetry={reload}
-      onTest={() => { void callBackend<Evaluation>(caller, '/rules/test', { method: 'POST', body: { ticketId } }).then(setTest, () => undefined); }}
-      onRetryAction={(ruleId, actionIndex) => { void callBackend(caller, `/tickets/${ticketId}/rule-runs/retry`, { method: 'POST', body: { ruleId, actionIndex } }).then(reload, reload); }}
+      onTest={() => { void callBackend<Evaluation>('/rules/test', { method: 'POST', body: { ticketId } }).then(setTest, () => undefined); }}
+      onRetryAction={(ruleId, actionIndex) => { void callBackend(`/tickets/${ticketId}/rule-runs/retry`, { method: 'POST', body: { ruleId, actionIndex } }).then(reload, reload); }}
     />
   );
 }

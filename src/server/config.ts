@@ -7,7 +7,8 @@ const schema = z.object({
   PUBLIC_BASE_URL: z.url({ error: 'PUBLIC_BASE_URL must be the https URL HubSpot calls, e.g. https://autopilot.example.com' }).optional(),
   REDIS_URL: z.url({ error: 'REDIS_URL must look like redis://127.0.0.1:6379' }).optional().or(z.literal('').transform(() => undefined)),
   HUBSPOT_API_BASE_URL: z.url().default('https://api.hubapi.com'),
-  HUBSPOT_APP_ID: optional,
+  HUBSPOT_APP_ID: z.string().trim().regex(/^[1-9]\d{0,15}$/, 'HUBSPOT_APP_ID must be the app\'s numeric id (app settings in HubSpot)').optional().or(z.literal('').transform(() => undefined)),
+  HUBSPOT_PORTAL_ID: z.string().trim().regex(/^[1-9]\d{0,15}$/, 'HUBSPOT_PORTAL_ID must be the HubSpot account id (a positive number)').optional().or(z.literal('').transform(() => undefined)),
   HUBSPOT_CLIENT_ID: optional,
   HUBSPOT_CLIENT_SECRET: z.string({ error: 'HUBSPOT_CLIENT_SECRET is required: copy it from the app\'s Auth tab in HubSpot (it verifies every request HubSpot sends)' }).min(8, 'HUBSPOT_CLIENT_SECRET looks truncated (under 8 characters)'),
   HUBSPOT_ACCESS_TOKEN: optional,
@@ -30,6 +31,8 @@ export interface Config {
   redisUrl?: string;
   hubspotApiBaseUrl: string;
   appId?: string;
+  /** Private-app mode: the one account the token belongs to (looked up with account-info when unset). */
+  portalId?: number;
   clientId?: string;
   clientSecret: string;
   accessToken?: string;
@@ -85,6 +88,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     redisUrl: e.REDIS_URL,
     hubspotApiBaseUrl: e.HUBSPOT_API_BASE_URL.replace(/\/$/, ''),
     appId: e.HUBSPOT_APP_ID,
+    portalId: e.HUBSPOT_PORTAL_ID ? Number(e.HUBSPOT_PORTAL_ID) : undefined,
     clientId: e.HUBSPOT_CLIENT_ID,
     clientSecret: e.HUBSPOT_CLIENT_SECRET,
     accessToken: e.HUBSPOT_ACCESS_TOKEN,

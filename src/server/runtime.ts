@@ -38,6 +38,8 @@ export interface RuntimeOptions {
   queuePrefix?: string;
   now?: () => number;
   authorizeUrl?: string;
+  /** Tests wrap the store to see which keys a request touched. */
+  observeStore?: (store: Store) => Store;
   /** How long senders are gathered into one HubSpot batch call. */
   batchWindowMs?: number;
 }
@@ -53,7 +55,8 @@ export function createRuntime(config: Config, options: RuntimeOptions = {}) {
     ? new Redis(config.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false })
     : undefined;
   redis?.on('error', (err) => log.warn({ reason: err.message }, 'redis connection problem'));
-  const store: Store = redis ? new RedisStore(redis) : new MemoryStore();
+  const baseStore: Store = redis ? new RedisStore(redis) : new MemoryStore();
+  const store: Store = options.observeStore ? options.observeStore(baseStore) : baseStore;
   const limiter: RateLimiter = redis ? new RedisRateLimiter(redis) : new MemoryRateLimiter();
   const deadLetters = new DeadLetters(store);
   const queue: EventQueue = config.redisUrl
@@ -78,7 +81,16 @@ export function createRuntime(config: Config, options: RuntimeOptions = {}) {
   const domainIndex = new DomainIndexCache(store);
   const email = createEmail(store, hubspot, cipher);
   const rules = new RuleRepository(store);
-  const isInstalled = async (portalId: number) => (config.accessToken ? true : Boolean(await vault!.load(portalId)));
+  // A private app's token belongs to one account: every other account is refused, whatever it signs.
+  let ownPortal: Promise<number> | undefined;
+  const privatePortalId = () => {
+    ownPortal ??= config.portalId !== undefined
+      ? Promise.resolve(config.portalId)
+      : hubspot.request<{ portalId: number }>(0, 'account-info.details', { method: 'GET', path: '/account-info/v3/details' })
+        .then((d) => d.portalId, (err: unknown) => { ownPortal = undefined; throw err; });
+    return ownPortal;
+  };
+  const isInstalled = async (portalId: number) => (config.accessToken ? portalId === await privatePortalId() : Boolean(await vault!.load(portalId)));
 
   /** OAuth mode: ask HubSpot to remove the install, then forget the account's tokens. */
   const uninstall = async (portalId: number) => {
@@ -108,7 +120,7 @@ export function createRuntime(config: Config, options: RuntimeOptions = {}) {
   const app = createHttpApp({
     log, metrics,
     webhook: webhookEdge({ clientSecret: config.clientSecret, publicBaseUrl: config.publicBaseUrl, store, queue, metrics, log, knownTypes: subscribedTypes, now: options.now }),
-    extensionsAuth: verifyExtensionRequest(config.clientSecret, config.publicBaseUrl, options.now),
+    extensionsAuth: verifyExtensionRequest({ clientSecret: config.clientSecret, publicBaseUrl: config.publicBaseUrl, appId: config.appId, isInstalled, log, now: options.now }),
     extensions: extensionsApi({ settings, store, queue, deadLetters, hubspot, isInstalled, uninstall, index: domainIndex, email, rules }),
     oauth: oauth && vault ? oauthRoutes({
       clientId: config.clientId!, redirectUri, scopes: config.scopes, authorizeUrl: options.authorizeUrl ?? 'https://app.hubspot.com/oauth/authorize',
@@ -135,6 +147,7 @@ export function createRuntime(config: Config, options: RuntimeOptions = {}) {
         // HubSpot waits 5 s for an answer; keep-alive connections outlive a load balancer's.
         server!.keepAliveTimeout = 65_000;
       }
+      if (runsWeb && !config.appId) log.warn('HUBSPOT_APP_ID is not set: card requests are not checked for this app\'s appId');
       log.info({ role: config.role, mode: config.redisUrl ? 'production' : 'embedded', auth: config.authMode, url: this.url }, 'portal autopilot started');
     },
     /** Graceful: stop taking requests, let in-flight ones and running jobs finish, then close. */

@@ -6,6 +6,7 @@ import { keys, ttl } from '../store/keys.js';
 import type { Store } from '../store/store.js';
 import { dedupeKey } from './dedupe-key.js';
 import { webhookBatchSchema, type HubSpotEvent } from './event-schema.js';
+import { signedUri } from './signed-uri.js';
 import { verifyRequest } from './verify-signature.js';
 import { describeZodError } from '../server/describe-zod-error.js';
 
@@ -34,7 +35,11 @@ export function webhookEdge(deps: WebhookEdgeDeps) {
   return async (req: Request, res: Response): Promise<void> => {
     const body = Buffer.isBuffer(req.body) ? req.body.toString('utf8') : '';
     // HubSpot signs the URL it called, i.e. our public address, not what a proxy forwards.
-    const uri = new URL(req.originalUrl, deps.publicBaseUrl).toString();
+    const uri = signedUri(deps.publicBaseUrl, req.originalUrl);
+    if (!uri) {
+      deps.log.warn({ reason: 'request target is not a path (absolute-form request line)' }, 'webhook refused: bad signature');
+      return answer(res, 401, { message: 'request target must be a path on this app\'s public URL' });
+    }
     const verdict = verifyRequest(deps.clientSecret, { method: req.method, uri, body, header: (n) => req.get(n) }, now());
     if (!verdict.ok) {
       deps.log.warn({ reason: verdict.reason }, 'webhook refused: bad signature');

@@ -5,7 +5,10 @@ import { PUBLIC_URL, startTestApp, TEST_SECRET } from '../support/test-app.js';
 
 type App = Awaited<ReturnType<typeof startTestApp>>;
 let app: App;
-beforeAll(async () => { app = await startTestApp(); });
+beforeAll(async () => {
+  app = await startTestApp({ HUBSPOT_ACCESS_TOKEN: '', HUBSPOT_CLIENT_ID: 'client-id-1', TOKEN_ENCRYPTION_KEY: 'ab'.repeat(32), HUBSPOT_PORTAL_ID: '' });
+  for (const portalId of [4242, 5001, 5002, 5003]) await app.vault!.save(portalId, { accessToken: `acc-${portalId}`, refreshToken: 'r', expiresAt: Date.now() + 3_600_000, scopes: [] });
+});
 afterAll(async () => { await app.stop(); });
 
 const call = (path: string, method = 'GET', body?: unknown) =>
@@ -25,7 +28,7 @@ describe('card and settings API (hubspot.fetch)', () => {
   });
 
   it('refuses a signed request without an account', async () => {
-    expect(await call('/status')).toEqual({ status: 400, body: { message: 'portalId query parameter is missing or not a number' } });
+    expect(await call('/status')).toEqual({ status: 400, body: { message: 'portalId query parameter is missing or not a positive whole number' } });
   });
 
   it('serves defaults, saves a valid change as a new version, and records who changed what', async () => {

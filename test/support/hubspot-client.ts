@@ -1,5 +1,5 @@
 import { signV3 } from '../../src/webhooks/sign-request.js';
-import { PUBLIC_URL, TEST_SECRET } from './test-app.js';
+import { PUBLIC_URL, TEST_APP_ID, TEST_SECRET } from './test-app.js';
 
 let nextEventId = 1;
 
@@ -13,8 +13,8 @@ export function event(overrides: Record<string, unknown> = {}) {
 }
 
 /** Sends like HubSpot: v3-signed over the public URL, to the app's real address. */
-export async function deliver(appUrl: string, body: unknown, opts: { path?: string; secret?: string; timestamp?: number; headers?: Record<string, string>; raw?: string; method?: string } = {}) {
-  const path = opts.path ?? '/webhooks/hubspot';
+export async function deliver(appUrl: string, body: unknown, opts: { path?: string; secret?: string; timestamp?: number; headers?: Record<string, string>; raw?: string; method?: string; /** send the path as given, without the appId HubSpot appends */ exactPath?: boolean } = {}) {
+  const path = opts.exactPath ? opts.path! : withAppId(opts.path ?? '/webhooks/hubspot');
   const text = opts.raw ?? JSON.stringify(body);
   const method = opts.method ?? 'POST';
   const signed = signV3(opts.secret ?? TEST_SECRET, method, `${PUBLIC_URL}${path}`, method === 'GET' ? '' : text, opts.timestamp ?? Date.now());
@@ -23,4 +23,10 @@ export async function deliver(appUrl: string, body: unknown, opts: { path?: stri
     headers: { 'content-type': 'application/json', ...signed, ...opts.headers },
   });
   return { status: res.status, body: (await res.json().catch(() => null)) as Record<string, unknown> | null };
+}
+
+/** hubspot.fetch appends the app's id to every card request it signs. */
+function withAppId(path: string): string {
+  if (!path.startsWith('/api/extensions') || /[?&]appId=/.test(path)) return path;
+  return `${path}${path.includes('?') ? '&' : '?'}appId=${TEST_APP_ID}`;
 }

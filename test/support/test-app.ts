@@ -4,6 +4,8 @@ import { silentLog } from './silent-log.js';
 
 export const TEST_SECRET = 'test-client-secret-0123456789';
 export const PUBLIC_URL = 'https://autopilot.test';
+/** The app id HubSpot appends to every card request (`appId`) and puts in every webhook event. */
+export const TEST_APP_ID = '77';
 
 /** The real app on port 0: embedded, or against the worker's Redis database when `redisUrl` is given. */
 export async function startTestApp(env: Record<string, string> = {}, options: RuntimeOptions = {}) {
@@ -13,6 +15,9 @@ export async function startTestApp(env: Record<string, string> = {}, options: Ru
     LOG_LEVEL: 'silent',
     // HubSpot signs the public URL it called; the app sits behind a proxy on another address.
     PUBLIC_BASE_URL: PUBLIC_URL,
+    HUBSPOT_APP_ID: TEST_APP_ID,
+    // The private app's token belongs to the sandbox's account.
+    HUBSPOT_PORTAL_ID: '4242',
     ...env,
   });
   const runtime = createRuntime(config, { log: silentLog, queuePrefix: `t${Math.random().toString(36).slice(2)}`, ...options });

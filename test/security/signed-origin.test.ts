@@ -1,0 +1,47 @@
+import { connect } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { signV3 } from '../../src/webhooks/sign-request.js';
+import { startTestApp, TEST_SECRET } from '../support/test-app.js';
+
+type App = Awaited<ReturnType<typeof startTestApp>>;
+let app: App;
+beforeAll(async () => { app = await startTestApp(); });
+afterAll(async () => { await app.stop(); });
+
+/** Sends one raw HTTP/1.1 request (Node's server accepts an absolute-form request line) and returns the status. */
+function rawRequest(port: number, method: string, target: string, headers: Record<string, string>, body = ''): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1', () => {
+      const lines = [`${method} ${target} HTTP/1.1`, 'Host: attacker.example', 'Connection: close', `Content-Length: ${Buffer.byteLength(body)}`, 'Content-Type: application/json',
+        ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`)];
+      socket.end(`${lines.join('\r\n')}\r\n\r\n${body}`);
+    });
+    let text = '';
+    socket.on('data', (d) => { text += d.toString(); });
+    socket.on('end', () => resolve(Number(text.split(' ')[1])));
+    socket.on('error', reject);
+  });
+}
+
+describe('the signed URI is always our public URL plus the request path', () => {
+  const port = () => Number(new URL(app.url!).port);
+
+  it('refuses a card request whose absolute-form request line names another host it was signed for', async () => {
+    const target = 'http://attacker.example/api/extensions/settings?userId=1&portalId=4242&appId=77';
+    const status = await rawRequest(port(), 'GET', target, signV3(TEST_SECRET, 'GET', target, '', Date.now()));
+    expect(status).toBe(401);
+  });
+
+  it('refuses a webhook whose absolute-form request line names another host it was signed for', async () => {
+    const target = 'http://attacker.example/webhooks/hubspot';
+    const body = '[]';
+    const status = await rawRequest(port(), 'POST', target, signV3(TEST_SECRET, 'POST', target, body, Date.now()), body);
+    expect(status).toBe(401);
+  });
+
+  it('accepts the same card request in origin form, signed over the public URL', async () => {
+    const target = '/api/extensions/settings?userId=1&portalId=4242&appId=77';
+    const status = await rawRequest(port(), 'GET', target, signV3(TEST_SECRET, 'GET', `https://autopilot.test${target}`, '', Date.now()));
+    expect(status).toBe(200);
+  });
+});
