@@ -20,6 +20,11 @@ export interface SendRequest {
   ticketId?: string;
   /** Values of module snippets (portal credentials), made in-process at send time; never queued. */
   extra?: Record<string, string>;
+  /**
+   * Makes module snippet values at the moment of sending, after the "already sent?" and
+   * suppression checks, so a redelivered job never mints a second one-time link.
+   */
+  makeExtra?: () => Promise<Record<string, string>>;
 }
 
 export interface EmailRecord {
@@ -89,7 +94,8 @@ export class EmailService {
     const ticket = req.ticketId
       ? (await ctx.hubspot.call(ctx.portalId, 'crm.tickets.get', (c) => c.crm.tickets.basicApi.getById(req.ticketId!, ['subject', 'content', 'hs_object_id']))).properties
       : undefined;
-    const { rendered, language } = await this.render(ctx, req, { contact, company, ticket });
+    const extra = { ...(req.extra ?? {}), ...(req.makeExtra ? await req.makeExtra() : {}) };
+    const { rendered, language } = await this.render(ctx, { ...req, extra }, { contact, company, ticket });
 
     const transport = await this.d.transport(ctx);
     try {

@@ -13,8 +13,11 @@ export interface EmailTransport { readonly kind: string; send(portalId: number, 
 export interface OutboxEntry { key: string; to: string; subject: string; text: string; html: string; template: string; at: string }
 
 /**
- * Kept, listed, never sent (the embedded default; the demo and tests read it). It keeps the copy
- * without secrets: a store is no place for one-time links. One entry per key, however often asked.
+ * Kept, listed, never sent (the embedded default; the demo and tests read it). The listed copy,
+ * which agents see on cards, has no secrets. Beside it, the mailbox keeps each message as its
+ * recipient would have received it (one-time link included) for 7 days: it stands in for the
+ * customer's inbox in trials and the demo, and no card or API route reads it; only the operator's
+ * console and the demo do. One entry per key, however often asked.
  */
 export class OutboxTransport implements EmailTransport {
   readonly kind = 'outbox';
@@ -24,7 +27,14 @@ export class OutboxTransport implements EmailTransport {
     const { subject, text, html } = withoutSecrets(email.rendered);
     const entry: OutboxEntry = { key, to: email.to, subject, text, html, template: email.templateName, at: new Date().toISOString() };
     await this.store.pushCapped(keys.outbox(portalId), JSON.stringify(entry), caps.outbox);
+    const delivered: OutboxEntry = { ...entry, subject: email.rendered.subject, text: email.rendered.text, html: email.rendered.html };
+    await this.store.pushCapped(keys.outboxMailbox(portalId), JSON.stringify(delivered), caps.outboxMailbox);
+    await this.store.expire(keys.outboxMailbox(portalId), ttl.outboxMailbox);
     return { id: key };
+  }
+  /** The messages as their recipients would have them (operator's console and demo only). */
+  async mailbox(portalId: number): Promise<OutboxEntry[]> {
+    return (await this.store.range(keys.outboxMailbox(portalId), 0, -1)).map((r) => JSON.parse(r) as OutboxEntry);
   }
   async list(portalId: number): Promise<OutboxEntry[]> {
     return (await this.store.range(keys.outbox(portalId), 0, -1)).map((r) => JSON.parse(r) as OutboxEntry);

@@ -1,15 +1,16 @@
 import type { RuleSet } from './rule-schema.js';
 
 /**
- * Shipped inactive: the articles' rule, with the title in their four languages. Until the portal
- * capability can send credentials it answers with the "request received" email.
+ * Shipped inactive: the articles' rule ("Ticket Title equals [Portal Credentials]" → send the
+ * credentials template to the requester), with the title in their four languages. Access is
+ * granted first, so a requester who had none gets it and then the credentials.
  */
 export const defaultRuleSet: RuleSet = {
   version: 1,
   rules: [{
     id: 'portal-credentials',
     name: 'Portal credentials',
-    description: 'A ticket titled [Portal Credentials] (in any of the four languages) emails the requester.',
+    description: 'A ticket titled [Portal Credentials] (in any of the four languages) gives the requester portal access and emails their credentials.',
     active: false,
     position: 0,
     ignoreFlow: false,
@@ -18,6 +19,6 @@ export const defaultRuleSet: RuleSet = {
       match: 'all',
       conditions: [{ field: 'title', operator: 'anyOf', values: ['[Portal Credentials]', '[Portal-Anmeldedaten]', '[Credenziali del Portale]', '[Credenciales del Portal]'], caseSensitive: false }],
     },
-    actions: [{ type: 'sendEmail', template: 'request-received' }],
+    actions: [{ type: 'grantPortalAccess' }, { type: 'sendPortalCredentials' }],
   }],
 };

@@ -8,6 +8,7 @@ import { MemoryRateLimiter } from '../hubspot/rate-limiter.js';
 import { associationRoutes } from './association-routes.js';
 import { ContractValidator } from './contract-validator.js';
 import { controlRoutes } from './control-routes.js';
+import { CustomerPortal } from './customer-portal.js';
 import { crmRoutes } from './crm-routes.js';
 import { FaultInjector, type FaultConfig } from './faults.js';
 import { hsError } from './hubspot-errors.js';
@@ -50,6 +51,8 @@ export class HubSpotSandbox {
   private validator?: ContractValidator;
   private server?: Server;
   private searchDelayMs: number;
+  /** HubSpot's customer portal, signing customers in through the app's OpenID Connect provider. */
+  readonly portal = new CustomerPortal(() => this.url, (portalId) => this.account(portalId));
 
   constructor(private readonly o: SandboxOptions = {}) {
     this.faults = new FaultInjector(o.faults);
@@ -162,6 +165,8 @@ export class HubSpotSandbox {
     app.use(express.json({ limit: '5mb' }), express.urlencoded({ extended: false }));
     app.use((req, res, next) => this.record(req, res, next));
     app.use(controlRoutes(this));
+    app.use(this.portal.routes());
+    app.get('/', (_req, res) => { res.type('html').send('<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>HubSpot sandbox</title></head><body><h1>HubSpot sandbox</h1><p id="signed-out">You are signed out of the customer portal.</p></body></html>'); });
     app.post('/oauth/v3/token', (req, res) => this.token(req, res));
     app.use((req, res, next) => this.authenticate(req, res, next));
     app.use((req, res, next) => void this.limitAndFault(req, res, next));
@@ -177,7 +182,8 @@ export class HubSpotSandbox {
     res.json = (body: unknown) => { responseBody = body; return json(body); };
     res.on('finish', () => {
       const portalId = (res.locals.account as SandboxAccount | undefined)?.portalId;
-      if (req.path.startsWith('/_sandbox')) return;
+      // Our control routes and the customer portal's pages are not HubSpot's API.
+      if (req.path.startsWith('/_sandbox') || req.path.startsWith('/_portal') || req.path === '/') return;
       this.calls.push({ at, method: req.method, path: req.path, route: `${req.method} ${routeOf(req)}`, portalId, status: res.statusCode });
       if (this.validator) {
         const isForm = req.is('application/x-www-form-urlencoded');

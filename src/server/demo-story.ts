@@ -5,6 +5,9 @@ import { loadConfig } from './config.js';
 import { createLogger } from './logger.js';
 import { countBy } from './metrics.js';
 import { createRuntime, type Runtime } from './runtime.js';
+import { connectSandboxPortal } from './portal-setup.js';
+import { HttpBrowser } from '../sandbox/http-browser.js';
+import { ticketRuns } from '../tickets/run-ticket-rules.js';
 
 export const DEMO_PORTAL = 4242;
 
@@ -20,7 +23,7 @@ export interface DemoRun { runtime: Runtime; sandbox: HubSpotSandbox; summary: s
  * The app's main job on its embedded default: the app (no Redis) against the HubSpot sandbox,
  * seeded with companies that own domains, then a short story of inbound emails and a ticket.
  */
-export async function runDemo(): Promise<DemoRun> {
+export async function runDemo(options: { signInAsAda?: boolean } = {}): Promise<DemoRun> {
   // Made up for this run only and never written anywhere: the sandbox and the app share them.
   const clientSecret = randomBytes(16).toString('hex');
   const sandbox = new HubSpotSandbox({ searchDelayMs: 1000 });
@@ -35,6 +38,9 @@ export async function runDemo(): Promise<DemoRun> {
   const runtime = createRuntime(config, { log: createLogger('warn') });
   await runtime.start(port);
   sandbox.connectWebhooks({ targetUrl: `${config.publicBaseUrl}/webhooks/hubspot`, clientSecret });
+  // The admin puts the customer portal behind the app (access list, portal address, SSO client)
+  // and turns on "onboard new contacts".
+  await connectSandboxPortal(runtime, sandbox, DEMO_PORTAL, { onboardNewContacts: true });
 
   // The account as the admin has it before installing: companies that own domains, one known contact.
   const seedCompanies: Record<string, string>[] = [
@@ -85,6 +91,26 @@ export async function runDemo(): Promise<DemoRun> {
   });
   const calls = Object.entries(sandbox.callsByRoute()).sort(([a], [b]) => a.localeCompare(b));
   const outbox = [...await runtime.email.outbox.list(DEMO_PORTAL), ...account.transactionalSends];
+  const runs = await ticketRuns(runtime.store, DEMO_PORTAL, ticket.id);
+  const fired = runs.flatMap((r) => r.decisions.filter((d) => d.fired).map((d) => `    ticket ${ticket.id}: rule "${d.name}" fired → ${r.actions.filter((a) => a.ruleId === d.ruleId).map((a) => `${a.type} ${a.status}`).join(', ')}`));
+  const adaMail = (await runtime.email.outbox.mailbox(DEMO_PORTAL)).find((m) => m.to === 'ada@acme.example');
+  const adaLink = adaMail ? /https?:\/\/\S+\/set-password\/[\w-]{43}/.exec(adaMail.text)?.[0] : undefined;
+  const portalUrl = sandbox.portal.portalUrl(DEMO_PORTAL);
+  const signIn: string[] = [];
+  if (adaLink && options.signInAsAda) {
+    // Ada opens the newest link, chooses a password, then signs in to the customer portal.
+    const browser = new HttpBrowser();
+    await browser.get(adaLink);
+    await browser.submit({ password: 'analytical engine 1843', confirm: 'analytical engine 1843' });
+    await browser.get(portalUrl);
+    await browser.submit({ email: 'ada@acme.example', password: 'analytical engine 1843' });
+    const tickets = /Your tickets \((\d+)\)/.exec(browser.text())?.[1];
+    signIn.push(tickets !== undefined && browser.url === portalUrl
+      ? `Ada signed in to the customer portal and sees ${tickets} ticket${tickets === '1' ? '' : 's'}`
+      : `Ada could not sign in: ended at ${browser.url} (${browser.status}): ${browser.text().slice(0, 200)}`);
+  } else if (adaLink) {
+    signIn.push('Sign in as Ada yourself:', `    1. open her newest set-password link  ${adaLink}`, '    2. choose a password', `    3. open the customer portal           ${portalUrl}`);
+  }
   const lines = [
     `Portal Autopilot demo: embedded mode (no Redis), HubSpot sandbox account ${DEMO_PORTAL}`,
     '',
@@ -99,14 +125,20 @@ export async function runDemo(): Promise<DemoRun> {
     ...(calls.length ? calls.map(([route, n]) => `    ${String(n).padStart(4)}  ${route}`) : ['    none']),
     `Contacts created: ${created.length}`,
     ...filed,
+    'Rules:',
+    ...(fired.length ? fired : ['    none fired']),
     `Emails sent: ${outbox.length} (outbox)`,
     ...outbox.map((m) => `    to ${'to' in m ? m.to : ''}: "${'subject' in m ? m.subject : ''}"`),
+    `Portal accounts: ${(await runtime.portal.accounts.getMany(DEMO_PORTAL, created.map((c) => c.id))).filter(Boolean).length} of ${created.length} new contacts (access list ${(await runtime.settings.read(DEMO_PORTAL)).settings.portal.accessListId})`,
+    ...signIn,
     `Contract: ${sandbox.validatesContract ? (sandbox.violations.length ? `${sandbox.violations.length} violation(s) of HubSpot's specs:\n${sandbox.violations.map((v) => `    ${v}`).join('\n')}` : "every request and answer matched HubSpot's OpenAPI specs") : 'not checked (../shared/hubspot-openapi not found)'}`,
     '',
     'Look at:',
     `    app health     ${runtime.url}/healthz`,
     `    app metrics    ${runtime.url}/metrics`,
     `    sandbox calls  ${sandbox.url}/_sandbox/calls`,
+    `    customer portal ${portalUrl}`,
+    `    sign-in (OIDC)  ${runtime.portal.issuer}/.well-known/openid-configuration`,
   ];
   return {
     runtime, sandbox, summary: lines.join('\n'),

@@ -14,14 +14,25 @@ import { keys, ttl } from '../store/keys.js';
 import type { Store } from '../store/store.js';
 import type { SubscriptionHandler } from '../webhooks/route-event.js';
 import type { Metrics } from './metrics.js';
+import type { Portal } from '../portal/create-portal.js';
+import type { PortalAccess } from '../portal/portal-access.js';
 
 /** The internal event other capabilities subscribe to (the portal issue grants access on it). */
 export const CONTACT_ONBOARDED = 'app.contact.onboarded';
 /** Runs an admin's backfill (domain matching for existing contacts) in a worker. */
 export const BACKFILL = 'app.backfill';
-/** The rules' way to ask for an email: a queued job, so the send is retried and done once per cause. */
-export function emailQueuePort(queue: EventQueue): RulePorts {
+/** "Email this address a new link if it has a portal account" (forgot password); the page's answer never waits on it. */
+export const PORTAL_RESET = 'app.portal.reset';
+/** One contact of a company's "grant access to all": access, then the credentials email. */
+export const PORTAL_BULK_GRANT = 'app.portal.bulk-grant';
+
+/** The rules' ports: an email is a queued job (retried, sent once per cause); portal access is granted in place. */
+export function rulePorts(queue: EventQueue, portal?: PortalAccess): RulePorts {
   return {
+    grantPortalAccess: async (ctx, contactId, why) => {
+      if (!portal) throw new PermanentError('the portal capability is not running in this process');
+      await portal.grant(ctx, contactId, 'rule', why);
+    },
     queueEmail: async (portalId, job) => {
       await queue.enqueue([{ id: `email-${portalId}-${job.cause.replace(/[^\w-]/g, '_')}`, event: {
         eventId: 0, subscriptionId: 0, portalId, occurredAt: Date.now(), subscriptionType: SEND_EMAIL, attemptNumber: 0, propertyValue: job,
@@ -35,7 +46,9 @@ export const SEND_EMAIL = 'app.email.send';
 
 export const emailJobPayload = z.object({ cause: z.string().min(1), template: z.enum(templateNames), contactId: z.string().regex(/^\d+$/), ticketId: z.string().regex(/^\d+$/).optional() });
 
-export interface HandlerPorts { store: Store; hubspot: HubSpotGateway; queue: EventQueue; metrics: Metrics; index: DomainIndexCache; email: Email; rules: RuleRepository; batchWindowMs?: number }
+export interface HandlerPorts { store: Store; hubspot: HubSpotGateway; queue: EventQueue; metrics: Metrics; index: DomainIndexCache; email: Email; rules: RuleRepository; portal: Portal; batchWindowMs?: number }
+
+const resetPayload = z.object({ email: z.string().min(3).max(254), requestId: z.string().regex(/^[\w-]{8,64}$/) });
 
 /**
  * Subscription type → handler. Capabilities register here as they land; a type without a handler
@@ -69,17 +82,38 @@ export function createEventHandlers(p: HandlerPorts): Record<string, Subscriptio
   const sendEmail: SubscriptionHandler = async (event, ctx) => {
     const parsed = emailJobPayload.safeParse(event.propertyValue);
     if (!parsed.success) throw new PermanentError(`email job payload is not valid: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
-    await p.email.service.send(ctx, parsed.data);
+    const { template, contactId } = parsed.data;
+    await p.email.service.send(ctx, { ...parsed.data, makeExtra: template === 'portal-credentials' ? () => p.portal.access.credentialValues(ctx, contactId) : undefined });
   };
-  const rulePorts = emailQueuePort(p.queue);
+  const ports = rulePorts(p.queue, p.portal.access);
+  // The articles' "send an email to a newly added contact": access and credentials, once per contact.
+  const contactOnboarded: SubscriptionHandler = async (event, ctx) => {
+    if (!ctx.settings.portal.onboardNewContacts) return;
+    const contactId = String(event.objectId);
+    await p.portal.access.grant(ctx, contactId, 'app', 'new contact from the support inbox');
+    await ports.queueEmail(ctx.portalId, { cause: `onboarding:${contactId}`, template: 'portal-credentials', contactId });
+  };
+  const bulkGrant: SubscriptionHandler = async (event, ctx) => {
+    const contactId = String(event.objectId);
+    const by = String((event.propertyValue as { by?: unknown } | undefined)?.by ?? 'an agent').slice(0, 200);
+    await p.portal.access.grant(ctx, contactId, by, 'granted to all contacts of the company');
+    await ports.queueEmail(ctx.portalId, { cause: `bulk:${contactId}:${event.occurredAt}`, template: 'portal-credentials', contactId });
+  };
+  const portalReset: SubscriptionHandler = async (event, ctx) => {
+    const parsed = resetPayload.safeParse(event.propertyValue);
+    if (!parsed.success) throw new PermanentError(`password reset payload is not valid: ${parsed.error.issues.map((i) => i.path.join('.')).join(', ')}`);
+    const account = await p.portal.accounts.findByLogin(ctx.portalId, parsed.data.email);
+    if (!account || account.state === 'disabled') return;
+    await ports.queueEmail(ctx.portalId, { cause: `reset:${parsed.data.requestId}`, template: 'portal-credentials', contactId: account.contactId });
+  };
   const ticketCreated: SubscriptionHandler = async (event, ctx) => {
-    await runTicketRules(ctx, p.rules, rulePorts, String(event.objectId), 'ticket.created', `event:${event.eventId}:${event.occurredAt}`);
+    await runTicketRules(ctx, p.rules, ports, String(event.objectId), 'ticket.created', `event:${event.eventId}:${event.occurredAt}`);
   };
   const ticketChanged: SubscriptionHandler = async (event, ctx) => {
     if (event.propertyName !== 'subject') return;
     // Rules never react to a change the app itself made (a rule that sets the title).
     if (await isOwnWrite(ctx.store, ctx.portalId, String(event.objectId), 'subject', event.propertyValue)) return;
-    await runTicketRules(ctx, p.rules, rulePorts, String(event.objectId), 'ticket.titleChanged', `event:${event.eventId}:${event.occurredAt}`);
+    await runTicketRules(ctx, p.rules, ports, String(event.objectId), 'ticket.titleChanged', `event:${event.eventId}:${event.occurredAt}`);
   };
   return {
     [SEND_EMAIL]: sendEmail,
@@ -91,5 +125,8 @@ export function createEventHandlers(p: HandlerPorts): Record<string, Subscriptio
     'company.deletion': companyChanged,
     'company.propertyChange': companyChanged,
     [BACKFILL]: backfill,
+    [CONTACT_ONBOARDED]: contactOnboarded,
+    [PORTAL_RESET]: portalReset,
+    [PORTAL_BULK_GRANT]: bulkGrant,
   };
 }

@@ -13,8 +13,10 @@ import { describeZodError } from './describe-zod-error.js';
 import { emailRoutes } from './extensions-email-routes.js';
 import { inboundRoutes } from './extensions-inbound-routes.js';
 import { rulesRoutes } from './extensions-rules-routes.js';
-import { provisionAccount, readProvisioning } from './provision-account.js';
+import { portalRoutes } from './extensions-portal-routes.js';
+import { accountSetupTasks, provisionAccount, readProvisioning } from './provision-account.js';
 import type { CardCaller } from './verify-extension-request.js';
+import type { Portal } from '../portal/create-portal.js';
 
 export interface ExtensionsDeps {
   settings: SettingsRepository;
@@ -27,6 +29,7 @@ export interface ExtensionsDeps {
   index: DomainIndexCache;
   email: Email;
   rules: RuleRepository;
+  portal: Portal;
 }
 
 const saveBody = z.strictObject({ expectedVersion: z.number().int().nonnegative(), settings: settingsSchema });
@@ -80,12 +83,13 @@ export function extensionsApi(deps: ExtensionsDeps): Router {
   });
 
   r.post('/provisioning', async (_req, res) => {
-    res.json(await provisionAccount(caller(res).portalId, deps.hubspot, deps.store));
+    res.json(await provisionAccount(caller(res).portalId, deps.hubspot, deps.store, accountSetupTasks(deps.settings)));
   });
 
   inboundRoutes(r, deps);
   emailRoutes(r, deps);
   rulesRoutes(r, deps);
+  portalRoutes(r, deps);
 
   r.delete('/installation', async (_req, res) => {
     await deps.uninstall(caller(res).portalId);

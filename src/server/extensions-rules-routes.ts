@@ -10,7 +10,7 @@ import { ruleTriggers } from '../rules/rule-schema.js';
 import { availableActions, RuleRepository, RuleSetError, RulesVersionConflict } from '../tickets/rule-repository.js';
 import { runAction, ticketRuns } from '../tickets/run-ticket-rules.js';
 import { readTicket } from '../tickets/ticket-snapshot.js';
-import { emailQueuePort } from './event-handlers.js';
+import { rulePorts } from './event-handlers.js';
 
 /** Rules (read, save/import, dry run) and a ticket's rule runs with retry of one action. */
 export function rulesRoutes(r: Router, deps: ExtensionsDeps): void {
@@ -66,6 +66,6 @@ export function rulesRoutes(r: Router, deps: ExtensionsDeps): void {
     if (!rule || !action) return void res.status(404).json({ message: `rule ${body.data.ruleId} has no action ${body.data.actionIndex}` });
     const settings = (await deps.settings.read(portalId)).settings;
     const facts = await readTicket(portalId, ticketId, deps.hubspot);
-    res.json(await runAction({ portalId, hubspot: deps.hubspot, store: deps.store, settings }, emailQueuePort(deps.queue), ticketId, rule.id, body.data.actionIndex, action, facts.requesterId));
+    res.json(await runAction({ portalId, hubspot: deps.hubspot, store: deps.store, settings, log: res.locals.log as import('pino').Logger }, rulePorts(deps.queue, deps.portal.access), ticketId, rule.id, body.data.actionIndex, action, facts.requesterId));
   });
 }

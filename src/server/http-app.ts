@@ -10,6 +10,8 @@ export interface HttpAppParts {
   extensionsAuth: RequestHandler;
   extensions: Router;
   oauth?: Router;
+  /** The customer portal's pages and its OpenID Connect provider (mounted at /oidc). */
+  portal?: { routes: Router; oidc: RequestHandler };
   ready: () => Promise<void>;
 }
 
@@ -45,6 +47,10 @@ export function createHttpApp(p: HttpAppParts): express.Express {
   app.post('/webhooks/hubspot', raw, p.webhook);
   app.use('/api/extensions', raw, p.extensionsAuth, p.extensions);
   if (p.oauth) app.use('/oauth', p.oauth);
+  if (p.portal) {
+    app.use(p.portal.routes);
+    app.use('/oidc', p.portal.oidc);
+  }
 
   app.use((_req, res) => { res.status(404).json({ message: 'no such route' }); });
 
@@ -55,7 +61,8 @@ export function createHttpApp(p: HttpAppParts): express.Express {
       res.status(413).json({ message: `body is larger than ${BODY_LIMIT}` });
       return;
     }
-    if (status >= 500) (res.locals.log as Logger ?? p.log).error({ err, path: req.path }, 'request failed');
+    // Set-password links carry their token in the path: it is never logged.
+    if (status >= 500) (res.locals.log as Logger ?? p.log).error({ err, path: req.path.replace(/\/set-password\/[^/]+/, '/set-password/[token]') }, 'request failed');
     res.status(status).json({ message: status >= 500 ? 'internal error' : err.message });
   };
   app.use(onError);

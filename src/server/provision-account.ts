@@ -2,6 +2,7 @@ import { HubSpotApiError } from '../hubspot/classify-failure.js';
 import type { HubSpotGateway } from '../hubspot/gateway.js';
 import { keys } from '../store/keys.js';
 import type { Store } from '../store/store.js';
+import type { SettingsRepository } from '../settings/settings-repository.js';
 
 export interface ProvisioningStep { name: string; ok: boolean; detail: string }
 export interface ProvisioningResult { at: string; ok: boolean; steps: ProvisioningStep[] }
@@ -25,6 +26,43 @@ export const propertyGroupTask: ProvisioningTask = {
     }
   },
 };
+
+export const PORTAL_LIST_NAME = 'Portal Autopilot – portal access';
+
+/**
+ * The MANUAL contact list whose members may use the customer portal (HubSpot narrows portal
+ * access by list). Created once; an existing one (same name) is adopted; the id goes to settings
+ * unless an admin already chose a list there.
+ */
+export function portalListTask(settings: SettingsRepository): ProvisioningTask {
+  return {
+    name: `contact list "${PORTAL_LIST_NAME}"`,
+    run: async (portalId, hubspot) => {
+      let listId: string;
+      let detail = 'created';
+      try {
+        const created = await hubspot.request<{ list: { listId: string } }>(portalId, 'crm.lists.create', {
+          method: 'POST', path: '/crm/v3/lists', body: { name: PORTAL_LIST_NAME, objectTypeId: '0-1', processingType: 'MANUAL' },
+        });
+        listId = created.list.listId;
+      } catch (err) {
+        if (!(err instanceof HubSpotApiError && err.status === 409)) throw err;
+        const found = await hubspot.request<{ list: { listId: string } }>(portalId, 'crm.lists.get-by-name', {
+          method: 'GET', path: `/crm/v3/lists/object-type-id/0-1/name/${encodeURIComponent(PORTAL_LIST_NAME)}`,
+        });
+        listId = found.list.listId;
+        detail = 'already there';
+      }
+      const current = await settings.read(portalId);
+      if (!current.settings.portal.accessListId) {
+        await settings.save(portalId, { ...current.settings, portal: { ...current.settings.portal, accessListId: listId } }, current.version, 'Portal Autopilot setup');
+      }
+      return `${detail} (list ${listId})`;
+    },
+  };
+}
+
+export const accountSetupTasks = (settings: SettingsRepository): ProvisioningTask[] => [propertyGroupTask, portalListTask(settings)];
 
 /**
  * Runs at install and on demand. Each task is idempotent, so running it again repairs what

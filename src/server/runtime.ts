@@ -1,3 +1,4 @@
+import { hkdfSync, randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
@@ -24,11 +25,12 @@ import { subscribedTypes } from '../webhooks/subscriptions.js';
 import { webhookEdge } from '../webhooks/webhook-edge.js';
 import type { Config } from './config.js';
 import { extensionsApi } from './extensions-api.js';
-import { createEventHandlers } from './event-handlers.js';
+import { createEventHandlers, PORTAL_RESET } from './event-handlers.js';
+import { createPortal } from '../portal/create-portal.js';
 import { createHttpApp } from './http-app.js';
 import { createLogger } from './logger.js';
 import { createMetrics } from './metrics.js';
-import { provisionAccount } from './provision-account.js';
+import { accountSetupTasks, provisionAccount } from './provision-account.js';
 import { verifyExtensionRequest } from './verify-extension-request.js';
 
 export interface RuntimeOptions {
@@ -65,6 +67,9 @@ export function createRuntime(config: Config, options: RuntimeOptions = {}) {
 
   const redirectUri = `${config.publicBaseUrl}/oauth/callback`;
   const cipher = config.tokenEncryptionKey ? new TokenCipher(config.tokenEncryptionKey) : undefined;
+  // Portal secrets (signing keys, client secrets) are always encrypted at rest: with
+  // TOKEN_ENCRYPTION_KEY, or else with a key derived from the client secret, which never sits in Redis.
+  const portalCipher = cipher ?? new TokenCipher(Buffer.from(hkdfSync('sha256', config.clientSecret, 'portal-autopilot', 'store-encryption', 32)));
   const vault = cipher ? new TokenVault(store, cipher) : undefined;
   const oauth = config.clientId
     ? new OAuthClient({ baseUrl: config.hubspotApiBaseUrl, clientId: config.clientId, clientSecret: config.clientSecret, redirectUri })
@@ -81,6 +86,16 @@ export function createRuntime(config: Config, options: RuntimeOptions = {}) {
   const domainIndex = new DomainIndexCache(store);
   const email = createEmail(store, hubspot, cipher);
   const rules = new RuleRepository(store);
+  const portal = createPortal({
+    publicBaseUrl: config.publicBaseUrl, store, redis, cipher: portalCipher, serverSecret: config.clientSecret, log,
+    settingsOf: async (portalId) => (await settings.read(portalId)).settings,
+    queueReset: async (portalId, email) => {
+      const requestId = randomBytes(12).toString('base64url');
+      await queue.enqueue([{ id: `reset-${portalId}-${requestId}`, event: {
+        eventId: 0, subscriptionId: 0, portalId, occurredAt: Date.now(), subscriptionType: PORTAL_RESET, attemptNumber: 0, propertyValue: { email, requestId },
+      } }]);
+    },
+  });
   // A private app's token belongs to one account: every other account is refused, whatever it signs.
   let ownPortal: Promise<number> | undefined;
   const privatePortalId = () => {
@@ -121,10 +136,11 @@ export function createRuntime(config: Config, options: RuntimeOptions = {}) {
     log, metrics,
     webhook: webhookEdge({ clientSecret: config.clientSecret, publicBaseUrl: config.publicBaseUrl, store, queue, metrics, log, knownTypes: subscribedTypes, now: options.now }),
     extensionsAuth: verifyExtensionRequest({ clientSecret: config.clientSecret, publicBaseUrl: config.publicBaseUrl, appId: config.appId, isInstalled, log, now: options.now }),
-    extensions: extensionsApi({ settings, store, queue, deadLetters, hubspot, isInstalled, uninstall, index: domainIndex, email, rules }),
+    extensions: extensionsApi({ settings, store, queue, deadLetters, hubspot, isInstalled, uninstall, index: domainIndex, email, rules, portal }),
+    portal: { routes: portal.routes, oidc: portal.oidc },
     oauth: oauth && vault ? oauthRoutes({
       clientId: config.clientId!, redirectUri, scopes: config.scopes, authorizeUrl: options.authorizeUrl ?? 'https://app.hubspot.com/oauth/authorize',
-      oauth, vault, store, log, onInstalled: async (portalId) => { await provisionAccount(portalId, hubspot, store); },
+      oauth, vault, store, log, onInstalled: async (portalId) => { await provisionAccount(portalId, hubspot, store, accountSetupTasks(settings)); },
     }) : undefined,
     ready,
   });
@@ -134,14 +150,15 @@ export function createRuntime(config: Config, options: RuntimeOptions = {}) {
   const runsWorker = config.role !== 'web';
 
   return {
-    config, log, metrics, store, queue, deadLetters, hubspot, settings, vault, app, waitUntilReady, email, rules,
+    config, log, metrics, store, queue, deadLetters, hubspot, settings, vault, app, waitUntilReady, email, rules, portal,
     get url() {
       const address = server?.address();
       return address && typeof address === 'object' ? `http://127.0.0.1:${address.port}` : undefined;
     },
     async start(port = config.port): Promise<void> {
       await waitUntilReady();
-      if (runsWorker) queue.startWorker(routeEvent(options.handlers ?? createEventHandlers({ store, hubspot, queue, metrics, index: domainIndex, email, rules, batchWindowMs: options.batchWindowMs ?? config.batchWindowMs }), buildContext, metrics));
+      if (runsWeb) await portal.start();
+      if (runsWorker) queue.startWorker(routeEvent(options.handlers ?? createEventHandlers({ store, hubspot, queue, metrics, index: domainIndex, email, rules, portal, batchWindowMs: options.batchWindowMs ?? config.batchWindowMs }), buildContext, metrics));
       if (runsWeb) {
         await new Promise<void>((resolve) => { server = app.listen(port, '0.0.0.0', () => resolve()); });
         // HubSpot waits 5 s for an answer; keep-alive connections outlive a load balancer's.

@@ -39,6 +39,18 @@ export const settingsSchema = z.strictObject({
     }).nullable().default(null),
     maxPerRecipientPerHour: z.number().int().min(1).max(100).default(5),
   }).prefault({}),
+  portal: z.strictObject({
+    /** The MANUAL contact list whose members may sign in to the HubSpot customer portal; null until install creates one or an admin picks one. */
+    accessListId: z.string().regex(/^\d+$/, 'must be a HubSpot list id (digits)').nullable().default(null),
+    /** The articles' "send an email to a newly added contact": new inbound contacts get access and credentials. */
+    onboardNewContacts: z.boolean().default(false),
+    /** The customer portal's address, shown as {[Portal Address]} (e.g. https://support.acme.example). */
+    portalUrl: z.url({ error: 'must be the customer portal\'s address, e.g. https://support.acme.example' }).nullable().default(null),
+    /** How long a set-password link works. */
+    linkExpiryHours: z.number().int().min(1, 'must be at least 1 hour').max(168, 'must be at most 168 hours (7 days)').default(24),
+    /** link: a one-time set-password link (default); temporary: a random password, changed at first sign-in. */
+    passwordMode: z.enum(['link', 'temporary'], { error: 'must be link or temporary' }).default('link'),
+  }).prefault({}),
   rules: z.strictObject({
     /** How long every evaluation of every ticket is kept (the audit). */
     auditRetentionDays: z.number().int().min(1).max(365).default(30),

@@ -22,6 +22,7 @@ export const keys = {
   emailSend: (portalId: number, key: string) => `${p(portalId)}:email:${key}`,
   emailLog: (portalId: number, contactId: string) => `${p(portalId)}:email-log:${contactId}`,
   outbox: (portalId: number) => `${p(portalId)}:outbox`,
+  outboxMailbox: (portalId: number) => `${p(portalId)}:outbox-mailbox`,
   recipientRate: (portalId: number, email: string, hour: number) => `${p(portalId)}:email-rate:${email}:${hour}`,
   smtpPassword: (portalId: number) => `${p(portalId)}:smtp-password`,
   rules: (portalId: number) => `${p(portalId)}:rules`,
@@ -31,6 +32,22 @@ export const keys = {
   selfWrite: (portalId: number, ticketId: string, property: string) => `${p(portalId)}:self-write:${ticketId}:${property}`,
   ruleAudit: (portalId: number) => `${p(portalId)}:rule-audit`,
   ticketRuleAudit: (portalId: number, ticketId: string) => `${p(portalId)}:rule-audit:${ticketId}`,
+  // --- customer portal ---
+  portalAccount: (portalId: number, contactId: string) => `${p(portalId)}:portal-account:${contactId}`,
+  /** Sign-in name (normalised email) → contact id, per account: a client signs in only its account's contacts. */
+  portalLogin: (portalId: number, email: string) => `${p(portalId)}:portal-login:${email}`,
+  /** Set-password links, by the SHA-256 of their token (the token itself is never stored). */
+  portalLink: (portalId: number, tokenHash: string) => `${p(portalId)}:portal-link:${tokenHash}`,
+  portalAccessLog: (portalId: number, contactId: string) => `${p(portalId)}:portal-access-log:${contactId}`,
+  portalSignOutAll: (portalId: number) => `${p(portalId)}:portal-sign-out-all`,
+  oidcClient: (portalId: number) => `${p(portalId)}:oidc-client`,
+  /** oidc-provider's own models (sessions, codes, interactions, grants), scoped by the model's own id. */
+  oidcModel: (model: string, id: string) => `app:oidc:${model}:${id}`,
+  oidcGrantIndex: (grantId: string) => `app:oidc-grant:${grantId}`,
+  oidcSessionUid: (uid: string) => `app:oidc-session-uid:${uid}`,
+  oidcSigningKeys: () => 'app:oidc-signing-keys',
+  oidcCookieKeys: () => 'app:oidc-cookie-keys',
+  portalRate: (kind: string, id: string) => `app:portal-rate:${kind}:${id}`,
 } as const;
 
 /** TTLs in seconds. HubSpot retries a webhook for up to 24 h, so dedupe outlives that. */
@@ -42,13 +59,18 @@ export const ttl = {
   threadClaim: 15 * 60,
   threadResolved: 30 * 24 * 3600,
   contactFiling: 365 * 24 * 3600,
+  outboxMailbox: 7 * 24 * 3600,
 } as const;
 
 export const caps = {
   deadLetters: 10_000,
   outbox: 1_000,
+  outboxMailbox: 200,
   ruleAudit: 5_000,
   ticketRuleAudit: 50,
   emailLog: 50,
   settingsHistory: 50,
+  portalAccessLog: 50,
+  /** Keys one OIDC grant holds (codes, tokens): a grant lives for one sign-in, so a few suffice. */
+  oidcGrantIndex: 100,
 } as const;

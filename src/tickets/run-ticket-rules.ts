@@ -1,3 +1,4 @@
+import type { Logger } from 'pino';
 import type { HubSpotGateway } from '../hubspot/gateway.js';
 import { evaluateRules, type RuleDecision, type TicketSnapshot } from '../rules/evaluate-rules.js';
 import type { RuleAction, RuleTrigger } from '../rules/rule-schema.js';
@@ -15,10 +16,15 @@ export interface RuleRun {
 
 export interface RulePorts {
   /** Queues a templated email (the email capability sends it once per cause). */
-  queueEmail: (portalId: number, job: { cause: string; template: string; contactId: string; ticketId: string }) => Promise<void>;
+  queueEmail: (portalId: number, job: { cause: string; template: string; contactId: string; ticketId?: string }) => Promise<void>;
+  /** Gives a contact customer-portal access (list membership and a portal account); idempotent. */
+  grantPortalAccess: (ctx: RuleContext, contactId: string, why: string) => Promise<void>;
 }
 
-export interface RuleContext { portalId: number; hubspot: HubSpotGateway; store: Store; settings: Settings }
+/** Actions aimed at the ticket's requester: the requester is read only when one of them may run. */
+const REQUESTER_ACTIONS: ReadonlySet<string> = new Set(['sendEmail', 'grantPortalAccess', 'sendPortalCredentials']);
+
+export interface RuleContext { portalId: number; hubspot: HubSpotGateway; store: Store; settings: Settings; log: Logger }
 
 /**
  * Evaluates the account's rules for a ticket event and carries out what fired, each action once:
@@ -32,7 +38,7 @@ export async function runTicketRules(ctx: RuleContext, rules: RuleRepository, po
   if (!active.length) return { at: new Date().toISOString(), ticketId, trigger, cause, snapshot: {}, decisions: [], actions: [] };
   const fields = new Set(active.flatMap((r) => r.conditions.conditions.flatMap((c) => ('match' in c ? c.conditions : [c]).map((x) => x.field))));
   const facts = await readTicket(ctx.portalId, ticketId, ctx.hubspot, {
-    requester: fields.has('requesterEmail') || fields.has('requesterDomain') || fields.has('company') || active.some((r) => r.actions.some((a) => a.type === 'sendEmail')),
+    requester: fields.has('requesterEmail') || fields.has('requesterDomain') || fields.has('company') || active.some((r) => r.actions.some((a) => REQUESTER_ACTIONS.has(a.type))),
     company: fields.has('company'),
   });
   const evaluation = evaluateRules(ruleSet, facts.snapshot, trigger);
@@ -76,6 +82,16 @@ export async function runAction(ctx: RuleContext, ports: RulePorts, ticketId: st
       } else {
         await ports.queueEmail(ctx.portalId, { cause: `rule:${ticketId}:${ruleId}:${index}`, template: action.template, contactId: requesterId, ticketId });
         outcome = { ...base, status: 'queued', detail: `email ${action.template} to contact ${requesterId}` };
+      }
+    } else if (action.type === 'grantPortalAccess' || action.type === 'sendPortalCredentials') {
+      if (!requesterId) {
+        outcome = { ...base, status: 'skipped', detail: 'the ticket has no requester contact' };
+      } else if (action.type === 'grantPortalAccess') {
+        await ports.grantPortalAccess(ctx, requesterId, `rule ${ruleId} on ticket ${ticketId}`);
+        outcome = { ...base, status: 'done', detail: `portal access for contact ${requesterId}` };
+      } else {
+        await ports.queueEmail(ctx.portalId, { cause: `rule:${ticketId}:${ruleId}:${index}`, template: 'portal-credentials', contactId: requesterId, ticketId });
+        outcome = { ...base, status: 'queued', detail: `portal credentials to contact ${requesterId}` };
       }
     } else if (action.type === 'setProperty') {
       // Marked first, so the propertyChange webhook this write causes is known as ours.

@@ -11,9 +11,13 @@ describe('npm run demo -- --once', () => {
     const { stdout } = await run('npm', ['run', '--silent', 'demo', '--', '--once'], { cwd: root, timeout: 60_000, env: { ...process.env, REDIS_URL: '' } });
     expect(stdout).toContain('Portal Autopilot demo: embedded mode (no Redis)');
     expect(stdout).toMatch(/Events received: 14 \(queued 14, duplicates 0\)/);
-    expect(stdout).toMatch(/Events processed: 19, internal "contact onboarded" events included \(handled 15, failed 0\)/);
-    expect(stdout).toContain('Emails sent: 1 (outbox)');
-    expect(stdout).toContain('to ada@acme.example: "We have received your request: [Portal Credentials]"');
+    expect(stdout).toMatch(/Events processed: 23, internal "contact onboarded" events included \(handled 23, failed 0\)/);
+    // Four new contacts onboarded (access and credentials), and Ada's [Portal Credentials] ticket sends hers again.
+    expect(stdout).toContain('Emails sent: 5 (outbox)');
+    expect(stdout.match(/to ada@acme\.example: "Your access to our customer portal"/g)).toHaveLength(2);
+    expect(stdout).toMatch(/ticket \d+: rule "Portal credentials" fired → grantPortalAccess done, sendPortalCredentials queued/);
+    expect(stdout).toContain('Portal accounts: 4 of 4 new contacts');
+    expect(stdout).toContain('Ada signed in to the customer portal and sees 1 ticket');
     expect(stdout).toContain('Contacts created: 4');
     expect(stdout).toContain('ada@acme.example → Acme Corporation');
     expect(stdout).toContain('linus@acme.test → Acme Corporation');

@@ -6,6 +6,8 @@ import { SEND_EMAIL } from '../../src/server/event-handlers.js';
 import { TransientError } from '../../src/queue/errors.js';
 import { expectContractKept, SANDBOX_PORTAL, SANDBOX_TOKEN, startSandbox } from '../support/sandbox.js';
 import { startTestApp } from '../support/test-app.js';
+import { silentLog } from '../support/silent-log.js';
+import { accountSetupTasks, provisionAccount } from '../../src/server/provision-account.js';
 
 type App = Awaited<ReturnType<typeof startTestApp>>;
 let sandbox: HubSpotSandbox;
@@ -25,7 +27,7 @@ function contact(props: Record<string, string>) {
   const c = sandbox.seed(P, 'contacts', { associatedcompanyid: acme(), ...props });
   return c.id;
 }
-const ctx = async () => ({ portalId: P, hubspot: app.hubspot, store: app.store, settings: (await app.settings.read(P)).settings });
+const ctx = async () => ({ portalId: P, hubspot: app.hubspot, store: app.store, settings: (await app.settings.read(P)).settings, log: silentLog });
 async function setEmail(patch: Record<string, unknown>) {
   const current = await app.settings.read(P);
   await app.settings.save(P, { ...current.settings, email: { ...current.settings.email, ...patch } }, current.version, 'test');
@@ -33,8 +35,12 @@ async function setEmail(patch: Record<string, unknown>) {
 const job = (id: string, payload: Record<string, string>) => ({ id, event: { eventId: 0, subscriptionId: 0, portalId: P, occurredAt: Date.now(), subscriptionType: SEND_EMAIL, attemptNumber: 0, propertyValue: payload } });
 
 describe('sending email exactly once', () => {
-  it('puts one message in the outbox when the same send is asked three times', async () => {
+  it('puts one message in the outbox when the same send is asked three times, with the one link that works', async () => {
+    await provisionAccount(P, app.hubspot, app.store, accountSetupTasks(app.settings));
+    const current = await app.settings.read(P);
+    await app.settings.save(P, { ...current.settings, portal: { ...current.settings.portal, portalUrl: 'https://portal.acme.example' } }, current.version, 'test');
     const ada = contact({ email: 'ada@acme.example', firstname: 'Ada' });
+    await app.portal.access.grant(await ctx(), ada, 'test', 'test');
     const payload = { cause: `credentials:${ada}:t1`, template: 'portal-credentials', contactId: ada };
     await app.queue.enqueue([job('a', payload), job('b', payload), job('c', payload)]);
     await app.queue.idle();
@@ -42,6 +48,13 @@ describe('sending email exactly once', () => {
     expect(outbox).toHaveLength(1);
     expect(outbox[0]!.subject).toBe('Your access to our customer portal');
     expect(await app.email.service.log(app.store, P, ada)).toMatchObject([{ state: 'sent', transport: 'outbox', to: 'ada@acme.example', language: 'en' }]);
+    // Only one link was made: the one in the email is the account's current link.
+    expect(outbox[0]!.text).not.toMatch(/set-password/);
+    const delivered = (await app.email.outbox.mailbox(P)).filter((m) => m.to === 'ada@acme.example');
+    expect(delivered).toHaveLength(1);
+    const token = /\/portal\/4242\/set-password\/([\w-]{43})/.exec(delivered[0]!.text)?.[1];
+    expect(token).toBeDefined();
+    expect(await app.portal.accounts.checkLink(P, token!)).toMatchObject({ ok: true });
   });
 
   it('makes one single-send call with one sendId through HubSpot, passing the snippets as custom properties', async () => {

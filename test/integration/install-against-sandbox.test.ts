@@ -24,7 +24,10 @@ describe('installing against the sandbox', () => {
     expect(sandbox.account(SANDBOX_PORTAL).propertyGroups.get('contacts')).toEqual(new Set(['portal_autopilot']));
 
     const again = await deliver(app.url!, null, { method: 'POST', path: `/api/extensions/provisioning?portalId=${SANDBOX_PORTAL}`, raw: '' });
-    expect(again.body).toMatchObject({ ok: true, steps: [{ ok: true, detail: 'already there' }] });
+    const listId = (await app.settings.read(SANDBOX_PORTAL)).settings.portal.accessListId;
+    expect(sandbox.account(SANDBOX_PORTAL).lists.get(listId!)).toMatchObject({ name: 'Portal Autopilot – portal access', processingType: 'MANUAL', objectTypeId: '0-1' });
+    expect(again.body).toMatchObject({ ok: true, steps: [{ ok: true, detail: 'already there' }, { ok: true, detail: `already there (list ${listId})` }] });
+    expect(sandbox.account(SANDBOX_PORTAL).lists.size).toBe(1);
     expect(sandbox.callsByRoute()).toMatchObject({ 'POST /oauth/v3/token': 1, 'POST /crm/v3/properties/:objectType/groups': 2 });
   });
 });

@@ -35,7 +35,9 @@ describe('OAuth install', () => {
       .post('/oauth/v3/token', (b) => b.grant_type === 'authorization_code' && b.code === 'code-1' && b.redirect_uri === 'https://autopilot.test/oauth/callback')
       .reply(200, { access_token: 'acc-1', refresh_token: 'ref-1', expires_in: 1800, hub_id: 31337, token_type: 'bearer', token_use: 'access_token' });
     const group = nock(HUBSPOT, { reqheaders: { authorization: 'Bearer acc-1' } })
-      .post('/crm/v3/properties/contacts/groups').reply(201, { name: 'portal_autopilot', label: 'Portal Autopilot', displayOrder: -1, archived: false });
+      .post('/crm/v3/properties/contacts/groups').reply(201, { name: 'portal_autopilot', label: 'Portal Autopilot', displayOrder: -1, archived: false })
+      .post('/crm/v3/lists', { name: 'Portal Autopilot – portal access', objectTypeId: '0-1', processingType: 'MANUAL' })
+      .reply(200, { list: { listId: '88', name: 'Portal Autopilot – portal access', objectTypeId: '0-1', processingType: 'MANUAL', listVersion: 1, processingStatus: 'COMPLETE' } });
     const res = await fetch(`${app.url}/oauth/callback?code=code-1&state=${state}`);
     expect(res.status).toBe(200);
     expect(await res.text()).toContain('installed in account 31337');
@@ -43,7 +45,7 @@ describe('OAuth install', () => {
     group.done();
     expect((await app.vault!.load(31337))?.accessToken).toBe('acc-1');
     expect(await app.store.get('portal:31337:oauth-tokens')).not.toContain('acc-1');
-    expect(JSON.parse((await app.store.get('portal:31337:provisioning'))!)).toMatchObject({ ok: true, steps: [{ ok: true, detail: 'created' }] });
+    expect(JSON.parse((await app.store.get('portal:31337:provisioning'))!)).toMatchObject({ ok: true, steps: [{ ok: true, detail: 'created' }, { ok: true, detail: 'created (list 88)' }] });
 
     const again = await fetch(`${app.url}/oauth/callback?code=code-1&state=${state}`);
     expect(again.status).toBe(400);

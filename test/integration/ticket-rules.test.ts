@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HubSpotSandbox } from '../../src/sandbox/hubspot-sandbox.js';
 import { defaultRuleSet } from '../../src/rules/default-rules.js';
+import { accountSetupTasks, provisionAccount } from '../../src/server/provision-account.js';
 import { signV3 } from '../../src/webhooks/sign-request.js';
 import { deliver } from '../support/hubspot-client.js';
 import { SANDBOX_PORTAL, startAppWithSandbox } from '../support/sandbox.js';
@@ -23,6 +24,10 @@ beforeAll(async () => {
     },
   ] };
   await app.rules.save(P, active, 0, 'test');
+  // The install's setup (the access list) and the portal's address, as an admin leaves them.
+  await provisionAccount(P, app.hubspot, app.store, accountSetupTasks(app.settings));
+  const current = await app.settings.read(P);
+  await app.settings.save(P, { ...current.settings, portal: { ...current.settings.portal, portalUrl: 'https://support.acme.example' } }, current.version, 'test');
 });
 afterAll(async () => { await env.stop(); });
 
@@ -31,7 +36,7 @@ const api = (path: string, method = 'GET', body?: unknown) =>
   deliver(app.url!, body, { method, path: `/api/extensions${path}${path.includes('?') ? '&' : '?'}portalId=${P}`, raw: body === undefined ? '' : JSON.stringify(body) });
 
 describe('ticket rules against the sandbox', () => {
-  it('emails the requester once for a ticket titled [Portal Credentials], even when the webhook comes three times', async () => {
+  it('gives the requester of a [Portal Credentials] ticket portal access and emails the credentials once, even when the webhook comes three times', async () => {
     const ada = sandbox.seed(P, 'contacts', { email: 'ada@acme.example', firstname: 'Ada' });
     const replays: string[] = [];
     const realFetch = globalThis.fetch;
@@ -50,11 +55,14 @@ describe('ticket rules against the sandbox', () => {
     await app.queue.idle(20_000);
     const mails = (await app.email.outbox.list(P)).filter((m) => m.to === 'ada@acme.example');
     expect(mails).toHaveLength(1);
-    expect(mails[0]!.subject).toBe('We have received your request: [Portal Credentials]');
+    expect(mails[0]!.subject).toBe('Your access to our customer portal');
+    const listId = (await app.settings.read(P)).settings.portal.accessListId!;
+    expect([...sandbox.account(P).lists.get(listId)!.members.keys()]).toEqual([ada.id]);
+    expect(await app.portal.accounts.get(P, ada.id)).toMatchObject({ state: 'invited', email: 'ada@acme.example' });
     const runs = (await api(`/tickets/${ticketId!}/rule-runs`)).body!.runs as { decisions: { ruleId: string; fired: boolean }[]; actions: { status: string }[] }[];
     expect(runs).toHaveLength(1);
     expect(runs[0]!.decisions).toEqual([expect.objectContaining({ ruleId: 'portal-credentials', fired: true })]);
-    expect(runs[0]!.actions).toEqual([expect.objectContaining({ type: 'sendEmail', status: 'queued' })]);
+    expect(runs[0]!.actions).toEqual([expect.objectContaining({ type: 'grantPortalAccess', status: 'done' }), expect.objectContaining({ type: 'sendPortalCredentials', status: 'queued' })]);
   });
 
   it('does not trigger itself when a rule sets the title', async () => {
@@ -72,8 +80,8 @@ describe('ticket rules against the sandbox', () => {
     const dry = await api('/rules/test', 'POST', { title: ' [Credenziali  del Portale] ' });
     expect(dry.body).toMatchObject({ fired: [{ ruleId: 'portal-credentials', conditions: [{ field: 'title', operator: 'anyOf', held: true }] }] });
     const current = (await api('/rules')).body!;
-    const bad = await api('/rules', 'PUT', { expectedVersion: current.version, ruleSet: { version: 1, rules: [{ ...defaultRuleSet.rules[0], actions: [{ type: 'grantPortalAccess' }] }] } });
+    const bad = await api('/rules', 'PUT', { expectedVersion: current.version, ruleSet: { version: 1, rules: [{ ...defaultRuleSet.rules[0], actions: [{ type: 'notifySupportContacts' }] }] } });
     expect(bad.status).toBe(400);
-    expect(bad.body!.problems).toEqual(['rules.0.actions.0: action grantPortalAccess is not available yet (rule "Portal credentials"): its capability is not installed']);
+    expect(bad.body!.problems).toEqual(['rules.0.actions.0: action notifySupportContacts is not available yet (rule "Portal credentials"): its capability is not installed']);
   });
 });

@@ -42,7 +42,7 @@ beforeAll(async () => {
   // B has data of its own worth stealing or changing.
   const saved = await deliver(app.url!, null, { method: 'PUT', path: `/api/extensions/settings?userId=9&portalId=${B}`, raw: JSON.stringify({ expectedVersion: 0, settings: { defaultLanguage: 'de', internalDomains: ['b.example'] } }) });
   expect(saved.status).toBe(200);
-  privateApp = await startTestApp({ REDIS_URL: testRedisUrl(), HUBSPOT_PORTAL_ID: String(A) }, { observeStore: observe });
+  privateApp = await startTestApp({ REDIS_URL: testRedisUrl(), HUBSPOT_PORTAL_ID: String(A), TOKEN_ENCRYPTION_KEY: OAUTH.TOKEN_ENCRYPTION_KEY }, { observeStore: observe });
 });
 afterAll(async () => { await app.stop(); await privateApp.stop(); await redis.quit(); });
 

@@ -1,0 +1,69 @@
+import { hkdfSync } from 'node:crypto';
+import type { Request, Response, RequestHandler, Router } from 'express';
+import type { Redis } from 'ioredis';
+import type Provider from 'oidc-provider';
+import type { Logger } from 'pino';
+import type { TokenCipher } from '../auth/token-cipher.js';
+import type { Settings } from '../settings/settings-schema.js';
+import type { Store } from '../store/store.js';
+import { createOidcProvider } from './oidc/create-provider.js';
+import { OidcClients } from './oidc/oidc-clients.js';
+import { portalRoutes } from './pages/portal-routes.js';
+import { providerPages } from './pages/provider-pages.js';
+import { PasswordHasher } from './password-hasher.js';
+import { PortalAccess } from './portal-access.js';
+import { PortalAccounts } from './portal-accounts.js';
+import { SignInLimiter } from './sign-in-limiter.js';
+
+export interface PortalDeps {
+  publicBaseUrl: string;
+  store: Store;
+  redis?: Redis;
+  cipher: TokenCipher;
+  /** A server secret the CSRF key is derived from. */
+  serverSecret: string;
+  settingsOf: (portalId: number) => Promise<Settings>;
+  queueReset: (portalId: number, email: string) => Promise<void>;
+  log: Logger;
+  hasher?: PasswordHasher;
+}
+
+/**
+ * The customer-portal capability, wired: accounts and links, access (list membership), the
+ * OpenID Connect provider at `$PUBLIC_BASE_URL/oidc` and the pages customers see.
+ */
+export function createPortal(d: PortalDeps) {
+  const accounts = new PortalAccounts(d.store);
+  const hasher = d.hasher ?? new PasswordHasher();
+  const access = new PortalAccess({ accounts, hasher, publicBaseUrl: d.publicBaseUrl });
+  const clients = new OidcClients(d.store, d.cipher);
+  const limiter = new SignInLimiter(d.redis);
+  const issuer = `${d.publicBaseUrl}/oidc`;
+  const secure = d.publicBaseUrl.startsWith('https:');
+  let provider: Provider | undefined;
+  let callback: ((req: Request, res: Response) => unknown) | undefined;
+
+  const oidc: RequestHandler = (req, res) => {
+    if (!callback) return void res.status(503).json({ message: 'the sign-in service is starting' });
+    void callback(req, res);
+  };
+
+  const routes: Router = portalRoutes({
+    provider: () => provider!, store: d.store, accounts, hasher, limiter, settingsOf: d.settingsOf, queueReset: d.queueReset,
+    csrfSecret: Buffer.from(hkdfSync('sha256', d.serverSecret, 'portal-autopilot', 'csrf', 32)).toString('base64url'),
+    secure, log: d.log,
+  });
+
+  return {
+    accounts, hasher, access, clients, limiter, issuer, routes, oidc,
+    get provider() { return provider; },
+    /** Loads (or makes, once) the signing and cookie keys; the provider answers after this. */
+    async start(): Promise<void> {
+      provider = await createOidcProvider({ issuer, store: d.store, cipher: d.cipher, accounts, clients, pages: providerPages, proxy: secure });
+      provider.on('server_error', (_ctx, err) => d.log.error({ err }, 'oidc provider error'));
+      callback = provider.callback();
+    },
+  };
+}
+
+export type Portal = ReturnType<typeof createPortal>;

@@ -1,0 +1,73 @@
+import { randomBytes } from 'node:crypto';
+import type { TokenCipher } from '../../auth/token-cipher.js';
+import { keys } from '../../store/keys.js';
+import type { Store } from '../../store/store.js';
+
+/** What an admin copies into HubSpot's SSO screen, and what our provider checks a client against. */
+export interface OidcClient { clientId: string; clientSecret: string; redirectUris: string[]; createdAt: string; updatedAt: string }
+
+interface StoredClient { clientId: string; secret: string; redirectUris: string[]; createdAt: string; updatedAt: string }
+
+export class RedirectUriError extends Error {}
+
+const MAX_REDIRECT_URIS = 5;
+
+/** https, or http on loopback for a local trial; no fragment (OpenID Connect Core 3.1.2.1). */
+export function checkRedirectUri(raw: string): string {
+  let url: URL;
+  try { url = new URL(raw); } catch { throw new RedirectUriError(`redirect URI "${raw.slice(0, 200)}" is not a URL`); }
+  const loopback = ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) throw new RedirectUriError(`redirect URI ${url.href} must use https`);
+  if (url.hash) throw new RedirectUriError(`redirect URI ${url.href} must not have a fragment`);
+  if (raw.length > 2000) throw new RedirectUriError('a redirect URI is longer than 2,000 characters');
+  return url.href;
+}
+
+/**
+ * One OpenID Connect client per HubSpot account: HubSpot's customer portal is its relying party.
+ * The client id names the account (`hs-<portalId>-<random>`), so a client can only ever be tied
+ * to the contacts of its own account. The secret is kept encrypted, bound to the account.
+ */
+export class OidcClients {
+  constructor(private readonly store: Store, private readonly cipher: TokenCipher) {}
+
+  static portalOf(clientId: string): number | null {
+    const m = /^hs-([1-9]\d{0,15})-[\w-]{10,}$/.exec(clientId);
+    return m ? Number(m[1]) : null;
+  }
+
+  async get(portalId: number): Promise<OidcClient | null> {
+    const raw = await this.store.get(keys.oidcClient(portalId));
+    if (!raw) return null;
+    const s = JSON.parse(raw) as StoredClient;
+    return { clientId: s.clientId, clientSecret: this.cipher.decrypt(s.secret, `oidc-client:${portalId}`), redirectUris: s.redirectUris, createdAt: s.createdAt, updatedAt: s.updatedAt };
+  }
+
+  /** Creates the account's client, or changes its redirect URIs (and, when asked, its secret). */
+  async save(portalId: number, redirectUris: string[], rotateSecret = false): Promise<OidcClient> {
+    if (redirectUris.length > MAX_REDIRECT_URIS) throw new RedirectUriError(`at most ${MAX_REDIRECT_URIS} redirect URIs`);
+    const uris = [...new Set(redirectUris.map(checkRedirectUri))];
+    const existing = await this.get(portalId);
+    const now = new Date().toISOString();
+    const secret = !existing || rotateSecret ? randomBytes(32).toString('base64url') : existing.clientSecret;
+    const stored: StoredClient = {
+      clientId: existing?.clientId ?? `hs-${portalId}-${randomBytes(9).toString('base64url')}`,
+      secret: this.cipher.encrypt(secret, `oidc-client:${portalId}`), redirectUris: uris, createdAt: existing?.createdAt ?? now, updatedAt: now,
+    };
+    await this.store.set(keys.oidcClient(portalId), JSON.stringify(stored));
+    return { clientId: stored.clientId, clientSecret: secret, redirectUris: uris, createdAt: stored.createdAt, updatedAt: now };
+  }
+
+  /** The client's metadata for oidc-provider, or undefined when the id is not a current client. */
+  async metadata(clientId: string): Promise<Record<string, unknown> | undefined> {
+    const portalId = OidcClients.portalOf(clientId);
+    if (portalId === null) return undefined;
+    const client = await this.get(portalId);
+    if (!client || client.clientId !== clientId) return undefined;
+    return {
+      client_id: client.clientId, client_secret: client.clientSecret, redirect_uris: client.redirectUris,
+      post_logout_redirect_uris: client.redirectUris.map((u) => new URL(u).origin + '/'),
+      grant_types: ['authorization_code'], response_types: ['code'], token_endpoint_auth_method: 'client_secret_basic',
+    };
+  }
+}

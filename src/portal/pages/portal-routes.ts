@@ -1,0 +1,290 @@
+import { randomBytes } from 'node:crypto';
+import cookieParser from 'cookie-parser';
+import { doubleCsrf } from 'csrf-csrf';
+import express, { Router, type NextFunction, type Request, type Response } from 'express';
+import type Provider from 'oidc-provider';
+import type { Logger } from 'pino';
+import { normalizeEmail } from '../../contacts/normalize-email.js';
+import type { Language } from '../../i18n/messages.js';
+import { pageText, type PageKey } from '../../i18n/portal-pages.js';
+import type { Settings } from '../../settings/settings-schema.js';
+import { keys } from '../../store/keys.js';
+import type { Store } from '../../store/store.js';
+import { subjectOf } from '../oidc/create-provider.js';
+import { OidcClients } from '../oidc/oidc-clients.js';
+import type { PasswordHasher } from '../password-hasher.js';
+import { checkNewPassword, PASSWORD_MAX, PASSWORD_MIN, type PasswordProblem } from '../password-policy.js';
+import type { PortalAccount, PortalAccounts } from '../portal-accounts.js';
+import type { SignInLimiter } from '../sign-in-limiter.js';
+import { pageLanguage } from './page-language.js';
+import { PORTAL_CSS, renderPage, type PageSpec } from './render-page.js';
+
+export interface PortalRoutesDeps {
+  provider: () => Provider;
+  store: Store;
+  accounts: PortalAccounts;
+  hasher: PasswordHasher;
+  limiter: SignInLimiter;
+  settingsOf: (portalId: number) => Promise<Settings>;
+  /** Queues "email this address a new link if it has an account": the answer never depends on it. */
+  queueReset: (portalId: number, email: string) => Promise<void>;
+  /** Signs the CSRF tokens; a server secret. */
+  csrfSecret: string;
+  /** https in production: cookies are Secure and __Host- prefixed. */
+  secure: boolean;
+  log: Logger;
+}
+
+const BROWSER_COOKIE = 'pa_bid';
+const EMAIL_MAX = 254;
+const PORTAL_ID = /^[1-9]\d{0,15}$/;
+
+/** Strict CSP: nothing inline, nothing from elsewhere; forms post here (and, on sign-in, on to the client). */
+function securityHeaders(formTargets: string[] = []) {
+  return (_req: Request, res: Response, next: NextFunction) => {
+    res.set({
+      'content-security-policy': `default-src 'none'; style-src 'self'; img-src 'self'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'${formTargets.map((t) => ` ${t}`).join('')}`,
+      'referrer-policy': 'no-referrer', 'x-content-type-options': 'nosniff', 'cache-control': 'no-store',
+    });
+    next();
+  };
+}
+
+/**
+ * The pages customers see: sign in (oidc-provider's login interaction), forgot password, set
+ * password (behind a one-time link). Server-rendered, no script, localised, CSRF-protected.
+ * Messages never tell whether an account exists.
+ */
+export function portalRoutes(d: PortalRoutesDeps): Router {
+  const r = Router();
+  const { generateCsrfToken, doubleCsrfProtection } = doubleCsrf({
+    getSecret: () => d.csrfSecret,
+    getSessionIdentifier: (req) => String((req.cookies as Record<string, string>)[BROWSER_COOKIE] ?? ''),
+    cookieName: d.secure ? '__Host-pa.csrf' : 'pa.csrf',
+    cookieOptions: { sameSite: 'lax', secure: d.secure, path: '/' },
+    getCsrfTokenFromRequest: (req) => (req.body as Record<string, string> | undefined)?._csrf,
+  });
+
+  r.get('/portal/assets/portal.css', (_req, res) => { res.type('text/css').set('cache-control', 'public, max-age=3600').send(PORTAL_CSS); });
+
+  r.use('/portal', cookieParser(), express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 20 }), (req, res, next) => {
+    // A random id per browser that the CSRF token is bound to (the double-submit pattern's session).
+    const cookies = req.cookies as Record<string, string>;
+    if (!cookies[BROWSER_COOKIE]) {
+      cookies[BROWSER_COOKIE] = randomBytes(18).toString('base64url');
+      res.cookie(BROWSER_COOKIE, cookies[BROWSER_COOKIE], { httpOnly: true, sameSite: 'lax', secure: d.secure, path: '/' });
+    }
+    next();
+  });
+
+  const send = (res: Response, status: number, spec: PageSpec) => { res.status(status).type('html').send(renderPage(spec)); };
+  const lang = (req: Request, uiLocales?: string, contactLocale?: string) => pageLanguage(uiLocales, contactLocale, (l) => req.acceptsLanguages(...l));
+  const csrf = (req: Request, res: Response) => generateCsrfToken(req, res, { overwrite: true });
+  const body = (req: Request, name: string, max: number) => {
+    const v = (req.body as Record<string, unknown> | undefined)?.[name];
+    return typeof v === 'string' ? v.slice(0, max + 1) : '';
+  };
+
+  const sessionExpired = (res: Response, language: Language) => send(res, 400, {
+    language, title: 'error.title', intro: [pageText(language, 'error.intro', { reason: pageText(language, 'error.session') })],
+  });
+
+  /** Loads the login interaction and the account (HubSpot portal) of its client. */
+  const interaction = async (req: Request, res: Response) => {
+    try {
+      const details = await d.provider().interactionDetails(req, res);
+      const portalId = OidcClients.portalOf(String(details.params.client_id ?? ''));
+      if (portalId === null) return null;
+      const client = await d.provider().Client.find(String(details.params.client_id));
+      return { details, portalId, uiLocales: details.params.ui_locales as string | undefined, redirectOrigins: (client?.redirectUris ?? []).map((u) => new URL(u).origin) };
+    } catch {
+      return null;
+    }
+  };
+
+  const signInPage = (req: Request, res: Response, uid: string, portalId: number, language: Language, opts: { status?: number; alert?: string; email?: string } = {}) => send(res, opts.status ?? 200, {
+    language, title: 'signin.title', intro: [pageText(language, 'signin.intro')], alert: opts.alert,
+    form: {
+      action: `/portal/interaction/${uid}/login`, csrf: csrf(req, res), submit: 'signin.submit',
+      fields: [
+        { name: 'email', label: 'signin.email', type: 'email', value: opts.email, autocomplete: 'username' },
+        { name: 'password', label: 'signin.password', type: 'password', autocomplete: 'current-password' },
+      ],
+    },
+    links: [{ href: `/portal/${portalId}/forgot?return=${encodeURIComponent(`/portal/interaction/${uid}`)}`, label: 'signin.forgot' }],
+  });
+
+  r.get('/portal/interaction/:uid', async (req, res) => {
+    const found = await interaction(req, res);
+    if (!found) return sessionExpired(res, lang(req));
+    securityHeaders(found.redirectOrigins)(req, res, () => undefined);
+    signInPage(req, res, String(req.params.uid), found.portalId, lang(req, found.uiLocales));
+  });
+
+  r.post('/portal/interaction/:uid/login', doubleCsrfProtection, async (req, res) => {
+    const found = await interaction(req, res);
+    if (!found) return sessionExpired(res, lang(req));
+    securityHeaders(found.redirectOrigins)(req, res, () => undefined);
+    const { portalId } = found;
+    const uid = String(req.params.uid);
+    const language = lang(req, found.uiLocales);
+    const typed = body(req, 'email', EMAIL_MAX);
+    const email = typed.length <= EMAIL_MAX ? normalizeEmail(typed)?.email : undefined;
+    const password = body(req, 'password', PASSWORD_MAX);
+    if (!typed || !password) return signInPage(req, res, uid, portalId, language, { status: 400, alert: pageText(language, 'signin.missing'), email: typed });
+
+    const accountKey = `${portalId}:${email ?? typed.toLowerCase()}`;
+    const limit = await d.limiter.attempt(req.ip ?? 'unknown', accountKey);
+    if (limit.limited) {
+      return signInPage(req, res, uid, portalId, language, { status: 429, alert: pageText(language, 'signin.limited', { minutes: Math.max(1, Math.ceil(limit.retryAfterMs / 60_000)) }), email: typed });
+    }
+    const account = email ? await d.accounts.findByLogin(portalId, email) : null;
+    // An unknown address costs one hash check too, so timing does not tell who has an account.
+    const passwordOk = account?.passwordHash && password.length <= PASSWORD_MAX ? await d.hasher.verify(account.passwordHash, password) : await d.hasher.verifyNobody(password);
+    if (!account || !passwordOk || account.state !== 'active') {
+      await d.limiter.failed(accountKey);
+      d.log.info({ portalId, outcome: 'refused' }, 'portal sign-in');
+      return signInPage(req, res, uid, portalId, language, { status: 401, alert: pageText(language, 'signin.failed'), email: typed });
+    }
+    await d.limiter.succeeded(accountKey);
+    const updated: PortalAccount = { ...account, lastSignInAt: new Date().toISOString() };
+    if (d.hasher.needsRehash(account.passwordHash!)) updated.passwordHash = await d.hasher.hash(password);
+    await d.accounts.save(updated);
+    d.log.info({ portalId, contactId: account.contactId, outcome: 'signed-in' }, 'portal sign-in');
+    if (account.mustChangePassword) {
+      await d.store.set(keys.idempotency(portalId, `password-change:${uid}`), account.contactId, 600);
+      return changePasswordPage(req, res, uid, account, lang(req, found.uiLocales, account.locale));
+    }
+    await d.provider().interactionFinished(req, res, { login: { accountId: subjectOf(portalId, account.contactId) } }, { mergeWithLastSubmission: false });
+  });
+
+  const passwordFields = (problem?: PasswordProblem | null, language?: Language) => {
+    const message = problem && language ? problemText(problem, language) : undefined;
+    return [
+      { name: 'password', label: 'set.password' as PageKey, type: 'password' as const, autocomplete: 'new-password', error: problem && problem.kind !== 'mismatch' ? message : undefined },
+      { name: 'confirm', label: 'set.confirm' as PageKey, type: 'password' as const, autocomplete: 'new-password', error: problem?.kind === 'mismatch' ? message : undefined },
+    ];
+  };
+
+  const changePasswordPage = (req: Request, res: Response, uid: string, account: PortalAccount, language: Language, problem?: PasswordProblem) => send(res, problem ? 400 : 200, {
+    language, title: 'set.title', intro: [pageText(language, 'set.change.intro'), pageText(language, 'set.intro', { email: account.email, min: PASSWORD_MIN })],
+    form: { action: `/portal/interaction/${uid}/change`, csrf: csrf(req, res), submit: 'set.submit', fields: passwordFields(problem, language) },
+  });
+
+  // Temporary-password mode: the first sign-in must choose a password before it completes.
+  r.post('/portal/interaction/:uid/change', doubleCsrfProtection, async (req, res) => {
+    const found = await interaction(req, res);
+    if (!found) return sessionExpired(res, lang(req));
+    const uid = String(req.params.uid);
+    const contactId = await d.store.get(keys.idempotency(found.portalId, `password-change:${uid}`));
+    const account = contactId ? await d.accounts.get(found.portalId, contactId) : null;
+    if (!account || account.state !== 'active') return sessionExpired(res, lang(req, found.uiLocales));
+    const language = lang(req, found.uiLocales, account.locale);
+    const problem = checkNewPassword(body(req, 'password', PASSWORD_MAX), body(req, 'confirm', PASSWORD_MAX), [account.email, account.name ?? '']);
+    if (problem) return changePasswordPage(req, res, uid, account, language, problem);
+    await d.accounts.save({ ...account, passwordHash: await d.hasher.hash(body(req, 'password', PASSWORD_MAX)), mustChangePassword: false });
+    await d.accounts.record(found.portalId, account.contactId, { action: 'password-set', by: 'customer', why: 'replaced the temporary password' });
+    await d.store.del(keys.idempotency(found.portalId, `password-change:${uid}`));
+    securityHeaders(found.redirectOrigins)(req, res, () => undefined);
+    await d.provider().interactionFinished(req, res, { login: { accountId: subjectOf(found.portalId, account.contactId) } }, { mergeWithLastSubmission: false });
+  });
+
+  // ---- forgot password: the same page and the same work whether or not the address has an account ----
+  const portalParam = (req: Request) => (PORTAL_ID.test(String(req.params.portalId)) ? Number(req.params.portalId) : null);
+  const safeReturn = (req: Request) => {
+    const back = typeof req.query.return === 'string' ? req.query.return : '';
+    return /^\/portal\/interaction\/[\w-]{1,64}$/.test(back) ? back : undefined;
+  };
+
+  const forgotPage = (req: Request, res: Response, portalId: number, language: Language, opts: { status?: number; error?: string; email?: string } = {}) => {
+    const back = safeReturn(req);
+    send(res, opts.status ?? 200, {
+      language, title: 'forgot.title', intro: [pageText(language, 'forgot.intro')],
+      form: {
+        action: `/portal/${portalId}/forgot${back ? `?return=${encodeURIComponent(back)}` : ''}`, csrf: csrf(req, res), submit: 'forgot.submit',
+        fields: [{ name: 'email', label: 'signin.email', type: 'email', value: opts.email, autocomplete: 'username', error: opts.error }],
+      },
+      links: back ? [{ href: back, label: 'forgot.back' }] : [],
+    });
+  };
+
+  r.get('/portal/:portalId/forgot', securityHeaders(), (req, res) => {
+    const portalId = portalParam(req);
+    if (portalId === null) return send(res, 404, { language: lang(req), title: 'link.unknown.title', intro: [pageText(lang(req), 'link.unknown.intro')] });
+    forgotPage(req, res, portalId, lang(req, typeof req.query.ui_locales === 'string' ? req.query.ui_locales : undefined));
+  });
+
+  r.post('/portal/:portalId/forgot', securityHeaders(), doubleCsrfProtection, async (req, res) => {
+    const portalId = portalParam(req);
+    const language = lang(req);
+    if (portalId === null) return send(res, 404, { language, title: 'link.unknown.title', intro: [pageText(language, 'link.unknown.intro')] });
+    const typed = body(req, 'email', EMAIL_MAX);
+    const email = typed.length <= EMAIL_MAX ? normalizeEmail(typed)?.email : undefined;
+    if (!email) return forgotPage(req, res, portalId, language, { status: 400, error: pageText(language, 'forgot.invalid'), email: typed });
+    const limit = await d.limiter.forgotRequest(req.ip ?? 'unknown');
+    if (limit.limited) return forgotPage(req, res, portalId, language, { status: 429, error: pageText(language, 'signin.limited', { minutes: Math.max(1, Math.ceil(limit.retryAfterMs / 60_000)) }), email: typed });
+    await d.queueReset(portalId, email);
+    const hours = (await d.settingsOf(portalId)).portal.linkExpiryHours;
+    const back = safeReturn(req);
+    send(res, 200, { language, title: 'forgot.title', intro: [pageText(language, 'forgot.sent', { email, hours })], links: back ? [{ href: back, label: 'forgot.back' }] : [] });
+  });
+
+  // ---- set password behind a one-time link ----
+  const linkProblemPage = (res: Response, portalId: number, language: Language, reason: 'unknown' | 'expired' | 'used' | 'superseded' | 'revoked') => send(res, reason === 'unknown' ? 404 : 410, {
+    language, title: `link.${reason}.title` as PageKey, intro: [pageText(language, `link.${reason}.intro` as PageKey)],
+    links: reason === 'revoked' ? [] : [{ href: `/portal/${portalId}/forgot`, label: 'link.askNew' }],
+  });
+
+  const setPasswordPage = (req: Request, res: Response, portalId: number, token: string, account: PortalAccount, language: Language, problem?: PasswordProblem) => send(res, problem ? 400 : 200, {
+    language, title: 'set.title', intro: [pageText(language, 'set.intro', { email: account.email, min: PASSWORD_MIN })],
+    form: { action: `/portal/${portalId}/set-password/${token}`, csrf: csrf(req, res), submit: 'set.submit', fields: passwordFields(problem, language) },
+  });
+
+  r.get('/portal/:portalId/set-password/:token', securityHeaders(), async (req, res) => {
+    const portalId = portalParam(req);
+    if (portalId === null) return linkProblemPage(res, 0, lang(req), 'unknown');
+    const verdict = await d.accounts.checkLink(portalId, String(req.params.token));
+    if (!verdict.ok) return linkProblemPage(res, portalId, lang(req), verdict.reason);
+    setPasswordPage(req, res, portalId, String(req.params.token), verdict.account, lang(req, undefined, verdict.account.locale));
+  });
+
+  r.post('/portal/:portalId/set-password/:token', securityHeaders(), doubleCsrfProtection, async (req, res) => {
+    const portalId = portalParam(req);
+    if (portalId === null) return linkProblemPage(res, 0, lang(req), 'unknown');
+    const token = String(req.params.token);
+    const verdict = await d.accounts.checkLink(portalId, token);
+    if (!verdict.ok) return linkProblemPage(res, portalId, lang(req), verdict.reason);
+    const { account } = verdict;
+    const language = lang(req, undefined, account.locale);
+    const password = body(req, 'password', PASSWORD_MAX);
+    const problem = checkNewPassword(password, body(req, 'confirm', PASSWORD_MAX), [account.email, account.name ?? '']);
+    if (problem) return setPasswordPage(req, res, portalId, token, account, language, problem);
+    // Two tabs posting the same link at once: only the first one sets the password.
+    if (!(await d.store.setIfAbsent(keys.idempotency(portalId, `link-used:${verdict.hash}`), '1', 8 * 24 * 3600))) return linkProblemPage(res, portalId, language, 'used');
+    await d.accounts.save({ ...account, state: 'active', passwordHash: await d.hasher.hash(password), mustChangePassword: false, currentLinkHash: null, sessionsValidAfter: Date.now() });
+    await d.accounts.markLinkUsed(portalId, verdict.hash);
+    await d.accounts.record(portalId, account.contactId, { action: 'password-set', by: 'customer', why: 'one-time link' });
+    d.log.info({ portalId, contactId: account.contactId }, 'portal password set');
+    const portalUrl = (await d.settingsOf(portalId)).portal.portalUrl;
+    send(res, 200, {
+      language, title: 'set.done.title', intro: [pageText(language, 'set.done.intro', { email: account.email })],
+      links: portalUrl ? [{ href: portalUrl, label: 'set.done.go' }] : [],
+    });
+  });
+
+  // A stale or forged CSRF token: a page that says what to do, never a stack trace.
+  r.use('/portal', (err: unknown, req: Request, res: Response, next: NextFunction) => {
+    if ((err as { code?: string })?.code === 'EBADCSRFTOKEN') return send(res, 403, { language: lang(req), title: 'error.title', intro: [pageText(lang(req), 'error.csrf')] });
+    next(err);
+  });
+  return r;
+}
+
+function problemText(problem: PasswordProblem, language: Language): string {
+  switch (problem.kind) {
+    case 'short': return pageText(language, 'set.short', { min: PASSWORD_MIN });
+    case 'long': return pageText(language, 'set.long', { max: PASSWORD_MAX });
+    case 'mismatch': return pageText(language, 'set.mismatch');
+    case 'weak': return pageText(language, 'set.weak', { hint: pageText(language, 'hint.common') });
+  }
+}

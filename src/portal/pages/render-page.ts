@@ -1,0 +1,100 @@
+import escapeHtml from 'escape-html';
+import type { Language } from '../../i18n/messages.js';
+import { pageText, type PageKey } from '../../i18n/portal-pages.js';
+
+export interface Field {
+  name: string;
+  label: PageKey;
+  type: 'email' | 'password' | 'hidden';
+  value?: string;
+  autocomplete?: string;
+  error?: string;
+}
+
+export interface PageSpec {
+  language: Language;
+  title: PageKey;
+  /** Paragraphs, already localised (values are escaped here). */
+  intro?: string[];
+  /** A problem with the whole form, announced to screen readers. */
+  alert?: string;
+  form?: { action: string; csrf?: string; fields: Field[]; submit: PageKey; secondary?: { name: string; value: string; label: PageKey } };
+  links?: { href: string; label: PageKey }[];
+  /** oidc-provider's own sign-out form (it carries the provider's CSRF field) and our two buttons for it. */
+  providerForm?: { html: string; id: string; yes: PageKey; no: PageKey };
+}
+
+/**
+ * One server-rendered page: no script at all (the CSP allows none), labels tied to inputs, errors
+ * tied to their field with aria-describedby and aria-invalid, focus on the first field in error.
+ */
+export function renderPage(p: PageSpec): string {
+  const t = (key: PageKey, vars?: Record<string, string | number>) => escapeHtml(pageText(p.language, key, vars));
+  const firstError = p.form?.fields.find((f) => f.error)?.name;
+  const field = (f: Field) => {
+    if (f.type === 'hidden') return `<input type="hidden" name="${escapeHtml(f.name)}" value="${escapeHtml(f.value ?? '')}">`;
+    const id = `f-${f.name}`;
+    const err = f.error ? `<p class="field-error" id="${id}-error">${t('error.field', { message: f.error })}</p>` : '';
+    const focus = (firstError ? firstError === f.name : p.form!.fields.find((x) => x.type !== 'hidden') === f) ? ' autofocus' : '';
+    return `<div class="field${f.error ? ' invalid' : ''}">
+      <label for="${id}">${t(f.label)}</label>
+      ${err}
+      <input id="${id}" name="${escapeHtml(f.name)}" type="${f.type}" value="${escapeHtml(f.value ?? '')}" autocomplete="${f.autocomplete ?? 'off'}" required${f.error ? ` aria-invalid="true" aria-describedby="${id}-error"` : ''}${focus}>
+    </div>`;
+  };
+  const form = p.form ? `<form method="post" action="${escapeHtml(p.form.action)}" novalidate>
+      ${p.form.csrf ? `<input type="hidden" name="_csrf" value="${escapeHtml(p.form.csrf)}">` : ''}
+      ${p.form.fields.map(field).join('\n')}
+      <div class="actions">
+        <button type="submit">${t(p.form.submit)}</button>
+        ${p.form.secondary ? `<button type="submit" class="secondary" name="${escapeHtml(p.form.secondary.name)}" value="${escapeHtml(p.form.secondary.value)}">${t(p.form.secondary.label)}</button>` : ''}
+      </div>
+    </form>` : '';
+  return `<!DOCTYPE html>
+<html lang="${t('page.lang')}">
+<head>
+  <meta charset="utf-8">
+  <meta name="viewport" content="width=device-width, initial-scale=1">
+  <meta name="referrer" content="no-referrer">
+  <title>${t(p.title)} – ${t('page.brand')}</title>
+  <link rel="stylesheet" href="/portal/assets/portal.css">
+</head>
+<body>
+  <header><span class="brand">${t('page.brand')}</span></header>
+  <main>
+    <h1>${t(p.title)}</h1>
+    ${p.alert ? `<div class="alert" role="alert">${escapeHtml(p.alert)}</div>` : ''}
+    ${(p.intro ?? []).map((para) => `<p>${escapeHtml(para)}</p>`).join('\n')}
+    ${form}
+    ${p.providerForm ? `${p.providerForm.html}
+    <div class="actions">
+      <button type="submit" form="${escapeHtml(p.providerForm.id)}" name="logout" value="yes" autofocus>${t(p.providerForm.yes)}</button>
+      <button type="submit" form="${escapeHtml(p.providerForm.id)}" class="secondary">${t(p.providerForm.no)}</button>
+    </div>` : ''}
+    ${(p.links ?? []).map((l) => `<p class="link"><a href="${escapeHtml(l.href)}">${t(l.label)}</a></p>`).join('\n')}
+  </main>
+</body>
+</html>`;
+}
+
+export const PORTAL_CSS = `
+*{box-sizing:border-box}
+body{margin:0;font-family:system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif;background:#f5f8fa;color:#213343;line-height:1.5}
+header{background:#213343;color:#fff;padding:14px 24px}
+.brand{font-weight:600;letter-spacing:.02em}
+main{max-width:440px;margin:40px auto;background:#fff;border:1px solid #cbd6e2;border-radius:6px;padding:28px 32px}
+h1{font-size:1.5rem;margin:0 0 12px}
+p{margin:0 0 14px}
+.field{margin:0 0 16px}
+label{display:block;font-weight:600;margin-bottom:4px}
+input[type=email],input[type=password]{width:100%;padding:10px 12px;font-size:1rem;border:1px solid #7c98b6;border-radius:4px}
+input:focus,button:focus,a:focus{outline:3px solid #0091ae;outline-offset:2px}
+.invalid input{border:2px solid #c93700}
+.field-error{color:#b02800;margin:0 0 4px;font-size:.95rem}
+.alert{border-left:4px solid #c93700;background:#fde8e1;padding:10px 14px;margin:0 0 16px}
+.actions{display:flex;gap:12px;flex-wrap:wrap}
+button{background:#0b6e99;color:#fff;border:0;border-radius:4px;padding:10px 18px;font-size:1rem;cursor:pointer}
+button.secondary{background:#eaf0f6;color:#213343;border:1px solid #cbd6e2}
+a{color:#0b6e99}
+.link{margin-top:16px}
+`;

@@ -1,0 +1,107 @@
+import { randomBytes } from 'node:crypto';
+import { normalizeEmail } from '../contacts/normalize-email.js';
+import { matchLanguage } from '../i18n/messages.js';
+import { PermanentError } from '../queue/errors.js';
+import type { AccountContext } from '../webhooks/route-event.js';
+import { keys } from '../store/keys.js';
+import type { PasswordHasher } from './password-hasher.js';
+import type { PortalAccount, PortalAccounts } from './portal-accounts.js';
+
+export interface PortalAccessDeps {
+  accounts: PortalAccounts;
+  hasher: PasswordHasher;
+  /** Where our pages are: set-password links point here. */
+  publicBaseUrl: string;
+  now?: () => number;
+}
+
+export interface AccessChange { account: PortalAccount; changed: boolean }
+
+/** The address of the page behind a set-password link (the token is the last path segment). */
+export const setPasswordUrl = (publicBaseUrl: string, portalId: number, token: string) => `${publicBaseUrl}/portal/${portalId}/set-password/${token}`;
+
+/**
+ * Grant and revoke portal access, and the credentials that go out by email. Access in HubSpot is
+ * membership of the account's access list; the sign-in account beside it is ours. Both are
+ * idempotent: granting twice adds nothing, revoking twice changes nothing.
+ */
+export class PortalAccess {
+  private readonly now: () => number;
+
+  constructor(private readonly d: PortalAccessDeps) { this.now = d.now ?? Date.now; }
+
+  async grant(ctx: AccountContext, contactId: string, by: string, why: string): Promise<AccessChange> {
+    const listId = ctx.settings.portal.accessListId;
+    if (!listId) throw new PermanentError('no portal access list is set: run the setup on the settings page, or choose a MANUAL list there');
+    const contact = (await ctx.hubspot.call(ctx.portalId, 'crm.contacts.get', (c) => c.crm.contacts.basicApi.getById(contactId, ['email', 'firstname', 'lastname', 'hs_language']))).properties;
+    const email = normalizeEmail(contact.email ?? '');
+    if (!email) throw new PermanentError(`contact ${contactId} has no valid email address, so it cannot have a portal account`);
+    await ctx.hubspot.request(ctx.portalId, 'crm.lists.memberships.add', { method: 'PUT', path: `/crm/v3/lists/${listId}/memberships/add`, body: [contactId] });
+    const existing = await this.d.accounts.get(ctx.portalId, contactId);
+    const name = [contact.firstname, contact.lastname].filter(Boolean).join(' ') || undefined;
+    const locale = matchLanguage(contact.hs_language) ?? undefined;
+    if (existing && existing.state !== 'disabled') {
+      const refreshed = { ...existing, name, locale };
+      if (existing.email !== email.email) {
+        // The contact's address changed in HubSpot: the sign-in name follows it.
+        await ctx.store.del(keys.portalLogin(ctx.portalId, existing.email));
+        refreshed.email = email.email;
+      }
+      await this.d.accounts.save(refreshed);
+      return { account: refreshed, changed: false };
+    }
+    const account: PortalAccount = {
+      ...(existing ?? {}), portalId: ctx.portalId, contactId, email: email.email, name, locale,
+      state: existing?.passwordHash ? 'active' : 'invited', grantedAt: new Date(this.now()).toISOString(), currentLinkHash: null,
+    };
+    await this.d.accounts.save(account);
+    await this.d.accounts.record(ctx.portalId, contactId, { action: 'granted', by, why });
+    ctx.log.info({ contactId, listId }, 'portal access granted');
+    return { account, changed: true };
+  }
+
+  async revoke(ctx: AccountContext, contactId: string, by: string, why: string): Promise<AccessChange | null> {
+    const existing = await this.d.accounts.get(ctx.portalId, contactId);
+    const listId = ctx.settings.portal.accessListId;
+    if (listId) await ctx.hubspot.request(ctx.portalId, 'crm.lists.memberships.remove', { method: 'PUT', path: `/crm/v3/lists/${listId}/memberships/remove`, body: [contactId] });
+    if (!existing) return null;
+    if (existing.state === 'disabled') return { account: existing, changed: false };
+    // Disabled, sessions ended, open links dead (the link check wants the current link hash).
+    const account: PortalAccount = { ...existing, state: 'disabled', currentLinkHash: null, sessionsValidAfter: this.now() };
+    await this.d.accounts.save(account);
+    await this.d.accounts.record(ctx.portalId, contactId, { action: 'revoked', by, why });
+    ctx.log.info({ contactId }, 'portal access revoked');
+    return { account, changed: true };
+  }
+
+  /**
+   * The snippet values of a credentials email, made at send time and never queued: a new one-time
+   * link (which supersedes every older one), or in "temporary" mode a random password that must
+   * be changed at the first sign-in.
+   */
+  async credentialValues(ctx: AccountContext, contactId: string): Promise<Record<string, string>> {
+    const account = await this.d.accounts.get(ctx.portalId, contactId);
+    if (!account || account.state === 'disabled') throw new PermanentError(`contact ${contactId} has no portal access: grant it first (card, settings or the rule action grantPortalAccess)`);
+    const portal = ctx.settings.portal;
+    if (!portal.portalUrl) throw new PermanentError('settings.portal.portalUrl is not set: the email would have no portal address');
+    let password: string;
+    if (portal.passwordMode === 'temporary') {
+      password = randomBytes(12).toString('base64url');
+      await this.d.accounts.save({ ...account, state: 'active', passwordHash: await this.d.hasher.hash(password), mustChangePassword: true, currentLinkHash: null });
+    } else {
+      password = setPasswordUrl(this.d.publicBaseUrl, ctx.portalId, await this.d.accounts.mintLink(account, portal.linkExpiryHours));
+    }
+    await this.d.accounts.record(ctx.portalId, contactId, { action: 'link-sent', by: 'email', why: portal.passwordMode === 'temporary' ? 'temporary password' : `set-password link, ${portal.linkExpiryHours} h` });
+    return { 'Portal Address': portal.portalUrl, 'Portal Username': account.email, 'Portal Password': password };
+  }
+
+  /** Placeholders for a preview: no link is made and nothing changes. */
+  static previewValues(ctx: AccountContext, email: string): Record<string, string> {
+    return { 'Portal Address': ctx.settings.portal.portalUrl ?? '(portal address not set)', 'Portal Username': email, 'Portal Password': '[a one-time link to choose a password, made when the email is sent]' };
+  }
+
+  /** "Sign out everywhere": every session of this account's contacts that began before now ends. */
+  async signOutEverywhere(ctx: AccountContext): Promise<void> {
+    await ctx.store.set(keys.portalSignOutAll(ctx.portalId), String(this.now()));
+  }
+}

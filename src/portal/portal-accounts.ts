@@ -1,0 +1,113 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { caps, keys } from '../store/keys.js';
+import type { Store } from '../store/store.js';
+
+export type PortalAccountState = 'invited' | 'active' | 'disabled';
+
+/** One contact's customer-portal account. The password exists only as an argon2id hash. */
+export interface PortalAccount {
+  portalId: number;
+  contactId: string;
+  /** The sign-in name: the contact's normalised email address. */
+  email: string;
+  name?: string;
+  locale?: string;
+  state: PortalAccountState;
+  passwordHash?: string;
+  /** Temporary-password mode: the emailed password must be replaced at the first sign-in. */
+  mustChangePassword?: boolean;
+  /** The only set-password link that still works (the SHA-256 of its token). */
+  currentLinkHash?: string | null;
+  grantedAt: string;
+  lastSignInAt?: string;
+  /** Sessions that began before this (epoch ms) are ended: revoke, reset, "sign out everywhere". */
+  sessionsValidAfter?: number;
+}
+
+export interface AccessEvent { at: string; action: 'granted' | 'revoked' | 'password-set' | 'link-sent' | 'signed-out-everywhere'; by: string; why: string }
+
+export interface LinkRecord { contactId: string; exp: number; usedAt?: number }
+
+export type LinkVerdict =
+  | { ok: true; account: PortalAccount; hash: string }
+  | { ok: false; reason: 'unknown' | 'expired' | 'used' | 'superseded' | 'revoked' };
+
+/** Links are kept a week past their expiry so a late click is told "expired", not "unknown". */
+const LINK_GRACE_S = 7 * 24 * 3600;
+
+export const hashToken = (token: string) => createHash('sha256').update(token).digest('base64url');
+
+/** Portal accounts, their sign-in index, set-password links and the access history, per HubSpot account. */
+export class PortalAccounts {
+  constructor(private readonly store: Store, private readonly now: () => number = Date.now) {}
+
+  async get(portalId: number, contactId: string): Promise<PortalAccount | null> {
+    const raw = await this.store.get(keys.portalAccount(portalId, contactId));
+    return raw ? (JSON.parse(raw) as PortalAccount) : null;
+  }
+
+  async getMany(portalId: number, contactIds: string[]): Promise<(PortalAccount | null)[]> {
+    if (!contactIds.length) return [];
+    return (await this.store.getMany(contactIds.map((id) => keys.portalAccount(portalId, id)))).map((r) => (r ? (JSON.parse(r) as PortalAccount) : null));
+  }
+
+  async findByLogin(portalId: number, email: string): Promise<PortalAccount | null> {
+    const contactId = await this.store.get(keys.portalLogin(portalId, email));
+    return contactId ? this.get(portalId, contactId) : null;
+  }
+
+  async save(account: PortalAccount): Promise<void> {
+    await this.store.set(keys.portalAccount(account.portalId, account.contactId), JSON.stringify(account));
+    await this.store.set(keys.portalLogin(account.portalId, account.email), account.contactId);
+  }
+
+  async remove(portalId: number, contactId: string): Promise<void> {
+    const account = await this.get(portalId, contactId);
+    if (account) await this.store.del(keys.portalLogin(portalId, account.email));
+    if (account?.currentLinkHash) await this.store.del(keys.portalLink(portalId, account.currentLinkHash));
+    await this.store.del(keys.portalAccount(portalId, contactId));
+    await this.store.del(keys.portalAccessLog(portalId, contactId));
+  }
+
+  async record(portalId: number, contactId: string, event: Omit<AccessEvent, 'at'>): Promise<void> {
+    await this.store.pushCapped(keys.portalAccessLog(portalId, contactId), JSON.stringify({ at: new Date(this.now()).toISOString(), ...event }), caps.portalAccessLog);
+  }
+
+  async history(portalId: number, contactId: string): Promise<AccessEvent[]> {
+    return (await this.store.range(keys.portalAccessLog(portalId, contactId), 0, -1)).map((r) => JSON.parse(r) as AccessEvent);
+  }
+
+  /**
+   * A new one-time set-password link: 256 random bits, stored only as a hash, and the only link
+   * of this account that works from now on (a newer link supersedes every older one).
+   */
+  async mintLink(account: PortalAccount, expiryHours: number): Promise<string> {
+    const token = randomBytes(32).toString('base64url');
+    const hash = hashToken(token);
+    const record: LinkRecord = { contactId: account.contactId, exp: this.now() + expiryHours * 3_600_000 };
+    await this.store.set(keys.portalLink(account.portalId, hash), JSON.stringify(record), expiryHours * 3600 + LINK_GRACE_S);
+    await this.save({ ...account, currentLinkHash: hash });
+    return token;
+  }
+
+  async checkLink(portalId: number, token: string): Promise<LinkVerdict> {
+    if (!/^[\w-]{43}$/.test(token)) return { ok: false, reason: 'unknown' };
+    const hash = hashToken(token);
+    const raw = await this.store.get(keys.portalLink(portalId, hash));
+    if (!raw) return { ok: false, reason: 'unknown' };
+    const link = JSON.parse(raw) as LinkRecord;
+    if (link.usedAt) return { ok: false, reason: 'used' };
+    const account = await this.get(portalId, link.contactId);
+    if (!account || account.state === 'disabled') return { ok: false, reason: 'revoked' };
+    if (account.currentLinkHash !== hash) return { ok: false, reason: 'superseded' };
+    if (link.exp < this.now()) return { ok: false, reason: 'expired' };
+    return { ok: true, account, hash };
+  }
+
+  async markLinkUsed(portalId: number, hash: string): Promise<void> {
+    const raw = await this.store.get(keys.portalLink(portalId, hash));
+    if (!raw) return;
+    const link = JSON.parse(raw) as LinkRecord;
+    await this.store.set(keys.portalLink(portalId, hash), JSON.stringify({ ...link, usedAt: this.now() }), LINK_GRACE_S);
+  }
+}

@@ -1,0 +1,63 @@
+import type { Redis } from 'ioredis';
+import { RateLimiterMemory, RateLimiterRedis, type RateLimiterAbstract, type RateLimiterRes } from 'rate-limiter-flexible';
+
+export interface LimitVerdict { limited: boolean; retryAfterMs: number }
+
+/** Wrong passwords per account, attempts per IP, forgot-password requests per IP: kept in Redis, shared by every process. */
+export const SIGN_IN_LIMITS = {
+  perAccount: { points: 5, duration: 15 * 60 },
+  perIp: { points: 50, duration: 15 * 60 },
+  forgotPerIp: { points: 10, duration: 15 * 60 },
+} as const;
+
+const isLimit = (err: unknown): err is RateLimiterRes => typeof (err as RateLimiterRes)?.msBeforeNext === 'number';
+
+/**
+ * Brute force stopped by rate-limiter-flexible: wrong passwords count per account (whether or not
+ * the account exists, so the limit says nothing about existence), every attempt per IP.
+ */
+export class SignInLimiter {
+  private readonly account: RateLimiterAbstract;
+  private readonly ip: RateLimiterAbstract;
+  private readonly forgot: RateLimiterAbstract;
+
+  constructor(redis?: Redis) {
+    const make = (keyPrefix: string, o: { points: number; duration: number }) => (redis
+      ? new RateLimiterRedis({ storeClient: redis, keyPrefix: `app:portal-rate:${keyPrefix}`, ...o })
+      : new RateLimiterMemory({ keyPrefix, ...o }));
+    this.account = make('account', SIGN_IN_LIMITS.perAccount);
+    this.ip = make('ip', SIGN_IN_LIMITS.perIp);
+    this.forgot = make('forgot', SIGN_IN_LIMITS.forgotPerIp);
+  }
+
+  /** Counts an attempt from this IP and says whether the IP or the account is over its limit. */
+  async attempt(ip: string, accountKey: string): Promise<LimitVerdict> {
+    try {
+      await this.ip.consume(ip);
+    } catch (err) {
+      if (isLimit(err)) return { limited: true, retryAfterMs: err.msBeforeNext };
+      throw err;
+    }
+    const state = await this.account.get(accountKey);
+    if (state && state.consumedPoints >= SIGN_IN_LIMITS.perAccount.points) return { limited: true, retryAfterMs: state.msBeforeNext };
+    return { limited: false, retryAfterMs: 0 };
+  }
+
+  async failed(accountKey: string): Promise<void> {
+    await this.account.penalty(accountKey, 1);
+  }
+
+  async succeeded(accountKey: string): Promise<void> {
+    await this.account.delete(accountKey);
+  }
+
+  async forgotRequest(ip: string): Promise<LimitVerdict> {
+    try {
+      await this.forgot.consume(ip);
+      return { limited: false, retryAfterMs: 0 };
+    } catch (err) {
+      if (isLimit(err)) return { limited: true, retryAfterMs: err.msBeforeNext };
+      throw err;
+    }
+  }
+}

@@ -1,0 +1,138 @@
+import type { Response, Router } from 'express';
+import type { Logger } from 'pino';
+import { z } from 'zod';
+import { renderTemplate } from '../email/email-template.js';
+import { languageChain } from '../email/template-repository.js';
+import { RedirectUriError } from '../portal/oidc/oidc-clients.js';
+import { PortalAccess } from '../portal/portal-access.js';
+import type { AccountContext } from '../webhooks/route-event.js';
+import { describeZodError } from './describe-zod-error.js';
+import { PORTAL_BULK_GRANT, rulePorts } from './event-handlers.js';
+import type { ExtensionsDeps } from './extensions-api.js';
+import type { CardCaller } from './verify-extension-request.js';
+
+const caller = (res: Response) => res.locals.caller as CardCaller;
+const who = (c: CardCaller) => c.userEmail ?? `user ${c.userId ?? 'unknown'}`;
+const requestBody = z.strictObject({ requestId: z.string().regex(/^[\w-]{8,64}$/, 'must be 8–64 letters, digits, - or _ (one per click, so a retried request sends once)') });
+const clientBody = z.strictObject({ redirectUris: z.array(z.string().max(2000)).min(1, 'add the redirect URI HubSpot shows on its SSO screen').max(5), rotateSecret: z.boolean().default(false) });
+const bulkBody = z.strictObject({ expectedCount: z.number().int().min(0).max(10_000) });
+/** A company's contacts read for the card: enough for real customers, bounded for the card's 15 s. */
+const MAX_COMPANY_CONTACTS = 2_000;
+
+/** Portal access from the cards: the contact's status and actions, a company's counts and bulk grant, the OIDC client on the settings page. */
+export function portalRoutes(r: Router, deps: ExtensionsDeps): void {
+  const context = async (res: Response): Promise<AccountContext> => {
+    const { portalId } = caller(res);
+    return { portalId, hubspot: deps.hubspot, store: deps.store, settings: (await deps.settings.read(portalId)).settings, log: res.locals.log as Logger };
+  };
+  const queueCredentials = (portalId: number, contactId: string, cause: string) => rulePorts(deps.queue).queueEmail(portalId, { cause, template: 'portal-credentials', contactId });
+
+  r.get('/contacts/:contactId/portal', async (req, res) => {
+    const { portalId } = caller(res);
+    const contactId = String(req.params.contactId);
+    const [account, history, emails] = await Promise.all([
+      deps.portal.accounts.get(portalId, contactId), deps.portal.accounts.history(portalId, contactId), deps.email.service.log(deps.store, portalId, contactId),
+    ]);
+    res.json({
+      access: account?.state ?? 'none', email: account?.email ?? null, lastSignInAt: account?.lastSignInAt ?? null,
+      lastCredentialsEmail: emails.find((e) => e.template === 'portal-credentials') ?? null, history,
+    });
+  });
+
+  r.post('/contacts/:contactId/portal/grant', async (req, res) => {
+    const ctx = await context(res);
+    const { account, changed } = await deps.portal.access.grant(ctx, String(req.params.contactId), who(caller(res)), 'granted on the contact card');
+    res.json({ access: account.state, changed });
+  });
+
+  r.post('/contacts/:contactId/portal/revoke', async (req, res) => {
+    const ctx = await context(res);
+    const result = await deps.portal.access.revoke(ctx, String(req.params.contactId), who(caller(res)), 'revoked on the contact card');
+    res.json({ access: result?.account.state ?? 'none', changed: result?.changed ?? false });
+  });
+
+  /** The credentials email as the customer would read it, before an agent sends it (no link is made). */
+  r.post('/contacts/:contactId/portal/credentials/preview', async (req, res) => {
+    const ctx = await context(res);
+    const contactId = String(req.params.contactId);
+    const account = await deps.portal.accounts.get(ctx.portalId, contactId);
+    if (!account || account.state === 'disabled') return void res.status(409).json({ message: 'this contact has no portal access: grant it first' });
+    const language = languageChain(account.locale, ctx.settings.defaultLanguage)[0]!;
+    const template = await deps.email.templates.get(ctx.portalId, 'portal-credentials', language);
+    const rendered = renderTemplate(template, deps.email.registry, { contact: { email: account.email, firstname: account.name?.split(' ')[0] ?? '' } }, PortalAccess.previewValues(ctx, account.email));
+    res.json({ language, to: account.email, subject: rendered.subject, text: rendered.text, html: rendered.html });
+  });
+
+  // Send credentials, or a password reset (the articles' technician-initiated reset): a new
+  // one-time link by email; the agent never sees or types a password.
+  for (const [path, kind] of [['credentials', 'agent'], ['reset', 'agent-reset']] as const) {
+    r.post(`/contacts/:contactId/portal/${path}`, async (req, res) => {
+      const { portalId } = caller(res);
+      const parsed = requestBody.safeParse(res.locals.json ?? {});
+      if (!parsed.success) return void res.status(400).json({ message: describeZodError(parsed.error) });
+      const contactId = String(req.params.contactId);
+      const account = await deps.portal.accounts.get(portalId, contactId);
+      if (!account || account.state === 'disabled') return void res.status(409).json({ message: 'this contact has no portal access: grant it first' });
+      await queueCredentials(portalId, contactId, `${kind}:${contactId}:${parsed.data.requestId}`);
+      res.status(202).json({ queued: true, to: account.email });
+    });
+  }
+
+  r.get('/companies/:companyId/portal', async (req, res) => {
+    const { portalId } = caller(res);
+    res.json(await companyAccess(deps, portalId, String(req.params.companyId)));
+  });
+
+  /** "Grant access to all": the card shows the count first and sends it back; a changed count is refused. */
+  r.post('/companies/:companyId/portal/grant-all', async (req, res) => {
+    const { portalId } = caller(res);
+    const parsed = bulkBody.safeParse(res.locals.json ?? {});
+    if (!parsed.success) return void res.status(400).json({ message: describeZodError(parsed.error) });
+    const companyId = String(req.params.companyId);
+    const current = await companyAccess(deps, portalId, companyId);
+    if (current.withoutAccess.length !== parsed.data.expectedCount) {
+      return void res.status(409).json({ message: `${current.withoutAccess.length} contacts are without access now, not ${parsed.data.expectedCount}: look again before sending`, ...current });
+    }
+    await deps.queue.enqueue(current.withoutAccess.map((contactId) => ({ id: `bulk-grant-${portalId}-${contactId}`, event: {
+      eventId: 0, subscriptionId: 0, portalId, occurredAt: Date.now(), subscriptionType: PORTAL_BULK_GRANT, attemptNumber: 0, objectId: Number(contactId),
+      propertyValue: { by: who(caller(res)), companyId },
+    } })));
+    res.status(202).json({ queued: current.withoutAccess.length });
+  });
+
+  r.get('/portal/client', async (_req, res) => {
+    const { portalId } = caller(res);
+    const client = await deps.portal.clients.get(portalId);
+    res.json({ issuer: deps.portal.issuer, discovery: `${deps.portal.issuer}/.well-known/openid-configuration`, scopes: 'openid email profile', client });
+  });
+
+  r.put('/portal/client', async (_req, res) => {
+    const { portalId } = caller(res);
+    const parsed = clientBody.safeParse(res.locals.json ?? {});
+    if (!parsed.success) return void res.status(400).json({ message: describeZodError(parsed.error) });
+    try {
+      res.json({ issuer: deps.portal.issuer, client: await deps.portal.clients.save(portalId, parsed.data.redirectUris, parsed.data.rotateSecret) });
+    } catch (err) {
+      if (err instanceof RedirectUriError) return void res.status(400).json({ message: err.message });
+      throw err;
+    }
+  });
+
+  r.post('/portal/sign-out-everywhere', async (_req, res) => {
+    await deps.portal.access.signOutEverywhere(await context(res));
+    res.json({ signedOut: true });
+  });
+}
+
+async function companyAccess(deps: ExtensionsDeps, portalId: number, companyId: string) {
+  const ids: string[] = [];
+  let after: string | undefined;
+  do {
+    const page = await deps.hubspot.call(portalId, 'crm.associations.companies-contacts.get', (c) => c.crm.associations.v4.basicApi.getPage('companies', companyId, 'contacts', after, 500));
+    ids.push(...page.results.map((a) => String(a.toObjectId)));
+    after = page.paging?.next?.after;
+  } while (after && ids.length < MAX_COMPANY_CONTACTS);
+  const accounts = await deps.portal.accounts.getMany(portalId, ids);
+  const withAccess = accounts.filter((a) => a && a.state !== 'disabled').length;
+  return { contacts: ids.length, withAccess, withoutAccess: ids.filter((_, i) => !accounts[i] || accounts[i]!.state === 'disabled'), truncated: Boolean(after) };
+}
