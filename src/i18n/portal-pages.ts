@@ -57,6 +57,9 @@ const en = {
   'error.csrf': 'This form has expired. Reload the page and try again.',
   'error.session': 'This sign-in page has expired',
   'error.field': 'Error: {message}',
+  'error.reason.redirect': 'the address to return to is not registered for this portal',
+  'error.reason.client': 'this portal is not known to the sign-in service',
+  'error.reason.request': 'the sign-in request is not valid ({code})',
   'hint.common': 'Avoid common words, names and dates.',
 };
 
@@ -116,6 +119,9 @@ const de: Catalogue = {
   'error.csrf': 'Dieses Formular ist abgelaufen. Laden Sie die Seite neu und versuchen Sie es erneut.',
   'error.session': 'Diese Anmeldeseite ist abgelaufen',
   'error.field': 'Fehler: {message}',
+  'error.reason.redirect': 'die Rücksprungadresse ist für dieses Portal nicht registriert',
+  'error.reason.client': 'dieses Portal ist dem Anmeldedienst nicht bekannt',
+  'error.reason.request': 'die Anmeldeanfrage ist ungültig ({code})',
   'hint.common': 'Vermeiden Sie häufige Wörter, Namen und Daten.',
 };
 
@@ -172,6 +178,9 @@ const it: Catalogue = {
   'error.csrf': 'Questo modulo è scaduto. Ricarica la pagina e riprova.',
   'error.session': 'Questa pagina di accesso è scaduta',
   'error.field': 'Errore: {message}',
+  'error.reason.redirect': 'l’indirizzo di ritorno non è registrato per questo portale',
+  'error.reason.client': 'questo portale non è noto al servizio di accesso',
+  'error.reason.request': 'la richiesta di accesso non è valida ({code})',
   'hint.common': 'Evita parole comuni, nomi e date.',
 };
 
@@ -228,6 +237,9 @@ const es: Catalogue = {
   'error.csrf': 'Este formulario ha caducado. Vuelve a cargar la página e inténtalo de nuevo.',
   'error.session': 'Esta página de inicio de sesión ha caducado',
   'error.field': 'Error: {message}',
+  'error.reason.redirect': 'la dirección de vuelta no está registrada para este portal',
+  'error.reason.client': 'este portal no es conocido por el servicio de inicio de sesión',
+  'error.reason.request': 'la solicitud de inicio de sesión no es válida ({code})',
   'hint.common': 'Evita palabras comunes, nombres y fechas.',
 };
 

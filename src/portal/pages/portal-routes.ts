@@ -196,7 +196,15 @@ export function portalRoutes(d: PortalRoutesDeps): Router {
     return /^\/portal\/interaction\/[\w-]{1,64}$/.test(back) ? back : undefined;
   };
 
-  const forgotPage = (req: Request, res: Response, portalId: number, language: Language, opts: { status?: number; error?: string; email?: string } = {}) => {
+  /** Back to the sign-in that sent the customer here, or else to the customer portal. */
+  const backLinks = async (req: Request, portalId: number): Promise<PageSpec['links']> => {
+    const back = safeReturn(req);
+    if (back) return [{ href: back, label: 'forgot.back' }];
+    const portalUrl = (await d.settingsOf(portalId)).portal.portalUrl;
+    return portalUrl ? [{ href: portalUrl, label: 'set.done.go' }] : [];
+  };
+
+  const forgotPage = async (req: Request, res: Response, portalId: number, language: Language, opts: { status?: number; error?: string; email?: string } = {}) => {
     const back = safeReturn(req);
     send(res, opts.status ?? 200, {
       language, title: 'forgot.title', intro: [pageText(language, 'forgot.intro')],
@@ -204,14 +212,14 @@ export function portalRoutes(d: PortalRoutesDeps): Router {
         action: `/portal/${portalId}/forgot${back ? `?return=${encodeURIComponent(back)}` : ''}`, csrf: csrf(req, res), submit: 'forgot.submit',
         fields: [{ name: 'email', label: 'signin.email', type: 'email', value: opts.email, autocomplete: 'username', error: opts.error }],
       },
-      links: back ? [{ href: back, label: 'forgot.back' }] : [],
+      links: await backLinks(req, portalId),
     });
   };
 
-  r.get('/portal/:portalId/forgot', securityHeaders(), (req, res) => {
+  r.get('/portal/:portalId/forgot', securityHeaders(), async (req, res) => {
     const portalId = portalParam(req);
     if (portalId === null) return send(res, 404, { language: lang(req), title: 'link.unknown.title', intro: [pageText(lang(req), 'link.unknown.intro')] });
-    forgotPage(req, res, portalId, lang(req, typeof req.query.ui_locales === 'string' ? req.query.ui_locales : undefined));
+    await forgotPage(req, res, portalId, lang(req, typeof req.query.ui_locales === 'string' ? req.query.ui_locales : undefined));
   });
 
   r.post('/portal/:portalId/forgot', securityHeaders(), doubleCsrfProtection, async (req, res) => {
@@ -220,13 +228,12 @@ export function portalRoutes(d: PortalRoutesDeps): Router {
     if (portalId === null) return send(res, 404, { language, title: 'link.unknown.title', intro: [pageText(language, 'link.unknown.intro')] });
     const typed = body(req, 'email', EMAIL_MAX);
     const email = typed.length <= EMAIL_MAX ? normalizeEmail(typed)?.email : undefined;
-    if (!email) return forgotPage(req, res, portalId, language, { status: 400, error: pageText(language, 'forgot.invalid'), email: typed });
+    if (!email) return void await forgotPage(req, res, portalId, language, { status: 400, error: pageText(language, 'forgot.invalid'), email: typed });
     const limit = await d.limiter.forgotRequest(req.ip ?? 'unknown');
-    if (limit.limited) return forgotPage(req, res, portalId, language, { status: 429, error: pageText(language, 'signin.limited', { minutes: Math.max(1, Math.ceil(limit.retryAfterMs / 60_000)) }), email: typed });
+    if (limit.limited) return void await forgotPage(req, res, portalId, language, { status: 429, error: pageText(language, 'signin.limited', { minutes: Math.max(1, Math.ceil(limit.retryAfterMs / 60_000)) }), email: typed });
     await d.queueReset(portalId, email);
     const hours = (await d.settingsOf(portalId)).portal.linkExpiryHours;
-    const back = safeReturn(req);
-    send(res, 200, { language, title: 'forgot.title', intro: [pageText(language, 'forgot.sent', { email, hours })], links: back ? [{ href: back, label: 'forgot.back' }] : [] });
+    send(res, 200, { language, title: 'forgot.title', intro: [pageText(language, 'forgot.sent', { email, hours })], links: await backLinks(req, portalId) });
   });
 
   // ---- set password behind a one-time link ----

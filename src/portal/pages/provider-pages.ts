@@ -22,8 +22,12 @@ function send(ctx: KoaContextWithOIDC, spec: PageSpec): void {
 export const providerPages = {
   async renderError(ctx: KoaContextWithOIDC, out: { error?: string; error_description?: string }): Promise<void> {
     const language = languageOf(ctx);
-    // The description is the provider's own text (no user data), e.g. "redirect_uri did not match any of the client's registered redirect_uris".
-    send(ctx, { language, title: 'error.title', intro: [pageText(language, 'error.intro', { reason: out.error_description ?? out.error ?? 'invalid_request' })] });
+    // The provider's own description is English and technical; the customer gets a reason in their language.
+    const code = out.error ?? 'invalid_request';
+    const reason = code === 'invalid_redirect_uri' ? pageText(language, 'error.reason.redirect')
+      : code === 'invalid_client' ? pageText(language, 'error.reason.client')
+        : pageText(language, 'error.reason.request', { code });
+    send(ctx, { language, title: 'error.title', intro: [pageText(language, 'error.intro', { reason })] });
   },
   async logoutSource(ctx: KoaContextWithOIDC, form: string): Promise<void> {
     const language = languageOf(ctx);

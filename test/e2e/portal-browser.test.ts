@@ -1,0 +1,250 @@
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { Writable } from 'node:stream';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hashToken } from '../../src/portal/portal-accounts.js';
+import { createLogger } from '../../src/server/logger.js';
+import { keys } from '../../src/store/keys.js';
+import { startPortalEnv, type PortalEnv } from '../support/portal-env.js';
+
+// Kept as a test artifact (not committed): one picture per page and language.
+const SHOTS = resolve(import.meta.dirname, '../../test-artifacts/screenshots');
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const PASSWORD = 'correct horse battery staple';
+
+// Every line the app logs during the suite, to prove no secret or link ever reaches a log.
+const logLines: string[] = [];
+const logSink = new Writable({ write(chunk, _enc, done) { logLines.push(String(chunk)); done(); } });
+
+let env: PortalEnv;
+let browser: Browser;
+let adaId: string;
+
+async function newPage(locale = 'en-US'): Promise<Page> {
+  const context = await browser.newContext({ locale, viewport: { width: 900, height: 760 } });
+  return context.newPage();
+}
+const shot = async (page: Page, name: string) => { await page.screenshot({ path: `${SHOTS}/${name}.png`, fullPage: true }); };
+
+async function newContact(email: string, name: string): Promise<string> {
+  env.sandbox.inboundEmail(env.P, { from: email, name, subject: 'Hello', text: 'Hi' });
+  await env.settle();
+  return env.sandbox.account(env.P).objects.contacts!.all().find((c) => c.properties.email === email)!.id;
+}
+
+/** The sign-in page the customer portal sends a visitor to. */
+async function openSignIn(page: Page, lang?: string) {
+  await page.goto(`${env.sandbox.portal.portalUrl(env.P)}${lang ? `?lang=${lang}` : ''}`);
+  await page.waitForURL(/\/portal\/interaction\//);
+}
+async function signIn(page: Page, email: string, password: string) {
+  await page.getByLabel(/Email|E-Mail|Indirizzo email|Correo/).fill(email);
+  await page.locator('input[name=password]').fill(password);
+  await page.locator('button[type=submit]').click();
+  await page.waitForLoadState();
+}
+
+beforeAll(async () => {
+  mkdirSync(SHOTS, { recursive: true });
+  env = await startPortalEnv({ runtime: { log: createLogger('debug', logSink) } });
+  browser = await chromium.launch({
+    executablePath: CHROMIUM, headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  adaId = await newContact('ada@acme.example', 'Ada Lovelace');
+  env.sandbox.createTicket(env.P, { subject: 'Printer on fire' }, adaId);
+  env.sandbox.createTicket(env.P, { subject: 'Invoice missing' }, adaId);
+  await env.settle();
+}, 60_000);
+afterAll(async () => { await browser?.close(); await env?.stop(); });
+
+describe('a customer signs in to the HubSpot customer portal through the app (Chromium)', () => {
+  it('new sender → credentials email → set password → sign in from the portal → the portal shows their tickets and the ID token carries their email', async () => {
+    const link = await env.latestLink('ada@acme.example');
+    expect(link).toMatch(/\/portal\/4242\/set-password\/[\w-]{43}$/);
+    const page = await newPage();
+    await page.goto(link!);
+    await expect.poll(() => page.title()).toBe('Choose your password – Customer portal');
+    await page.getByLabel('New password', { exact: true }).fill(PASSWORD);
+    await page.getByLabel('Repeat the new password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Save password' }).click();
+    expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Your password is saved');
+
+    await openSignIn(page);
+    await signIn(page, 'ada@acme.example', PASSWORD);
+    await page.waitForURL(env.sandbox.portal.portalUrl(env.P));
+    // The portal found the contact by the ID token's email and shows her tickets.
+    expect(await page.locator('#signed-in').textContent()).toBe('Signed in as Ada Lovelace (ada@acme.example)');
+    expect(await page.locator('#tickets li').allTextContents()).toEqual(expect.arrayContaining(['Printer on fire', 'Invoice missing']));
+    expect(await env.app.portal.accounts.get(env.P, adaId)).toMatchObject({ state: 'active', lastSignInAt: expect.any(String) });
+    await page.context().close();
+  });
+
+  it('refuses a used link, a superseded link, an expired link and a link of a revoked contact, each with its own page', async () => {
+    const page = await newPage();
+    // Used: Ada's link from the first test.
+    await page.goto((await env.latestLink('ada@acme.example'))!);
+    expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('This link was already used');
+
+    const linusId = await newContact('linus@acme.test', 'Linus Torvalds');
+    const first = await env.latestLink('linus@acme.test');
+    const account = (await env.app.portal.accounts.get(env.P, linusId))!;
+    const newer = await env.app.portal.accounts.mintLink(account, 24);
+    await page.goto(first!);
+    expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('A newer link was sent');
+    expect(await page.getByRole('link', { name: 'Ask for a new link' }).count()).toBe(1);
+
+    // Expired: the newest link, its time run out.
+    const stored = JSON.parse((await env.app.store.get(keys.portalLink(env.P, hashToken(newer))))!);
+    await env.app.store.set(keys.portalLink(env.P, hashToken(newer)), JSON.stringify({ ...stored, exp: Date.now() - 1000 }), 3600);
+    await page.goto(`${env.base}/portal/${env.P}/set-password/${newer}`);
+    expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('This link has expired');
+
+    const hedyId = await newContact('hedy@eu.globex.example', 'Hedy Lamarr');
+    const hedyLink = await env.latestLink('hedy@eu.globex.example');
+    await env.app.portal.access.revoke({ portalId: env.P, hubspot: env.app.hubspot, store: env.app.store, settings: (await env.app.settings.read(env.P)).settings, log: env.app.log }, hedyId, 'test agent', 'left the company');
+    await page.goto(hedyLink!);
+    expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('This link is no longer valid');
+
+    await page.goto(`${env.base}/portal/${env.P}/set-password/${'x'.repeat(43)}`);
+    expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('This link does not work');
+    await page.context().close();
+  });
+
+  it('refuses a wrong password and a revoked contact with the same message, and stops guessing after five wrong passwords', async () => {
+    const page = await newPage();
+    await openSignIn(page);
+    await signIn(page, 'ada@acme.example', 'wrong password here');
+    const refused = await page.getByRole('alert').textContent();
+    expect(refused).toContain('The email address or password is not right');
+    // Focus and the field are kept for the next try; nothing says whether the address exists.
+    expect(await page.getByLabel('Email address').inputValue()).toBe('ada@acme.example');
+    await signIn(page, 'nobody@acme.example', 'wrong password here');
+    expect(await page.getByRole('alert').textContent()).toBe(refused);
+
+    for (let i = 0; i < 4; i++) await signIn(page, 'ada@acme.example', `wrong password ${i}`);
+    await signIn(page, 'ada@acme.example', PASSWORD);
+    expect(await page.getByRole('alert').textContent()).toMatch(/Too many sign-in attempts\. Wait \d+ minutes/);
+    await shot(page, 'en-signin-limited');
+    await page.context().close();
+  });
+
+  it('a signed-in contact whose access is revoked is asked to sign in again and cannot', async () => {
+    const graceId = await newContact('grace@acme.example', 'Grace Hopper');
+    const page = await newPage();
+    await page.goto((await env.latestLink('grace@acme.example'))!);
+    await page.getByLabel('New password', { exact: true }).fill(PASSWORD);
+    await page.getByLabel('Repeat the new password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Save password' }).click();
+    await openSignIn(page);
+    await signIn(page, 'grace@acme.example', PASSWORD);
+    await page.waitForURL(env.sandbox.portal.portalUrl(env.P));
+
+    await env.app.portal.access.revoke({ portalId: env.P, hubspot: env.app.hubspot, store: env.app.store, settings: (await env.app.settings.read(env.P)).settings, log: env.app.log }, graceId, 'test agent', 'contract ended');
+    // The portal's own session ends; a new sign-in finds the provider's session unusable.
+    await page.goto(`${env.sandbox.portal.portalUrl(env.P)}logout`);
+    await openSignIn(page);
+    expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Sign in');
+    await signIn(page, 'grace@acme.example', PASSWORD);
+    expect(await page.getByRole('alert').textContent()).toContain('The email address or password is not right');
+    await page.context().close();
+  });
+
+  it('refuses a client of another HubSpot account and a redirect URI nobody registered', async () => {
+    // Account 5151 registers its own portal client; Ada (of 4242) cannot sign in through it.
+    env.sandbox.addAccount(5151, 'sandbox-other-token');
+    const other = await env.app.portal.clients.save(5151, [`${env.sandbox.url}/_portal/5151/sso/callback`]);
+    const page = await newPage();
+    const authorize = (clientId: string, redirectUri: string) => `${env.app.portal.issuer}/auth?${new URLSearchParams({
+      client_id: clientId, redirect_uri: redirectUri, response_type: 'code', scope: 'openid email', code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM', code_challenge_method: 'S256', state: 'abcdefgh',
+    })}`;
+    await page.goto(authorize(other.clientId, `${env.sandbox.url}/_portal/5151/sso/callback`));
+    await page.waitForURL(/\/portal\/interaction\//);
+    await signIn(page, 'ada@acme.example', PASSWORD);
+    expect(await page.getByRole('alert').textContent()).toContain('The email address or password is not right');
+
+    await page.goto(authorize(env.client.clientId, 'https://attacker.example/callback'));
+    expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Something went wrong');
+    expect(await page.locator('main').textContent()).toContain('the address to return to is not registered for this portal');
+    expect(new URL(page.url()).origin).toBe(env.base);
+    await page.context().close();
+  });
+
+  it('"forgot password" answers an unknown address exactly as a known one, and mails a new link only to the known one', async () => {
+    const answers: string[] = [];
+    const before = (await env.app.email.outbox.mailbox(env.P)).length;
+    for (const email of ['ada@acme.example', 'nobody@nowhere.example']) {
+      const page = await newPage();
+      await page.goto(`${env.base}/portal/${env.P}/forgot`);
+      await page.getByLabel('Email address').fill(email);
+      const [response] = await Promise.all([page.waitForResponse((r) => r.request().method() === 'POST'), page.getByRole('button', { name: 'Send the link' }).click()]);
+      answers.push(`${response.status()} ${(await page.locator('main').innerHTML()).replaceAll(email, '{email}')}`);
+      await page.context().close();
+    }
+    expect(answers[0]).toBe(answers[1]);
+    expect(answers[0]).toContain('a link to choose a new password is on its way');
+    await env.settle();
+    const mails = (await env.app.email.outbox.mailbox(env.P)).slice(0, (await env.app.email.outbox.mailbox(env.P)).length - before);
+    expect(mails.map((m) => m.to)).toEqual(['ada@acme.example']);
+  });
+
+  for (const [lang, locale] of [['en', 'en-US'], ['de', 'de-DE'], ['it', 'it-IT'], ['es', 'es-ES']] as const) {
+    it(`shows every page in ${lang}, with a screenshot of each`, async () => {
+      const id = await newContact(`shots-${lang}@acme.example`, `Shots ${lang.toUpperCase()}`);
+      const page = await newPage(locale);
+      await openSignIn(page, lang);
+      expect(await page.locator('html').getAttribute('lang')).toBe(lang);
+      await shot(page, `${lang}-signin`);
+      await signIn(page, 'nobody@acme.example', 'wrong');
+      await shot(page, `${lang}-signin-error`);
+      await page.goto(`${env.base}/portal/${env.P}/forgot`);
+      await shot(page, `${lang}-forgot`);
+      await page.locator('button[type=submit]').click();
+      expect(await page.locator('input[name=email]').getAttribute('aria-invalid')).toBe('true');
+      await shot(page, `${lang}-forgot-error`);
+      await page.locator('input[name=email]').fill(`shots-${lang}@acme.example`);
+      await page.locator('button[type=submit]').click();
+      await shot(page, `${lang}-forgot-sent`);
+      await env.settle();
+      const link = await env.latestLink(`shots-${lang}@acme.example`);
+      await page.goto(link!);
+      expect(await page.locator('html').getAttribute('lang')).toBe(lang);
+      await shot(page, `${lang}-set-password`);
+      await page.locator('input[name=password]').fill('password123');
+      await page.locator('input[name=confirm]').fill('password123');
+      await page.locator('button[type=submit]').click();
+      expect(await page.locator('input[name=password]').getAttribute('aria-invalid')).toBe('true');
+      await shot(page, `${lang}-set-password-weak`);
+      await page.locator('input[name=password]').fill(`${PASSWORD} ${lang}`);
+      await page.locator('input[name=confirm]').fill(`${PASSWORD} ${lang}`);
+      await page.locator('button[type=submit]').click();
+      await shot(page, `${lang}-set-password-done`);
+      await page.goto(link!);
+      await shot(page, `${lang}-link-used`);
+      await page.goto(`${env.app.portal.issuer}/auth?client_id=${env.client.clientId}&redirect_uri=https://attacker.example/&response_type=code&scope=openid`);
+      await shot(page, `${lang}-error`);
+      await openSignIn(page, lang);
+      await signIn(page, `shots-${lang}@acme.example`, `${PASSWORD} ${lang}`);
+      await page.waitForURL(env.sandbox.portal.portalUrl(env.P));
+      await page.locator('#sign-out').click();
+      await page.waitForURL(/\/oidc\/session\/end/);
+      await shot(page, `${lang}-sign-out`);
+      await page.locator('button[name=logout]').click();
+      await page.waitForLoadState();
+      expect(await page.locator('#signed-out').count()).toBe(1);
+      expect(await env.app.portal.accounts.get(env.P, id)).toMatchObject({ state: 'active' });
+      await page.context().close();
+    });
+  }
+
+  it('never logs a password, a one-time link or its token', async () => {
+    const secrets = [PASSWORD, 'wrong password here', '/set-password/'];
+    for (const mail of await env.app.email.outbox.mailbox(env.P)) {
+      const token = /\/set-password\/([\w-]{43})/.exec(mail.text)?.[1];
+      if (token) secrets.push(token);
+    }
+    expect(logLines.length).toBeGreaterThan(20);
+    expect(logLines.filter((line) => secrets.some((s) => line.includes(s))).map((l) => l.slice(0, 600))).toEqual([]);
+  });
+});
