@@ -11,6 +11,9 @@ export class HttpBrowser {
 
   private cookies(url: URL) { let c = this.jar.get(url.hostname); if (!c) { c = new Map(); this.jar.set(url.hostname, c); } return c; }
 
+  /** A redirect to an address this accepts is not followed (a relying party's callback, read by the caller). */
+  stopAt?: (url: URL) => boolean;
+
   async request(method: 'GET' | 'POST', href: string, form?: Record<string, string>, maxRedirects = 20): Promise<this> {
     let url = new URL(href, this.url || undefined);
     let body: string | undefined = form ? new URLSearchParams(form).toString() : undefined;
@@ -31,6 +34,7 @@ export class HttpBrowser {
       this.url = url.href;
       if (res.status >= 300 && res.status < 400 && res.headers.get('location')) {
         url = new URL(res.headers.get('location')!, url);
+        if (this.stopAt?.(url)) { this.url = url.href; await res.arrayBuffer(); this.html = ''; return this; }
         // 303 (and 302 after a POST, as browsers do) continue as GET.
         if (res.status === 303 || res.status === 302) { method = 'GET'; body = undefined; }
         await res.arrayBuffer();

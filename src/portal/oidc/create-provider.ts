@@ -80,6 +80,8 @@ export async function createOidcProvider(d: ProviderDeps): Promise<Provider> {
     // The relying party (HubSpot's portal) may read the profile from the ID token or userinfo.
     conformIdTokenClaims: false,
     pkce: { required: () => true },
+    // Authorization code only: no implicit or hybrid flows that put tokens in the browser's address bar.
+    responseTypes: ['code'],
     issueRefreshToken: async () => false,
     ttl: { AuthorizationCode: 60, IdToken: 3600, AccessToken: 3600, Interaction: 1800, Session: 8 * 3600, Grant: 8 * 3600 },
     interactions: { url: async (_ctx, interaction) => `/portal/interaction/${interaction.uid}`, policy },
