@@ -5,6 +5,8 @@ import { pickLanguage } from '../i18n/messages.js';
 import { callBackend } from './backend.js';
 import { CompanyDomainsView } from './company-domains-view.js';
 import { useLoadable } from './use-loadable.js';
+import { Divider, Flex } from '@hubspot/ui-extensions';
+import { CompanyPortalView, type CompanyPortal } from './company-portal-view.js';
 
 interface CardContext { portal: { id: number }; user: { id: number; email: string; locale?: string }; crm: { objectId: number } }
 
@@ -12,6 +14,7 @@ export function CompanyCard({ context }: { context: CardContext }) {
   const companyId = String(context.crm.objectId);
   const [overview, reload] = useLoadable(() => callBackend<CompanyDomainsOverview>(`/companies/${companyId}/domains`));
   const [backfill, setBackfill] = useState<BackfillStatus | null>(null);
+  const [portal, reloadPortal] = useLoadable(() => callBackend<CompanyPortal>(`/companies/${companyId}/portal`));
 
   // While a run of ours is queued or running, look again every 2 s.
   useEffect(() => {
@@ -24,5 +27,17 @@ export function CompanyCard({ context }: { context: CardContext }) {
     void callBackend<BackfillStatus>('/backfill', { method: 'POST', body: { mode, companyId } }).then(setBackfill, (err: Error) =>
       setBackfill({ mode, companyId, state: 'failed', scanned: 0, planned: 0, applied: 0, sample: [], startedAt: new Date().toISOString(), error: err.message }));
   };
-  return <CompanyDomainsView overview={overview} backfill={backfill} language={pickLanguage(context.user.locale)} onDryRun={() => start('dry-run')} onApply={() => start('apply')} onRetry={reload} />;
+  const language = pickLanguage(context.user.locale);
+  return (
+    <Flex direction="column" gap="sm">
+      <CompanyDomainsView overview={overview} backfill={backfill} language={language} onDryRun={() => start('dry-run')} onApply={() => start('apply')} onRetry={reload} />
+      <Divider />
+      <CompanyPortalView
+        portal={portal} language={language} onRetry={reloadPortal}
+        onGrantAll={async (expectedCount) => {
+          try { return await callBackend<{ queued: number }>(`/companies/${companyId}/portal/grant-all`, { method: 'POST', body: { expectedCount } }); } catch (err) { return { error: (err as Error).message }; }
+        }}
+      />
+    </Flex>
+  );
 }

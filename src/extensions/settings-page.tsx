@@ -10,6 +10,7 @@ import type { RuleSet } from '../rules/rule-schema.js';
 import { callBackend } from './backend.js';
 import { SettingsView, type SaveOutcome, type SettingsData, type SettingsPayload } from './settings-view.js';
 import { useLoadable } from './use-loadable.js';
+import { OidcClientView, type OidcClientPayload } from './oidc-client-view.js';
 
 interface SettingsContext { portal: { id: number }; user: { id: number; email: string; locale?: string } }
 
@@ -45,6 +46,7 @@ export function SettingsPage({ context }: { context: SettingsContext }) {
       return { error: (err as Error).message };
     }
   };
+  const [oidcClient, reloadOidcClient] = useLoadable(() => callBackend<OidcClientPayload>('/portal/client'));
   const [rules, reloadRules] = useLoadable(() => callBackend<{ version: number; ruleSet: RuleSet }>('/rules'));
   const [templates, reloadTemplates] = useLoadable(() => callBackend<TemplatesPayload>(`/email/templates?language=${language}`));
   const attempt = async <T,>(run: () => Promise<T>): Promise<T | { ok: false; message: string }> => {
@@ -57,6 +59,17 @@ export function SettingsPage({ context }: { context: SettingsContext }) {
       payload={payload} language={language} onSave={onSave} onRetry={reload}
       onCreateDefaultCompany={onCreateDefaultCompany} backfill={backfill} onBackfill={onBackfill}
       onSmtpPassword={(password) => attempt(async () => { await callBackend('/email/smtp-password', { method: 'PUT', body: { password } }); return { ok: true }; })}
+    />
+    <OidcClientView
+      client={oidcClient} language={language} onRetry={reloadOidcClient}
+      onSave={async (redirectUris, rotateSecret) => {
+        try {
+          return { ok: true, payload: await callBackend<OidcClientPayload>('/portal/client', { method: 'PUT', body: { redirectUris, rotateSecret } }) };
+        } catch (err) {
+          return { ok: false, message: (err as Error).message };
+        }
+      }}
+      onSignOutAll={() => attempt(async () => { await callBackend('/portal/sign-out-everywhere', { method: 'POST', body: {} }); return { ok: true }; })}
     />
     <RulesView
       payload={rules} language={language} onRetry={reloadRules}

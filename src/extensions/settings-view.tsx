@@ -7,7 +7,8 @@ import { LoadStates, type Loadable } from './load-states.js';
 export interface InboundSettings { freeMailAdditions: string[]; ignoredSenders: string[]; autoReplySubjects: string[]; matchSubdomains: boolean; defaultCompanyId: string | null; stripPlusAddresses: boolean }
 export interface SmtpSettings { host: string; port: number; secure: boolean; user: string; from: string }
 export interface EmailSettings { transport: 'outbox' | 'hubspot' | 'smtp'; hubspotEmailIds: Record<string, number>; smtp: SmtpSettings | null; maxPerRecipientPerHour: number }
-export interface SettingsData { defaultLanguage: Language; internalDomains: string[]; inbound: InboundSettings; email: EmailSettings }
+export interface PortalSettings { accessListId: string | null; onboardNewContacts: boolean; portalUrl: string | null; linkExpiryHours: number; passwordMode: 'link' | 'temporary' }
+export interface SettingsData { defaultLanguage: Language; internalDomains: string[]; inbound: InboundSettings; email: EmailSettings; portal: PortalSettings }
 export interface ProvisioningStep { name: string; ok: boolean; detail: string }
 export interface SettingsPayload { version: number; settings: SettingsData; provisioning: { steps: ProvisioningStep[] } | null }
 export type SaveOutcome = { ok: true; version: number } | { ok: false; message: string; conflict?: boolean };
@@ -52,6 +53,7 @@ function SettingsForm({ initial, language, onSave, onCreateDefaultCompany, backf
   };
 
   const setEmail = (patch: Partial<EmailSettings>) => setDraft({ ...draft, email: { ...draft.email, ...patch } });
+  const setPortal = (patch: Partial<PortalSettings>) => setDraft({ ...draft, portal: { ...draft.portal, ...patch } });
   const smtp: SmtpSettings = draft.email.smtp ?? { host: '', port: 587, secure: false, user: '', from: '' };
   const setSmtp = (patch: Partial<SmtpSettings>) => setEmail({ smtp: { ...smtp, ...patch } });
 
@@ -123,6 +125,19 @@ function SettingsForm({ initial, language, onSave, onCreateDefaultCompany, backf
           <Input name="smtpPassword" type="password" label={t(language, 'settings.smtpPassword')} value={smtpPassword} onChange={(v: string) => setSmtpPassword(v)} />
         </Flex>
       )}
+      <Heading>{t(language, 'settings.portal')}</Heading>
+      <Toggle
+        name="onboardNewContacts" label={t(language, 'settings.portal.onboard')} checked={draft.portal.onboardNewContacts}
+        onChange={(checked: boolean) => setPortal({ onboardNewContacts: checked })}
+      />
+      <Input name="portalUrl" label={t(language, 'settings.portal.url')} value={draft.portal.portalUrl ?? ''} onChange={(v: string) => setPortal({ portalUrl: v.trim() || null })} />
+      <Input name="accessListId" label={t(language, 'settings.portal.list')} value={draft.portal.accessListId ?? ''} onChange={(v: string) => setPortal({ accessListId: v.trim() || null })} />
+      <Input name="linkExpiryHours" label={t(language, 'settings.portal.expiry')} value={String(draft.portal.linkExpiryHours)} onChange={(v: string) => setPortal({ linkExpiryHours: Number(v) || 0 })} />
+      <Select
+        name="passwordMode" label={t(language, 'settings.portal.mode')} value={draft.portal.passwordMode}
+        options={(['link', 'temporary'] as const).map((v) => ({ value: v, label: t(language, `settings.portal.mode.${v}`) }))}
+        onChange={(v) => setPortal({ passwordMode: v as PortalSettings['passwordMode'] })}
+      />
       {!draft.inbound.defaultCompanyId && (
         <Button onClick={createDefault}>{t(language, 'settings.createDefaultCompany')}</Button>
       )}

@@ -183,7 +183,7 @@ export class HubSpotSandbox {
     res.on('finish', () => {
       const portalId = (res.locals.account as SandboxAccount | undefined)?.portalId;
       // Our control routes and the customer portal's pages are not HubSpot's API.
-      if (req.path.startsWith('/_sandbox') || req.path.startsWith('/_portal') || req.path === '/') return;
+      if (req.path.startsWith('/_sandbox') || req.path.startsWith('/_portal') || req.path === '/' || req.path === '/favicon.ico') return;
       this.calls.push({ at, method: req.method, path: req.path, route: `${req.method} ${routeOf(req)}`, portalId, status: res.statusCode });
       if (this.validator) {
         const isForm = req.is('application/x-www-form-urlencoded');

@@ -50,7 +50,10 @@ export const settingsSchema = z.strictObject({
     linkExpiryHours: z.number().int().min(1, 'must be at least 1 hour').max(168, 'must be at most 168 hours (7 days)').default(24),
     /** link: a one-time set-password link (default); temporary: a random password, changed at first sign-in. */
     passwordMode: z.enum(['link', 'temporary'], { error: 'must be link or temporary' }).default('link'),
-  }).prefault({}),
+  }).prefault({}).superRefine((portal, ctx) => {
+    // Credentials emails name the portal's address: onboarding without it would send broken emails.
+    if (portal.onboardNewContacts && !portal.portalUrl) ctx.addIssue({ code: 'custom', path: ['portalUrl'], message: 'is required when onboardNewContacts is on (the credentials email names it)' });
+  }),
   rules: z.strictObject({
     /** How long every evaluation of every ticket is kept (the audit). */
     auditRetentionDays: z.number().int().min(1).max(365).default(30),

@@ -13,11 +13,11 @@ export function event(overrides: Record<string, unknown> = {}) {
 }
 
 /** Sends like HubSpot: v3-signed over the public URL, to the app's real address. */
-export async function deliver(appUrl: string, body: unknown, opts: { path?: string; secret?: string; timestamp?: number; headers?: Record<string, string>; raw?: string; method?: string; /** send the path as given, without the appId HubSpot appends */ exactPath?: boolean } = {}) {
+export async function deliver(appUrl: string, body: unknown, opts: { path?: string; secret?: string; timestamp?: number; headers?: Record<string, string>; raw?: string; method?: string; /** send the path as given, without the appId HubSpot appends */ exactPath?: boolean; /** the app's PUBLIC_BASE_URL, when it is not the test default */ publicUrl?: string } = {}) {
   const path = opts.exactPath ? opts.path! : withAppId(opts.path ?? '/webhooks/hubspot');
   const text = opts.raw ?? JSON.stringify(body);
   const method = opts.method ?? 'POST';
-  const signed = signV3(opts.secret ?? TEST_SECRET, method, `${PUBLIC_URL}${path}`, method === 'GET' ? '' : text, opts.timestamp ?? Date.now());
+  const signed = signV3(opts.secret ?? TEST_SECRET, method, `${opts.publicUrl ?? PUBLIC_URL}${path}`, method === 'GET' ? '' : text, opts.timestamp ?? Date.now());
   const res = await fetch(`${appUrl}${path}`, {
     method, body: method === 'GET' ? undefined : text,
     headers: { 'content-type': 'application/json', ...signed, ...opts.headers },

@@ -10,6 +10,7 @@ const payload: SettingsPayload = {
     defaultLanguage: 'en', internalDomains: ['acme.example'],
     inbound: { freeMailAdditions: [], ignoredSenders: ['no-reply'], autoReplySubjects: ['out of office'], matchSubdomains: true, defaultCompanyId: null, stripPlusAddresses: false },
     email: { transport: 'outbox', hubspotEmailIds: {}, smtp: null, maxPerRecipientPerHour: 5 },
+    portal: { accessListId: '1001', onboardNewContacts: false, portalUrl: null, linkExpiryHours: 24, passwordMode: 'link' },
   },
   provisioning: { steps: [{ name: 'contact property group "Portal Autopilot"', ok: false, detail: 'HubSpot answered 403: missing scope' }] },
 };
@@ -35,12 +36,16 @@ describe('the settings page', () => {
     r.find(Toggle, { name: 'matchSubdomains' }).trigger('onChange', false as never);
     r.find(TextArea, { name: 'freeMailAdditions' }).trigger('onChange', 'partner-mail.example' as never);
     r.find(Input, { name: 'defaultCompanyId' }).trigger('onChange', ' 9001 ' as never);
+    r.find(Toggle, { name: 'onboardNewContacts' }).trigger('onChange', true as never);
+    r.find(Input, { name: 'portalUrl' }).trigger('onChange', ' https://support.acme.example ' as never);
+    r.find(Select, { name: 'passwordMode' }).trigger('onChange', 'temporary' as never);
     button('Save').trigger('onClick');
     await r.waitFor(() => expect(r.find(Alert).text).toBe('Settings saved (version 4).'));
     expect(onSave).toHaveBeenCalledWith({
       defaultLanguage: 'es', internalDomains: ['acme.example', 'acme.test'],
       inbound: { ...payload.settings.inbound, matchSubdomains: false, freeMailAdditions: ['partner-mail.example'], defaultCompanyId: '9001' },
       email: payload.settings.email,
+      portal: { ...payload.settings.portal, onboardNewContacts: true, portalUrl: 'https://support.acme.example', passwordMode: 'temporary' },
     }, 3);
   });
 
