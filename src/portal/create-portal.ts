@@ -13,7 +13,7 @@ import { providerPages } from './pages/provider-pages.js';
 import { PasswordHasher } from './password-hasher.js';
 import { PortalAccess } from './portal-access.js';
 import { PortalAccounts } from './portal-accounts.js';
-import { SignInLimiter } from './sign-in-limiter.js';
+import { SignInLimiter, type SignInLimits } from './sign-in-limiter.js';
 
 export interface PortalDeps {
   publicBaseUrl: string;
@@ -26,6 +26,7 @@ export interface PortalDeps {
   queueReset: (portalId: number, email: string) => Promise<void>;
   log: Logger;
   hasher?: PasswordHasher;
+  limits?: SignInLimits;
 }
 
 /**
@@ -37,7 +38,7 @@ export function createPortal(d: PortalDeps) {
   const hasher = d.hasher ?? new PasswordHasher();
   const access = new PortalAccess({ accounts, hasher, publicBaseUrl: d.publicBaseUrl });
   const clients = new OidcClients(d.store, d.cipher);
-  const limiter = new SignInLimiter(d.redis);
+  const limiter = new SignInLimiter(d.redis, d.limits);
   const issuer = `${d.publicBaseUrl}/oidc`;
   const secure = d.publicBaseUrl.startsWith('https:');
   let provider: Provider | undefined;

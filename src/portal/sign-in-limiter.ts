@@ -3,12 +3,16 @@ import { RateLimiterMemory, RateLimiterRedis, type RateLimiterAbstract, type Rat
 
 export interface LimitVerdict { limited: boolean; retryAfterMs: number }
 
-/** Wrong passwords per account, attempts per IP, forgot-password requests per IP: kept in Redis, shared by every process. */
+/**
+ * Wrong passwords per account, attempts per IP, forgot-password requests per IP: kept in Redis,
+ * shared by every process. The IP budget allows a company's staff behind one address to sign in.
+ */
 export const SIGN_IN_LIMITS = {
   perAccount: { points: 5, duration: 15 * 60 },
-  perIp: { points: 50, duration: 15 * 60 },
-  forgotPerIp: { points: 10, duration: 15 * 60 },
-} as const;
+  perIp: { points: 300, duration: 15 * 60 },
+  forgotPerIp: { points: 20, duration: 15 * 60 },
+};
+export type SignInLimits = typeof SIGN_IN_LIMITS;
 
 const isLimit = (err: unknown): err is RateLimiterRes => typeof (err as RateLimiterRes)?.msBeforeNext === 'number';
 
@@ -21,13 +25,13 @@ export class SignInLimiter {
   private readonly ip: RateLimiterAbstract;
   private readonly forgot: RateLimiterAbstract;
 
-  constructor(redis?: Redis) {
+  constructor(redis?: Redis, private readonly limits: SignInLimits = SIGN_IN_LIMITS) {
     const make = (keyPrefix: string, o: { points: number; duration: number }) => (redis
       ? new RateLimiterRedis({ storeClient: redis, keyPrefix: `app:portal-rate:${keyPrefix}`, ...o })
       : new RateLimiterMemory({ keyPrefix, ...o }));
-    this.account = make('account', SIGN_IN_LIMITS.perAccount);
-    this.ip = make('ip', SIGN_IN_LIMITS.perIp);
-    this.forgot = make('forgot', SIGN_IN_LIMITS.forgotPerIp);
+    this.account = make('account', limits.perAccount);
+    this.ip = make('ip', limits.perIp);
+    this.forgot = make('forgot', limits.forgotPerIp);
   }
 
   /** Counts an attempt from this IP and says whether the IP or the account is over its limit. */
@@ -39,7 +43,7 @@ export class SignInLimiter {
       throw err;
     }
     const state = await this.account.get(accountKey);
-    if (state && state.consumedPoints >= SIGN_IN_LIMITS.perAccount.points) return { limited: true, retryAfterMs: state.msBeforeNext };
+    if (state && state.consumedPoints >= this.limits.perAccount.points) return { limited: true, retryAfterMs: state.msBeforeNext };
     return { limited: false, retryAfterMs: 0 };
   }
 

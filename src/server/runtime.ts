@@ -40,6 +40,8 @@ export interface RuntimeOptions {
   queuePrefix?: string;
   now?: () => number;
   authorizeUrl?: string;
+  /** The sign-in rate limits (the sign-in benchmark lifts the per-IP one: all its traffic comes from one address). */
+  signInLimits?: import('../portal/sign-in-limiter.js').SignInLimits;
   /** Tests wrap the store to see which keys a request touched. */
   observeStore?: (store: Store) => Store;
   /** How long senders are gathered into one HubSpot batch call. */
@@ -87,7 +89,7 @@ export function createRuntime(config: Config, options: RuntimeOptions = {}) {
   const email = createEmail(store, hubspot, cipher);
   const rules = new RuleRepository(store);
   const portal = createPortal({
-    publicBaseUrl: config.publicBaseUrl, store, redis, cipher: portalCipher, serverSecret: config.clientSecret, log,
+    publicBaseUrl: config.publicBaseUrl, store, redis, cipher: portalCipher, serverSecret: config.clientSecret, log, limits: options.signInLimits,
     settingsOf: async (portalId) => (await settings.read(portalId)).settings,
     queueReset: async (portalId, email) => {
       const requestId = randomBytes(12).toString('base64url');
