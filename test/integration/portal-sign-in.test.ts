@@ -1,4 +1,5 @@
 import * as oidc from 'openid-client';
+import { PasswordHasher } from '../../src/portal/password-hasher.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPortalEnv, type PortalEnv } from '../support/portal-env.js';
 
@@ -95,5 +96,22 @@ describe('the OpenID Connect provider, as a relying party sees it (openid-client
     const { code } = await rp();
     const { callback, verifier, state } = await code();
     await expect(oidc.authorizationCodeGrant(config, callback, { pkceCodeVerifier: verifier, expectedState: state })).rejects.toMatchObject({ error: 'invalid_client' });
+  });
+});
+
+describe('passwords at rest', () => {
+  it('rehashes a password stored with older argon2id parameters at the next successful sign-in', async () => {
+    const { P, sandbox } = env;
+    const ada = sandbox.account(P).objects.contacts!.all().find((c) => c.properties.email === 'ada@acme.example')!;
+    const weak = new PasswordHasher({ memoryCost: 4096, timeCost: 1, parallelism: 1 });
+    const account = (await env.app.portal.accounts.get(P, ada.id))!;
+    await env.app.portal.accounts.save({ ...account, passwordHash: await weak.hash('correct horse battery staple') });
+    const b = env.browser();
+    await b.get(sandbox.portal.portalUrl(P));
+    await b.submit({ email: 'ada@acme.example', password: 'correct horse battery staple' });
+    expect(b.text()).toContain('Signed in as Ada Lovelace');
+    const stored = (await env.app.portal.accounts.get(P, ada.id))!.passwordHash!;
+    expect(stored).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
+    expect(await env.app.store.get(`portal:${P}:portal-account:${ada.id}`)).not.toContain('correct horse');
   });
 });
