@@ -1,4 +1,4 @@
-import { hkdfSync, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
@@ -6,6 +6,7 @@ import { OAuthClient } from '../auth/oauth-client.js';
 import { oauthRoutes } from '../auth/oauth-routes.js';
 import { OAuthTokenSource, StaticTokenSource } from '../auth/oauth-token-source.js';
 import { TokenCipher } from '../auth/token-cipher.js';
+import { secretsCipher } from '../auth/secrets-cipher.js';
 import { TokenVault } from '../auth/token-vault.js';
 import { HubSpotGateway, type TokenSource } from '../hubspot/gateway.js';
 import { MemoryRateLimiter, RedisRateLimiter, type RateLimiter } from '../hubspot/rate-limiter.js';
@@ -69,9 +70,8 @@ export function createRuntime(config: Config, options: RuntimeOptions = {}) {
 
   const redirectUri = `${config.publicBaseUrl}/oauth/callback`;
   const cipher = config.tokenEncryptionKey ? new TokenCipher(config.tokenEncryptionKey) : undefined;
-  // Portal secrets (signing keys, client secrets) are always encrypted at rest: with
-  // TOKEN_ENCRYPTION_KEY, or else with a key derived from the client secret, which never sits in Redis.
-  const portalCipher = cipher ?? new TokenCipher(Buffer.from(hkdfSync('sha256', config.clientSecret, 'portal-autopilot', 'store-encryption', 32)));
+  // Portal secrets (signing keys, client secrets) are always encrypted at rest.
+  const portalCipher = secretsCipher(config.tokenEncryptionKey, config.clientSecret);
   const vault = cipher ? new TokenVault(store, cipher) : undefined;
   const oauth = config.clientId
     ? new OAuthClient({ baseUrl: config.hubspotApiBaseUrl, clientId: config.clientId, clientSecret: config.clientSecret, redirectUri })

@@ -1,0 +1,36 @@
+import { Redis } from 'ioredis';
+import { secretsCipher } from '../auth/secrets-cipher.js';
+import { loadSigningKeys, rotateSigningKeys } from '../portal/oidc/signing-keys.js';
+import { RedisStore } from '../store/redis-store.js';
+import { ConfigError, loadConfig } from './config.js';
+
+/**
+ * npm run oidc-keys -- show     the key ids the provider publishes (the first one signs)
+ * npm run oidc-keys -- rotate   a new signing key first, the previous one kept published
+ * Web processes pick the new key up at their next start (restart them one by one); ID tokens
+ * signed with the previous key still verify, since it stays in the JWKS until the next rotation.
+ */
+export async function runOidcKeysCli(argv: string[], env: NodeJS.ProcessEnv, out: (line: string) => void): Promise<number> {
+  let config;
+  try { config = loadConfig(env); } catch (err) {
+    if (err instanceof ConfigError) { out(err.message); return 78; }
+    throw err;
+  }
+  if (!config.redisUrl) { out('REDIS_URL is not set: signing keys are kept in Redis in production mode (embedded mode makes new ones at every start).'); return 2; }
+  const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 1 });
+  try {
+    const store = new RedisStore(redis);
+    const cipher = secretsCipher(config.tokenEncryptionKey, config.clientSecret);
+    const command = argv[0] ?? 'show';
+    if (command !== 'show' && command !== 'rotate') { out('usage: npm run oidc-keys -- show | rotate'); return 2; }
+    const keys = command === 'rotate' ? await rotateSigningKeys(store, cipher) : await loadSigningKeys(store, cipher);
+    keys.forEach((k, i) => out(`${i === 0 ? 'signs     ' : 'published '} kid ${k.kid} (${k.alg})`));
+    return 0;
+  } finally {
+    redis.disconnect();
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  process.exit(await runOidcKeysCli(process.argv.slice(2), process.env, (l) => console.log(l)));
+}
