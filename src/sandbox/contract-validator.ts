@@ -22,7 +22,7 @@ interface Spec { file: string; router: OpenAPIRouter; document: Document }
 const pointer = (...parts: string[]) => parts.map((p) => p.replace(/~/g, '~0').replace(/\//g, '~1')).join('/');
 
 /**
- * Checks requests and responses against HubSpot's official OpenAPI specs (shared/hubspot-openapi).
+ * Checks requests and responses against HubSpot's official OpenAPI specs (spec/hubspot-openapi, copied from HubSpot's public collection).
  * A request HubSpot would not route, or whose body does not fit the schema, is a violation; so is
  * a sandbox answer that real HubSpot could not give.
  *

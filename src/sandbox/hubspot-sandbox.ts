@@ -244,7 +244,7 @@ export class HubSpotSandbox {
   }
 
   async start(port = 0): Promise<void> {
-    const specDir = this.o.specDir ?? resolve(repoRoot, '../shared/hubspot-openapi');
+    const specDir = this.o.specDir ?? resolve(repoRoot, 'spec/hubspot-openapi');
     if (existsSync(specDir)) this.validator = await ContractValidator.load(specDir);
     await new Promise<void>((r) => { this.server = this.app().listen(port, '127.0.0.1', () => r()); });
   }

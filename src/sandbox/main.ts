@@ -21,7 +21,7 @@ const sandbox = new HubSpotSandbox({ webhook: { targetUrl, clientSecret: secret 
 const account = sandbox.addAccount(portalId, process.env.SANDBOX_TOKEN);
 await sandbox.start(port);
 console.log(`HubSpot sandbox on ${sandbox.url} (account ${portalId}); webhooks go to ${targetUrl}`);
-console.log(`contract checks against shared/hubspot-openapi: ${sandbox.validatesContract ? 'on' : 'off (folder not found)'}`);
+console.log(`contract checks against spec/hubspot-openapi: ${sandbox.validatesContract ? 'on' : 'off (folder not found)'}`);
 console.log('Start the app against it in another terminal:');
 console.log(`  REDIS_URL=redis://127.0.0.1:6379 HUBSPOT_API_BASE_URL=${sandbox.url} HUBSPOT_ACCESS_TOKEN=${account.token} HUBSPOT_CLIENT_SECRET=${secret} PUBLIC_BASE_URL=http://127.0.0.1:3000 npm start`);
 console.log('Then make an email arrive:');

@@ -131,7 +131,7 @@ export async function runDemo(options: { signInAsAda?: boolean } = {}): Promise<
     ...outbox.map((m) => `    to ${'to' in m ? m.to : ''}: "${'subject' in m ? m.subject : ''}"`),
     `Portal accounts: ${(await runtime.portal.accounts.getMany(DEMO_PORTAL, created.map((c) => c.id))).filter(Boolean).length} of ${created.length} new contacts (access list ${(await runtime.settings.read(DEMO_PORTAL)).settings.portal.accessListId})`,
     ...signIn,
-    `Contract: ${sandbox.validatesContract ? (sandbox.violations.length ? `${sandbox.violations.length} violation(s) of HubSpot's specs:\n${sandbox.violations.map((v) => `    ${v}`).join('\n')}` : "every request and answer matched HubSpot's OpenAPI specs") : 'not checked (../shared/hubspot-openapi not found)'}`,
+    `Contract: ${sandbox.validatesContract ? (sandbox.violations.length ? `${sandbox.violations.length} violation(s) of HubSpot's specs:\n${sandbox.violations.map((v) => `    ${v}`).join('\n')}` : "every request and answer matched HubSpot's OpenAPI specs") : 'not checked (spec/hubspot-openapi not found)'}`,
     '',
     'Look at:',
     `    app health     ${runtime.url}/healthz`,

@@ -8,7 +8,7 @@ export async function startSandbox(options: SandboxOptions = {}) {
   const sandbox = new HubSpotSandbox(options);
   sandbox.addAccount(SANDBOX_PORTAL, SANDBOX_TOKEN);
   await sandbox.start();
-  expect(sandbox.validatesContract, 'shared/hubspot-openapi must sit beside the repository').toBe(true);
+  expect(sandbox.validatesContract, 'spec/hubspot-openapi holds the specs the sandbox checks against').toBe(true);
   return sandbox;
 }
 
