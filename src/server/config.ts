@@ -1,18 +1,21 @@
 import { z } from 'zod';
+import { defaultInstallScopes, requiredScopes } from '../auth/app-scopes.js';
 
 const optional = z.string().trim().min(1).optional().or(z.literal('').transform(() => undefined));
 
 const schema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   PUBLIC_BASE_URL: z.url({ error: 'PUBLIC_BASE_URL must be the https URL HubSpot calls, e.g. https://autopilot.example.com' }).optional(),
-  REDIS_URL: z.url({ error: 'REDIS_URL must look like redis://127.0.0.1:6379' }).optional().or(z.literal('').transform(() => undefined)),
+  REDIS_URL: z.url({ protocol: /^rediss?$/, error: 'REDIS_URL must look like redis://127.0.0.1:6379 (or rediss:// for TLS)' }).optional().or(z.literal('').transform(() => undefined)),
+  WEBHOOK_ALLOW_LEGACY_SIGNATURES: z.enum(['true', 'false'], { error: 'WEBHOOK_ALLOW_LEGACY_SIGNATURES must be true or false' }).default('false').transform((v) => v === 'true'),
+  HOST: z.string().trim().min(1).default('0.0.0.0'),
   HUBSPOT_API_BASE_URL: z.url().default('https://api.hubapi.com'),
   HUBSPOT_APP_ID: z.string().trim().regex(/^[1-9]\d{0,15}$/, 'HUBSPOT_APP_ID must be the app\'s numeric id (app settings in HubSpot)').optional().or(z.literal('').transform(() => undefined)),
   HUBSPOT_PORTAL_ID: z.string().trim().regex(/^[1-9]\d{0,15}$/, 'HUBSPOT_PORTAL_ID must be the HubSpot account id (a positive number)').optional().or(z.literal('').transform(() => undefined)),
   HUBSPOT_CLIENT_ID: optional,
   HUBSPOT_CLIENT_SECRET: z.string({ error: 'HUBSPOT_CLIENT_SECRET is required: copy it from the app\'s Auth tab in HubSpot (it verifies every request HubSpot sends)' }).min(8, 'HUBSPOT_CLIENT_SECRET looks truncated (under 8 characters)'),
   HUBSPOT_ACCESS_TOKEN: optional,
-  HUBSPOT_SCOPES: z.string().default('oauth crm.objects.contacts.read crm.objects.contacts.write crm.objects.companies.read crm.objects.companies.write tickets conversations.read'),
+  HUBSPOT_SCOPES: z.string().default(defaultInstallScopes),
   TOKEN_ENCRYPTION_KEY: optional,
   APP_ROLE: z.enum(['web', 'worker', 'all'], { error: 'APP_ROLE must be web, worker or all' }).default('all'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -48,6 +51,10 @@ export interface Config {
   workerConcurrency: number;
   /** How long senders are gathered into one HubSpot batch call (upsert, names, associations). */
   batchWindowMs: number;
+  /** Webhook signatures v1/v2 (no timestamp, replayable): off unless an operator turns them on. */
+  allowLegacySignatures: boolean;
+  /** The address the HTTP server listens on. */
+  host: string;
 }
 
 export class ConfigError extends Error {
@@ -65,22 +72,23 @@ function parseKey(raw: string): Buffer | undefined {
 /** Parsed once at start-up; nothing else reads process.env (DESIGN habit 3). */
 export function loadConfig(env: NodeJS.ProcessEnv): Config {
   const result = schema.safeParse(env);
-  if (!result.success) {
-    throw new ConfigError(result.error.issues.map((i) => `${i.path.join('.') || 'environment'}: ${i.message}`));
-  }
-  const e = result.data;
-  const problems: string[] = [];
-  if (!e.HUBSPOT_ACCESS_TOKEN && !e.HUBSPOT_CLIENT_ID) {
+  const problems: string[] = result.success ? [] : result.error.issues.map((i) => `${i.path.join('.') || 'environment'}: ${i.message}`);
+  // Every problem at once, the schema's and these, so one start names all that needs fixing.
+  const str = (name: string) => (env[name] ?? '').trim() || undefined;
+  if (!str('HUBSPOT_ACCESS_TOKEN') && !str('HUBSPOT_CLIENT_ID')) {
     problems.push('set HUBSPOT_ACCESS_TOKEN (private app, one account) or HUBSPOT_CLIENT_ID with TOKEN_ENCRYPTION_KEY (OAuth, many accounts)');
   }
   let tokenEncryptionKey: Buffer | undefined;
-  if (e.TOKEN_ENCRYPTION_KEY) {
-    tokenEncryptionKey = parseKey(e.TOKEN_ENCRYPTION_KEY);
+  if (str('TOKEN_ENCRYPTION_KEY')) {
+    tokenEncryptionKey = parseKey(str('TOKEN_ENCRYPTION_KEY')!);
     if (!tokenEncryptionKey) problems.push('TOKEN_ENCRYPTION_KEY must be 32 bytes, as 64 hex characters or base64 (make one with: openssl rand -hex 32)');
-  } else if (e.HUBSPOT_CLIENT_ID && !e.HUBSPOT_ACCESS_TOKEN) {
+  } else if (str('HUBSPOT_CLIENT_ID') && !str('HUBSPOT_ACCESS_TOKEN')) {
     problems.push('TOKEN_ENCRYPTION_KEY is required in OAuth mode: tokens are encrypted at rest (make one with: openssl rand -hex 32)');
   }
-  if (problems.length) throw new ConfigError(problems);
+  const missingScopes = requiredScopes.filter((scope) => !(str('HUBSPOT_SCOPES') ?? defaultInstallScopes).split(/\s+/).includes(scope));
+  if (str('HUBSPOT_SCOPES') && missingScopes.length) problems.push(`HUBSPOT_SCOPES leaves out scopes src/app/app-hsmeta.json requires: ${missingScopes.join(' ')} (unset it to ask for exactly those)`);
+  if (problems.length || !result.success) throw new ConfigError(problems);
+  const e = result.data;
   const authMode: AuthMode = e.HUBSPOT_ACCESS_TOKEN ? 'private' : 'oauth';
   return {
     port: e.PORT,
@@ -102,5 +110,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     callTimeoutMs: e.HUBSPOT_CALL_TIMEOUT_MS,
     workerConcurrency: e.WORKER_CONCURRENCY,
     batchWindowMs: e.HUBSPOT_BATCH_WINDOW_MS,
+    allowLegacySignatures: e.WEBHOOK_ALLOW_LEGACY_SIGNATURES,
+    host: e.HOST,
   };
 }

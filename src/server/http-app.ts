@@ -36,7 +36,9 @@ export function createHttpApp(p: HttpAppParts): express.Express {
       await p.ready();
       res.json({ ok: true });
     } catch (err) {
-      res.status(503).json({ ok: false, message: (err as Error).message });
+      // The status only: the detail (hosts, errors) is for the log, not for whoever asks.
+      p.log.warn({ reason: (err as Error).message }, 'not ready');
+      res.status(503).json({ ok: false });
     }
   });
   app.get('/metrics', async (_req, res) => {

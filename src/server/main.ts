@@ -1,5 +1,5 @@
 import { ConfigError, loadConfig } from './config.js';
-import { createRuntime } from './runtime.js';
+import { createRuntime, StartupError } from './runtime.js';
 
 try {
   const config = loadConfig(process.env);
@@ -15,6 +15,10 @@ try {
   if (err instanceof ConfigError) {
     console.error(err.message);
     process.exit(78);
+  }
+  if (err instanceof StartupError) {
+    console.error(`Portal Autopilot cannot start: ${err.message}`);
+    process.exit(69);
   }
   throw err;
 }

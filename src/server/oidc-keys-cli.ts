@@ -32,5 +32,5 @@ export async function runOidcKeysCli(argv: string[], env: NodeJS.ProcessEnv, out
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  process.exit(await runOidcKeysCli(process.argv.slice(2), process.env, (l) => console.log(l)));
+  process.exit(await runOidcKeysCli(process.argv.slice(2), process.env, (l) => process.stdout.write(`${l}\n`)));
 }

@@ -24,6 +24,7 @@ import type { Store } from '../store/store.js';
 import { routeEvent, type AccountContext, type SubscriptionHandler } from '../webhooks/route-event.js';
 import { subscribedTypes } from '../webhooks/subscriptions.js';
 import { webhookEdge } from '../webhooks/webhook-edge.js';
+import { Quarantine } from '../webhooks/quarantine.js';
 import type { Config } from './config.js';
 import { extensionsApi } from './extensions-api.js';
 import { createEventHandlers, PORTAL_RESET } from './event-handlers.js';
@@ -64,6 +65,7 @@ export function createRuntime(config: Config, options: RuntimeOptions = {}) {
   const store: Store = options.observeStore ? options.observeStore(baseStore) : baseStore;
   const limiter: RateLimiter = redis ? new RedisRateLimiter(redis) : new MemoryRateLimiter();
   const deadLetters = new DeadLetters(store);
+  const quarantine = new Quarantine(store);
   const queue: EventQueue = config.redisUrl
     ? new BullmqQueue(config.redisUrl, deadLetters, { concurrency: config.workerConcurrency, prefix: options.queuePrefix })
     : new MemoryQueue(deadLetters, { concurrency: config.workerConcurrency });
@@ -128,7 +130,7 @@ export function createRuntime(config: Config, options: RuntimeOptions = {}) {
     const until = Date.now() + timeoutMs;
     for (;;) {
       try { return await ready(); } catch (err) {
-        if (Date.now() > until) throw new Error(`Redis did not answer within ${timeoutMs / 1000} s: ${(err as Error).message}`, { cause: err });
+        if (Date.now() > until) throw new StartupError(`Redis at REDIS_URL (${redactUrl(config.redisUrl ?? '')}) did not answer within ${timeoutMs / 1000} s: ${(err as Error).message}. Start Redis, or fix REDIS_URL (unset it for embedded mode).`);
         await new Promise((r) => setTimeout(r, 100));
       }
     }
@@ -136,7 +138,7 @@ export function createRuntime(config: Config, options: RuntimeOptions = {}) {
 
   const app = createHttpApp({
     log, metrics,
-    webhook: webhookEdge({ clientSecret: config.clientSecret, publicBaseUrl: config.publicBaseUrl, store, queue, metrics, log, knownTypes: subscribedTypes, now: options.now }),
+    webhook: webhookEdge({ clientSecret: config.clientSecret, publicBaseUrl: config.publicBaseUrl, store, queue, quarantine, metrics, log, knownTypes: subscribedTypes, allowLegacySignatures: config.allowLegacySignatures, now: options.now }),
     extensionsAuth: verifyExtensionRequest({ clientSecret: config.clientSecret, publicBaseUrl: config.publicBaseUrl, appId: config.appId, isInstalled, log, now: options.now }),
     extensions: extensionsApi({ settings, store, queue, deadLetters, hubspot, isInstalled, uninstall, index: domainIndex, email, rules, portal }),
     portal: { routes: portal.routes, oidc: portal.oidc },
@@ -152,7 +154,7 @@ export function createRuntime(config: Config, options: RuntimeOptions = {}) {
   const runsWorker = config.role !== 'web';
 
   return {
-    config, log, metrics, store, queue, deadLetters, hubspot, settings, vault, app, waitUntilReady, email, rules, portal,
+    config, log, metrics, store, queue, deadLetters, quarantine, hubspot, settings, vault, app, waitUntilReady, email, rules, portal,
     get url() {
       const address = server?.address();
       return address && typeof address === 'object' ? `http://127.0.0.1:${address.port}` : undefined;
@@ -162,11 +164,14 @@ export function createRuntime(config: Config, options: RuntimeOptions = {}) {
       if (runsWeb) await portal.start();
       if (runsWorker) queue.startWorker(routeEvent(options.handlers ?? createEventHandlers({ store, hubspot, queue, metrics, index: domainIndex, email, rules, portal, batchWindowMs: options.batchWindowMs ?? config.batchWindowMs }), buildContext, metrics));
       if (runsWeb) {
-        await new Promise<void>((resolve) => { server = app.listen(port, '0.0.0.0', () => resolve()); });
+        await new Promise<void>((resolve) => { server = app.listen(port, config.host, () => resolve()); });
         // HubSpot waits 5 s for an answer; keep-alive connections outlive a load balancer's.
         server!.keepAliveTimeout = 65_000;
       }
       if (runsWeb && !config.appId) log.warn('HUBSPOT_APP_ID is not set: card requests are not checked for this app\'s appId');
+      if (runsWeb && config.allowLegacySignatures) log.warn('WEBHOOK_ALLOW_LEGACY_SIGNATURES is on: webhooks signed v1/v2 (no timestamp, replayable) are accepted');
+      // The one URL signatures are checked against: when it is not the address HubSpot calls, every webhook fails.
+      if (runsWeb) log.info({ webhookUrl: `${config.publicBaseUrl}/webhooks/hubspot`, cardApi: `${config.publicBaseUrl}/api/extensions`, issuer: portal.issuer }, 'HubSpot signatures are checked against these URLs');
       log.info({ role: config.role, mode: config.redisUrl ? 'production' : 'embedded', auth: config.authMode, url: this.url }, 'portal autopilot started');
     },
     /** Graceful: stop taking requests, let in-flight ones and running jobs finish, then close. */
@@ -181,3 +186,13 @@ export function createRuntime(config: Config, options: RuntimeOptions = {}) {
 }
 
 export type Runtime = ReturnType<typeof createRuntime>;
+
+/** A start-up problem an operator fixes (Redis away, a wrong setting): said in one line, without a stack trace. */
+export class StartupError extends Error {
+  constructor(message: string) { super(message); this.name = 'StartupError'; }
+}
+
+/** A URL without its password, for messages. */
+export function redactUrl(url: string): string {
+  try { const u = new URL(url); if (u.password) u.password = '***'; return u.toString(); } catch { return '(not a URL)'; }
+}

@@ -12,6 +12,7 @@ export const keys = {
   installedAccounts: () => 'app:installed-accounts',
   oauthState: (state: string) => `app:oauth-state:${state}`,
   deadLetters: () => 'app:dead-letters',
+  quarantine: () => 'app:quarantine',
   rateLimit: (portalId: number, bucket: string) => `${p(portalId)}:rate:${bucket}`,
   domainIndex: (portalId: number) => `${p(portalId)}:domain-index`,
   threadClaim: (portalId: number, threadId: string) => `${p(portalId)}:thread-claim:${threadId}`,
@@ -64,6 +65,7 @@ export const ttl = {
 
 export const caps = {
   deadLetters: 10_000,
+  quarantine: 10_000,
   outbox: 1_000,
   outboxMailbox: 200,
   ruleAudit: 5_000,

@@ -27,7 +27,8 @@ export function routeEvent(
   metrics: Metrics,
 ): EventHandler {
   return async ({ event }, attempt) => {
-    const handler = handlers[event.subscriptionType];
+    // Own keys only: a type named like a property of Object.prototype finds no handler.
+    const handler = Object.hasOwn(handlers, event.subscriptionType) ? handlers[event.subscriptionType] : undefined;
     const type = event.subscriptionType;
     if (!handler) {
       metrics.jobs.inc({ subscription_type: type, outcome: 'unhandled' });

@@ -5,7 +5,8 @@ import type { Metrics } from '../server/metrics.js';
 import { keys, ttl } from '../store/keys.js';
 import type { Store } from '../store/store.js';
 import { dedupeKey } from './dedupe-key.js';
-import { webhookBatchSchema, type HubSpotEvent } from './event-schema.js';
+import { depthOf, hubSpotEventSchema, MAX_EVENT_BYTES, MAX_VALUE_DEPTH, webhookBatchSchema, type HubSpotEvent } from './event-schema.js';
+import type { Quarantine } from './quarantine.js';
 import { signedUri } from './signed-uri.js';
 import { verifyRequest } from './verify-signature.js';
 import { describeZodError } from '../server/describe-zod-error.js';
@@ -15,36 +16,57 @@ export interface WebhookEdgeDeps {
   publicBaseUrl: string;
   store: Store;
   queue: EventQueue;
+  quarantine: Quarantine;
   metrics: Metrics;
   log: Logger;
   knownTypes: ReadonlySet<string>;
+  /** Signature v1/v2 (no timestamp: a captured request replays forever) only when an operator allows it. */
+  allowLegacySignatures?: boolean;
   now?: () => number;
+}
+
+/** A refused signature is logged at most once a minute (with the URL and version tried, never the secret). */
+const REFUSAL_LOG_INTERVAL_MS = 60_000;
+
+/** Checks one event of a batch: its schema, its size and the nesting of its property value. */
+export function checkEvent(raw: unknown): { ok: true; event: HubSpotEvent } | { ok: false; reason: string } {
+  // Depth first, without recursion: serialising a 40,000-deep value would overflow the stack.
+  const depth = depthOf(raw, MAX_VALUE_DEPTH + 1);
+  if (depth > MAX_VALUE_DEPTH + 1) return { ok: false, reason: `propertyValue is nested deeper than ${MAX_VALUE_DEPTH} levels` };
+  const size = JSON.stringify(raw)?.length ?? 0;
+  if (size > MAX_EVENT_BYTES) return { ok: false, reason: `event is ${size} bytes, more than ${MAX_EVENT_BYTES}` };
+  const parsed = hubSpotEventSchema.safeParse(raw);
+  return parsed.success ? { ok: true, event: parsed.data } : { ok: false, reason: describeZodError(parsed.error) };
 }
 
 /**
  * POST /webhooks/hubspot. Verifies, validates, deduplicates, enqueues and answers; it never calls
- * HubSpot. 200 means every event of the batch is durably queued; anything else makes HubSpot retry.
+ * HubSpot. Each event is checked on its own: the valid ones are queued, an invalid one is kept in
+ * the quarantine with its reason (HubSpot would otherwise retry the whole batch for a day). 200
+ * means every valid event is durably queued; a batch without a single valid event is a 400.
  */
 export function webhookEdge(deps: WebhookEdgeDeps) {
   const now = deps.now ?? Date.now;
+  let lastRefusalLog = 0;
   const answer = (res: Response, status: number, body: object) => {
     deps.metrics.webhookRequests.inc({ status: String(status) });
     res.status(status).json(body);
+  };
+  const refuse = (res: Response, reason: string, detail: Record<string, unknown>) => {
+    if (now() - lastRefusalLog > REFUSAL_LOG_INTERVAL_MS) {
+      lastRefusalLog = now();
+      deps.log.warn({ reason, ...detail, checkedAgainst: `${deps.publicBaseUrl}/webhooks/hubspot` }, 'webhook refused: bad signature (is PUBLIC_BASE_URL the address HubSpot calls, and the client secret the app\'s?)');
+    }
+    answer(res, 401, { message: reason });
   };
 
   return async (req: Request, res: Response): Promise<void> => {
     const body = Buffer.isBuffer(req.body) ? req.body.toString('utf8') : '';
     // HubSpot signs the URL it called, i.e. our public address, not what a proxy forwards.
     const uri = signedUri(deps.publicBaseUrl, req.originalUrl);
-    if (!uri) {
-      deps.log.warn({ reason: 'request target is not a path (absolute-form request line)' }, 'webhook refused: bad signature');
-      return answer(res, 401, { message: 'request target must be a path on this app\'s public URL' });
-    }
-    const verdict = verifyRequest(deps.clientSecret, { method: req.method, uri, body, header: (n) => req.get(n) }, now());
-    if (!verdict.ok) {
-      deps.log.warn({ reason: verdict.reason }, 'webhook refused: bad signature');
-      return answer(res, 401, { message: verdict.reason });
-    }
+    if (!uri) return refuse(res, 'request target must be a path on this app\'s public URL', { target: req.originalUrl.slice(0, 200) });
+    const verdict = verifyRequest(deps.clientSecret, { method: req.method, uri, body, header: (n) => req.get(n) }, now(), { allowLegacy: deps.allowLegacySignatures ?? false });
+    if (!verdict.ok) return refuse(res, verdict.reason, { uri, version: req.get('x-hubspot-signature-v3') ? 'v3' : req.get('x-hubspot-signature-version') ?? 'none' });
 
     let parsed: unknown;
     try {
@@ -55,20 +77,36 @@ export function webhookEdge(deps: WebhookEdgeDeps) {
     const batch = webhookBatchSchema.safeParse(parsed);
     if (!batch.success) return answer(res, 400, { message: describeZodError(batch.error, 'event') });
 
+    const valid: HubSpotEvent[] = [];
+    const invalid: { index: number; reason: string; portalId: number | null; raw: string }[] = [];
+    batch.data.forEach((raw, index) => {
+      const checked = checkEvent(raw);
+      if (checked.ok) valid.push(checked.event);
+      else {
+        const portalId = (raw as { portalId?: unknown } | null)?.portalId;
+        invalid.push({ index, reason: `event ${index}: ${checked.reason}`, portalId: typeof portalId === 'number' && Number.isSafeInteger(portalId) ? portalId : null, raw: serialise(raw) });
+      }
+    });
+
     try {
-      const fresh = await freshEvents(deps.store, batch.data);
+      if (invalid.length) {
+        await deps.quarantine.add(invalid);
+        deps.metrics.webhookEvents.inc({ outcome: 'quarantined', subscription_type: 'invalid', known: 'false' }, invalid.length);
+        deps.log.warn({ quarantined: invalid.map((i) => i.reason) }, 'webhook events quarantined');
+      }
+      if (!valid.length) return answer(res, 400, { message: invalid.map((i) => i.reason).join('; '), quarantined: invalid.length });
+      const fresh = await freshEvents(deps.store, valid);
       await deps.queue.enqueue(fresh);
       await deps.store.setMany(fresh.map((j) => [keys.eventSeen(j.event.portalId, j.id), '1']), ttl.eventSeen);
       const queuedEvents = new Set(fresh.map((j) => j.event));
-      for (const e of batch.data) {
-        const queued = queuedEvents.has(e);
+      for (const e of valid) {
         deps.metrics.webhookEvents.inc({
-          outcome: queued ? 'queued' : 'duplicate',
+          outcome: queuedEvents.has(e) ? 'queued' : 'duplicate',
           subscription_type: e.subscriptionType,
           known: String(deps.knownTypes.has(e.subscriptionType)),
         });
       }
-      answer(res, 200, { queued: fresh.length, duplicates: batch.data.length - fresh.length });
+      answer(res, 200, { queued: fresh.length, duplicates: valid.length - fresh.length, ...(invalid.length ? { quarantined: invalid.map((i) => ({ index: i.index, reason: i.reason })) } : {}) });
     } catch (err) {
       deps.log.error({ err }, 'webhook batch could not be queued');
       answer(res, 503, { message: 'events could not be queued; HubSpot will retry' });
@@ -76,8 +114,18 @@ export function webhookEdge(deps: WebhookEdgeDeps) {
   };
 }
 
+/** An invalid event as text for the quarantine; one too deep to serialise is kept by its top level. */
+function serialise(raw: unknown): string {
+  try {
+    return JSON.stringify(raw) ?? 'null';
+  } catch {
+    const top = raw && typeof raw === 'object' ? Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, v && typeof v === 'object' ? '[too deep to keep]' : v])) : String(raw);
+    return JSON.stringify(top);
+  }
+}
+
 /** Drops events seen before (the same batch redelivered) and repeats within the batch. */
-async function freshEvents(store: Store, events: HubSpotEvent[]): Promise<QueuedEvent[]> {
+export async function freshEvents(store: Store, events: HubSpotEvent[]): Promise<QueuedEvent[]> {
   const jobs = events.map((event) => ({ id: dedupeKey(event), event }));
   const seen = await store.getMany(jobs.map((j) => keys.eventSeen(j.event.portalId, j.id)));
   const taken = new Set<string>();

@@ -74,9 +74,57 @@ describe('POST /webhooks/hubspot', () => {
     const tooMany = Array.from({ length: 101 }, () => event());
     expect(await deliver(app.url!, tooMany)).toEqual({ status: 400, body: { message: 'more than 100 events in one request' } });
     const { portalId: _dropped, ...noPortal } = event();
-    const missing = await deliver(app.url!, [event(), noPortal]);
+    const missing = await deliver(app.url!, [noPortal]);
     expect(missing.status).toBe(400);
-    expect(missing.body?.message).toMatch(/^event 1: portalId: /);
+    expect(missing.body?.message).toMatch(/^event 0: portalId: /);
+  });
+
+  it('queues the valid events of a batch and quarantines the invalid one with its reason, listed and replayable', async () => {
+    const good = [event(), event()];
+    const { portalId: _p, ...noPortal } = event();
+    const res = await deliver(app.url!, [good[0], noPortal, good[1]]);
+    expect(res).toEqual({ status: 200, body: { queued: 2, duplicates: 0, quarantined: [{ index: 1, reason: expect.stringMatching(/^event 1: portalId: /) }] } });
+    await app.queue.idle();
+    for (const e of good) expect(processedIds()).toContain(e.eventId);
+    const kept = await app.quarantine.list(10);
+    expect(kept[0]).toMatchObject({ index: 1, portalId: null, reason: expect.stringContaining('portalId'), raw: JSON.stringify(noPortal) });
+    expect(await app.metrics.registry.getSingleMetricAsString('portal_autopilot_webhook_events_total')).toMatch(/outcome="quarantined".* [1-9]/);
+    // A replay runs the event through the same checks: still invalid, it stays; fixed, it is queued.
+    const check = (await import('../../src/webhooks/webhook-edge.js')).checkEvent;
+    expect(await app.quarantine.replay(async (raw) => check(raw).ok)).toEqual({ replayed: 0, still: kept.length });
+    expect((await app.quarantine.replay(async (raw) => check({ ...(raw as object), portalId: 4242 }).ok)).replayed).toBe(kept.length);
+  });
+
+  it('refuses ids that are not exact (beyond 2^53, 400 digits, zero) naming the field, and never rounds them into another account', async () => {
+    for (const [field, value] of [['portalId', '9007199254740993'], ['portalId', '9'.repeat(400)], ['objectId', 2 ** 53 + 2], ['eventId', 0]] as const) {
+      const res = await deliver(app.url!, [event({ [field]: value })]);
+      expect(res.status).toBe(400);
+      expect(res.body?.message).toBe(`event 0: ${field}: must be a positive whole number no larger than 2^53 - 1`);
+    }
+    expect(await app.store.get('portal:9007199254740992:event:x')).toBeNull();
+  });
+
+  it('answers a deeply nested or huge property value with a 400 naming the event, never a 5xx, and keeps the batch\'s other events', async () => {
+    const deep = `${'['.repeat(40_000)}"x"${']'.repeat(40_000)}`;
+    const raw = `[${JSON.stringify(event())},${JSON.stringify({ ...event(), propertyValue: 'PLACEHOLDER' }).replace('"PLACEHOLDER"', deep)}]`;
+    const res = await deliver(app.url!, null, { raw });
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ queued: 1, quarantined: [{ index: 1, reason: 'event 1: propertyValue is nested deeper than 16 levels' }] });
+    const huge = await deliver(app.url!, [event({ propertyValue: 'x'.repeat(70_000) })]);
+    expect(huge).toMatchObject({ status: 400, body: { message: expect.stringMatching(/^event 0: event is \d+ bytes, more than 65536$/) } });
+  });
+
+  it('never routes names of the object prototype or of internal jobs', async () => {
+    for (const type of ['constructor', '__proto__', 'hasOwnProperty', 'app.email.send', 'app.contact.onboarded']) {
+      const res = await deliver(app.url!, [event({ subscriptionType: type })]);
+      expect({ type, status: res.status }).toEqual({ type, status: 400 });
+    }
+  });
+
+  it('tells apart association events that share an eventId and differ in their objects', async () => {
+    const base = event({ subscriptionType: 'contact.associationChange', objectId: undefined, fromObjectId: 11, toObjectId: 21, associationType: 'CONTACT_TO_COMPANY' });
+    const res = await deliver(app.url!, [base, { ...base, toObjectId: 22 }, { ...base, fromObjectId: 12 }]);
+    expect(res.body).toEqual({ queued: 3, duplicates: 0 });
   });
 
   it('answers 413 for a 2 MB body', async () => {

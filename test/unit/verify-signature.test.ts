@@ -1,5 +1,6 @@
 import { createHash, createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { Signature } from '@hubspot/api-client';
 import { decodeSignedUri, verifyLegacy, verifyRequest, verifyV3 } from '../../src/webhooks/verify-signature.js';
 
 const secret = 'client-secret-for-tests';
@@ -51,18 +52,37 @@ describe('HubSpot request signatures', () => {
     expect(verifyV3(secret, 'POST', sent, body, v3('POST', signed, body, now), String(now), now).ok).toBe(true);
   });
 
-  it('checks v1 and v2 signatures when X-HubSpot-Signature-Version says so', () => {
+  it('refuses v1 and v2 signatures unless an operator allows them, and then checks them as X-HubSpot-Signature-Version says', () => {
     const s1 = createHash('sha256').update(secret + body).digest('hex');
     const s2 = createHash('sha256').update(secret + 'POST' + uri + body).digest('hex');
     expect(verifyLegacy('v1', secret, 'POST', uri, body, s1).ok).toBe(true);
     expect(verifyLegacy('v2', secret, 'POST', uri, body, s2).ok).toBe(true);
     expect(verifyLegacy('v2', secret, 'POST', uri, body, s1).ok).toBe(false);
     const headers: Record<string, string> = { 'x-hubspot-signature-version': 'v1', 'x-hubspot-signature': s1 };
-    expect(verifyRequest(secret, { method: 'POST', uri, body, header: (n) => headers[n] }, now).ok).toBe(true);
+    expect(verifyRequest(secret, { method: 'POST', uri, body, header: (n) => headers[n] }, now)).toEqual({ ok: false, reason: 'missing X-HubSpot-Signature-v3 header (signature v1/v2 are not accepted)' });
+    expect(verifyRequest(secret, { method: 'POST', uri, body, header: (n) => headers[n] }, now, { allowLegacy: true }).ok).toBe(true);
   });
 
   it('refuses a request with no signature header at all', () => {
-    const r = verifyRequest(secret, { method: 'POST', uri, body, header: () => undefined }, now);
-    expect(r).toEqual({ ok: false, reason: expect.stringContaining('no HubSpot signature') });
+    expect(verifyRequest(secret, { method: 'POST', uri, body, header: () => undefined }, now)).toEqual({ ok: false, reason: expect.stringContaining('missing X-HubSpot-Signature-v3') });
+    expect(verifyRequest(secret, { method: 'POST', uri, body, header: () => undefined }, now, { allowLegacy: true })).toEqual({ ok: false, reason: expect.stringContaining('no HubSpot signature') });
+  });
+
+  it('accepts a v3 signature made by HubSpot\'s own SDK over a URI with encoded characters, as well as the decoded form', () => {
+    const encoded = 'https://autopilot.test/webhooks/hubspot?from=a%40b.example&x=%3A';
+    const timestamp = String(now);
+    // @hubspot/api-client's Signature.getSignature hashes the URI exactly as given.
+    const bySdk = Signature.getSignature('POST', 'v3', { signature: '', clientSecret: secret, requestBody: body, url: encoded, timestamp: Number(timestamp) });
+    expect(verifyV3(secret, 'POST', encoded, body, bySdk, timestamp, now)).toEqual({ ok: true });
+    const decodedForm = v3('POST', decodeSignedUri(encoded), body, now);
+    expect(verifyV3(secret, 'POST', encoded, body, decodedForm, timestamp, now)).toEqual({ ok: true });
+    expect(verifyV3(secret, 'POST', encoded.replace('a%40b', 'c%40d'), body, bySdk, timestamp, now).ok).toBe(false);
+  });
+
+  it('refuses a timestamp more than 5 minutes in the future, as in the past', () => {
+    const future = now + 5 * 60_000 + 1000;
+    expect(verifyV3(secret, 'POST', uri, body, v3('POST', uri, body, future), String(future), now)).toEqual({ ok: false, reason: expect.stringContaining('stale request') });
+    const soon = now + 4 * 60_000;
+    expect(verifyV3(secret, 'POST', uri, body, v3('POST', uri, body, soon), String(soon), now)).toEqual({ ok: true });
   });
 });
