@@ -115,8 +115,14 @@ export function createEventHandlers(p: HandlerPorts): Record<string, Subscriptio
     if (await isOwnWrite(ctx.store, ctx.portalId, String(event.objectId), 'subject', event.propertyValue)) return;
     await runTicketRules(ctx, p.rules, ports, String(event.objectId), 'ticket.titleChanged', `event:${event.eventId}:${event.occurredAt}`);
   };
+  // HubSpot's generic object events carry the type as objectTypeId; tickets are 0-5 and take the same route.
+  const TICKET_TYPE_ID = '0-5';
+  const objectCreated: SubscriptionHandler = async (event, ctx) => { if (event.objectTypeId === TICKET_TYPE_ID) await ticketCreated(event, ctx); };
+  const objectChanged: SubscriptionHandler = async (event, ctx) => { if (event.objectTypeId === TICKET_TYPE_ID) await ticketChanged(event, ctx); };
   return {
     [SEND_EMAIL]: sendEmail,
+    'object.creation': objectCreated,
+    'object.propertyChange': objectChanged,
     'ticket.creation': ticketCreated,
     'ticket.propertyChange': ticketChanged,
     'conversation.creation': inbound,

@@ -84,4 +84,18 @@ describe('ticket rules against the sandbox', () => {
     expect(bad.status).toBe(400);
     expect(bad.body!.problems).toEqual(['rules.0.actions.0: action notifySupportContacts is not available yet (rule "Portal credentials"): its capability is not installed']);
   });
+
+  it('runs the rules for a ticket delivered as a generic object.creation event (objectTypeId 0-5), once, as for ticket.creation', async () => {
+    const grace = sandbox.seed(P, 'contacts', { email: 'grace@acme.example', firstname: 'Grace' });
+    const ticket = sandbox.account(P).objects.tickets!.create({ subject: '[Credenciales del Portal]', hs_pipeline: '0', hs_pipeline_stage: '1' });
+    sandbox.account(P).associate('tickets', ticket.id, 'contacts', grace.id, [{ associationCategory: 'HUBSPOT_DEFINED', associationTypeId: 16 }]);
+    const generic = { eventId: 77_001, subscriptionId: 9, portalId: P, appId: 77, occurredAt: Date.now(), subscriptionType: 'object.creation', objectTypeId: '0-5', attemptNumber: 0, objectId: Number(ticket.id), changeSource: 'CRM_UI' };
+    for (let i = 0; i < 2; i++) expect((await deliver(app.url!, [{ ...generic, attemptNumber: i }])).status).toBe(200);
+    await app.queue.idle(20_000);
+    await settle();
+    const runs = (await api(`/tickets/${ticket.id}/rule-runs`)).body!.runs as { trigger: string; actions: { type: string; status: string }[] }[];
+    expect(runs).toHaveLength(1);
+    expect(runs[0]!.actions.map((a) => [a.type, a.status])).toEqual([['grantPortalAccess', 'done'], ['sendPortalCredentials', 'queued']]);
+    expect((await app.email.outbox.list(P)).filter((m) => m.to === 'grace@acme.example')).toHaveLength(1);
+  });
 });
