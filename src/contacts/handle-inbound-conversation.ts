@@ -43,9 +43,7 @@ export function handleInboundConversation(d: InboundDeps): SubscriptionHandler {
     const { settings } = ctx;
     const base = `/conversations/v3/conversations/threads/${threadId}`;
     const thread = await ctx.hubspot.request<Thread>(portalId, 'conversations.threads.get', { method: 'GET', path: base });
-    const messages = thread.spam ? [] : (await ctx.hubspot.request<{ results: ThreadMessage[] }>(portalId, 'conversations.threads.messages.list', {
-      method: 'GET', path: `${base}/messages`,
-    })).results;
+    const messages = thread.spam ? [] : await readMessages(ctx, base);
     const verdict = pickSender(thread, [...messages].sort(byCreatedAt), settings);
     if (verdict.kind === 'ignored') {
       // A thread with no incoming message yet (an agent wrote first) stays open for later events.
@@ -79,6 +77,26 @@ export function handleInboundConversation(d: InboundDeps): SubscriptionHandler {
     await resolve(ctx, threadId);
   };
 }
+
+/** Pages read at most to find the thread's first incoming email (a long thread started by an agent). */
+const MAX_MESSAGE_PAGES = 10;
+
+/** The thread's messages, page after page, until one page has an incoming email message (or the pages end). */
+async function readMessages(ctx: AccountContext, base: string): Promise<ThreadMessage[]> {
+  const all: ThreadMessage[] = [];
+  let after: string | undefined;
+  for (let page = 0; page < MAX_MESSAGE_PAGES; page++) {
+    const res = await ctx.hubspot.request<{ results: ThreadMessage[]; paging?: { next?: { after?: string } } }>(ctx.portalId, 'conversations.threads.messages.list', {
+      method: 'GET', path: `${base}/messages`, qs: after ? { after } : undefined,
+    });
+    all.push(...res.results);
+    after = res.paging?.next?.after;
+    if (!after || res.results.some(isIncomingEmail)) break;
+  }
+  return all;
+}
+
+const isIncomingEmail = (m: ThreadMessage) => (m.type ?? 'MESSAGE') === 'MESSAGE' && m.direction === 'INCOMING' && Boolean(m.senders?.some((s) => s.deliveryIdentifier?.type === 'HS_EMAIL_ADDRESS'));
 
 const byCreatedAt = (a: ThreadMessage & { createdAt?: string }, b: ThreadMessage & { createdAt?: string }) => (a.createdAt ?? '').localeCompare(b.createdAt ?? '');
 

@@ -111,12 +111,27 @@ export class HubSpotSandbox {
     }
     const message = {
       id: randomBytes(8).toString('hex'), threadId: thread.id, direction: 'INCOMING' as const, createdAt: new Date().toISOString(),
-      subject: m.subject, text: m.text, sender: { name: m.name, email: m.from, actorId: `E-${m.from}` }, recipients: [m.to ?? 'support@sandbox.example'],
+      // Email senders are visitor actors; HubSpot no longer gives them "E-<address>" ids.
+      subject: m.subject, text: m.text, sender: { name: m.name, email: m.from, actorId: `V-${randomBytes(6).toString('hex')}` }, recipients: [m.to ?? 'support@sandbox.example'],
     };
     a.messages.set(thread.id, [...(a.messages.get(thread.id) ?? []), message]);
     if (isNew) for (const e of this.events.forConversation(portalId, 'conversation.creation', thread.id)) this.webhooks?.push(e);
     for (const e of this.events.forConversation(portalId, 'conversation.newMessage', thread.id, message)) this.webhooks?.push(e);
     return { threadId: thread.id, messageId: message.id };
+  }
+
+  /** An agent writes to a customer first: a new thread whose first message is outgoing. */
+  agentStartsThread(portalId: number, m: { to: string; subject: string; text: string }) {
+    const a = this.account(portalId);
+    const thread = { id: a.newId(), inboxId: a.inboxes[0]!.id, status: 'OPEN' as const, spam: false, createdAt: new Date().toISOString(), channelId: '1002', channelAccountId: '5001' };
+    a.threads.set(thread.id, thread);
+    const message = {
+      id: randomBytes(8).toString('hex'), threadId: thread.id, direction: 'OUTGOING' as const, createdAt: new Date().toISOString(),
+      subject: m.subject, text: m.text, sender: { name: 'Support Agent', email: 'agent@sandbox.example', actorId: 'A-101' }, recipients: [m.to],
+    };
+    a.messages.set(thread.id, [message]);
+    for (const e of this.events.forConversation(portalId, 'conversation.creation', thread.id)) this.webhooks?.push(e);
+    return { threadId: thread.id };
   }
 
   /** An agent answers in the inbox: an outgoing message on the thread. */

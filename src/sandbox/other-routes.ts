@@ -72,14 +72,18 @@ export function otherRoutes(): Router {
   r.get('/conversations/v3/conversations/threads/:threadId/messages', (req, res) => {
     const t = acct(res).threads.get(req.params.threadId);
     if (!t) return notFound(res, `thread ${req.params.threadId}`);
-    const results = (acct(res).messages.get(t.id) ?? []).map((m) => ({
+    const all = (acct(res).messages.get(t.id) ?? []).map((m) => ({
       type: 'MESSAGE', id: m.id, conversationsThreadId: t.id, createdAt: m.createdAt, createdBy: m.sender.actorId, archived: false,
       client: { clientType: m.direction === 'INCOMING' ? 'HUBSPOT' : 'HUBSPOT' }, direction: m.direction, channelId: t.channelId, channelAccountId: t.channelAccountId,
       senders: [{ actorId: m.sender.actorId, name: m.sender.name, deliveryIdentifier: { type: 'HS_EMAIL_ADDRESS', value: m.sender.email } }],
       recipients: m.recipients.map((to) => ({ deliveryIdentifier: { type: 'HS_EMAIL_ADDRESS', value: to } })),
       subject: m.subject, text: m.text, attachments: [], truncationStatus: 'NOT_TRUNCATED', status: { statusType: m.direction === 'INCOMING' ? 'RECEIVED' : 'SENT' },
     }));
-    res.json({ results });
+    // Paged like HubSpot's list endpoints (`limit`, `after`); 20 by default here, so long threads page.
+    const limit = Math.min(Math.max(Number(req.query.limit ?? 20) || 20, 1), 100);
+    const start = Number(req.query.after ?? 0) || 0;
+    const results = all.slice(start, start + limit);
+    res.json({ results, ...(start + limit < all.length ? { paging: { next: { after: String(start + limit), link: `?after=${start + limit}` } } } : {}) });
   });
 
   // --- transactional single-send: one message per sendId, as HubSpot promises ---

@@ -43,6 +43,18 @@ describe('inbound conversations become contacts', () => {
     expect(byEmail('agent@sandbox.example')).toBeUndefined();
   });
 
+  it('pages through a long thread an agent started until it finds the customer\'s first email', async () => {
+    const { threadId } = sandbox.agentStartsThread(P, { to: 'carol@acme.example', subject: 'Your order', text: 'Hello Carol' });
+    for (let i = 0; i < 24; i++) sandbox.agentReply(P, threadId, `follow-up ${i}`);
+    await settle();
+    expect(byEmail('carol@acme.example')).toBeUndefined();
+    sandbox.inboundEmail(P, { threadId, from: 'carol@acme.example', name: 'Carol Shaw', subject: 'Re: Your order', text: 'Thanks' });
+    await settle();
+    expect(byEmail('carol@acme.example')?.properties).toMatchObject({ firstname: 'Carol', lastname: 'Shaw' });
+    const pages = sandbox.calls.filter((c) => c.path === `/conversations/v3/conversations/threads/${threadId}/messages`);
+    expect(pages.length).toBeGreaterThanOrEqual(2);
+  });
+
   it('matches a domain Acme owns through hs_additional_domains', async () => {
     sandbox.inboundEmail(P, { from: 'linus@acme.test', name: 'Linus Torvalds', subject: 'Invoice', text: 'x' });
     await settle();
