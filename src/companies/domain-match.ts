@@ -1,5 +1,5 @@
 import { domainToASCII } from 'node:url';
-import { getDomain } from 'tldts';
+import { getDomain, getPublicSuffix } from 'tldts';
 
 export interface IndexedCompany { id: string; name: string; createdAt: string }
 
@@ -13,11 +13,17 @@ export type DomainMatch =
   | { kind: 'default'; companyId: string; reason: 'free-mail' | 'no-company-owns-domain' }
   | { kind: 'none'; reason: 'free-mail' | 'no-company-owns-domain' };
 
-/** "ACME.example", "https://www.acme.example/", "münchen.de" → "acme.example", "xn--mnchen-3ya.de". */
+/**
+ * "ACME.example", "https://www.acme.example/", "münchen.de" → "acme.example", "xn--mnchen-3ya.de".
+ * "www." goes only where what is left is more than a public suffix ("www.ck" is itself a
+ * registrable domain, "ck" is not); an empty label (".acme.example", "a..b") is refused, not climbed.
+ */
 export function canonicalDomain(raw: string): string | null {
   let d = raw.trim().toLowerCase();
   if (!d) return null;
-  d = d.replace(/^[a-z]+:\/\//, '').replace(/[/?#].*$/, '').replace(/:\d+$/, '').replace(/\.$/, '').replace(/^www\./, '');
+  d = d.replace(/^[a-z]+:\/\//, '').replace(/[/?#].*$/, '').replace(/:\d+$/, '').replace(/\.$/, '');
+  if (d.startsWith('.') || d.includes('..')) return null;
+  if (d.startsWith('www.') && getPublicSuffix(d.slice(4), { allowPrivateDomains: true }) !== d.slice(4)) d = d.slice(4);
   const ascii = domainToASCII(d);
   return ascii && ascii.includes('.') ? ascii : null;
 }
