@@ -10,6 +10,7 @@ import type { TemplateName } from './default-templates.js';
 import { renderTemplate, withoutSecrets, type RenderedEmail } from './email-template.js';
 import type { SnippetRegistry } from './snippets.js';
 import { languageChain, type TemplateRepository } from './template-repository.js';
+import { rememberContactData } from '../contacts/contact-data.js';
 import type { EmailTransport } from './transports.js';
 
 export interface SendRequest {
@@ -80,6 +81,7 @@ export class EmailService {
 
     // Counted once per cause, so a retried send does not count against its own recipient.
     const rateKey = keys.recipientRate(ctx.portalId, to!.email, Math.floor(Date.now() / 3_600_000));
+    await rememberContactData(ctx.store, ctx.portalId, req.contactId, rateKey);
     const firstTry = await ctx.store.setIfAbsent(keys.idempotency(ctx.portalId, `rate-counted:${key}`), '1', 3600);
     const sent = firstTry ? await ctx.store.increment(rateKey, 3600) : Number(await ctx.store.get(rateKey) ?? 0);
     if (sent > ctx.settings.email.maxPerRecipientPerHour) {
@@ -129,6 +131,7 @@ export class EmailService {
 
   private async record(ctx: EmailContext, key: string, record: EmailRecord): Promise<EmailRecord> {
     await ctx.store.set(keys.emailSend(ctx.portalId, key), JSON.stringify(record), ttl.idempotency);
+    await rememberContactData(ctx.store, ctx.portalId, record.contactId, keys.emailSend(ctx.portalId, key));
     await ctx.store.pushCapped(keys.emailLog(ctx.portalId, record.contactId), JSON.stringify(record), caps.emailLog);
     return record;
   }

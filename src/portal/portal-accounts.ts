@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { caps, keys } from '../store/keys.js';
 import type { Store } from '../store/store.js';
+import { rememberContactData } from '../contacts/contact-data.js';
 
 export type PortalAccountState = 'invited' | 'active' | 'disabled';
 
@@ -86,6 +87,7 @@ export class PortalAccounts {
     const hash = hashToken(token);
     const record: LinkRecord = { contactId: account.contactId, exp: this.now() + expiryHours * 3_600_000 };
     await this.store.set(keys.portalLink(account.portalId, hash), JSON.stringify(record), expiryHours * 3600 + LINK_GRACE_S);
+    await rememberContactData(this.store, account.portalId, account.contactId, keys.portalLink(account.portalId, hash));
     await this.save({ ...account, currentLinkHash: hash });
     return token;
   }

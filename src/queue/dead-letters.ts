@@ -28,4 +28,11 @@ export class DeadLetters {
     }
     return chosen.length;
   }
+
+  /** Removes the dead letters whose stored text `matches` (a privacy deletion); returns how many. */
+  async remove(matches: (raw: string) => boolean): Promise<number> {
+    let removed = 0;
+    for (const raw of await this.store.range(keys.deadLetters(), 0, -1)) if (matches(raw) && (await this.store.removeFromList(keys.deadLetters(), raw))) removed++;
+    return removed;
+  }
 }

@@ -15,6 +15,8 @@ import type { Store } from '../store/store.js';
 import type { SubscriptionHandler } from '../webhooks/route-event.js';
 import type { Metrics } from './metrics.js';
 import type { Portal } from '../portal/create-portal.js';
+import { forgetContact } from '../contacts/forget-contact.js';
+import type { DeadLetters } from '../queue/dead-letters.js';
 import type { PortalAccess } from '../portal/portal-access.js';
 
 /** The internal event other capabilities subscribe to (the portal issue grants access on it). */
@@ -46,7 +48,7 @@ export const SEND_EMAIL = 'app.email.send';
 
 export const emailJobPayload = z.object({ cause: z.string().min(1), template: z.enum(templateNames), contactId: z.string().regex(/^\d+$/), ticketId: z.string().regex(/^\d+$/).optional() });
 
-export interface HandlerPorts { store: Store; hubspot: HubSpotGateway; queue: EventQueue; metrics: Metrics; index: DomainIndexCache; email: Email; rules: RuleRepository; portal: Portal; batchWindowMs?: number }
+export interface HandlerPorts { store: Store; hubspot: HubSpotGateway; queue: EventQueue; metrics: Metrics; index: DomainIndexCache; email: Email; rules: RuleRepository; portal: Portal; deadLetters: DeadLetters; batchWindowMs?: number }
 
 const resetPayload = z.object({ email: z.string().min(3).max(254), requestId: z.string().regex(/^[\w-]{8,64}$/) });
 
@@ -115,12 +117,21 @@ export function createEventHandlers(p: HandlerPorts): Record<string, Subscriptio
     if (await isOwnWrite(ctx.store, ctx.portalId, String(event.objectId), 'subject', event.propertyValue)) return;
     await runTicketRules(ctx, p.rules, ports, String(event.objectId), 'ticket.titleChanged', `event:${event.eventId}:${event.occurredAt}`);
   };
+  // HubSpot deleted a contact: drop what is tied to it; a privacy deletion erases the person everywhere.
+  const forget = (privacy: boolean): SubscriptionHandler => async (event, ctx) => {
+    const contactId = String(event.objectId ?? '');
+    if (!contactId) return;
+    const { erased } = await forgetContact({ store: ctx.store, accounts: p.portal.accounts, deadLetters: p.deadLetters }, ctx.portalId, contactId, privacy);
+    ctx.log.info({ contactId, privacy, erased }, 'contact data erased');
+  };
   // HubSpot's generic object events carry the type as objectTypeId; tickets are 0-5 and take the same route.
   const TICKET_TYPE_ID = '0-5';
   const objectCreated: SubscriptionHandler = async (event, ctx) => { if (event.objectTypeId === TICKET_TYPE_ID) await ticketCreated(event, ctx); };
   const objectChanged: SubscriptionHandler = async (event, ctx) => { if (event.objectTypeId === TICKET_TYPE_ID) await ticketChanged(event, ctx); };
   return {
     [SEND_EMAIL]: sendEmail,
+    'contact.deletion': forget(false),
+    'contact.privacyDeletion': forget(true),
     'object.creation': objectCreated,
     'object.propertyChange': objectChanged,
     'ticket.creation': ticketCreated,

@@ -162,7 +162,7 @@ export function createRuntime(config: Config, options: RuntimeOptions = {}) {
     async start(port = config.port): Promise<void> {
       await waitUntilReady();
       if (runsWeb) await portal.start();
-      if (runsWorker) queue.startWorker(routeEvent(options.handlers ?? createEventHandlers({ store, hubspot, queue, metrics, index: domainIndex, email, rules, portal, batchWindowMs: options.batchWindowMs ?? config.batchWindowMs }), buildContext, metrics));
+      if (runsWorker) queue.startWorker(routeEvent(options.handlers ?? createEventHandlers({ store, hubspot, queue, metrics, index: domainIndex, email, rules, portal, deadLetters, batchWindowMs: options.batchWindowMs ?? config.batchWindowMs }), buildContext, metrics));
       if (runsWeb) {
         await new Promise<void>((resolve) => { server = app.listen(port, config.host, () => resolve()); });
         // HubSpot waits 5 s for an answer; keep-alive connections outlive a load balancer's.

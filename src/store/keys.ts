@@ -33,6 +33,8 @@ export const keys = {
   selfWrite: (portalId: number, ticketId: string, property: string) => `${p(portalId)}:self-write:${ticketId}:${property}`,
   ruleAudit: (portalId: number) => `${p(portalId)}:rule-audit`,
   ticketRuleAudit: (portalId: number, ticketId: string) => `${p(portalId)}:rule-audit:${ticketId}`,
+  /** Keys elsewhere that hold a contact's personal data (send records, rate keys, ticket audits), so erasing it finds them. */
+  contactData: (portalId: number, contactId: string) => `${p(portalId)}:contact-data:${contactId}`,
   // --- customer portal ---
   portalAccount: (portalId: number, contactId: string) => `${p(portalId)}:portal-account:${contactId}`,
   /** Sign-in name (normalised email) → contact id, per account: a client signs in only its account's contacts. */
@@ -73,6 +75,7 @@ export const caps = {
   emailLog: 50,
   settingsHistory: 50,
   portalAccessLog: 50,
+  contactData: 1_000,
   /** Keys one OIDC grant holds (codes, tokens): a grant lives for one sign-in, so a few suffice. */
   oidcGrantIndex: 100,
 } as const;

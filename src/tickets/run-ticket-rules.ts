@@ -6,12 +6,15 @@ import type { Settings } from '../settings/settings-schema.js';
 import { caps, keys, ttl } from '../store/keys.js';
 import type { Store } from '../store/store.js';
 import type { RuleRepository } from './rule-repository.js';
+import { rememberContactData } from '../contacts/contact-data.js';
 import { readTicket } from './ticket-snapshot.js';
 
 export interface ActionOutcome { ruleId: string; index: number; type: RuleAction['type']; status: 'done' | 'queued' | 'skipped' | 'failed'; detail: string }
 export interface RuleRun {
   at: string; ticketId: string; trigger: RuleTrigger; cause: string; snapshot: TicketSnapshot;
   decisions: Omit<RuleDecision, 'actions'>[]; actions: ActionOutcome[];
+  /** The requester contact, when one was read: its personal data (the snapshot's email) can then be erased. */
+  requesterId?: string | null;
 }
 
 export interface RulePorts {
@@ -55,7 +58,7 @@ export async function runTicketRules(ctx: RuleContext, rules: RuleRepository, po
       actions.push(await runAction(ctx, ports, ticketId, decision.ruleId, index, action, facts.requesterId));
     }
   }
-  const run: RuleRun = { at: new Date().toISOString(), ticketId, trigger, cause, snapshot: facts.snapshot, decisions: evaluation.decisions.map(({ actions: _a, ...d }) => d), actions };
+  const run: RuleRun = { at: new Date().toISOString(), ticketId, trigger, cause, snapshot: facts.snapshot, decisions: evaluation.decisions.map(({ actions: _a, ...d }) => d), actions, requesterId: facts.requesterId };
   await audit(ctx, run);
   const failed = actions.find((a) => a.status === 'failed' && a.detail.startsWith('transient:'));
   if (failed) throw new Error(`rule action ${failed.type} of rule ${failed.ruleId} failed and will be retried: ${failed.detail}`);
@@ -123,6 +126,7 @@ async function audit(ctx: RuleContext, run: RuleRun): Promise<void> {
   await ctx.store.pushCapped(keys.ticketRuleAudit(ctx.portalId, run.ticketId), entry, caps.ticketRuleAudit);
   await ctx.store.expire(keys.ruleAudit(ctx.portalId), retention);
   await ctx.store.expire(keys.ticketRuleAudit(ctx.portalId, run.ticketId), retention);
+  if (run.requesterId) await rememberContactData(ctx.store, ctx.portalId, run.requesterId, keys.ticketRuleAudit(ctx.portalId, run.ticketId));
 }
 
 export async function ticketRuns(store: Store, portalId: number, ticketId: string): Promise<RuleRun[]> {

@@ -1,6 +1,7 @@
 import type { Adapter, AdapterPayload } from 'oidc-provider';
 import { caps, keys } from '../../store/keys.js';
 import type { Store } from '../../store/store.js';
+import { rememberContactData } from '../../contacts/contact-data.js';
 
 /** Models whose instances belong to a grant, so revoking the grant removes them (oidc-provider's memory adapter does the same). */
 const GRANTABLE = new Set(['AccessToken', 'AuthorizationCode', 'RefreshToken', 'DeviceCode', 'BackchannelAuthenticationRequest']);
@@ -27,6 +28,9 @@ export function storeAdapter(store: Store, loadClient: (id: string) => Promise<R
         await store.expire(index, ttl);
       }
       if (this.model === 'Session' && payload.uid) await store.set(keys.oidcSessionUid(payload.uid), id, ttl);
+      // Sessions, grants and codes name the contact: erasing the contact finds them through its data index.
+      const subject = typeof payload.accountId === 'string' ? /^([1-9]\d{0,15})-([1-9]\d{0,19})$/.exec(payload.accountId) : null;
+      if (subject) await rememberContactData(store, Number(subject[1]), subject[2]!, this.key(id));
     }
 
     async find(id: string): Promise<AdapterPayload | undefined> {
