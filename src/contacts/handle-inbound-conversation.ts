@@ -74,6 +74,8 @@ export function handleInboundConversation(d: InboundDeps): SubscriptionHandler {
     await store.set(keys.contactFiling(portalId, contact.contactId), JSON.stringify(filing(verdict.address.email, match)), ttl.contactFiling);
     await d.onboarded({ portalId, contactId: contact.contactId, email: verdict.address.email, threadId, companyId });
     d.outcomes.inc({ outcome: 'created' });
+    // Ids, the domain and the company: enough to follow what happened, no address in the log.
+    ctx.log.info({ contactId: contact.contactId, threadId, domain: verdict.address.domain, companyId, filedBy: match.kind === 'company' ? 'domain' : match.reason }, 'contact created and filed');
     await resolve(ctx, threadId);
   };
 }

@@ -9,6 +9,7 @@ const schema = z.object({
   REDIS_URL: z.url({ protocol: /^rediss?$/, error: 'REDIS_URL must look like redis://127.0.0.1:6379 (or rediss:// for TLS)' }).optional().or(z.literal('').transform(() => undefined)),
   WEBHOOK_ALLOW_LEGACY_SIGNATURES: z.enum(['true', 'false'], { error: 'WEBHOOK_ALLOW_LEGACY_SIGNATURES must be true or false' }).default('false').transform((v) => v === 'true'),
   HOST: z.string().trim().min(1).default('0.0.0.0'),
+  REDIS_WAIT_MS: z.coerce.number().int().min(0).default(15_000),
   HUBSPOT_API_BASE_URL: z.url().default('https://api.hubapi.com'),
   HUBSPOT_APP_ID: z.string().trim().regex(/^[1-9]\d{0,15}$/, 'HUBSPOT_APP_ID must be the app\'s numeric id (app settings in HubSpot)').optional().or(z.literal('').transform(() => undefined)),
   HUBSPOT_PORTAL_ID: z.string().trim().regex(/^[1-9]\d{0,15}$/, 'HUBSPOT_PORTAL_ID must be the HubSpot account id (a positive number)').optional().or(z.literal('').transform(() => undefined)),
@@ -55,6 +56,8 @@ export interface Config {
   allowLegacySignatures: boolean;
   /** The address the HTTP server listens on. */
   host: string;
+  /** How long start waits for Redis to answer. */
+  redisWaitMs: number;
 }
 
 export class ConfigError extends Error {
@@ -112,5 +115,6 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     batchWindowMs: e.HUBSPOT_BATCH_WINDOW_MS,
     allowLegacySignatures: e.WEBHOOK_ALLOW_LEGACY_SIGNATURES,
     host: e.HOST,
+    redisWaitMs: e.REDIS_WAIT_MS,
   };
 }

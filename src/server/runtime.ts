@@ -126,7 +126,7 @@ export function createRuntime(config: Config, options: RuntimeOptions = {}) {
   const ready = async () => { await store.ping(); await queue.ping(); };
 
   /** Connections fail fast on purpose (a 503 lets HubSpot retry), so start waits until Redis answers. */
-  const waitUntilReady = async (timeoutMs = 15_000) => {
+  const waitUntilReady = async (timeoutMs = config.redisWaitMs) => {
     const until = Date.now() + timeoutMs;
     for (;;) {
       try { return await ready(); } catch (err) {

@@ -29,3 +29,28 @@ describe('configuration', () => {
     expect(() => loadConfig({ ...base, TOKEN_ENCRYPTION_KEY: 'too-short' })).toThrow(/32 bytes/);
   });
 });
+
+describe('configuration a new user gets wrong', () => {
+  it('names REDIS_URL when it is not a redis:// URL, together with every other problem at once', () => {
+    let message = '';
+    try { loadConfig({ REDIS_URL: 'http://127.0.0.1:6379', PORT: 'eighty', HUBSPOT_CLIENT_SECRET: 'secret-1234' }); } catch (err) { message = (err as Error).message; }
+    expect(message).toContain('REDIS_URL must look like redis://127.0.0.1:6379');
+    expect(message).toContain('PORT');
+    expect(message).toContain('set HUBSPOT_ACCESS_TOKEN (private app, one account) or HUBSPOT_CLIENT_ID');
+    expect(loadConfig({ ...base, REDIS_URL: 'rediss://cache.example:6380/2' }).redisUrl).toBe('rediss://cache.example:6380/2');
+  });
+
+  it('asks OAuth installs for exactly the scopes app-hsmeta.json requires, and refuses a scope list that leaves one out', async () => {
+    const { readFileSync } = await import('node:fs');
+    const meta = JSON.parse(readFileSync(new URL('../../src/app/app-hsmeta.json', import.meta.url), 'utf8')) as { config: { auth: { requiredScopes: string[] } } };
+    const scopes = loadConfig({ HUBSPOT_CLIENT_SECRET: 'secret-1234', HUBSPOT_CLIENT_ID: 'id', TOKEN_ENCRYPTION_KEY: 'a'.repeat(64) }).scopes;
+    expect(scopes).toEqual(['oauth', ...meta.config.auth.requiredScopes]);
+    expect(scopes).toEqual(expect.arrayContaining(['crm.schemas.contacts.write', 'crm.lists.read', 'crm.lists.write', 'settings.users.read']));
+    expect(() => loadConfig({ ...base, HUBSPOT_SCOPES: 'oauth tickets' })).toThrow(/HUBSPOT_SCOPES leaves out scopes src\/app\/app-hsmeta.json requires: crm.objects.contacts.read/);
+  });
+
+  it('keeps legacy webhook signatures off unless asked, and listens where HOST says', () => {
+    expect(loadConfig(base)).toMatchObject({ allowLegacySignatures: false, host: '0.0.0.0' });
+    expect(loadConfig({ ...base, WEBHOOK_ALLOW_LEGACY_SIGNATURES: 'true', HOST: '127.0.0.1' })).toMatchObject({ allowLegacySignatures: true, host: '127.0.0.1' });
+  });
+});
