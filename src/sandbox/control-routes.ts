@@ -3,7 +3,9 @@ import { z } from 'zod';
 import { describeZodError } from '../server/describe-zod-error.js';
 import type { HubSpotSandbox } from './hubspot-sandbox.js';
 
-const inbound = z.object({ portalId: z.number().int(), from: z.email(), name: z.string().optional(), subject: z.string(), text: z.string(), threadId: z.string().optional(), spam: z.boolean().optional() });
+const portalId = z.coerce.number().int().positive();
+const inbound = z.object({ portalId, from: z.email(), name: z.string().optional(), subject: z.string(), text: z.string(), threadId: z.string().optional(), spam: z.boolean().optional() });
+const company = z.object({ portalId, name: z.string().trim().min(1).max(200), domain: z.string().trim().min(3).max(253), hs_additional_domains: z.string().trim().max(2000).optional() });
 const reply = z.object({ portalId: z.number().int(), threadId: z.string(), text: z.string() });
 const ticket = z.object({ portalId: z.number().int(), subject: z.string(), content: z.string().optional(), contactId: z.string().optional() });
 
@@ -15,9 +17,16 @@ export function controlRoutes(sandbox: HubSpotSandbox): Router {
     if (!p.success) { res.status(400).json({ message: describeZodError(p.error) }); return undefined; }
     return p.data;
   };
+  // The console's forms post here too: a form gets sent back to the console.
+  const answer = (req: import('express').Request, res: import('express').Response, body: unknown) => (req.is('application/x-www-form-urlencoded') ? res.redirect(303, '/_console') : res.json(body));
   r.post('/_sandbox/inbound-email', (req, res) => {
     const m = parse(inbound, req.body, res);
-    if (m) res.json(sandbox.inboundEmail(m.portalId, m));
+    if (m) answer(req, res, sandbox.inboundEmail(m.portalId, m));
+  });
+  /** A company created in HubSpot's UI (with its company.creation webhook). */
+  r.post('/_sandbox/companies', (req, res) => {
+    const m = parse(company, req.body, res);
+    if (m) answer(req, res, sandbox.createCompany(m.portalId, { name: m.name, domain: m.domain, ...(m.hs_additional_domains ? { hs_additional_domains: m.hs_additional_domains } : {}) }));
   });
   r.post('/_sandbox/agent-reply', (req, res) => {
     const m = parse(reply, req.body, res);

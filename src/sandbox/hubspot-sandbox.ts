@@ -9,6 +9,7 @@ import { associationRoutes } from './association-routes.js';
 import { ContractValidator } from './contract-validator.js';
 import { controlRoutes } from './control-routes.js';
 import { CustomerPortal } from './customer-portal.js';
+import { consoleRoutes, type AppView } from './console-page.js';
 import { crmRoutes } from './crm-routes.js';
 import { FaultInjector, type FaultConfig } from './faults.js';
 import { hsError } from './hubspot-errors.js';
@@ -158,6 +159,18 @@ export class HubSpotSandbox {
     return ticket;
   }
 
+  /** Someone creates a company in HubSpot's UI (company.creation reaches the app). */
+  createCompany(portalId: number, properties: Record<string, string>) {
+    const a = this.account(portalId);
+    const created = a.objects.companies!.create(properties);
+    this.emit(a, 'companies', 'creation', created, [], 'CRM_UI');
+    return created;
+  }
+
+  /** What the app knows, shown on the console (the demo connects it). */
+  private appView?: AppView;
+  showAppOnConsole(view: AppView): void { this.appView = view; }
+
   /** An agent edits a ticket in HubSpot's UI (title changes reach the app as propertyChange webhooks). */
   changeTicket(portalId: number, ticketId: string, properties: Record<string, string>) {
     const a = this.account(portalId);
@@ -181,6 +194,7 @@ export class HubSpotSandbox {
     app.use((req, res, next) => this.record(req, res, next));
     app.use(controlRoutes(this));
     app.use(this.portal.routes());
+    app.use(consoleRoutes({ account: () => [...this.accounts.values()][0]!, portalUrl: () => this.portal.portalUrl([...this.accounts.values()][0]!.portalId), app: () => this.appView }));
     app.get('/', (_req, res) => { res.type('html').send('<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>HubSpot sandbox</title></head><body><h1>HubSpot sandbox</h1><p id="signed-out">You are signed out of the customer portal.</p></body></html>'); });
     app.post('/oauth/v3/token', (req, res) => this.token(req, res));
     app.use((req, res, next) => this.authenticate(req, res, next));
@@ -198,7 +212,7 @@ export class HubSpotSandbox {
     res.on('finish', () => {
       const portalId = (res.locals.account as SandboxAccount | undefined)?.portalId;
       // Our control routes and the customer portal's pages are not HubSpot's API.
-      if (req.path.startsWith('/_sandbox') || req.path.startsWith('/_portal') || req.path === '/' || req.path === '/favicon.ico') return;
+      if (req.path.startsWith('/_sandbox') || req.path.startsWith('/_portal') || req.path.startsWith('/_console') || req.path === '/' || req.path === '/favicon.ico') return;
       this.calls.push({ at, method: req.method, path: req.path, route: `${req.method} ${routeOf(req)}`, portalId, status: res.statusCode });
       if (this.validator) {
         const isForm = req.is('application/x-www-form-urlencoded');

@@ -8,6 +8,7 @@ import { createRuntime, type Runtime } from './runtime.js';
 import { connectSandboxPortal } from './portal-setup.js';
 import { HttpBrowser } from '../sandbox/http-browser.js';
 import { ticketRuns } from '../tickets/run-ticket-rules.js';
+import { keys } from '../store/keys.js';
 
 export const DEMO_PORTAL = 4242;
 
@@ -41,6 +42,13 @@ export async function runDemo(options: { signInAsAda?: boolean } = {}): Promise<
   // The admin puts the customer portal behind the app (access list, portal address, SSO client)
   // and turns on "onboard new contacts".
   await connectSandboxPortal(runtime, sandbox, DEMO_PORTAL, { onboardNewContacts: true });
+  // The console (the sandbox's page) shows what the app knows beside HubSpot's side.
+  sandbox.showAppOnConsole({
+    filing: async (contactId) => { const raw = await runtime.store.get(keys.contactFiling(DEMO_PORTAL, contactId)); return raw ? JSON.parse(raw) as { companyId: string | null; matchedDomain?: string; reason: string } : null; },
+    portalAccess: async (contactId) => (await runtime.portal.accounts.get(DEMO_PORTAL, contactId))?.state ?? 'none',
+    ruleRuns: (ticketId) => ticketRuns(runtime.store, DEMO_PORTAL, ticketId),
+    mailbox: () => runtime.email.outbox.mailbox(DEMO_PORTAL),
+  });
 
   // The account as the admin has it before installing: companies that own domains, one known contact.
   const seedCompanies: Record<string, string>[] = [
@@ -133,7 +141,9 @@ export async function runDemo(options: { signInAsAda?: boolean } = {}): Promise<
     ...signIn,
     `Contract: ${sandbox.validatesContract ? (sandbox.violations.length ? `${sandbox.violations.length} violation(s) of HubSpot's specs:\n${sandbox.violations.map((v) => `    ${v}`).join('\n')}` : "every request and answer matched HubSpot's OpenAPI specs") : 'not checked (spec/hubspot-openapi not found)'}`,
     '',
-    'Look at:',
+    `Open the console: ${sandbox.url}/_console   (contacts and why they are filed where they are, tickets and their rules, every email as the customer sees it)`,
+    '',
+    'Also:',
     `    app health     ${runtime.url}/healthz`,
     `    app metrics    ${runtime.url}/metrics`,
     `    sandbox calls  ${sandbox.url}/_sandbox/calls`,

@@ -1,0 +1,42 @@
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { chromium, type Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runDemo, type DemoRun } from '../../src/server/demo-story.js';
+
+const SHOTS = resolve(import.meta.dirname, '../../test-artifacts/screenshots');
+let demo: DemoRun;
+let browser: Browser;
+beforeAll(async () => {
+  mkdirSync(SHOTS, { recursive: true });
+  demo = await runDemo();
+  browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'] });
+}, 90_000);
+afterAll(async () => { await browser?.close(); await demo?.stop(); });
+
+describe('the demo\'s console page (Chromium)', () => {
+  it('shows the contacts with their company and why, the tickets with their rules and the emails as sent; a company and an email can be added from it', async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 2400 } });
+    await page.goto(`${demo.sandbox.url}/_console`);
+    const rows = await page.locator('section').nth(0).locator('tr').allTextContents();
+    expect(rows.find((r) => r.includes('ada@acme.example'))).toMatch(/Acme Corporation.*owns acme\.example/);
+    expect(rows.find((r) => r.includes('margaret@gmail.com'))).toMatch(/none.*free-mail/);
+    expect(await page.locator('section').nth(3).textContent()).toMatch(/Portal credentials: fired.*grantPortalAccess done.*sendPortalCredentials queued/s);
+    expect(await page.frameLocator('iframe').first().locator('body').textContent()).toContain('Set your password here');
+    await page.screenshot({ path: `${SHOTS}/console.png`, fullPage: true });
+
+    await page.locator('input[name=name]').first().fill('Initech');
+    await page.locator('input[name=domain]').fill('initech.example');
+    await page.getByRole('button', { name: 'Add company' }).click();
+    await page.waitForURL(/\/_console$/);
+    expect(await page.locator('section').nth(1).textContent()).toContain('initech.example');
+    await page.locator('input[name=from]').fill('peter@initech.example');
+    await page.locator('section').nth(2).locator('input[name=name]').fill('Peter Gibbons');
+    await page.locator('input[name=subject]').fill('TPS reports');
+    await page.getByRole('button', { name: 'Send' }).click();
+    await demo.sandbox.webhooks!.drain();
+    await demo.runtime.queue.idle(20_000);
+    await page.reload();
+    expect((await page.locator('section').nth(0).locator('tr').allTextContents()).find((r) => r.includes('peter@initech.example'))).toMatch(/Initech.*owns initech\.example/);
+  });
+});
