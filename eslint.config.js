@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'bench/results/', 'src/app/cards/node_modules/', 'src/app/settings/node_modules/'] },
+  { ignores: ['dist/', 'node_modules/', 'bench/results/', 'src/app/cards/node_modules/', 'src/app/settings/node_modules/', '.dependency-cruiser.cjs', '.ci/.tools/', 'test-artifacts/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -12,7 +12,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['bench/**', 'src/server/demo.ts', 'src/server/dead-letters-cli.ts', 'src/server/backfill-cli.ts', 'src/sandbox/main.ts'],
+    files: ['bench/**', 'src/server/demo.ts', 'src/server/cli/**', 'src/sandbox/main.ts'],
     rules: { 'no-console': 'off' },
   },
 );

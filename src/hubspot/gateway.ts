@@ -1,7 +1,7 @@
 import { Client } from '@hubspot/api-client';
 import type { Logger } from 'pino';
 import { TransientError } from '../queue/errors.js';
-import type { Metrics } from '../server/metrics.js';
+import type { Metrics } from '../platform/metrics.js';
 import { keys } from '../store/keys.js';
 import { classifyFailure, type HttpFailure } from './classify-failure.js';
 import { acquire, type RateLimiter } from './rate-limiter.js';

@@ -1,7 +1,17 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import { describeZodError } from '../server/describe-zod-error.js';
-import type { HubSpotSandbox } from './hubspot-sandbox.js';
+import { describeZodError } from '../platform/describe-zod-error.js';
+import type { CrmRecord } from './crm-objects.js';
+
+/** What the control routes drive: HubSpot's side of the story (the sandbox implements it). */
+export interface SandboxControls {
+  inboundEmail(portalId: number, m: { from: string; name?: string; subject: string; text: string; threadId?: string; spam?: boolean }): unknown;
+  agentReply(portalId: number, threadId: string, text: string): unknown;
+  createTicket(portalId: number, properties: Record<string, string>, contactId?: string): CrmRecord;
+  createCompany(portalId: number, properties: Record<string, string>): CrmRecord;
+  callsByRoute(): Record<string, number>;
+  readonly violations: string[];
+}
 
 const portalId = z.coerce.number().int().positive();
 const inbound = z.object({ portalId, from: z.email(), name: z.string().optional(), subject: z.string(), text: z.string(), threadId: z.string().optional(), spam: z.boolean().optional() });
@@ -10,7 +20,7 @@ const reply = z.object({ portalId: z.number().int(), threadId: z.string(), text:
 const ticket = z.object({ portalId: z.number().int(), subject: z.string(), content: z.string().optional(), contactId: z.string().optional() });
 
 /** /_sandbox/...: drive HubSpot's side of the story over HTTP (not a HubSpot API; never checked against the specs). */
-export function controlRoutes(sandbox: HubSpotSandbox): Router {
+export function controlRoutes(sandbox: SandboxControls): Router {
   const r = Router();
   const parse = <T>(schema: z.ZodType<T>, body: unknown, res: import('express').Response): T | undefined => {
     const p = schema.safeParse(body);

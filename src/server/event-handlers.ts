@@ -13,7 +13,7 @@ import type { EventQueue } from '../queue/event-queue.js';
 import { keys, ttl } from '../store/keys.js';
 import type { Store } from '../store/store.js';
 import type { SubscriptionHandler } from '../webhooks/route-event.js';
-import type { Metrics } from './metrics.js';
+import type { Metrics } from '../platform/metrics.js';
 import type { Portal } from '../portal/create-portal.js';
 import { forgetContact } from '../contacts/forget-contact.js';
 import type { DeadLetters } from '../queue/dead-letters.js';

@@ -26,14 +26,14 @@ import { subscribedTypes } from '../webhooks/subscriptions.js';
 import { webhookEdge } from '../webhooks/webhook-edge.js';
 import { Quarantine } from '../webhooks/quarantine.js';
 import type { Config } from './config.js';
-import { extensionsApi } from './extensions-api.js';
+import { extensionsApi } from './routes/extensions-api.js';
 import { createEventHandlers, PORTAL_RESET } from './event-handlers.js';
 import { createPortal } from '../portal/create-portal.js';
-import { createHttpApp } from './http-app.js';
-import { createLogger } from './logger.js';
-import { createMetrics } from './metrics.js';
+import { createHttpApp } from './routes/http-app.js';
+import { createLogger } from '../platform/logger.js';
+import { createMetrics } from '../platform/metrics.js';
 import { accountSetupTasks, provisionAccount } from './provision-account.js';
-import { verifyExtensionRequest } from './verify-extension-request.js';
+import { verifyExtensionRequest } from './routes/verify-extension-request.js';
 
 export interface RuntimeOptions {
   log?: Logger;

@@ -3,7 +3,7 @@ import type { HubSpotGateway } from '../hubspot/gateway.js';
 import type { EventHandler } from '../queue/event-queue.js';
 import type { Settings } from '../settings/settings-schema.js';
 import type { Store } from '../store/store.js';
-import type { Metrics } from '../server/metrics.js';
+import type { Metrics } from '../platform/metrics.js';
 import type { HubSpotEvent } from './event-schema.js';
 
 /** What every handler gets, built in one place (the runtime). */

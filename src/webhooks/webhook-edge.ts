@@ -1,7 +1,7 @@
 import type { Request, Response } from 'express';
 import type { Logger } from 'pino';
 import type { EventQueue, QueuedEvent } from '../queue/event-queue.js';
-import type { Metrics } from '../server/metrics.js';
+import type { Metrics } from '../platform/metrics.js';
 import { keys, ttl } from '../store/keys.js';
 import type { Store } from '../store/store.js';
 import { dedupeKey } from './dedupe-key.js';
@@ -9,7 +9,7 @@ import { depthOf, hubSpotEventSchema, MAX_EVENT_BYTES, MAX_VALUE_DEPTH, webhookB
 import type { Quarantine } from './quarantine.js';
 import { signedUri } from './signed-uri.js';
 import { verifyRequest } from './verify-signature.js';
-import { describeZodError } from '../server/describe-zod-error.js';
+import { describeZodError } from '../platform/describe-zod-error.js';
 
 export interface WebhookEdgeDeps {
   clientSecret: string;

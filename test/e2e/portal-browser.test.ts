@@ -4,7 +4,7 @@ import { Writable } from 'node:stream';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashToken } from '../../src/portal/portal-accounts.js';
-import { createLogger } from '../../src/server/logger.js';
+import { createLogger } from '../../src/platform/logger.js';
 import { keys } from '../../src/store/keys.js';
 import { startPortalEnv, type PortalEnv } from '../support/portal-env.js';
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HubSpotSandbox } from '../../src/sandbox/hubspot-sandbox.js';
-import { runBackfillCli } from '../../src/server/backfill-cli.js';
+import { runBackfillCli } from '../../src/server/cli/backfill-cli.js';
 import { deliver } from '../support/hubspot-client.js';
 import { testRedisUrl } from '../support/redis.js';
 import { SANDBOX_PORTAL, SANDBOX_TOKEN, startAppWithSandbox } from '../support/sandbox.js';

@@ -1,7 +1,7 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DeadLetters } from '../../src/queue/dead-letters.js';
-import { runDeadLettersCli } from '../../src/server/dead-letters-cli.js';
+import { runDeadLettersCli } from '../../src/server/cli/dead-letters-cli.js';
 import { RedisStore } from '../../src/store/redis-store.js';
 import { testRedisUrl } from '../support/redis.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { runOidcKeysCli } from '../../src/server/oidc-keys-cli.js';
+import { runOidcKeysCli } from '../../src/server/cli/oidc-keys-cli.js';
 import { flushTestRedis, testRedisUrl } from '../support/redis.js';
 
 const env = { REDIS_URL: testRedisUrl(), HUBSPOT_CLIENT_SECRET: 'test-client-secret-0123456789', HUBSPOT_ACCESS_TOKEN: 't', TOKEN_ENCRYPTION_KEY: 'ab'.repeat(32) };

@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { Writable } from 'node:stream';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLogger } from '../../src/server/logger.js';
+import { createLogger } from '../../src/platform/logger.js';
 import { deliver, event } from '../support/hubspot-client.js';
 import { PUBLIC_URL, startTestApp, TEST_SECRET } from '../support/test-app.js';
 

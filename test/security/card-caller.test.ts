@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { extensionsApi, type ExtensionsDeps } from '../../src/server/extensions-api.js';
+import { extensionsApi, type ExtensionsDeps } from '../../src/server/routes/extensions-api.js';
 import { deliver } from '../support/hubspot-client.js';
 import { recordingStore } from '../support/recording-store.js';
 import { flushTestRedis, testRedisUrl } from '../support/redis.js';

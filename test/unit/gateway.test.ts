@@ -3,7 +3,7 @@ import { HubSpotApiError } from '../../src/hubspot/classify-failure.js';
 import { HubSpotGateway } from '../../src/hubspot/gateway.js';
 import { MemoryRateLimiter } from '../../src/hubspot/rate-limiter.js';
 import { PermanentError, TransientError } from '../../src/queue/errors.js';
-import { countBy, createMetrics } from '../../src/server/metrics.js';
+import { countBy, createMetrics } from '../../src/platform/metrics.js';
 import { silentLog } from '../support/silent-log.js';
 import { nock } from '../support/use-nock.js';
 

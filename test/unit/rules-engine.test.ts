@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { defaultRuleSet } from '../../src/rules/default-rules.js';
 import { checkCondition, evaluateRules, normalize, type TicketSnapshot } from '../../src/rules/evaluate-rules.js';
 import { ruleFields, ruleOperators, ruleSetSchema, unavailableActions, type Condition, type Rule, type RuleSet } from '../../src/rules/rule-schema.js';
-import { describeZodError } from '../../src/server/describe-zod-error.js';
+import { describeZodError } from '../../src/platform/describe-zod-error.js';
 
 const cond = (c: Partial<Condition>): Condition => ({ field: 'title', operator: 'equals', caseSensitive: false, ...c } as Condition);
 const held = (c: Partial<Condition>, title: string) => checkCondition(cond(c), { title }).held;

@@ -1,14 +1,14 @@
 import type { Response, Router } from 'express';
 import { z } from 'zod';
-import type { ExtensionsDeps } from './extensions-api.js';
-import { describeZodError } from './describe-zod-error.js';
+import type { ExtensionsDeps } from './extensions-deps.js';
+import { describeZodError } from '../../platform/describe-zod-error.js';
 import type { CardCaller } from './verify-extension-request.js';
 
 const caller = (res: Response) => res.locals.caller as CardCaller;
-import { newBackfill, readBackfill } from '../companies/backfill.js';
-import { companyOverview, explainFiling } from '../companies/explain-filing.js';
-import { keys } from '../store/keys.js';
-import { BACKFILL } from './event-handlers.js';
+import { newBackfill, readBackfill } from '../../companies/backfill.js';
+import { companyOverview, explainFiling } from '../../companies/explain-filing.js';
+import { keys } from '../../store/keys.js';
+import { BACKFILL } from '../event-handlers.js';
 
 const backfillBody = z.strictObject({
   mode: z.enum(['dry-run', 'apply'], { error: 'mode must be "dry-run" or "apply"' }),

@@ -1,8 +1,8 @@
 import { Redis } from 'ioredis';
-import { secretsCipher } from '../auth/secrets-cipher.js';
-import { loadSigningKeys, rotateSigningKeys } from '../portal/oidc/signing-keys.js';
-import { RedisStore } from '../store/redis-store.js';
-import { ConfigError, loadConfig } from './config.js';
+import { secretsCipher } from '../../auth/secrets-cipher.js';
+import { loadSigningKeys, rotateSigningKeys } from '../../portal/oidc/signing-keys.js';
+import { RedisStore } from '../../store/redis-store.js';
+import { ConfigError, loadConfig } from '../config.js';
 
 /**
  * npm run oidc-keys -- show     the key ids the provider publishes (the first one signs)

@@ -1,7 +1,7 @@
 import { Redis } from 'ioredis';
-import { BullmqQueue } from '../queue/bullmq-queue.js';
-import { DeadLetters } from '../queue/dead-letters.js';
-import { RedisStore } from '../store/redis-store.js';
+import { BullmqQueue } from '../../queue/bullmq-queue.js';
+import { DeadLetters } from '../../queue/dead-letters.js';
+import { RedisStore } from '../../store/redis-store.js';
 
 /**
  * npm run dead-letters -- list [N]        the newest N dead letters (default 20), with their reasons

@@ -1,16 +1,16 @@
 import type { Response, Router } from 'express';
 import { z } from 'zod';
-import type { ExtensionsDeps } from './extensions-api.js';
-import { describeZodError } from './describe-zod-error.js';
+import type { ExtensionsDeps } from './extensions-deps.js';
+import { describeZodError } from '../../platform/describe-zod-error.js';
 import type { CardCaller } from './verify-extension-request.js';
 
 const caller = (res: Response) => res.locals.caller as CardCaller;
-import { evaluateRules } from '../rules/evaluate-rules.js';
-import { ruleTriggers } from '../rules/rule-schema.js';
-import { availableActions, RuleRepository, RuleSetError, RulesVersionConflict } from '../tickets/rule-repository.js';
-import { runAction, ticketRuns } from '../tickets/run-ticket-rules.js';
-import { readTicket } from '../tickets/ticket-snapshot.js';
-import { rulePorts } from './event-handlers.js';
+import { evaluateRules } from '../../rules/evaluate-rules.js';
+import { ruleTriggers } from '../../rules/rule-schema.js';
+import { availableActions, RuleRepository, RuleSetError, RulesVersionConflict } from '../../tickets/rule-repository.js';
+import { runAction, ticketRuns } from '../../tickets/run-ticket-rules.js';
+import { readTicket } from '../../tickets/ticket-snapshot.js';
+import { rulePorts } from '../event-handlers.js';
 
 /** Rules (read, save/import, dry run) and a ticket's rule runs with retry of one action. */
 export function rulesRoutes(r: Router, deps: ExtensionsDeps): void {

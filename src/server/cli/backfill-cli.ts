@@ -1,8 +1,8 @@
-import { newBackfill, runBackfill } from '../companies/backfill.js';
-import { DomainIndexCache } from '../companies/domain-index-cache.js';
-import { keys } from '../store/keys.js';
-import { loadConfig } from './config.js';
-import { createRuntime } from './runtime.js';
+import { newBackfill, runBackfill } from '../../companies/backfill.js';
+import { DomainIndexCache } from '../../companies/domain-index-cache.js';
+import { keys } from '../../store/keys.js';
+import { loadConfig } from '../config.js';
+import { createRuntime } from '../runtime.js';
 
 /**
  * npm run backfill -- --portal 4242 [--apply] [--company 123] [--resume]

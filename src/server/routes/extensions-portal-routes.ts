@@ -1,14 +1,14 @@
 import type { Response, Router } from 'express';
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import { renderTemplate } from '../email/email-template.js';
-import { languageChain } from '../email/template-repository.js';
-import { RedirectUriError } from '../portal/oidc/oidc-clients.js';
-import { PortalAccess } from '../portal/portal-access.js';
-import type { AccountContext } from '../webhooks/route-event.js';
-import { describeZodError } from './describe-zod-error.js';
-import { PORTAL_BULK_GRANT, rulePorts } from './event-handlers.js';
-import type { ExtensionsDeps } from './extensions-api.js';
+import { renderTemplate } from '../../email/email-template.js';
+import { languageChain } from '../../email/template-repository.js';
+import { RedirectUriError } from '../../portal/oidc/oidc-clients.js';
+import { PortalAccess } from '../../portal/portal-access.js';
+import type { AccountContext } from '../../webhooks/route-event.js';
+import { describeZodError } from '../../platform/describe-zod-error.js';
+import { PORTAL_BULK_GRANT, rulePorts } from '../event-handlers.js';
+import type { ExtensionsDeps } from './extensions-deps.js';
 import type { CardCaller } from './verify-extension-request.js';
 
 const caller = (res: Response) => res.locals.caller as CardCaller;

@@ -1,7 +1,7 @@
 import type { NextFunction, Request, Response } from 'express';
 import type { Logger } from 'pino';
-import { signedUri } from '../webhooks/signed-uri.js';
-import { verifyV3 } from '../webhooks/verify-signature.js';
+import { signedUri } from '../../webhooks/signed-uri.js';
+import { verifyV3 } from '../../webhooks/verify-signature.js';
 
 export interface CardCaller { portalId: number; userId: number | null; userEmail: string | null }
 

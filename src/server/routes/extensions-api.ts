@@ -1,36 +1,18 @@
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
-import type { HubSpotGateway } from '../hubspot/gateway.js';
-import type { DeadLetters } from '../queue/dead-letters.js';
-import type { EventQueue } from '../queue/event-queue.js';
-import { settingsSchema } from '../settings/settings-schema.js';
-import { VersionConflictError, type SettingsRepository } from '../settings/settings-repository.js';
-import type { DomainIndexCache } from '../companies/domain-index-cache.js';
-import type { Email } from '../email/create-email.js';
-import type { Store } from '../store/store.js';
-import type { RuleRepository } from '../tickets/rule-repository.js';
-import { describeZodError } from './describe-zod-error.js';
+import { settingsSchema } from '../../settings/settings-schema.js';
+import { VersionConflictError } from '../../settings/settings-repository.js';
+import { describeZodError } from '../../platform/describe-zod-error.js';
 import { emailRoutes } from './extensions-email-routes.js';
 import { inboundRoutes } from './extensions-inbound-routes.js';
 import { rulesRoutes } from './extensions-rules-routes.js';
 import { portalRoutes } from './extensions-portal-routes.js';
-import { accountSetupTasks, provisionAccount, readProvisioning } from './provision-account.js';
-import type { CardCaller } from './verify-extension-request.js';
-import type { Portal } from '../portal/create-portal.js';
+import type { ExtensionsDeps } from './extensions-deps.js';
 
-export interface ExtensionsDeps {
-  settings: SettingsRepository;
-  store: Store;
-  queue: EventQueue;
-  deadLetters: DeadLetters;
-  hubspot: HubSpotGateway;
-  isInstalled: (portalId: number) => Promise<boolean>;
-  uninstall: (portalId: number) => Promise<void>;
-  index: DomainIndexCache;
-  email: Email;
-  rules: RuleRepository;
-  portal: Portal;
-}
+export type { ExtensionsDeps };
+import { accountSetupTasks, provisionAccount, readProvisioning } from '../provision-account.js';
+import type { CardCaller } from './verify-extension-request.js';
+
 
 const saveBody = z.strictObject({ expectedVersion: z.number().int().nonnegative(), settings: settingsSchema });
 

@@ -1,14 +1,14 @@
 import type { Router, Request, Response } from 'express';
 import { z } from 'zod';
-import type { ExtensionsDeps } from './extensions-api.js';
-import { describeZodError } from './describe-zod-error.js';
+import type { ExtensionsDeps } from './extensions-deps.js';
+import { describeZodError } from '../../platform/describe-zod-error.js';
 import type { CardCaller } from './verify-extension-request.js';
 
 const caller = (res: Response) => res.locals.caller as CardCaller;
-import { templateNames } from '../email/default-templates.js';
-import { renderTemplate, validateTemplate } from '../email/email-template.js';
-import { TemplateError } from '../email/template-repository.js';
-import { languages } from '../i18n/messages.js';
+import { templateNames } from '../../email/default-templates.js';
+import { renderTemplate, validateTemplate } from '../../email/email-template.js';
+import { TemplateError } from '../../email/template-repository.js';
+import { languages } from '../../i18n/messages.js';
 
 const templateBody = z.strictObject({ subject: z.string().max(500), text: z.string().max(50_000), html: z.string().max(200_000) });
 const previewBody = templateBody.partial().extend({ contactId: z.string().regex(/^\d+$/, 'must be a HubSpot contact id') });
