@@ -1,4 +1,4 @@
-import Handlebars from 'handlebars';
+import escapeHtml from 'escape-html';
 import type { Language } from '../i18n/messages.js';
 import type { RenderInput, SnippetRegistry } from './snippets.js';
 
@@ -49,51 +49,53 @@ export function validateTemplate(t: EmailTemplate, registry: SnippetRegistry): s
   return problems;
 }
 
-// Snippet values go in as Handlebars variables `s0, s1, …`; everything else the admin wrote is
-// literal text, so a stray "{{" in a template can never become template logic.
-function toHandlebars(source: string, names: Map<string, string>): string {
-  const parsed = tokens(source);
-  let out = '';
-  let at = 0;
-  for (const tok of parsed.tokens) {
-    out += source.slice(at, tok.start).replace(/\\/g, '\\\\').replace(/\{\{/g, '\\{{');
-    const key = names.get(tok.name.trim().toLowerCase()) ?? `s${names.size}`;
-    names.set(tok.name.trim().toLowerCase(), key);
-    out += `{{${key}}}`;
-    at = tok.end;
-  }
-  return out + source.slice(at).replace(/\\/g, '\\\\').replace(/\{\{/g, '\\{{');
-}
-
 /**
- * Renders with Handlebars: values are HTML-escaped in the HTML body, left as they are in the text
- * body, and line breaks are removed from the subject so no value can add a mail header.
+ * Renders by putting each snippet's value where its `{[…]}` token stands and copying every other
+ * character the admin wrote as it is. No template engine ever reads admin text: `{{…}}`,
+ * partials, helpers and logging are just characters here (the `{[…]}` snippets are the only
+ * template language an admin has). Values are HTML-escaped in the HTML body, left as they are in
+ * the text body, and line breaks are removed from the subject so no value can add a mail header.
  */
 export function renderTemplate(t: EmailTemplate, registry: SnippetRegistry, input: RenderInput, extra: Record<string, string> = {}): RenderedEmail {
   const problems = validateTemplate(t, registry);
   if (problems.length) throw new Error(`template ${t.name} (${t.language}) cannot be rendered: ${problems.join('; ')}`);
-  const names = new Map<string, string>();
-  const sources = Object.fromEntries(FIELDS.map((f) => [f, toHandlebars(t[f], names)])) as Record<(typeof FIELDS)[number], string>;
-  const values: Record<string, string> = {};
   const byName: Record<string, string> = {};
   const secrets: string[] = [];
-  for (const [name, key] of names) {
-    const def = registry.lookup(name)!;
-    const value = def.resolve(input, extra) ?? '';
-    values[key] = value;
-    byName[snake(def.name)] = value;
-    if (def.secret && value) secrets.push(value);
-  }
-  const subject = Handlebars.compile(sources.subject, { noEscape: true, strict: false })(values).replace(/[\r\n]+/g, ' ').trim();
-  const text = Handlebars.compile(sources.text, { noEscape: true })(values);
-  const html = Handlebars.compile(sources.html)(values);
-  return { subject, text, html, secrets, values: byName };
+  const resolved = new Map<string, string>();
+  const valueOf = (name: string) => {
+    const key = name.trim().toLowerCase();
+    let value = resolved.get(key);
+    if (value === undefined) {
+      const def = registry.lookup(name)!;
+      value = def.resolve(input, extra) ?? '';
+      resolved.set(key, value);
+      byName[snake(def.name)] = value;
+      if (def.secret && value) secrets.push(value);
+    }
+    return value;
+  };
+  const fill = (source: string, escape: (v: string) => string) => {
+    let out = '';
+    let at = 0;
+    for (const tok of tokens(source).tokens) {
+      out += source.slice(at, tok.start) + escape(valueOf(tok.name));
+      at = tok.end;
+    }
+    return out + source.slice(at);
+  };
+  const asIs = (v: string) => v;
+  return {
+    subject: fill(t.subject, asIs).replace(/[\r\n]+/g, ' ').trim(),
+    text: fill(t.text, asIs),
+    html: fill(t.html, escapeHtml),
+    secrets, values: byName,
+  };
 }
 
 /** A copy fit for logs and the CRM timeline: every secret value replaced. */
 export function withoutSecrets(email: RenderedEmail, placeholder = '[removed]'): RenderedEmail {
   const cut = (s: string) => email.secrets.reduce((acc, secret) => acc.split(secret).join(placeholder)
-    .split(Handlebars.escapeExpression(secret)).join(placeholder), s);
+    .split(escapeHtml(secret)).join(placeholder), s);
   const values = Object.fromEntries(Object.entries(email.values).map(([k, v]) => [k, cut(v)]));
   return { subject: cut(email.subject), text: cut(email.text), html: cut(email.html), secrets: [], values };
 }
