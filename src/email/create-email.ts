@@ -7,10 +7,11 @@ import type { Store } from '../store/store.js';
 import { EmailService, type EmailContext } from './send-email.js';
 import { builtInSnippets, SnippetRegistry } from './snippets.js';
 import { TemplateRepository } from './template-repository.js';
+import { resolveSmtpTarget } from './smtp-target.js';
 import { HubSpotTransport, OutboxTransport, SmtpTransport, type EmailTransport } from './transports.js';
 
 /** The email capability, wired: snippet registry (with the portal's snippets), templates, transports. */
-export function createEmail(store: Store, hubspot: HubSpotGateway, cipher?: TokenCipher) {
+export function createEmail(store: Store, hubspot: HubSpotGateway, cipher?: TokenCipher, smtpAllowedHosts: readonly string[] = []) {
   const registry = new SnippetRegistry([...builtInSnippets, ...portalSnippets]);
   const templates = new TemplateRepository(store, registry);
   const outbox = new OutboxTransport(store);
@@ -22,7 +23,9 @@ export function createEmail(store: Store, hubspot: HubSpotGateway, cipher?: Toke
       if (!e.smtp) throw new PermanentError('email transport is smtp but settings.email.smtp is not filled in');
       const blob = await store.get(keys.smtpPassword(ctx.portalId));
       const password = blob && cipher ? cipher.decrypt(blob, `smtp:${ctx.portalId}`) : undefined;
-      return new SmtpTransport({ ...e.smtp, password });
+      // Connect to the checked address; TLS still checks the certificate against the host name.
+      const address = await resolveSmtpTarget(e.smtp.host, smtpAllowedHosts);
+      return new SmtpTransport({ ...e.smtp, password, address });
     }
     return outbox;
   };

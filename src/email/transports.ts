@@ -58,7 +58,7 @@ export class HubSpotTransport implements EmailTransport {
   }
 }
 
-export interface SmtpOptions { host: string; port: number; secure: boolean; user: string; password?: string; from: string }
+export interface SmtpOptions { host: string; port: number; secure: boolean; user: string; password?: string; from: string; /** the checked address to connect to (see smtp-target.ts) */ address?: string }
 
 /**
  * Your SMTP server through nodemailer. SMTP has no idempotency key: the Message-ID is derived from
@@ -70,7 +70,8 @@ export class SmtpTransport implements EmailTransport {
   private readonly transporter;
   constructor(private readonly o: SmtpOptions) {
     this.transporter = createTransport({
-      host: o.host, port: o.port, secure: o.secure, auth: o.user ? { user: o.user, pass: o.password ?? '' } : undefined,
+      host: o.address ?? o.host, port: o.port, secure: o.secure, auth: o.user ? { user: o.user, pass: o.password ?? '' } : undefined,
+      tls: { servername: o.host },
       connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 20_000,
     });
   }

@@ -10,6 +10,7 @@ const schema = z.object({
   WEBHOOK_ALLOW_LEGACY_SIGNATURES: z.enum(['true', 'false'], { error: 'WEBHOOK_ALLOW_LEGACY_SIGNATURES must be true or false' }).default('false').transform((v) => v === 'true'),
   HOST: z.string().trim().min(1).default('0.0.0.0'),
   REDIS_WAIT_MS: z.coerce.number().int().min(0).default(15_000),
+  SMTP_ALLOWED_HOSTS: z.string().default(''),
   HUBSPOT_API_BASE_URL: z.url().default('https://api.hubapi.com'),
   HUBSPOT_APP_ID: z.string().trim().regex(/^[1-9]\d{0,15}$/, 'HUBSPOT_APP_ID must be the app\'s numeric id (app settings in HubSpot)').optional().or(z.literal('').transform(() => undefined)),
   HUBSPOT_PORTAL_ID: z.string().trim().regex(/^[1-9]\d{0,15}$/, 'HUBSPOT_PORTAL_ID must be the HubSpot account id (a positive number)').optional().or(z.literal('').transform(() => undefined)),
@@ -58,6 +59,8 @@ export interface Config {
   host: string;
   /** How long start waits for Redis to answer. */
   redisWaitMs: number;
+  /** SMTP hosts or addresses inside the server's network that admins may use anyway (the sandbox, tests). */
+  smtpAllowedHosts: string[];
 }
 
 export class ConfigError extends Error {
@@ -116,5 +119,6 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     allowLegacySignatures: e.WEBHOOK_ALLOW_LEGACY_SIGNATURES,
     host: e.HOST,
     redisWaitMs: e.REDIS_WAIT_MS,
+    smtpAllowedHosts: e.SMTP_ALLOWED_HOSTS.split(/[\s,]+/).map((h) => h.trim().toLowerCase()).filter(Boolean),
   };
 }

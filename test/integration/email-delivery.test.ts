@@ -18,7 +18,8 @@ const extra = { 'Portal Address': 'https://portal.acme.example', 'Portal Usernam
 
 beforeAll(async () => {
   sandbox = await startSandbox({ searchDelayMs: 0 });
-  app = await startTestApp({ HUBSPOT_API_BASE_URL: sandbox.url, HUBSPOT_ACCESS_TOKEN: SANDBOX_TOKEN, TOKEN_ENCRYPTION_KEY: 'ef'.repeat(32) });
+  // The test's SMTP server listens on loopback, which admins may not use unless the operator allows it.
+  app = await startTestApp({ HUBSPOT_API_BASE_URL: sandbox.url, HUBSPOT_ACCESS_TOKEN: SANDBOX_TOKEN, TOKEN_ENCRYPTION_KEY: 'ef'.repeat(32), SMTP_ALLOWED_HOSTS: '127.0.0.1' });
 });
 afterAll(async () => { await app.stop(); expectContractKept(sandbox); await sandbox.stop(); });
 
