@@ -104,6 +104,13 @@ export class BullmqQueue implements EventQueue {
 
   async ping(): Promise<void> { await this.producer.ping(); }
 
+  async pendingFor(portalId: number, cap = 1000): Promise<number> {
+    const jobs = await this.queue.getJobs(['waiting', 'active', 'delayed', 'prioritized'], 0, cap - 1);
+    return jobs.reduce((n, j) => n + (j.name === INTAKE
+      ? (j.data as unknown as { jobs: QueuedEvent[] }).jobs.filter((x) => x.event.portalId === portalId).length
+      : (j.data as QueuedEvent).event.portalId === portalId ? 1 : 0), 0);
+  }
+
   /** Events not yet processed, counting those still inside intake jobs (benchmarks check nothing is lost). */
   async pendingEvents(): Promise<number> {
     const jobs = await this.queue.getJobs(['waiting', 'active', 'delayed', 'prioritized']);

@@ -9,8 +9,15 @@ export class DeadLetters {
   constructor(private readonly store: Store) {}
 
   async add(job: QueuedEvent, reason: string, attempts: number): Promise<void> {
-    const entry: DeadLetter = { job, reason, attempts, at: new Date().toISOString() };
-    await this.store.pushCapped(keys.deadLetters(), JSON.stringify(entry), caps.deadLetters);
+    const entry = JSON.stringify({ job, reason, attempts, at: new Date().toISOString() } satisfies DeadLetter);
+    // The operator's list of every account, and each account's own (its status card counts only these).
+    await this.store.pushCapped(keys.deadLetters(), entry, caps.deadLetters);
+    await this.store.pushCapped(keys.accountDeadLetters(job.event.portalId), entry, caps.accountDeadLetters);
+  }
+
+  /** One account's dead letters (its status card): never another account's. */
+  async countFor(portalId: number): Promise<number> {
+    return (await this.store.range(keys.accountDeadLetters(portalId), 0, -1)).length;
   }
 
   async list(limit = 100): Promise<DeadLetter[]> {
@@ -25,6 +32,7 @@ export class DeadLetters {
     for (const { raw, letter } of chosen) {
       await enqueue([letter.job]);
       await this.store.removeFromList(keys.deadLetters(), raw);
+      await this.store.removeFromList(keys.accountDeadLetters(letter.job.event.portalId), raw);
     }
     return chosen.length;
   }
@@ -32,7 +40,11 @@ export class DeadLetters {
   /** Removes the dead letters whose stored text `matches` (a privacy deletion); returns how many. */
   async remove(matches: (raw: string) => boolean): Promise<number> {
     let removed = 0;
-    for (const raw of await this.store.range(keys.deadLetters(), 0, -1)) if (matches(raw) && (await this.store.removeFromList(keys.deadLetters(), raw))) removed++;
+    for (const raw of await this.store.range(keys.deadLetters(), 0, -1)) {
+      if (!matches(raw)) continue;
+      if (await this.store.removeFromList(keys.deadLetters(), raw)) removed++;
+      await this.store.removeFromList(keys.accountDeadLetters((JSON.parse(raw) as DeadLetter).job.event.portalId), raw);
+    }
     return removed;
   }
 }

@@ -15,6 +15,8 @@ export interface EventQueue {
   enqueue(jobs: QueuedEvent[]): Promise<void>;
   startWorker(handler: EventHandler): void;
   counts(): Promise<QueueCounts>;
+  /** One account's events not yet done (waiting, active, delayed), looking at no more than `cap` jobs: for its status card. */
+  pendingFor(portalId: number, cap?: number): Promise<number>;
   /** Resolves when nothing is waiting, active or delayed (tests, demo, benchmarks). */
   idle(timeoutMs?: number): Promise<void>;
   ping(): Promise<void>;

@@ -8,7 +8,8 @@ interface Pending { job: QueuedEvent; attempt: number }
 /** Embedded mode: the queue lives in this process (demo, local trials). Same contract as BullMQ. */
 export class MemoryQueue implements EventQueue {
   private readonly waiting: Pending[] = [];
-  private readonly known = new Set<string>();
+  /** Job id → account, from enqueue until the job is done or dead. */
+  private readonly known = new Map<string, number>();
   private readonly timers = new Set<NodeJS.Timeout>();
   private active = 0;
   private handler?: EventHandler;
@@ -24,7 +25,7 @@ export class MemoryQueue implements EventQueue {
     if (this.closed) throw new Error('queue is closed');
     for (const job of jobs) {
       if (this.known.has(job.id)) continue;
-      this.known.add(job.id);
+      this.known.set(job.id, job.event.portalId);
       this.waiting.push({ job, attempt: 1 });
     }
     this.pump();
@@ -67,6 +68,10 @@ export class MemoryQueue implements EventQueue {
       }, backoffDelay(policy, attempt, retryAfterOf(err)));
       this.timers.add(timer);
     }
+  }
+
+  async pendingFor(portalId: number): Promise<number> {
+    return [...this.known.values()].filter((p) => p === portalId).length;
   }
 
   async counts(): Promise<QueueCounts> {

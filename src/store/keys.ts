@@ -13,6 +13,7 @@ export const keys = {
   oauthState: (state: string) => `app:oauth-state:${state}`,
   deadLetters: () => 'app:dead-letters',
   quarantine: () => 'app:quarantine',
+  accountDeadLetters: (portalId: number) => `${p(portalId)}:dead-letters`,
   rateLimit: (portalId: number, bucket: string) => `${p(portalId)}:rate:${bucket}`,
   domainIndex: (portalId: number) => `${p(portalId)}:domain-index`,
   threadClaim: (portalId: number, threadId: string) => `${p(portalId)}:thread-claim:${threadId}`,
@@ -68,6 +69,7 @@ export const ttl = {
 export const caps = {
   deadLetters: 10_000,
   quarantine: 10_000,
+  accountDeadLetters: 1_000,
   outbox: 1_000,
   outboxMailbox: 200,
   ruleAudit: 5_000,

@@ -24,15 +24,11 @@ export function extensionsApi(deps: ExtensionsDeps): Router {
 
   r.get('/status', async (_req: Request, res: Response) => {
     const { portalId } = caller(res);
-    const [installed, counts, dead, provisioning] = await Promise.all([
-      deps.isInstalled(portalId), deps.queue.counts(), deps.deadLetters.list(1000), readProvisioning(portalId, deps.store),
+    // This account's numbers only: its own pending events and dead letters, never the app's totals.
+    const [installed, pending, deadLetters, provisioning] = await Promise.all([
+      deps.isInstalled(portalId), deps.queue.pendingFor(portalId), deps.deadLetters.countFor(portalId), readProvisioning(portalId, deps.store),
     ]);
-    res.json({
-      portalId, installed,
-      queue: { waiting: counts.waiting + counts.delayed, active: counts.active },
-      deadLetters: dead.filter((d) => d.job.event.portalId === portalId).length,
-      provisioning,
-    });
+    res.json({ portalId, installed, queue: { waiting: pending, active: 0 }, deadLetters, provisioning });
   });
 
   r.get('/settings', async (_req, res) => {
