@@ -1,5 +1,8 @@
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import cookieParser from 'cookie-parser';
 import { Router } from 'express';
+import type { Redis } from 'ioredis';
+import { RateLimiterMemory, RateLimiterRedis, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { Logger } from 'pino';
 import { t } from '../i18n/messages.js';
 import { keys, ttl } from '../store/keys.js';
@@ -19,17 +22,43 @@ export interface OAuthRoutesDeps {
   log: Logger;
   /** The idempotent provisioning step; its outcome is shown on the settings page, never fatal here. */
   onInstalled: (portalId: number) => Promise<void>;
+  /** Signs the state cookie (a server secret). */
+  stateKey: Buffer;
+  /** https: the cookie is Secure. */
+  secure: boolean;
+  /** Install starts per IP are limited in Redis when it is there. */
+  redis?: Redis;
+  now?: () => number;
 }
+
+const STATE_COOKIE = 'pa_oauth_state';
+/** Install starts allowed per IP per minute: an admin clicks once; a script hammering the link is stopped. */
+const INSTALLS_PER_IP_PER_MINUTE = 20;
 
 const page = (text: string) => `<!doctype html><meta charset="utf-8"><title>Portal Autopilot</title><p>${text.replace(/[<>&"]/g, (c) => `&#${c.charCodeAt(0)};`)}</p>`;
 
 /** GET /oauth/install and /oauth/callback: the install flow for marketplace (OAuth) apps. */
 export function oauthRoutes(d: OAuthRoutesDeps): Router {
   const r = Router();
+  const now = d.now ?? Date.now;
+  const limiter: RateLimiterAbstract = d.redis
+    ? new RateLimiterRedis({ storeClient: d.redis, keyPrefix: 'app:oauth-install-rate', points: INSTALLS_PER_IP_PER_MINUTE, duration: 60 })
+    : new RateLimiterMemory({ keyPrefix: 'oauth-install', points: INSTALLS_PER_IP_PER_MINUTE, duration: 60 });
+  const sign = (value: string) => createHmac('sha256', d.stateKey).update(value).digest('base64url');
+  r.use(cookieParser());
 
-  r.get('/install', async (_req, res) => {
+  // The state is bound to the browser that started the install by a signed, short-lived cookie:
+  // nothing is written to the store for an anonymous request, and a state carried to another
+  // browser (or replayed) is refused.
+  r.get('/install', async (req, res) => {
+    try {
+      await limiter.consume(req.ip ?? 'unknown');
+    } catch {
+      return void res.status(429).type('html').send(page(t('en', 'oauth.failed', { reason: 'too many install attempts from this address; wait a minute' })));
+    }
     const state = randomBytes(24).toString('base64url');
-    await d.store.set(keys.oauthState(state), '1', ttl.oauthState);
+    const expires = now() + ttl.oauthState * 1000;
+    res.cookie(STATE_COOKIE, `${state}.${expires}.${sign(`${state}.${expires}`)}`, { httpOnly: true, sameSite: 'lax', secure: d.secure, path: '/oauth', maxAge: ttl.oauthState * 1000 });
     const url = new URL(d.authorizeUrl);
     url.searchParams.set('client_id', d.clientId);
     url.searchParams.set('scope', d.scopes.join(' '));
@@ -41,8 +70,13 @@ export function oauthRoutes(d: OAuthRoutesDeps): Router {
   r.get('/callback', async (req, res) => {
     const { code, state, error } = req.query as Record<string, string | undefined>;
     if (error) return void res.status(400).type('html').send(page(t('en', 'oauth.failed', { reason: `HubSpot said ${error}` })));
-    if (!state || !(await d.store.take(keys.oauthState(state)))) {
-      return void res.status(400).type('html').send(page(t('en', 'oauth.failed', { reason: 'the state parameter is unknown, used or expired; start again from the install link' })));
+    const [cookieState = '', expires = '', mac = ''] = String((req.cookies as Record<string, string>)[STATE_COOKIE] ?? '').split('.');
+    const expected = sign(`${cookieState}.${expires}`);
+    const cookieOk = mac.length === expected.length && timingSafeEqual(Buffer.from(mac), Buffer.from(expected)) && Number(expires) > now();
+    res.clearCookie(STATE_COOKIE, { path: '/oauth' });
+    // Single use: the first callback with this state marks it; any later one is refused.
+    if (!state || !cookieOk || state !== cookieState || !(await d.store.setIfAbsent(keys.oauthState(state), 'used', ttl.oauthState))) {
+      return void res.status(400).type('html').send(page(t('en', 'oauth.failed', { reason: 'the state parameter is unknown, used or expired, or the install was started in another browser; start again from the install link' })));
     }
     if (!code) return void res.status(400).type('html').send(page(t('en', 'oauth.failed', { reason: 'the code parameter is missing' })));
     try {

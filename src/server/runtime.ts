@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { hkdfSync, randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
@@ -145,6 +145,7 @@ export function createRuntime(config: Config, options: RuntimeOptions = {}) {
     oauth: oauth && vault ? oauthRoutes({
       clientId: config.clientId!, redirectUri, scopes: config.scopes, authorizeUrl: options.authorizeUrl ?? 'https://app.hubspot.com/oauth/authorize',
       oauth, vault, store, log, onInstalled: async (portalId) => { await provisionAccount(portalId, hubspot, store, accountSetupTasks(settings)); },
+      stateKey: Buffer.from(hkdfSync('sha256', config.clientSecret, 'portal-autopilot', 'oauth-state', 32)), secure: config.publicBaseUrl.startsWith('https:'), redis, now: options.now,
     }) : undefined,
     ready,
   });

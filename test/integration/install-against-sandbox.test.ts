@@ -17,9 +17,10 @@ afterAll(async () => { await app.stop(); expectContractKept(sandbox); await sand
 
 describe('installing against the sandbox', () => {
   it('exchanges the code at HubSpot, provisions the account, and provisioning again changes nothing', async () => {
-    const to = new URL((await fetch(`${app.url}/oauth/install`, { redirect: 'manual' })).headers.get('location')!);
+    const started = await fetch(`${app.url}/oauth/install`, { redirect: 'manual' });
+    const to = new URL(started.headers.get('location')!);
     const code = sandbox.issueAuthCode(SANDBOX_PORTAL);
-    const res = await fetch(`${app.url}/oauth/callback?code=${code}&state=${to.searchParams.get('state')}`);
+    const res = await fetch(`${app.url}/oauth/callback?code=${code}&state=${to.searchParams.get('state')}`, { headers: { cookie: started.headers.getSetCookie()[0]!.split(';')[0]! } });
     expect(await res.text()).toContain(`installed in account ${SANDBOX_PORTAL}`);
     expect(sandbox.account(SANDBOX_PORTAL).propertyGroups.get('contacts')).toEqual(new Set(['portal_autopilot']));
 

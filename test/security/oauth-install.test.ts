@@ -13,11 +13,14 @@ beforeAll(async () => {
 });
 afterAll(async () => { await app.stop(); });
 
-async function install(): Promise<URL> {
+/** Starts an install as an admin's browser would: HubSpot's address, and the state cookie the browser keeps. */
+async function start(): Promise<{ to: URL; cookie: string }> {
   const res = await fetch(`${app.url}/oauth/install`, { redirect: 'manual' });
   expect(res.status).toBe(302);
-  return new URL(res.headers.get('location')!);
+  return { to: new URL(res.headers.get('location')!), cookie: res.headers.getSetCookie()[0]!.split(';')[0]! };
 }
+const install = async () => (await start()).to;
+const callback = (query: string, cookie: string) => fetch(`${app.url}/oauth/callback?${query}`, { headers: { cookie } });
 
 describe('OAuth install', () => {
   it('sends the admin to HubSpot with our client id, scopes, callback and a fresh state', async () => {
@@ -30,7 +33,8 @@ describe('OAuth install', () => {
   });
 
   it('exchanges the code, stores the tokens encrypted for the account, provisions it, and refuses the state a second time', async () => {
-    const state = (await install()).searchParams.get('state')!;
+    const { to, cookie } = await start();
+    const state = to.searchParams.get('state')!;
     const token = nock(HUBSPOT)
       .post('/oauth/v3/token', (b) => b.grant_type === 'authorization_code' && b.code === 'code-1' && b.redirect_uri === 'https://autopilot.test/oauth/callback')
       .reply(200, { access_token: 'acc-1', refresh_token: 'ref-1', expires_in: 1800, hub_id: 31337, token_type: 'bearer', token_use: 'access_token' });
@@ -38,7 +42,7 @@ describe('OAuth install', () => {
       .post('/crm/v3/properties/contacts/groups').reply(201, { name: 'portal_autopilot', label: 'Portal Autopilot', displayOrder: -1, archived: false })
       .post('/crm/v3/lists', { name: 'Portal Autopilot – portal access', objectTypeId: '0-1', processingType: 'MANUAL' })
       .reply(200, { list: { listId: '88', name: 'Portal Autopilot – portal access', objectTypeId: '0-1', processingType: 'MANUAL', listVersion: 1, processingStatus: 'COMPLETE' } });
-    const res = await fetch(`${app.url}/oauth/callback?code=code-1&state=${state}`);
+    const res = await callback(`code=code-1&state=${state}`, cookie);
     expect(res.status).toBe(200);
     expect(await res.text()).toContain('installed in account 31337');
     token.done();
@@ -47,17 +51,38 @@ describe('OAuth install', () => {
     expect(await app.store.get('portal:31337:oauth-tokens')).not.toContain('acc-1');
     expect(JSON.parse((await app.store.get('portal:31337:provisioning'))!)).toMatchObject({ ok: true, steps: [{ ok: true, detail: 'created' }, { ok: true, detail: 'created (list 88)' }] });
 
-    const again = await fetch(`${app.url}/oauth/callback?code=code-1&state=${state}`);
+    const again = await callback(`code=code-1&state=${state}`, cookie);
     expect(again.status).toBe(400);
     expect(await again.text()).toContain('state parameter is unknown, used or expired');
   });
 
   it('explains a refused code without storing anything', async () => {
-    const state = (await install()).searchParams.get('state')!;
+    const { to, cookie } = await start();
     nock(HUBSPOT).post('/oauth/v3/token').reply(400, { status: 'BAD_AUTH_CODE', message: 'auth code not found' });
-    const res = await fetch(`${app.url}/oauth/callback?code=bad&state=${state}`);
+    const res = await callback(`code=bad&state=${to.searchParams.get('state')}`, cookie);
     expect(res.status).toBe(502);
     expect(await res.text()).toContain('auth code not found');
+  });
+});
+
+describe('OAuth install state', () => {
+  it('writes nothing to the store for an anonymous install request, and binds the state to the browser that started it', async () => {
+    const { to, cookie } = await start();
+    expect(cookie).toMatch(/^pa_oauth_state=/);
+    const state = to.searchParams.get('state')!;
+    expect(await app.store.get(`app:oauth-state:${state}`)).toBeNull();
+    // Another browser (no cookie, or another install's cookie) cannot use this state.
+    expect((await callback(`code=x&state=${state}`, '')).status).toBe(400);
+    const other = await start();
+    expect((await callback(`code=x&state=${state}`, other.cookie)).status).toBe(400);
+    // A forged or expired cookie is refused too.
+    expect((await callback(`code=x&state=${state}`, `${cookie.slice(0, -3)}abc`)).status).toBe(400);
+  });
+
+  it('limits install starts per address', async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 25; i++) statuses.push((await fetch(`${app.url}/oauth/install`, { redirect: 'manual' })).status);
+    expect(statuses).toContain(429);
   });
 });
 
