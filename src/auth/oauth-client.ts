@@ -21,6 +21,14 @@ export class OAuthClient {
     return this.token({ grant_type: 'authorization_code', code, redirect_uri: this.o.redirectUri });
   }
 
+  /** Who installed: HubSpot's access-token info names the user the token was issued to. */
+  async tokenInfo(accessToken: string): Promise<{ userId: number; user: string | null }> {
+    const res = await fetch(`${this.o.baseUrl}/oauth/v1/access-tokens/${encodeURIComponent(accessToken)}`, { headers: { accept: 'application/json' }, signal: AbortSignal.timeout(10_000) });
+    const body = (await res.json().catch(() => ({}))) as { user_id?: unknown; user?: unknown };
+    if (!res.ok || typeof body.user_id !== 'number') throw new TransientError(`HubSpot access-token info answered ${res.status}`);
+    return { userId: body.user_id, user: typeof body.user === 'string' ? body.user : null };
+  }
+
   refresh(refreshToken: string): Promise<TokenAnswer> {
     return this.token({ grant_type: 'refresh_token', refresh_token: refreshToken });
   }

@@ -83,6 +83,9 @@ export function oauthRoutes(d: OAuthRoutesDeps): Router {
       const answer = await d.oauth.exchangeCode(code);
       if (!answer.hub_id) throw new Error('HubSpot did not say which account installed the app (no hub_id)');
       await d.vault.save(answer.hub_id, toAccountTokens(answer, Date.now()));
+      // The installer is the account's first admin of the app (more are added on the settings page).
+      const installer = await d.oauth.tokenInfo(answer.access_token).catch((err: Error) => { d.log.warn({ reason: err.message }, 'installer not known'); return null; });
+      if (installer) await d.store.set(keys.installer(answer.hub_id), JSON.stringify({ ...installer, at: new Date(now()).toISOString() }));
       await d.onInstalled(answer.hub_id).catch((err) => d.log.error({ err, portalId: answer.hub_id }, 'provisioning failed'));
       d.log.info({ portalId: answer.hub_id }, 'app installed');
       res.type('html').send(page(t('en', 'oauth.installed', { portalId: answer.hub_id })));

@@ -11,6 +11,7 @@ import { callBackend } from './backend.js';
 import { SettingsView, type SaveOutcome, type SettingsData, type SettingsPayload } from './settings-view.js';
 import { useLoadable } from './use-loadable.js';
 import { OidcClientView, type OidcClientPayload } from './oidc-client-view.js';
+import { AdminAuditView, type AdminChange } from './admin-audit-view.js';
 
 interface SettingsContext { portal: { id: number }; user: { id: number; email: string; locale?: string } }
 
@@ -46,6 +47,7 @@ export function SettingsPage({ context }: { context: SettingsContext }) {
       return { error: (err as Error).message };
     }
   };
+  const [audit, reloadAudit] = useLoadable(() => callBackend<{ changes: AdminChange[] }>('/admin-audit'));
   const [oidcClient, reloadOidcClient] = useLoadable(() => callBackend<OidcClientPayload>('/portal/client'));
   const [rules, reloadRules] = useLoadable(() => callBackend<{ version: number; ruleSet: RuleSet }>('/rules'));
   const [templates, reloadTemplates] = useLoadable(() => callBackend<TemplatesPayload>(`/email/templates?language=${language}`));
@@ -60,6 +62,7 @@ export function SettingsPage({ context }: { context: SettingsContext }) {
       onCreateDefaultCompany={onCreateDefaultCompany} backfill={backfill} onBackfill={onBackfill}
       onSmtpPassword={(password) => attempt(async () => { await callBackend('/email/smtp-password', { method: 'PUT', body: { password } }); return { ok: true }; })}
     />
+    <AdminAuditView audit={audit} language={language} onRetry={reloadAudit} />
     <OidcClientView
       client={oidcClient} language={language} onRetry={reloadOidcClient}
       onSave={async (redirectUris, rotateSecret) => {

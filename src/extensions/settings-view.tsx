@@ -8,9 +8,9 @@ export interface InboundSettings { freeMailAdditions: string[]; ignoredSenders: 
 export interface SmtpSettings { host: string; port: number; secure: boolean; user: string; from: string }
 export interface EmailSettings { transport: 'outbox' | 'hubspot' | 'smtp'; hubspotEmailIds: Record<string, number>; smtp: SmtpSettings | null; maxPerRecipientPerHour: number }
 export interface PortalSettings { accessListId: string | null; onboardNewContacts: boolean; portalUrl: string | null; linkExpiryHours: number; passwordMode: 'link' | 'temporary' }
-export interface SettingsData { defaultLanguage: Language; internalDomains: string[]; inbound: InboundSettings; email: EmailSettings; portal: PortalSettings }
+export interface SettingsData { defaultLanguage: Language; internalDomains: string[]; inbound: InboundSettings; email: EmailSettings; portal: PortalSettings; access: { adminUserIds: number[] } }
 export interface ProvisioningStep { name: string; ok: boolean; detail: string }
-export interface SettingsPayload { version: number; settings: SettingsData; provisioning: { steps: ProvisioningStep[] } | null }
+export interface SettingsPayload { version: number; settings: SettingsData; provisioning: { steps: ProvisioningStep[] } | null; you?: { userId: number | null; admin: boolean } }
 export type SaveOutcome = { ok: true; version: number } | { ok: false; message: string; conflict?: boolean };
 
 export interface SettingsViewProps {
@@ -70,9 +70,11 @@ function SettingsForm({ initial, language, onSave, onCreateDefaultCompany, backf
     setSaving(false);
   };
 
+  const readOnly = initial.you?.admin === false;
   return (
     <Flex direction="column" gap="md">
       <Heading>{t(language, 'settings.title')}</Heading>
+      {readOnly && <Alert title={t(language, 'settings.title')} variant="info">{t(language, 'settings.readOnly')}</Alert>}
       <Select
         name="defaultLanguage" label={t(language, 'settings.language')} value={draft.defaultLanguage}
         options={languages.map((l) => ({ label: languageNames[l], value: l }))}
@@ -141,7 +143,11 @@ function SettingsForm({ initial, language, onSave, onCreateDefaultCompany, backf
       {!draft.inbound.defaultCompanyId && (
         <Button onClick={createDefault}>{t(language, 'settings.createDefaultCompany')}</Button>
       )}
-      <Button variant="primary" disabled={saving} onClick={save}>{t(language, 'settings.save')}</Button>
+      <Input
+        name="adminUserIds" label={t(language, 'settings.admins')} value={draft.access.adminUserIds.join(', ')}
+        onChange={(v: string) => setDraft({ ...draft, access: { adminUserIds: v.split(/[\s,]+/).filter((x) => /^\d+$/.test(x)).map(Number) } })}
+      />
+      <Button variant="primary" disabled={saving || readOnly} onClick={save}>{t(language, 'settings.save')}</Button>
       {outcome?.ok && <Alert title={t(language, 'settings.title')} variant="success">{t(language, 'settings.saved', { version: outcome.version })}</Alert>}
       {outcome && !outcome.ok && (
         <Alert title={t(language, 'settings.title')} variant="error">

@@ -147,6 +147,11 @@ const en = {
   "settings.oidc.saved": "Client saved. Enter the issuer URL, client id and secret on HubSpot’s single sign-on screen.",
   "settings.oidc.signOutAll": "Sign out every customer",
   "settings.oidc.signedOutAll": "Every customer was signed out.",
+  "settings.readOnly": "You can see these settings; only an admin of Portal Autopilot (the user who installed it, or one listed here) can change them.",
+  "settings.admins": "Admins of the app (HubSpot user ids, besides the installer)",
+  "audit.title": "Changes by admins",
+  "audit.entry": "{at}: {who} did {action} (answer {status})",
+  "audit.empty": "No admin has changed anything yet.",
 } as const;
 
 export type MessageKey = keyof typeof en;
@@ -294,6 +299,11 @@ const de: Catalogue = {
   "settings.oidc.saved": "Client gespeichert. Tragen Sie Issuer-URL, Client-ID und Secret in HubSpots Single-Sign-on-Einstellungen ein.",
   "settings.oidc.signOutAll": "Alle Kunden abmelden",
   "settings.oidc.signedOutAll": "Alle Kunden wurden abgemeldet.",
+  "settings.readOnly": "Sie sehen diese Einstellungen; ändern kann sie nur ein Admin von Portal Autopilot (wer die App installiert hat oder hier eingetragen ist).",
+  "settings.admins": "Admins der App (HubSpot-Benutzer-IDs, neben der installierenden Person)",
+  "audit.title": "Änderungen durch Admins",
+  "audit.entry": "{at}: {who} hat {action} ausgeführt (Antwort {status})",
+  "audit.empty": "Noch hat kein Admin etwas geändert.",
 };
 
 const it: Catalogue = {
@@ -438,6 +448,11 @@ const it: Catalogue = {
   "settings.oidc.saved": "Client salvato. Inserisci URL dell’issuer, ID client e secret nella schermata di single sign-on di HubSpot.",
   "settings.oidc.signOutAll": "Disconnetti tutti i clienti",
   "settings.oidc.signedOutAll": "Tutti i clienti sono stati disconnessi.",
+  "settings.readOnly": "Puoi vedere queste impostazioni; solo un admin di Portal Autopilot (chi l’ha installata o chi è indicato qui) può modificarle.",
+  "settings.admins": "Admin dell’app (ID utente HubSpot, oltre a chi l’ha installata)",
+  "audit.title": "Modifiche degli admin",
+  "audit.entry": "{at}: {who} ha eseguito {action} (risposta {status})",
+  "audit.empty": "Nessun admin ha ancora modificato nulla.",
 };
 
 const es: Catalogue = {
@@ -582,6 +597,11 @@ const es: Catalogue = {
   "settings.oidc.saved": "Cliente guardado. Introduce la URL del emisor, el ID de cliente y el secreto en la pantalla de inicio de sesión único de HubSpot.",
   "settings.oidc.signOutAll": "Cerrar la sesión de todos los clientes",
   "settings.oidc.signedOutAll": "Se ha cerrado la sesión de todos los clientes.",
+  "settings.readOnly": "Puedes ver estos ajustes; solo un administrador de Portal Autopilot (quien la instaló o quien figura aquí) puede cambiarlos.",
+  "settings.admins": "Administradores de la app (ID de usuario de HubSpot, además de quien la instaló)",
+  "audit.title": "Cambios de los administradores",
+  "audit.entry": "{at}: {who} ejecutó {action} (respuesta {status})",
+  "audit.empty": "Ningún administrador ha cambiado nada todavía.",
 };
 
 export const catalogues: Record<Language, Catalogue> = { en, de, it, es };

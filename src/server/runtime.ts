@@ -140,7 +140,7 @@ export function createRuntime(config: Config, options: RuntimeOptions = {}) {
     log, metrics,
     webhook: webhookEdge({ clientSecret: config.clientSecret, publicBaseUrl: config.publicBaseUrl, store, queue, quarantine, metrics, log, knownTypes: subscribedTypes, allowLegacySignatures: config.allowLegacySignatures, now: options.now }),
     extensionsAuth: verifyExtensionRequest({ clientSecret: config.clientSecret, publicBaseUrl: config.publicBaseUrl, appId: config.appId, isInstalled, log, now: options.now }),
-    extensions: extensionsApi({ settings, store, queue, deadLetters, hubspot, isInstalled, uninstall, index: domainIndex, email, rules, portal }),
+    extensions: extensionsApi({ settings, store, queue, deadLetters, hubspot, isInstalled, uninstall, index: domainIndex, email, rules, portal, operatorAdmins: config.adminUserIds }),
     portal: { routes: portal.routes, oidc: portal.oidc },
     oauth: oauth && vault ? oauthRoutes({
       clientId: config.clientId!, redirectUri, scopes: config.scopes, authorizeUrl: options.authorizeUrl ?? 'https://app.hubspot.com/oauth/authorize',

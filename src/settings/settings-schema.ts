@@ -39,6 +39,10 @@ export const settingsSchema = z.strictObject({
     }).nullable().default(null),
     maxPerRecipientPerHour: z.number().int().min(1).max(100).default(5),
   }).prefault({}),
+  access: z.strictObject({
+    /** HubSpot user ids who may change the app's settings, rules, templates and run account-wide actions, beside the installer. */
+    adminUserIds: z.array(z.number().int().positive()).max(100).default([]),
+  }).prefault({}),
   portal: z.strictObject({
     /** The MANUAL contact list whose members may sign in to the HubSpot customer portal; null until install creates one or an admin picks one. */
     accessListId: z.string().regex(/^\d+$/, 'must be a HubSpot list id (digits)').nullable().default(null),

@@ -9,6 +9,8 @@ export const keys = {
   settings: (portalId: number) => `${p(portalId)}:settings`,
   settingsHistory: (portalId: number) => `${p(portalId)}:settings-history`,
   provisioning: (portalId: number) => `${p(portalId)}:provisioning`,
+  installer: (portalId: number) => `${p(portalId)}:installer`,
+  adminAudit: (portalId: number) => `${p(portalId)}:admin-audit`,
   installedAccounts: () => 'app:installed-accounts',
   oauthState: (state: string) => `app:oauth-state:${state}`,
   deadLetters: () => 'app:dead-letters',
@@ -76,6 +78,7 @@ export const caps = {
   ticketRuleAudit: 50,
   emailLog: 50,
   settingsHistory: 50,
+  adminAudit: 500,
   portalAccessLog: 50,
   contactData: 1_000,
   /** Keys one OIDC grant holds (codes, tokens): a grant lives for one sign-in, so a few suffice. */

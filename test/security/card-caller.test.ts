@@ -40,7 +40,7 @@ beforeAll(async () => {
   app = await startTestApp({ ...OAUTH, REDIS_URL: testRedisUrl() }, { observeStore: observe });
   for (const portalId of [A, B]) await app.vault!.save(portalId, { accessToken: `acc-${portalId}`, refreshToken: 'r', expiresAt: Date.now() + 3_600_000, scopes: [] });
   // B has data of its own worth stealing or changing.
-  const saved = await deliver(app.url!, null, { method: 'PUT', path: `/api/extensions/settings?userId=9&portalId=${B}`, raw: JSON.stringify({ expectedVersion: 0, settings: { defaultLanguage: 'de', internalDomains: ['b.example'] } }) });
+  const saved = await deliver(app.url!, null, { method: 'PUT', path: `/api/extensions/settings?userId=1&portalId=${B}`, raw: JSON.stringify({ expectedVersion: 0, settings: { defaultLanguage: 'de', internalDomains: ['b.example'] } }) });
   expect(saved.status).toBe(200);
   privateApp = await startTestApp({ REDIS_URL: testRedisUrl(), HUBSPOT_PORTAL_ID: String(A), TOKEN_ENCRYPTION_KEY: OAUTH.TOKEN_ENCRYPTION_KEY }, { observeStore: observe });
 });

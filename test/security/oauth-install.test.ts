@@ -42,8 +42,12 @@ describe('OAuth install', () => {
       .post('/crm/v3/properties/contacts/groups').reply(201, { name: 'portal_autopilot', label: 'Portal Autopilot', displayOrder: -1, archived: false })
       .post('/crm/v3/lists', { name: 'Portal Autopilot – portal access', objectTypeId: '0-1', processingType: 'MANUAL' })
       .reply(200, { list: { listId: '88', name: 'Portal Autopilot – portal access', objectTypeId: '0-1', processingType: 'MANUAL', listVersion: 1, processingStatus: 'COMPLETE' } });
+    const info = nock(HUBSPOT).get('/oauth/v1/access-tokens/acc-1').reply(200, { token: 'acc-1', user: 'installer@acme.example', user_id: 42, hub_id: 31337, app_id: 77, scopes: ['oauth'], token_type: 'access', expires_in: 1800 });
     const res = await callback(`code=code-1&state=${state}`, cookie);
     expect(res.status).toBe(200);
+    info.done();
+    // The installer is the account's first admin of the app.
+    expect(JSON.parse((await app.store.get('portal:31337:installer'))!)).toMatchObject({ userId: 42, user: 'installer@acme.example' });
     expect(await res.text()).toContain('installed in account 31337');
     token.done();
     group.done();
@@ -91,7 +95,7 @@ describe('OAuth uninstall', () => {
     await app.vault!.save(777, { accessToken: 'acc-777', refreshToken: 'r', expiresAt: Date.now() + 3_600_000, scopes: [] });
     const hub = nock(HUBSPOT, { reqheaders: { authorization: 'Bearer acc-777' } }).delete('/appinstalls/v3/external-install').reply(204);
     const { deliver } = await import('../support/hubspot-client.js');
-    const res = await deliver(app.url!, null, { method: 'DELETE', path: '/api/extensions/installation?portalId=777&userId=5', raw: '' });
+    const res = await deliver(app.url!, null, { method: 'DELETE', path: '/api/extensions/installation?portalId=777&userId=1', raw: '' });
     expect(res).toEqual({ status: 200, body: { uninstalled: true } });
     hub.done();
     expect(await app.vault!.load(777)).toBeNull();

@@ -25,8 +25,11 @@ export async function deliver(appUrl: string, body: unknown, opts: { path?: stri
   return { status: res.status, body: (await res.json().catch(() => null)) as Record<string, unknown> | null };
 }
 
-/** hubspot.fetch appends the app's id to every card request it signs. */
+/** hubspot.fetch appends the user and the app's id to every card request it signs (user 1 unless the test names one). */
 function withAppId(path: string): string {
-  if (!path.startsWith('/api/extensions') || /[?&]appId=/.test(path)) return path;
-  return `${path}${path.includes('?') ? '&' : '?'}appId=${TEST_APP_ID}`;
+  if (!path.startsWith('/api/extensions')) return path;
+  let out = path;
+  if (!/[?&]userId=/.test(out)) out = `${out}${out.includes('?') ? '&' : '?'}userId=1`;
+  if (!/[?&]appId=/.test(out)) out = `${out}&appId=${TEST_APP_ID}`;
+  return out;
 }

@@ -18,6 +18,8 @@ export async function startTestApp(env: Record<string, string> = {}, options: Ru
     HUBSPOT_APP_ID: TEST_APP_ID,
     // The private app's token belongs to the sandbox's account.
     HUBSPOT_PORTAL_ID: '4242',
+    // HubSpot user 1 is an admin of the app (tests that check roles use other users).
+    HUBSPOT_ADMIN_USER_IDS: '1',
     ...env,
   });
   const runtime = createRuntime(config, { log: silentLog, queuePrefix: `t${Math.random().toString(36).slice(2)}`, ...options });

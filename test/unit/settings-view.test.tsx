@@ -11,6 +11,7 @@ const payload: SettingsPayload = {
     inbound: { freeMailAdditions: [], ignoredSenders: ['no-reply'], autoReplySubjects: ['out of office'], matchSubdomains: true, defaultCompanyId: null, stripPlusAddresses: false },
     email: { transport: 'outbox', hubspotEmailIds: {}, smtp: null, maxPerRecipientPerHour: 5 },
     portal: { accessListId: '1001', onboardNewContacts: false, portalUrl: null, linkExpiryHours: 24, passwordMode: 'link' },
+    access: { adminUserIds: [] },
   },
   provisioning: { steps: [{ name: 'contact property group "Portal Autopilot"', ok: false, detail: 'HubSpot answered 403: missing scope' }] },
 };
@@ -46,6 +47,7 @@ describe('the settings page', () => {
       inbound: { ...payload.settings.inbound, matchSubdomains: false, freeMailAdditions: ['partner-mail.example'], defaultCompanyId: '9001' },
       email: payload.settings.email,
       portal: { ...payload.settings.portal, onboardNewContacts: true, portalUrl: 'https://support.acme.example', passwordMode: 'temporary' },
+      access: { adminUserIds: [] },
     }, 3);
   });
 
@@ -112,5 +114,14 @@ describe('the settings page', () => {
   it('shows each setup step and why one failed', () => {
     const { r } = render(props({ language: 'es' }));
     expect(r.findAll(Text).map((t) => t.text)).toContain('contact property group "Portal Autopilot": Error: HubSpot answered 403: missing scope');
+  });
+});
+
+describe('the settings page for someone who is not an admin of the app', () => {
+  it('says so and offers no save', () => {
+    const r = createRenderer('settings');
+    r.render(<SettingsView {...props({ payload: { kind: 'ready', data: { ...payload, you: { userId: 2, admin: false } } } })} />);
+    expect(r.findAll(Alert).map((a) => a.text)).toContain('You can see these settings; only an admin of Portal Autopilot (the user who installed it, or one listed here) can change them.');
+    expect(r.findAll(Button).find((b) => b.text === 'Save')!.props.disabled).toBe(true);
   });
 });

@@ -8,6 +8,7 @@ import { inboundRoutes } from './extensions-inbound-routes.js';
 import { rulesRoutes } from './extensions-rules-routes.js';
 import { portalRoutes } from './extensions-portal-routes.js';
 import type { ExtensionsDeps } from './extensions-deps.js';
+import { adminAudit, isAdmin, requireAdmin } from './require-admin.js';
 
 export type { ExtensionsDeps };
 import { accountSetupTasks, provisionAccount, readProvisioning } from '../provision-account.js';
@@ -19,8 +20,10 @@ const saveBody = z.strictObject({ expectedVersion: z.number().int().nonnegative(
 const caller = (res: Response) => res.locals.caller as CardCaller;
 
 /** /api/extensions/...: what the cards and the settings page call through hubspot.fetch. */
-export function extensionsApi(deps: ExtensionsDeps): Router {
+export function extensionsApi(given: ExtensionsDeps): Router {
   const r = Router();
+  const admin = requireAdmin({ store: given.store, settings: given.settings, operatorAdmins: given.operatorAdmins });
+  const deps = { ...given, admin };
 
   r.get('/status', async (_req: Request, res: Response) => {
     const { portalId } = caller(res);
@@ -32,12 +35,18 @@ export function extensionsApi(deps: ExtensionsDeps): Router {
   });
 
   r.get('/settings', async (_req, res) => {
-    const { portalId } = caller(res);
-    const [current, provisioning] = await Promise.all([deps.settings.read(portalId), readProvisioning(portalId, deps.store)]);
-    res.json({ ...current, provisioning });
+    const { portalId, userId } = caller(res);
+    const [current, provisioning, youAdmin] = await Promise.all([
+      deps.settings.read(portalId), readProvisioning(portalId, deps.store), isAdmin({ store: deps.store, settings: deps.settings, operatorAdmins: deps.operatorAdmins }, portalId, userId),
+    ]);
+    res.json({ ...current, provisioning, you: { userId, admin: youAdmin } });
   });
 
-  r.put('/settings', async (_req, res) => {
+  r.get('/admin-audit', admin, async (_req, res) => {
+    res.json({ changes: await adminAudit(deps.store, caller(res).portalId) });
+  });
+
+  r.put('/settings', admin, async (_req, res) => {
     const { portalId, userId, userEmail } = caller(res);
     const parsed = saveBody.safeParse(res.locals.json);
     if (!parsed.success) {
@@ -60,7 +69,7 @@ export function extensionsApi(deps: ExtensionsDeps): Router {
     res.json({ changes: await deps.settings.history(caller(res).portalId) });
   });
 
-  r.post('/provisioning', async (_req, res) => {
+  r.post('/provisioning', admin, async (_req, res) => {
     res.json(await provisionAccount(caller(res).portalId, deps.hubspot, deps.store, accountSetupTasks(deps.settings)));
   });
 
@@ -69,7 +78,7 @@ export function extensionsApi(deps: ExtensionsDeps): Router {
   rulesRoutes(r, deps);
   portalRoutes(r, deps);
 
-  r.delete('/installation', async (_req, res) => {
+  r.delete('/installation', admin, async (_req, res) => {
     await deps.uninstall(caller(res).portalId);
     res.json({ uninstalled: true });
   });

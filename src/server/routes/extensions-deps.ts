@@ -1,3 +1,4 @@
+import type { RequestHandler } from 'express';
 import type { DeadLetters } from '../../queue/dead-letters.js';
 import type { DomainIndexCache } from '../../companies/domain-index-cache.js';
 import type { Email } from '../../email/create-email.js';
@@ -21,4 +22,8 @@ export interface ExtensionsDeps {
   email: Email;
   rules: RuleRepository;
   portal: Portal;
+  /** HUBSPOT_ADMIN_USER_IDS: admins of the app in every account. */
+  operatorAdmins: readonly number[];
+  /** Set by extensionsApi: lets only an admin of the app through (routes that change the account's setup). */
+  admin?: RequestHandler;
 }

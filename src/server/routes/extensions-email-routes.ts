@@ -32,7 +32,7 @@ export function emailRoutes(r: Router, deps: ExtensionsDeps): void {
     res.json({ templates: await deps.email.templates.list(caller(res).portalId), snippets: deps.email.registry.list(language.success ? language.data : 'en') });
   });
 
-  r.put('/email/templates/:name/:language', async (req, res) => {
+  r.put('/email/templates/:name/:language', deps.admin!, async (req, res) => {
     const which = templateOf(req, res);
     if (!which) return;
     const body = templateBody.safeParse(res.locals.json);
@@ -46,7 +46,7 @@ export function emailRoutes(r: Router, deps: ExtensionsDeps): void {
     }
   });
 
-  r.delete('/email/templates/:name/:language', async (req, res) => {
+  r.delete('/email/templates/:name/:language', deps.admin!, async (req, res) => {
     const which = templateOf(req, res);
     if (!which) return;
     res.json({ ...(await deps.email.templates.restore(caller(res).portalId, which.name, which.language)), customised: false });
@@ -79,7 +79,7 @@ export function emailRoutes(r: Router, deps: ExtensionsDeps): void {
     res.json({ messages: await deps.email.outbox.list(caller(res).portalId) });
   });
 
-  r.put('/email/smtp-password', async (_req, res) => {
+  r.put('/email/smtp-password', deps.admin!, async (_req, res) => {
     const body = z.strictObject({ password: z.string().min(1, 'must not be empty').max(1000) }).safeParse(res.locals.json);
     if (!body.success) return void res.status(400).json({ message: describeZodError(body.error) });
     try {

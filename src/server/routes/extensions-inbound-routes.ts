@@ -28,7 +28,7 @@ export function inboundRoutes(r: Router, deps: ExtensionsDeps): void {
   });
 
   /** The articles' "Unassigned" customer, created when the admin asks for it and saved as the default. */
-  r.post('/default-company', async (_req, res) => {
+  r.post('/default-company', deps.admin!, async (_req, res) => {
     const { portalId, userId, userEmail } = caller(res);
     const current = await deps.settings.read(portalId);
     if (current.settings.inbound.defaultCompanyId) {
@@ -42,7 +42,7 @@ export function inboundRoutes(r: Router, deps: ExtensionsDeps): void {
     res.json((await readBackfill(deps.store, caller(res).portalId)) ?? { state: 'none' });
   });
 
-  r.post('/backfill', async (_req, res) => {
+  r.post('/backfill', deps.admin!, async (_req, res) => {
     const { portalId } = caller(res);
     const parsed = backfillBody.safeParse(res.locals.json ?? {});
     if (!parsed.success) return void res.status(400).json({ message: describeZodError(parsed.error) });

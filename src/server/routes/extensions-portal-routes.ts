@@ -84,7 +84,7 @@ export function portalRoutes(r: Router, deps: ExtensionsDeps): void {
   });
 
   /** "Grant access to all": the card shows the count first and sends it back; a changed count is refused. */
-  r.post('/companies/:companyId/portal/grant-all', async (req, res) => {
+  r.post('/companies/:companyId/portal/grant-all', deps.admin!, async (req, res) => {
     const { portalId } = caller(res);
     const parsed = bulkBody.safeParse(res.locals.json ?? {});
     if (!parsed.success) return void res.status(400).json({ message: describeZodError(parsed.error) });
@@ -100,13 +100,13 @@ export function portalRoutes(r: Router, deps: ExtensionsDeps): void {
     res.status(202).json({ queued: current.withoutAccess.length });
   });
 
-  r.get('/portal/client', async (_req, res) => {
+  r.get('/portal/client', deps.admin!, async (_req, res) => {
     const { portalId } = caller(res);
     const client = await deps.portal.clients.get(portalId);
     res.json({ issuer: deps.portal.issuer, discovery: `${deps.portal.issuer}/.well-known/openid-configuration`, scopes: 'openid email profile', client });
   });
 
-  r.put('/portal/client', async (_req, res) => {
+  r.put('/portal/client', deps.admin!, async (_req, res) => {
     const { portalId } = caller(res);
     const parsed = clientBody.safeParse(res.locals.json ?? {});
     if (!parsed.success) return void res.status(400).json({ message: describeZodError(parsed.error) });
@@ -118,7 +118,7 @@ export function portalRoutes(r: Router, deps: ExtensionsDeps): void {
     }
   });
 
-  r.post('/portal/sign-out-everywhere', async (_req, res) => {
+  r.post('/portal/sign-out-everywhere', deps.admin!, async (_req, res) => {
     await deps.portal.access.signOutEverywhere(await context(res));
     res.json({ signedOut: true });
   });

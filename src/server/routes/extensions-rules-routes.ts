@@ -19,7 +19,7 @@ export function rulesRoutes(r: Router, deps: ExtensionsDeps): void {
   });
 
   /** Saves (or imports) the whole rule set; every problem comes back with its path for inline errors. */
-  r.put('/rules', async (_req, res) => {
+  r.put('/rules', deps.admin!, async (_req, res) => {
     const { portalId, userId, userEmail } = caller(res);
     const body = z.strictObject({ expectedVersion: z.number().int().min(0), ruleSet: z.unknown() }).safeParse(res.locals.json);
     if (!body.success) return void res.status(400).json({ message: describeZodError(body.error), problems: [] });
