@@ -106,8 +106,15 @@ export class EmailService {
       if ((err as { permanent?: boolean }).permanent) await this.record(ctx, key, { ...base, to: to!.email, state: 'failed', reason: (err as Error).message, transport: transport.kind, language });
       throw err;
     }
-    const engagementId = await this.logOnTimeline(ctx, req.contactId, withoutSecrets(rendered));
-    return this.record(ctx, key, { ...base, to: to!.email, state: 'sent', transport: transport.kind, language, engagementId });
+    // The email is out; a timeline copy that HubSpot did not take is noted, never a reason to send again.
+    let engagementId: string | undefined;
+    let reason: string | undefined;
+    try {
+      engagementId = await this.logOnTimeline(ctx, req.contactId, withoutSecrets(rendered));
+    } catch (err) {
+      reason = `sent; the timeline copy was not made: ${(err as Error).message}`;
+    }
+    return this.record(ctx, key, { ...base, to: to!.email, state: 'sent', transport: transport.kind, language, engagementId, ...(reason ? { reason } : {}) });
   }
 
   private async render(ctx: EmailContext, req: SendRequest, input: Parameters<typeof renderTemplate>[2]): Promise<{ rendered: RenderedEmail; language: string }> {

@@ -1,6 +1,6 @@
 import { Client } from '@hubspot/api-client';
 import type { Logger } from 'pino';
-import { TransientError } from '../queue/errors.js';
+import { PermanentError, TransientError } from '../queue/errors.js';
 import type { Metrics } from '../platform/metrics.js';
 import { keys } from '../store/keys.js';
 import { classifyFailure, type HttpFailure } from './classify-failure.js';
@@ -26,6 +26,13 @@ export interface RawRequest { method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE
 
 class CallTimeout extends Error {}
 
+/**
+ * Writes that a repeat would duplicate: creates without an idempotency key. Everything else we
+ * send is safe to repeat: reads, upsert by email, association and list-membership puts, updates to
+ * the same value, transactional sends (sendId), and creates HubSpot answers 409 the second time.
+ */
+export const NOT_IDEMPOTENT: ReadonlySet<string> = new Set(['crm.emails.create', 'crm.companies.create']);
+
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 // We count a call when it leaves; HubSpot counts it when it arrives. With network jitter a call
@@ -49,11 +56,20 @@ export class HubSpotGateway {
     return this.withPolicy(portalId, endpoint, async () => fn(await this.client(portalId)));
   }
 
-  /** For endpoints the client has no typed call for (conversations, account info, ...). */
+  /**
+   * For endpoints the client has no typed call for (conversations, lists, account info, ...).
+   * Sent with our own fetch so a call that outlives the timeout is aborted, not left running.
+   */
   async request<T>(portalId: number, endpoint: string, req: RawRequest): Promise<T> {
     return this.withPolicy(portalId, endpoint, async () => {
-      const client = await this.client(portalId);
-      const res = await client.apiRequest({ method: req.method, path: req.path, body: req.body as object, qs: req.qs });
+      const url = new URL(`${this.o.baseUrl}${req.path}`);
+      for (const [k, v] of Object.entries(req.qs ?? {})) url.searchParams.set(k, v);
+      const res = await fetch(url, {
+        method: req.method,
+        headers: { authorization: `Bearer ${await this.o.tokens.accessToken(portalId)}`, accept: 'application/json', ...(req.body !== undefined ? { 'content-type': 'application/json' } : {}) },
+        body: req.body !== undefined ? JSON.stringify(req.body) : undefined,
+        signal: AbortSignal.timeout(this.o.timeoutMs),
+      });
       const text = await res.text();
       let body: unknown = text;
       try { body = text ? JSON.parse(text) : undefined; } catch { /* keep text */ }
@@ -98,6 +114,11 @@ export class HubSpotGateway {
       }
       const verdict = classifyFailure(endpoint, failure);
       if (verdict.kind === 'fail') throw verdict.error;
+      // A create with no key that makes it idempotent may have been applied although we saw no
+      // answer (timeout, dropped connection, 5xx): it is not sent again, and the caller is told.
+      if (NOT_IDEMPOTENT.has(endpoint) && failure.status !== 429) {
+        throw new PermanentError(`HubSpot ${endpoint} did not answer cleanly (${verdict.reason}); not sent again, as it may have been applied`);
+      }
       // A 429 holds back every process calling this account (the next acquire waits it out);
       // other transient failures back off on this call only.
       if (verdict.pauseBucket && verdict.waitMs) await this.o.limiter.pause(verdict.pauseBucket === 'search' ? search : general, verdict.waitMs);

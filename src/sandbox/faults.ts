@@ -5,6 +5,8 @@ export interface FaultRule {
   error429Rate?: number;
   dropRate?: number;
   latencyMs?: number;
+  /** The rule applies to the first N matching requests only (e.g. hold one create past the app's timeout). */
+  times?: number;
 }
 
 export interface FaultConfig { seed: number; rules: FaultRule[] }
@@ -29,8 +31,11 @@ export class FaultInjector {
     this.random = mulberry32(config.seed);
   }
 
+  private readonly used = new Map<FaultRule, number>();
+
   decide(path: string): FaultDecision {
-    const rules = this.config.rules.filter((r) => !r.pathPrefix || path.startsWith(r.pathPrefix));
+    const rules = this.config.rules.filter((r) => (!r.pathPrefix || path.startsWith(r.pathPrefix)) && (r.times === undefined || (this.used.get(r) ?? 0) < r.times));
+    for (const r of rules) this.used.set(r, (this.used.get(r) ?? 0) + 1);
     let latencyMs = 0;
     for (const rule of rules) {
       latencyMs += rule.latencyMs ?? 0;

@@ -45,3 +45,21 @@ describe('the signed URI is always our public URL plus the request path', () => 
     expect(status).toBe(200);
   });
 });
+
+describe('the card API takes v3 signatures only', () => {
+  it('refuses a card GET signed v1 (the same signature for every GET, so it would replay forever)', async () => {
+    const { createHash } = await import('node:crypto');
+    const path = '/api/extensions/settings?userId=1&portalId=4242&appId=77';
+    const v1 = createHash('sha256').update(TEST_SECRET).digest('hex');
+    const res = await fetch(`${app.url}${path}`, { headers: { 'x-hubspot-signature': v1, 'x-hubspot-signature-version': 'v1' } });
+    expect(res.status).toBe(401);
+  });
+
+  it('refuses a webhook signed v1 unless the operator turned legacy signatures on', async () => {
+    const { createHash } = await import('node:crypto');
+    const body = JSON.stringify([{ eventId: 1, subscriptionId: 1, portalId: 4242, occurredAt: Date.now(), subscriptionType: 'contact.creation', attemptNumber: 0, objectId: 5 }]);
+    const v1 = createHash('sha256').update(TEST_SECRET + body).digest('hex');
+    const res = await fetch(`${app.url}/webhooks/hubspot`, { method: 'POST', body, headers: { 'content-type': 'application/json', 'x-hubspot-signature': v1, 'x-hubspot-signature-version': 'v1' } });
+    expect(res.status).toBe(401);
+  });
+});
