@@ -1,4 +1,5 @@
 import { RE2JS } from 're2js';
+import { MAX_REGEX_INPUT } from './rule-schema.js';
 import type { Condition, ConditionGroup, Rule, RuleAction, RuleField, RuleSet, RuleTrigger } from './rule-schema.js';
 
 /** What the engine sees of a ticket. */
@@ -82,7 +83,8 @@ export function checkCondition(c: Condition, ticket: TicketSnapshot | Normalized
 }
 
 function safeRegex(pattern: string, caseSensitive: boolean, text: string): boolean {
-  try { return regex(pattern, caseSensitive).matcher(text).find(); } catch { return false; }
+  // The first MAX_REGEX_INPUT characters: with the program-size caps, this bounds the work.
+  try { return regex(pattern, caseSensitive).matcher(text.slice(0, MAX_REGEX_INPUT)).find(); } catch { return false; }
 }
 
 const isGroup = (x: Condition | ConditionGroup): x is ConditionGroup => 'match' in x;

@@ -11,6 +11,16 @@ export const declaredActions = ['addNote', 'sendPortalCredentials', 'grantPortal
 
 const MAX_VALUE = 1000;
 
+/**
+ * The work a regex condition may cost per character (RE2 program size), alone and for all the
+ * regexes of a rule set together; regexes look at the first MAX_REGEX_INPUT characters of a field.
+ * Together these bound one ticket's evaluation (about 80 ms here in the worst case, bench:rules),
+ * so no rule set can stall the worker or the card that tests it.
+ */
+export const MAX_REGEX_PROGRAM = 500;
+export const MAX_REGEX_PROGRAM_TOTAL = 2000;
+export const MAX_REGEX_INPUT = 2048;
+
 const conditionSchema = z.strictObject({
   field: z.enum(ruleFields, { error: `field must be one of ${ruleFields.join(', ')}` }),
   operator: z.enum(ruleOperators, { error: `operator must be one of ${ruleOperators.join(', ')}` }),
@@ -25,7 +35,12 @@ const conditionSchema = z.strictObject({
   if (c.operator === 'matchesRegex' && c.value !== undefined) {
     // RE2 matches in linear time, so no admin pattern can hang a worker; what RE2 cannot do
     // (look-around, back-references) is refused here, at save time.
-    try { RE2JS.compile(c.value); } catch (err) {
+    try {
+      // Linear time is per character of input and per instruction of the program: a large
+      // program on a long title still costs seconds, so the program is bounded too.
+      const size = RE2JS.compile(c.value, c.caseSensitive ? 0 : RE2JS.CASE_INSENSITIVE).programSize();
+      if (size > MAX_REGEX_PROGRAM) ctx.addIssue({ code: 'custom', path: ['value'], message: `regular expression is too costly: ${size} steps per character of the title, at most ${MAX_REGEX_PROGRAM} (bounded repetitions such as {1,100} multiply the steps; simplify it)` });
+    } catch (err) {
       ctx.addIssue({ code: 'custom', path: ['value'], message: `regular expression is not supported (linear-time RE2 syntax only): ${(err as Error).message}` });
     }
   }
@@ -70,10 +85,18 @@ export const ruleSchema = z.strictObject({
   actions: z.array(actionSchema).min(1, 'a rule needs at least one action').max(10),
 });
 
+
+function regexCost(c: { operator: string; value?: string; caseSensitive?: boolean }): number {
+  if (c.operator !== 'matchesRegex' || c.value === undefined) return 0;
+  try { return RE2JS.compile(c.value, c.caseSensitive ? 0 : RE2JS.CASE_INSENSITIVE).programSize(); } catch { return 0; }
+}
+
 export const ruleSetSchema = z.strictObject({
   version: z.literal(1, { error: 'version must be 1' }),
   rules: z.array(ruleSchema).max(500),
 }).superRefine((set, ctx) => {
+  const total = set.rules.flatMap((r) => r.conditions.conditions.flatMap((c) => ('match' in c ? c.conditions : [c]))).reduce((n, c) => n + regexCost(c), 0);
+  if (total > MAX_REGEX_PROGRAM_TOTAL) ctx.addIssue({ code: 'custom', path: ['rules'], message: `the regular expressions of this rule set together cost ${total} steps per character of a title, at most ${MAX_REGEX_PROGRAM_TOTAL}: remove or simplify some` });
   const ids = new Set<string>();
   set.rules.forEach((r, i) => {
     if (ids.has(r.id)) ctx.addIssue({ code: 'custom', path: ['rules', i, 'id'], message: `id ${r.id} is used twice` });
