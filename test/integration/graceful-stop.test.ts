@@ -26,7 +26,8 @@ describe.each([['embedded', {}], ['production', { REDIS_URL: testRedisUrl() }]] 
 
     let stopped = false;
     const stopping = app.stop().then(() => { stopped = true; });
-    await new Promise((r) => setTimeout(r, 100));
+    // It stops taking requests at once, but does not finish while the job runs.
+    await expect.poll(() => fetch(`${url}/healthz`).then(() => 'serving', () => 'closed'), { timeout: 5000 }).toBe('closed');
     expect(stopped).toBe(false);
     release();
     await stopping;

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { HubSpotEvent } from '../../src/webhooks/event-schema.js';
 import { deliver, event } from '../support/hubspot-client.js';
 import { startTestApp } from '../support/test-app.js';
@@ -36,11 +36,7 @@ async function stopRedis(): Promise<void> {
 }
 
 async function until(check: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  await vi.waitFor(async () => { if (!(await check())) throw new Error('condition not met yet'); }, { timeout: timeoutMs, interval: 50 });
 }
 
 type App = Awaited<ReturnType<typeof startTestApp>>;

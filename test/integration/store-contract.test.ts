@@ -37,8 +37,7 @@ describe.each(stores)('%s store (one contract for both)', (_name, make) => {
     const key = k('ttl');
     await store.set(key, 'v', 1);
     expect(await store.get(key)).toBe('v');
-    await new Promise((r) => setTimeout(r, 1100));
-    expect(await store.get(key)).toBeNull();
+    await expect.poll(() => store.get(key), { timeout: 3000, interval: 100 }).toBeNull();
   });
 
   it('takes a single-use value once', async () => {
@@ -70,8 +69,10 @@ describe.each(stores)('%s store (one contract for both)', (_name, make) => {
     const store = make();
     const key = k('lock');
     let release!: () => void;
-    const first = store.withLock(key, 5000, () => new Promise<string>((r) => { release = () => r('first'); }));
-    await new Promise((r) => setTimeout(r, 10));
+    let held!: () => void;
+    const holding = new Promise<void>((r) => { held = r; });
+    const first = store.withLock(key, 5000, () => new Promise<string>((r) => { release = () => r('first'); held(); }));
+    await holding;
     await expect(store.withLock(key, 5000, async () => 'second')).rejects.toBeInstanceOf(LockBusyError);
     release();
     expect(await first).toBe('first');

@@ -69,10 +69,17 @@ describe('matching an email domain to a company', () => {
     fc.assert(fc.property(fc.string(), (s) => { matchDomain(s, index, options); }));
   });
 
-  it('only ever matches a domain equal to the email domain or one of its parents', () => {
-    fc.assert(fc.property(fc.stringMatching(/^[a-z]{1,8}(\.[a-z]{1,8}){0,3}\.(example|co\.uk|fr)$/), (domain) => {
-      const m = matchDomain(domain, index, options);
-      if (m.kind === 'company') expect(domain === m.matchedDomain || domain.endsWith(`.${m.matchedDomain}`)).toBe(true);
+  it('files every subdomain of an indexed domain under it, and a name that only ends with it never', () => {
+    const owned = Object.keys(index);
+    fc.assert(fc.property(fc.constantFrom(...owned), fc.array(fc.stringMatching(/^[a-z][a-z0-9]{0,7}$/), { minLength: 0, maxLength: 3 }), fc.stringMatching(/^[a-z]{1,6}$/), (domain, labels, glued) => {
+      const sub = [...labels, domain].join('.');
+      const m = matchDomain(sub, index, options);
+      // Always reached: a subdomain of an indexed domain is filed under that domain (or a more specific indexed one).
+      expect(m.kind).toBe('company');
+      if (m.kind === 'company') expect(sub === m.matchedDomain || sub.endsWith(`.${m.matchedDomain}`)).toBe(true);
+      // "notacme.example" shares the suffix but not a label: it never matches acme.example.
+      const lookalike = matchDomain(`${glued}${domain}`, index, options);
+      expect(lookalike.kind === 'company' && lookalike.matchedDomain === domain).toBe(false);
     }));
   });
 });

@@ -93,10 +93,17 @@ describe('the engine for any input', () => {
   });
   const ticketArb = fc.dictionary(fc.constantFrom(...ruleFields), fc.option(fc.string({ maxLength: 40 }))) as fc.Arbitrary<TicketSnapshot>;
 
-  it('never throws and is deterministic', () => {
-    fc.assert(fc.property(fc.array(conditionArb, { minLength: 1, maxLength: 4 }), ticketArb, fc.boolean(), (conditions, ticket, ignoreFlow) => {
-      const rules = set(rule({ id: 'x', ignoreFlow, conditions: { match: 'any', conditions: conditions.map((c) => ({ ...c, value: c.operator === 'matchesRegex' ? 'a.c' : c.value })) } }), rule({ id: 'y', position: 1 }));
-      expect(evaluateRules(rules, ticket, 'ticket.created')).toEqual(evaluateRules(rules, ticket, 'ticket.created'));
+  it('never throws, and fires exactly what its conditions and the order say (checked against each condition alone)', () => {
+    fc.assert(fc.property(fc.array(conditionArb, { minLength: 1, maxLength: 4 }), fc.array(conditionArb, { minLength: 1, maxLength: 3 }), fc.constantFrom('all', 'any'), ticketArb, fc.boolean(), (xs, ys, match, ticket, ignoreFlow) => {
+      const fix = (cs: Condition[]) => cs.map((c) => ({ ...c, value: c.operator === 'matchesRegex' ? 'a.c' : c.value }));
+      const x = rule({ id: 'x', conditions: { match, conditions: fix(xs) } });
+      const y = rule({ id: 'y', position: 1, ignoreFlow, conditions: { match: 'any', conditions: fix(ys) } });
+      // The oracle: each condition checked on its own, combined by all/any; then first-match dominance, ignore-flow aside.
+      const holds = (cs: Condition[], m: 'all' | 'any') => (m === 'all' ? cs.every((c) => checkCondition(c, ticket).held) : cs.some((c) => checkCondition(c, ticket).held));
+      const xMatches = holds(fix(xs), match);
+      const yMatches = holds(fix(ys), 'any');
+      const expected = [...(xMatches ? ['x'] : []), ...(yMatches && (!xMatches || ignoreFlow) ? ['y'] : [])];
+      expect(evaluateRules(set(x, y), ticket, 'ticket.created').fired.map((d) => d.ruleId)).toEqual(expected);
     }));
   });
 
