@@ -4,7 +4,6 @@ import type { Server } from 'node:http';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import express, { type NextFunction, type Request, type Response } from 'express';
-import { MemoryRateLimiter } from '../hubspot/rate-limiter.js';
 import { associationRoutes } from './association-routes.js';
 import { ContractValidator } from './contract-validator.js';
 import { controlRoutes } from './control-routes.js';
@@ -14,6 +13,7 @@ import { crmRoutes } from './crm-routes.js';
 import { FaultInjector, type FaultConfig } from './faults.js';
 import { hsError } from './hubspot-errors.js';
 import { otherRoutes } from './other-routes.js';
+import { RollingWindow } from './rolling-window.js';
 import { SandboxAccount } from './sandbox-account.js';
 import { EventFactory, readSubscriptions, type EmitChange } from './sandbox-events.js';
 import { WebhookSender, type WebhookSenderOptions } from './webhook-sender.js';
@@ -43,7 +43,7 @@ export class HubSpotSandbox {
   private readonly byToken = new Map<string, SandboxAccount>();
   readonly calls: RecordedCall[] = [];
   readonly violations: string[] = [];
-  private readonly limiter = new MemoryRateLimiter();
+  private readonly limiter = new RollingWindow();
   private readonly faults: FaultInjector;
   private readonly events: EventFactory;
   webhooks?: WebhookSender;
@@ -242,9 +242,9 @@ export class HubSpotSandbox {
     if (fault.latencyMs) await new Promise((r) => setTimeout(r, fault.latencyMs));
     if (fault.kind === 'drop') { req.socket.destroy(); return; }
     if (fault.kind === '5xx') return hsError(res, 502, 'INTERNAL_ERROR', 'Injected fault: bad gateway');
-    const wait = await this.limiter.tryAcquire(`${account.portalId}`, max, 10_000);
+    const wait = !this.limiter.admit(`${account.portalId}`, max, 10_000);
     const isSearch = req.path.endsWith('/search');
-    const searchWait = isSearch && !wait ? await this.limiter.tryAcquire(`${account.portalId}:search`, this.o.searchPerSecond ?? 5, 1000) : 0;
+    const searchWait = isSearch && !wait && !this.limiter.admit(`${account.portalId}:search`, this.o.searchPerSecond ?? 5, 1000);
     res.setHeader('X-HubSpot-RateLimit-Max', String(max));
     res.setHeader('X-HubSpot-RateLimit-Interval-Milliseconds', '10000');
     if (wait || searchWait || fault.kind === '429') {

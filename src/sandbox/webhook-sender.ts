@@ -1,4 +1,4 @@
-import { signV3 } from '../webhooks/sign-request.js';
+import { hubspotSignatureHeaders } from './hubspot-signer.js';
 
 export interface WebhookSenderOptions {
   targetUrl: string;
@@ -59,7 +59,7 @@ export class WebhookSender {
     try {
       const res = await fetch(this.o.targetUrl, {
         method: 'POST', body,
-        headers: { 'content-type': 'application/json', ...signV3(this.o.clientSecret, 'POST', this.o.signAs ?? this.o.targetUrl, body, Date.now()) },
+        headers: { 'content-type': 'application/json', ...hubspotSignatureHeaders(this.o.clientSecret, 'POST', this.o.signAs ?? this.o.targetUrl, body, Date.now()) },
         // HubSpot gives up on a request after 5 s and counts it as failed.
         signal: AbortSignal.timeout(5000),
       });

@@ -85,4 +85,10 @@ describe('HubSpot request signatures', () => {
     const soon = now + 4 * 60_000;
     expect(verifyV3(secret, 'POST', uri, body, v3('POST', uri, body, soon), String(soon), now)).toEqual({ ok: true });
   });
+
+  it('signs test requests exactly as HubSpot\'s own SDK does', async () => {
+    const { signV3 } = await import('../../src/webhooks/sign-request.js');
+    const mine = signV3(secret, 'POST', uri, body, now)['x-hubspot-signature-v3'];
+    expect(mine).toBe(Signature.getSignature('POST', 'v3', { signature: '', clientSecret: secret, requestBody: body, url: uri, timestamp: now }));
+  });
 });
