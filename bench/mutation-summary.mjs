@@ -1,0 +1,23 @@
+// Reads Stryker's JSON report and writes the committed summary: the score per module and every
+// surviving mutant (what it changed, where), so the next person can see what the tests miss.
+import { readFileSync, writeFileSync } from 'node:fs';
+
+const report = JSON.parse(readFileSync('reports/mutation/mutation.json', 'utf8'));
+const detected = new Set(['Killed', 'Timeout']);
+const counted = new Set(['Killed', 'Timeout', 'Survived', 'NoCoverage']);
+const modules = {};
+const survivors = [];
+let all = 0; let hit = 0;
+for (const [file, { mutants }] of Object.entries(report.files)) {
+  const valid = mutants.filter((m) => counted.has(m.status));
+  const caught = valid.filter((m) => detected.has(m.status));
+  modules[file] = { mutants: valid.length, detected: caught.length, score: Number((100 * caught.length / Math.max(1, valid.length)).toFixed(1)) };
+  all += valid.length; hit += caught.length;
+  for (const m of mutants.filter((x) => x.status === 'Survived' || x.status === 'NoCoverage')) {
+    survivors.push({ file, line: m.location.start.line, mutator: m.mutatorName, replacement: (m.replacement ?? '').slice(0, 120), status: m.status });
+  }
+}
+const summary = { date: new Date().toISOString(), command: 'npm run test:mutation', score: Number((100 * hit / Math.max(1, all)).toFixed(1)), mutants: all, detected: hit, modules, survivors };
+writeFileSync('bench/results/mutation.json', `${JSON.stringify(summary, null, 2)}\n`);
+console.log(`mutation score ${summary.score} % (${hit} of ${all} mutants detected); ${survivors.length} survived`);
+for (const [f, m] of Object.entries(modules)) console.log(`  ${String(m.score).padStart(5)} %  ${f}`);
