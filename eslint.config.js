@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'bench/results/', 'src/app/cards/node_modules/', 'src/app/settings/node_modules/', '.dependency-cruiser.cjs', '.ci/.tools/', 'test-artifacts/'] },
+  { ignores: ['dist/', 'node_modules/', 'bench/results/', 'src/app/cards/node_modules/', 'src/app/settings/node_modules/', '.dependency-cruiser.cjs', '.ci/.tools/', 'test-artifacts/', '.stryker-tmp/', 'reports/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -1,3 +1,4 @@
+/* global process */
 // Reads Stryker's JSON report and writes the committed summary: the score per module and every
 // surviving mutant (what it changed, where), so the next person can see what the tests miss.
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -19,5 +20,5 @@ for (const [file, { mutants }] of Object.entries(report.files)) {
 }
 const summary = { date: new Date().toISOString(), command: 'npm run test:mutation', score: Number((100 * hit / Math.max(1, all)).toFixed(1)), mutants: all, detected: hit, modules, survivors };
 writeFileSync('bench/results/mutation.json', `${JSON.stringify(summary, null, 2)}\n`);
-console.log(`mutation score ${summary.score} % (${hit} of ${all} mutants detected); ${survivors.length} survived`);
-for (const [f, m] of Object.entries(modules)) console.log(`  ${String(m.score).padStart(5)} %  ${f}`);
+process.stdout.write(`mutation score ${summary.score} % (${hit} of ${all} mutants detected); ${survivors.length} survived\n`);
+for (const [f, m] of Object.entries(modules)) process.stdout.write(`  ${String(m.score).padStart(5)} %  ${f}\n`);

@@ -11,6 +11,7 @@ const schema = z.object({
   HOST: z.string().trim().min(1).default('0.0.0.0'),
   REDIS_WAIT_MS: z.coerce.number().int().min(0).default(15_000),
   SMTP_ALLOWED_HOSTS: z.string().default(''),
+  REDIS_KEY_PREFIX: z.string().max(64).regex(/^[\w.:-]*$/, 'REDIS_KEY_PREFIX may hold letters, digits, _ . : - only').default(''),
   HUBSPOT_ADMIN_USER_IDS: z.string().regex(/^[\d\s,]*$/, 'HUBSPOT_ADMIN_USER_IDS must be HubSpot user ids separated by commas').default(''),
   HUBSPOT_API_BASE_URL: z.url().default('https://api.hubapi.com'),
   HUBSPOT_APP_ID: z.string().trim().regex(/^[1-9]\d{0,15}$/, 'HUBSPOT_APP_ID must be the app\'s numeric id (app settings in HubSpot)').optional().or(z.literal('').transform(() => undefined)),
@@ -62,6 +63,8 @@ export interface Config {
   redisWaitMs: number;
   /** SMTP hosts or addresses inside the server's network that admins may use anyway (the sandbox, tests). */
   smtpAllowedHosts: string[];
+  /** Put before every key the app writes (a Redis shared with other apps, tests). */
+  redisKeyPrefix: string;
   /** HubSpot users who are admins of the app in every account (a private app has no installer to start from). */
   adminUserIds: number[];
 }
@@ -122,6 +125,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     allowLegacySignatures: e.WEBHOOK_ALLOW_LEGACY_SIGNATURES,
     host: e.HOST,
     redisWaitMs: e.REDIS_WAIT_MS,
+    redisKeyPrefix: e.REDIS_KEY_PREFIX,
     adminUserIds: e.HUBSPOT_ADMIN_USER_IDS.split(/[\s,]+/).filter(Boolean).map(Number),
     smtpAllowedHosts: e.SMTP_ALLOWED_HOSTS.split(/[\s,]+/).map((h) => h.trim().toLowerCase()).filter(Boolean),
   };

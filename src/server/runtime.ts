@@ -58,7 +58,7 @@ export function createRuntime(config: Config, options: RuntimeOptions = {}) {
   const log = options.log ?? createLogger(config.logLevel);
   const metrics = createMetrics({ defaults: true });
   const redis = config.redisUrl
-    ? new Redis(config.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false })
+    ? new Redis(config.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false, keyPrefix: config.redisKeyPrefix })
     : undefined;
   redis?.on('error', (err) => log.warn({ reason: err.message }, 'redis connection problem'));
   const baseStore: Store = redis ? new RedisStore(redis) : new MemoryStore();
@@ -67,7 +67,7 @@ export function createRuntime(config: Config, options: RuntimeOptions = {}) {
   const deadLetters = new DeadLetters(store);
   const quarantine = new Quarantine(store);
   const queue: EventQueue = config.redisUrl
-    ? new BullmqQueue(config.redisUrl, deadLetters, { concurrency: config.workerConcurrency, prefix: options.queuePrefix })
+    ? new BullmqQueue(config.redisUrl, deadLetters, { concurrency: config.workerConcurrency, prefix: options.queuePrefix ?? (config.redisKeyPrefix ? `${config.redisKeyPrefix}bull` : undefined) })
     : new MemoryQueue(deadLetters, { concurrency: config.workerConcurrency });
 
   const redirectUri = `${config.publicBaseUrl}/oauth/callback`;

@@ -1,6 +1,8 @@
 import { createServer as createNetServer } from 'node:net';
 import { SMTPServer } from 'smtp-server';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { defaultSettings } from '../../src/settings/settings-schema.js';
+import { flushTestRedis, testRedisUrl } from '../support/redis.js';
 import type { HubSpotSandbox } from '../../src/sandbox/hubspot-sandbox.js';
 import { SEND_EMAIL } from '../../src/server/event-handlers.js';
 import { TransientError } from '../../src/queue/errors.js';
@@ -17,9 +19,16 @@ const link = 'https://portal.acme.example/set-password?token=one-time-s3cr3t';
 const extra = { 'Portal Address': 'https://portal.acme.example', 'Portal Username': 'ada@acme.example', 'Portal Password': link };
 
 beforeAll(async () => {
+  await flushTestRedis();
   sandbox = await startSandbox({ searchDelayMs: 0 });
   // The test's SMTP server listens on loopback, which admins may not use unless the operator allows it.
-  app = await startTestApp({ HUBSPOT_API_BASE_URL: sandbox.url, HUBSPOT_ACCESS_TOKEN: SANDBOX_TOKEN, TOKEN_ENCRYPTION_KEY: 'ef'.repeat(32), SMTP_ALLOWED_HOSTS: '127.0.0.1' });
+  // On Redis, as in production: "once per cause" rests on the store's locks and records.
+  app = await startTestApp({ REDIS_URL: testRedisUrl(), HUBSPOT_API_BASE_URL: sandbox.url, HUBSPOT_ACCESS_TOKEN: SANDBOX_TOKEN, TOKEN_ENCRYPTION_KEY: 'ef'.repeat(32), SMTP_ALLOWED_HOSTS: '127.0.0.1' });
+});
+// Each test starts from the same email settings and language, whatever ran before it.
+beforeEach(async () => {
+  const current = await app.settings.read(P);
+  await app.settings.save(P, { ...current.settings, defaultLanguage: 'en', email: defaultSettings.email }, current.version, 'test');
 });
 afterAll(async () => { await app.stop(); expectContractKept(sandbox); await sandbox.stop(); });
 
@@ -147,7 +156,7 @@ describe('SMTP delivery', () => {
     expect(await app.email.service.send(await ctx(), req)).toMatchObject({ state: 'sent' });
     expect(received).toHaveLength(1);
     expect(received[0]).toMatchObject({ to: 'fay@acme.example', user: 'mailer' });
-    expect(received[0]!.data).toContain('Subject: Il tuo accesso al nostro portale clienti'); // the account default became Italian above
+    expect(received[0]!.data).toContain('Subject: Your access to our customer portal');
     expect(received[0]!.data).toContain('one-time-s3cr3t');
     await setEmail({ transport: 'outbox', smtp: null });
     await new Promise<void>((r) => server.close(() => r()));

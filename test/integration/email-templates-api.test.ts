@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testRedisUrl } from '../support/redis.js';
 import type { HubSpotSandbox } from '../../src/sandbox/hubspot-sandbox.js';
 import { deliver } from '../support/hubspot-client.js';
 import { expectContractKept, SANDBOX_PORTAL, SANDBOX_TOKEN, startSandbox } from '../support/sandbox.js';
@@ -9,7 +10,7 @@ let app: Awaited<ReturnType<typeof startTestApp>>;
 const P = SANDBOX_PORTAL;
 beforeAll(async () => {
   sandbox = await startSandbox();
-  app = await startTestApp({ HUBSPOT_API_BASE_URL: sandbox.url, HUBSPOT_ACCESS_TOKEN: SANDBOX_TOKEN });
+  app = await startTestApp({ REDIS_URL: testRedisUrl(), HUBSPOT_API_BASE_URL: sandbox.url, HUBSPOT_ACCESS_TOKEN: SANDBOX_TOKEN });
 });
 afterAll(async () => { await app.stop(); expectContractKept(sandbox); await sandbox.stop(); });
 

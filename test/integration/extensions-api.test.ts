@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testRedisUrl } from '../support/redis.js';
 import { signV3 } from '../../src/webhooks/sign-request.js';
 import { deliver } from '../support/hubspot-client.js';
 import { PUBLIC_URL, startTestApp, TEST_SECRET } from '../support/test-app.js';
@@ -6,7 +7,7 @@ import { PUBLIC_URL, startTestApp, TEST_SECRET } from '../support/test-app.js';
 type App = Awaited<ReturnType<typeof startTestApp>>;
 let app: App;
 beforeAll(async () => {
-  app = await startTestApp({ HUBSPOT_ACCESS_TOKEN: '', HUBSPOT_CLIENT_ID: 'client-id-1', TOKEN_ENCRYPTION_KEY: 'ab'.repeat(32), HUBSPOT_PORTAL_ID: '' });
+  app = await startTestApp({ REDIS_URL: testRedisUrl(), HUBSPOT_ACCESS_TOKEN: '', HUBSPOT_CLIENT_ID: 'client-id-1', TOKEN_ENCRYPTION_KEY: 'ab'.repeat(32), HUBSPOT_PORTAL_ID: '' });
   for (const portalId of [4242, 5001, 5002, 5003]) await app.vault!.save(portalId, { accessToken: `acc-${portalId}`, refreshToken: 'r', expiresAt: Date.now() + 3_600_000, scopes: [] });
 });
 afterAll(async () => { await app.stop(); });

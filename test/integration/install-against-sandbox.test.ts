@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testRedisUrl } from '../support/redis.js';
 import type { HubSpotSandbox } from '../../src/sandbox/hubspot-sandbox.js';
 import { deliver } from '../support/hubspot-client.js';
 import { expectContractKept, SANDBOX_PORTAL, startSandbox } from '../support/sandbox.js';
@@ -10,7 +11,7 @@ let app: Awaited<ReturnType<typeof startTestApp>>;
 beforeAll(async () => {
   sandbox = await startSandbox({ oauth: { clientId: 'cid-sandbox', clientSecret: TEST_SECRET } });
   app = await startTestApp({
-    HUBSPOT_ACCESS_TOKEN: '', HUBSPOT_CLIENT_ID: 'cid-sandbox', TOKEN_ENCRYPTION_KEY: 'cd'.repeat(32), HUBSPOT_API_BASE_URL: sandbox.url,
+    REDIS_URL: testRedisUrl(), HUBSPOT_ACCESS_TOKEN: '', HUBSPOT_CLIENT_ID: 'cid-sandbox', TOKEN_ENCRYPTION_KEY: 'cd'.repeat(32), HUBSPOT_API_BASE_URL: sandbox.url,
   });
 });
 afterAll(async () => { await app.stop(); expectContractKept(sandbox); await sandbox.stop(); });

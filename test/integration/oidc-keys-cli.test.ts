@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { runOidcKeysCli } from '../../src/server/cli/oidc-keys-cli.js';
-import { flushTestRedis, testRedisUrl } from '../support/redis.js';
+import { flushTestRedis, testKeyPrefix, testRedisUrl } from '../support/redis.js';
 
-const env = { REDIS_URL: testRedisUrl(), HUBSPOT_CLIENT_SECRET: 'test-client-secret-0123456789', HUBSPOT_ACCESS_TOKEN: 't', TOKEN_ENCRYPTION_KEY: 'ab'.repeat(32) };
+const env = { REDIS_URL: testRedisUrl(), REDIS_KEY_PREFIX: testKeyPrefix, HUBSPOT_CLIENT_SECRET: 'test-client-secret-0123456789', HUBSPOT_ACCESS_TOKEN: 't', TOKEN_ENCRYPTION_KEY: 'ab'.repeat(32) };
 
 describe('npm run oidc-keys', () => {
   it('shows the signing key, rotates it keeping the previous one published, and refuses without Redis', async () => {

@@ -2,13 +2,13 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deliver } from '../support/hubspot-client.js';
 import { startPortalEnv, type PortalEnv } from '../support/portal-env.js';
-import { testRedisUrl } from '../support/redis.js';
+import { testKeys, testRedis } from '../support/redis.js';
 
 let env: PortalEnv;
 let redis: Redis;
 beforeAll(async () => {
   env = await startPortalEnv();
-  redis = new Redis(testRedisUrl());
+  redis = testRedis();
   const shipped = await env.app.rules.read(env.P);
   await env.app.rules.save(env.P, { ...shipped.ruleSet, rules: shipped.ruleSet.rules.map((r) => ({ ...r, active: true })) }, shipped.version, 'test');
 });
@@ -18,7 +18,7 @@ afterAll(async () => { await redis.quit(); await env.stop(); });
 async function mentions(id: string, address: string): Promise<string[]> {
   const idPattern = new RegExp(`(^|[^0-9])${id}([^0-9]|$)`);
   const found: string[] = [];
-  for (const key of [...await redis.keys('portal:*'), ...await redis.keys('app:*')]) {
+  for (const key of [...await testKeys('portal:*'), ...await testKeys('app:*')]) {
     const type = await redis.type(key);
     const values = type === 'string' ? [await redis.get(key) ?? ''] : type === 'list' ? await redis.lrange(key, 0, -1) : type === 'hash' ? Object.values(await redis.hgetall(key)) : [];
     if (idPattern.test(key) || key.includes(address) || values.some((v) => idPattern.test(v) || v.toLowerCase().includes(address))) found.push(key);

@@ -7,10 +7,10 @@ import type { EventQueue, QueuedEvent } from '../../src/queue/event-queue.js';
 import { MemoryQueue } from '../../src/queue/memory-queue.js';
 import { MemoryStore } from '../../src/store/memory-store.js';
 import { RedisStore } from '../../src/store/redis-store.js';
-import { flushTestRedis, testRedisUrl } from '../support/redis.js';
+import { flushTestRedis, testRedis, testRedisUrl } from '../support/redis.js';
 
 let redis: Redis;
-beforeAll(async () => { await flushTestRedis(); redis = new Redis(testRedisUrl()); });
+beforeAll(async () => { await flushTestRedis(); redis = testRedis(); });
 afterAll(async () => { await redis.quit(); });
 
 const backoff = { attempts: 3, baseMs: 5, maxMs: 20 };

@@ -1,11 +1,11 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MemoryRateLimiter, RedisRateLimiter, type RateLimiter } from '../../src/hubspot/rate-limiter.js';
-import { testRedisUrl } from '../support/redis.js';
+import { testRedis } from '../support/redis.js';
 
 let redis: Redis;
 let redis2: Redis;
-beforeAll(() => { redis = new Redis(testRedisUrl()); redis2 = new Redis(testRedisUrl()); });
+beforeAll(() => { redis = testRedis(); redis2 = testRedis(); });
 afterAll(async () => { await redis.quit(); await redis2.quit(); });
 
 describe('rolling-window rate limiter', () => {

@@ -3,10 +3,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MemoryStore } from '../../src/store/memory-store.js';
 import { RedisStore } from '../../src/store/redis-store.js';
 import { LockBusyError, type Store } from '../../src/store/store.js';
-import { flushTestRedis, testRedisUrl } from '../support/redis.js';
+import { flushTestRedis, testRedis } from '../support/redis.js';
 
 let redis: Redis;
-beforeAll(async () => { await flushTestRedis(); redis = new Redis(testRedisUrl()); });
+beforeAll(async () => { await flushTestRedis(); redis = testRedis(); });
 afterAll(async () => { await redis.quit(); });
 
 const stores: [string, () => Store][] = [

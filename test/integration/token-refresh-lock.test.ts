@@ -5,12 +5,12 @@ import { OAuthTokenSource } from '../../src/auth/oauth-token-source.js';
 import { TokenCipher } from '../../src/auth/token-cipher.js';
 import { TokenVault } from '../../src/auth/token-vault.js';
 import { RedisStore } from '../../src/store/redis-store.js';
-import { testRedisUrl } from '../support/redis.js';
+import { testRedis } from '../support/redis.js';
 import { nock } from '../support/use-nock.js';
 
 const BASE = 'https://api.hubapi.test';
 const connections: Redis[] = [];
-beforeAll(() => { for (let i = 0; i < 3; i++) connections.push(new Redis(testRedisUrl())); });
+beforeAll(() => { for (let i = 0; i < 3; i++) connections.push(testRedis()); });
 afterAll(async () => { for (const c of connections) await c.quit(); });
 
 describe('token refresh across processes', () => {

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { extensionsApi, type ExtensionsDeps } from '../../src/server/routes/extensions-api.js';
 import { deliver } from '../support/hubspot-client.js';
 import { recordingStore } from '../support/recording-store.js';
-import { flushTestRedis, testRedisUrl } from '../support/redis.js';
+import { flushTestRedis, testKeys, testRedis, testRedisUrl } from '../support/redis.js';
 import { startTestApp } from '../support/test-app.js';
 
 // Account A is the caller's own, B another account that installed the app, C one that never did.
@@ -29,13 +29,13 @@ const recorder: ReturnType<typeof recordingStore>[] = [];
 /** Every key of an account with its serialised value, straight from Redis. */
 async function snapshot(portalId: number): Promise<Map<string, string>> {
   const out = new Map<string, string>();
-  for (const key of await redis.keys(`portal:${portalId}:*`)) out.set(key, (await redis.dumpBuffer(key))?.toString('base64') ?? '');
+  for (const key of await testKeys(`portal:${portalId}:*`)) out.set(key, (await redis.dumpBuffer(key))?.toString('base64') ?? '');
   return out;
 }
 
 beforeAll(async () => {
   await flushTestRedis();
-  redis = new Redis(testRedisUrl());
+  redis = testRedis();
   const observe = (s: import('../../src/store/store.js').Store) => { const r = recordingStore(s); recorder.push(r); return r.store; };
   app = await startTestApp({ ...OAUTH, REDIS_URL: testRedisUrl() }, { observeStore: observe });
   for (const portalId of [A, B]) await app.vault!.save(portalId, { accessToken: `acc-${portalId}`, refreshToken: 'r', expiresAt: Date.now() + 3_600_000, scopes: [] });
@@ -85,7 +85,7 @@ describe('card requests name only the account HubSpot vouches for', () => {
       expect({ route, status: res.status }).toEqual({ route, status: 403 });
     }
     expect(new Set(recorder.flatMap((r) => r.touched).filter((k) => k.includes(`:${C}`)))).toEqual(new Set([`portal:${C}:oauth-tokens`]));
-    expect(await redis.keys(`portal:${C}:*`)).toEqual([]);
+    expect(await testKeys(`portal:${C}:*`)).toEqual([]);
   });
 
   it('a private app answers only for its own account: every other portal gets 403, and B is not touched', async () => {

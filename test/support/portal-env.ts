@@ -3,7 +3,7 @@ import { loadConfig } from '../../src/server/config.js';
 import { connectSandboxPortal } from '../../src/server/portal-setup.js';
 import { createRuntime, type RuntimeOptions } from '../../src/server/runtime.js';
 import { HttpBrowser } from '../../src/sandbox/http-browser.js';
-import { flushTestRedis, testRedisUrl } from './redis.js';
+import { flushTestRedis, testKeyPrefix, testRedisUrl } from './redis.js';
 import { expectContractKept, SANDBOX_PORTAL, SANDBOX_TOKEN, startSandbox } from './sandbox.js';
 import { silentLog } from './silent-log.js';
 import { TEST_APP_ID, TEST_SECRET } from './test-app.js';
@@ -25,7 +25,7 @@ export async function startPortalEnv(options: { env?: Record<string, string>; ru
   const base = `http://127.0.0.1:${port}`;
   const config = loadConfig({
     PORT: String(port), PUBLIC_BASE_URL: base, REDIS_URL: testRedisUrl(), HUBSPOT_API_BASE_URL: sandbox.url, HUBSPOT_ACCESS_TOKEN: SANDBOX_TOKEN,
-    HUBSPOT_CLIENT_SECRET: TEST_SECRET, HUBSPOT_APP_ID: TEST_APP_ID, HUBSPOT_PORTAL_ID: String(SANDBOX_PORTAL), HUBSPOT_ADMIN_USER_IDS: '1,7', LOG_LEVEL: 'silent', HUBSPOT_BATCH_WINDOW_MS: '20', ...options.env,
+    HUBSPOT_CLIENT_SECRET: TEST_SECRET, HUBSPOT_APP_ID: TEST_APP_ID, HUBSPOT_PORTAL_ID: String(SANDBOX_PORTAL), HUBSPOT_ADMIN_USER_IDS: '1,7', REDIS_KEY_PREFIX: testKeyPrefix, LOG_LEVEL: 'silent', HUBSPOT_BATCH_WINDOW_MS: '20', ...options.env,
   });
   const app = createRuntime(config, { log: silentLog, queuePrefix: `p${Math.random().toString(36).slice(2)}`, ...options.runtime });
   await app.start(port);

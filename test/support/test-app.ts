@@ -1,6 +1,7 @@
 import { loadConfig } from '../../src/server/config.js';
 import { createRuntime, type RuntimeOptions } from '../../src/server/runtime.js';
 import { silentLog } from './silent-log.js';
+import { testKeyPrefix } from './redis.js';
 
 export const TEST_SECRET = 'test-client-secret-0123456789';
 export const PUBLIC_URL = 'https://autopilot.test';
@@ -20,6 +21,7 @@ export async function startTestApp(env: Record<string, string> = {}, options: Ru
     HUBSPOT_PORTAL_ID: '4242',
     // HubSpot user 1 is an admin of the app (tests that check roles use other users).
     HUBSPOT_ADMIN_USER_IDS: '1',
+    REDIS_KEY_PREFIX: testKeyPrefix,
     ...env,
   });
   const runtime = createRuntime(config, { log: silentLog, queuePrefix: `t${Math.random().toString(36).slice(2)}`, ...options });

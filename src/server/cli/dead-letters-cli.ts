@@ -14,7 +14,7 @@ export async function runDeadLettersCli(argv: string[], env: NodeJS.ProcessEnv, 
     out('REDIS_URL is not set: dead letters are kept in Redis in production mode (embedded mode keeps them in the running process).');
     return 2;
   }
-  const redis = new Redis(env.REDIS_URL, { maxRetriesPerRequest: 1 });
+  const redis = new Redis(env.REDIS_URL, { maxRetriesPerRequest: 1, keyPrefix: env.REDIS_KEY_PREFIX ?? '' });
   const dead = new DeadLetters(new RedisStore(redis));
   try {
     if (command === 'list') {
@@ -26,7 +26,7 @@ export async function runDeadLettersCli(argv: string[], env: NodeJS.ProcessEnv, 
       return 0;
     }
     if (command === 'replay') {
-      const queue = new BullmqQueue(env.REDIS_URL, dead);
+      const queue = new BullmqQueue(env.REDIS_URL, dead, { prefix: env.REDIS_KEY_PREFIX ? `${env.REDIS_KEY_PREFIX}bull` : undefined });
       const n = await dead.replay((jobs) => queue.enqueue(jobs), rest.length ? rest : undefined);
       await queue.close();
       out(`${n} dead letter(s) put back on the queue`);

@@ -17,7 +17,7 @@ export async function runOidcKeysCli(argv: string[], env: NodeJS.ProcessEnv, out
     throw err;
   }
   if (!config.redisUrl) { out('REDIS_URL is not set: signing keys are kept in Redis in production mode (embedded mode makes new ones at every start).'); return 2; }
-  const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 1 });
+  const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 1, keyPrefix: config.redisKeyPrefix });
   try {
     const store = new RedisStore(redis);
     const cipher = secretsCipher(config.tokenEncryptionKey, config.clientSecret);
