@@ -26,6 +26,14 @@ export interface SendRequest {
    * suppression checks, so a redelivered job never mints a second one-time link.
    */
   makeExtra?: () => Promise<Record<string, string>>;
+  /**
+   * An address that is not a contact (a support contact who is a HubSpot user or a plain address):
+   * then `contactId` names where the email is logged (the company), no contact is read, and the
+   * account's language is used.
+   */
+  recipient?: { email: string; companyId: string };
+  /** The company the email is about ({[Company Name]}), when it is not the recipient's own (an issue report). */
+  companyId?: string;
 }
 
 export interface EmailRecord {
@@ -71,7 +79,9 @@ export class EmailService {
       if (record.state !== 'failed') return record;
     }
     const base = { cause: req.cause, template: req.template, contactId: req.contactId, at: new Date().toISOString() };
-    const contact = (await ctx.hubspot.call(ctx.portalId, 'crm.contacts.get', (c) => c.crm.contacts.basicApi.getById(req.contactId, CONTACT_PROPS))).properties;
+    const contact: Record<string, string | null> = req.recipient
+      ? { email: req.recipient.email, associatedcompanyid: req.recipient.companyId }
+      : (await ctx.hubspot.call(ctx.portalId, 'crm.contacts.get', (c) => c.crm.contacts.basicApi.getById(req.contactId, CONTACT_PROPS))).properties;
     const to = normalizeEmail(contact.email ?? '');
     const suppressed = !to ? 'the contact has no email address'
       : contact.hs_email_optout === 'true' ? 'the contact unsubscribed from all email'
@@ -90,8 +100,9 @@ export class EmailService {
       throw new PermanentError(reason);
     }
 
-    const company = contact.associatedcompanyid
-      ? (await ctx.hubspot.call(ctx.portalId, 'crm.companies.get', (c) => c.crm.companies.basicApi.getById(contact.associatedcompanyid!, ['name', 'domain']))).properties
+    const companyId = req.companyId ?? contact.associatedcompanyid;
+    const company = companyId
+      ? (await ctx.hubspot.call(ctx.portalId, 'crm.companies.get', (c) => c.crm.companies.basicApi.getById(companyId, ['name', 'domain']))).properties
       : undefined;
     const ticket = req.ticketId
       ? (await ctx.hubspot.call(ctx.portalId, 'crm.tickets.get', (c) => c.crm.tickets.basicApi.getById(req.ticketId!, ['subject', 'content', 'hs_object_id']))).properties
@@ -107,12 +118,15 @@ export class EmailService {
       throw err;
     }
     // The email is out; a timeline copy that HubSpot did not take is noted, never a reason to send again.
+    // (A recipient who is not a contact has no timeline to log on.)
     let engagementId: string | undefined;
     let reason: string | undefined;
-    try {
-      engagementId = await this.logOnTimeline(ctx, req.contactId, withoutSecrets(rendered));
-    } catch (err) {
-      reason = `sent; the timeline copy was not made: ${(err as Error).message}`;
+    if (!req.recipient) {
+      try {
+        engagementId = await this.logOnTimeline(ctx, req.contactId, withoutSecrets(rendered));
+      } catch (err) {
+        reason = `sent; the timeline copy was not made: ${(err as Error).message}`;
+      }
     }
     return this.record(ctx, key, { ...base, to: to!.email, state: 'sent', transport: transport.kind, language, engagementId, ...(reason ? { reason } : {}) });
   }

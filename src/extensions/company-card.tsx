@@ -7,6 +7,7 @@ import { CompanyDomainsView } from './company-domains-view.js';
 import { useLoadable } from './use-loadable.js';
 import { Divider, Flex } from '@hubspot/ui-extensions';
 import { CompanyPortalView, type CompanyPortal } from './company-portal-view.js';
+import { SupportContactsView, type SupportData, type SupportEntry } from './support-contacts-view.js';
 
 interface CardContext { portal: { id: number }; user: { id: number; email: string; locale?: string }; crm: { objectId: number } }
 
@@ -14,6 +15,7 @@ export function CompanyCard({ context }: { context: CardContext }) {
   const companyId = String(context.crm.objectId);
   const [overview, reload] = useLoadable(() => callBackend<CompanyDomainsOverview>(`/companies/${companyId}/domains`));
   const [backfill, setBackfill] = useState<BackfillStatus | null>(null);
+  const [support, reloadSupport] = useLoadable(() => callBackend<SupportData>(`/companies/${companyId}/support-contacts`));
   const [portal, reloadPortal] = useLoadable(() => callBackend<CompanyPortal>(`/companies/${companyId}/portal`));
 
   // While a run of ours is queued or running, look again every 2 s.
@@ -31,6 +33,14 @@ export function CompanyCard({ context }: { context: CardContext }) {
   return (
     <Flex direction="column" gap="sm">
       <CompanyDomainsView overview={overview} backfill={backfill} language={language} onDryRun={() => start('dry-run')} onApply={() => start('apply')} onRetry={reload} />
+      <Divider />
+      <SupportContactsView
+        data={support} language={language} onRetry={reloadSupport}
+        onSearch={async (q) => (await callBackend<{ results: SupportEntry[] }>(`/support-contacts/search?q=${encodeURIComponent(q)}`)).results}
+        onSave={async (contacts) => {
+          try { await callBackend(`/companies/${companyId}/support-contacts`, { method: 'PUT', body: { contacts } }); return { ok: true }; } catch (err) { return { ok: false, message: (err as Error).message }; }
+        }}
+      />
       <Divider />
       <CompanyPortalView
         portal={portal} language={language} onRetry={reloadPortal}

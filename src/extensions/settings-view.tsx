@@ -8,7 +8,8 @@ export interface InboundSettings { freeMailAdditions: string[]; ignoredSenders: 
 export interface SmtpSettings { host: string; port: number; secure: boolean; user: string; from: string }
 export interface EmailSettings { transport: 'outbox' | 'hubspot' | 'smtp'; hubspotEmailIds: Record<string, number>; smtp: SmtpSettings | null; maxPerRecipientPerHour: number }
 export interface PortalSettings { accessListId: string | null; onboardNewContacts: boolean; portalUrl: string | null; linkExpiryHours: number; passwordMode: 'link' | 'temporary' }
-export interface SettingsData { defaultLanguage: Language; internalDomains: string[]; inbound: InboundSettings; email: EmailSettings; portal: PortalSettings; access: { adminUserIds: number[] } }
+export interface SupportSettings { reports: 'every' | 'rules'; customerProperty: string; customerValue: string; editors: 'everyone' | 'admins'; maxPerCompany: number }
+export interface SettingsData { defaultLanguage: Language; internalDomains: string[]; inbound: InboundSettings; email: EmailSettings; portal: PortalSettings; access: { adminUserIds: number[] }; supportContacts: SupportSettings }
 export interface ProvisioningStep { name: string; ok: boolean; detail: string }
 export interface SettingsPayload { version: number; settings: SettingsData; provisioning: { steps: ProvisioningStep[] } | null; you?: { userId: number | null; admin: boolean } }
 export type SaveOutcome = { ok: true; version: number } | { ok: false; message: string; conflict?: boolean };
@@ -139,6 +140,17 @@ function SettingsForm({ initial, language, onSave, onCreateDefaultCompany, backf
         name="passwordMode" label={t(language, 'settings.portal.mode')} value={draft.portal.passwordMode}
         options={(['link', 'temporary'] as const).map((v) => ({ value: v, label: t(language, `settings.portal.mode.${v}`) }))}
         onChange={(v) => setPortal({ passwordMode: v as PortalSettings['passwordMode'] })}
+      />
+      <Heading>{t(language, 'settings.support')}</Heading>
+      <Select
+        name="supportReports" label={t(language, 'settings.support.reports')} value={draft.supportContacts.reports}
+        options={(['every', 'rules'] as const).map((v) => ({ value: v, label: t(language, `settings.support.reports.${v}`) }))}
+        onChange={(v) => setDraft({ ...draft, supportContacts: { ...draft.supportContacts, reports: v as SupportSettings['reports'] } })}
+      />
+      <Select
+        name="supportEditors" label={t(language, 'settings.support.editors')} value={draft.supportContacts.editors}
+        options={(['everyone', 'admins'] as const).map((v) => ({ value: v, label: t(language, `settings.support.editors.${v}`) }))}
+        onChange={(v) => setDraft({ ...draft, supportContacts: { ...draft.supportContacts, editors: v as SupportSettings['editors'] } })}
       />
       {!draft.inbound.defaultCompanyId && (
         <Button onClick={createDefault}>{t(language, 'settings.createDefaultCompany')}</Button>

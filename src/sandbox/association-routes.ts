@@ -47,6 +47,17 @@ export function associationRoutes(): Router {
     res.status(201).json(batchEnvelope(results, startedAt));
   });
 
+  // Removes the given labels of each pair (the pair stays associated by its other types, as in HubSpot).
+  r.post('/crm/v4/associations/:from/:to/batch/labels/archive', (req, res) => {
+    if (!checkBatch(res, req.body?.inputs)) return;
+    const from = objectTypeName(req.params.from);
+    const to = objectTypeName(req.params.to);
+    for (const i of req.body.inputs as { from: { id: string }; to: { id: string }; types: AssociationType[] }[]) {
+      acct(res).unassociateTypes(from, i.from.id, to, i.to.id, i.types.map((t) => t.associationTypeId));
+    }
+    res.status(204).end();
+  });
+
   r.post('/crm/v4/associations/:from/:to/batch/read', (req, res) => {
     const startedAt = new Date().toISOString();
     if (!checkBatch(res, req.body?.inputs)) return;

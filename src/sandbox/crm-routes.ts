@@ -88,6 +88,13 @@ export function crmRoutes(emit: EmitChange): Router {
     const { filterGroups = [], limit = 10, after, properties } = req.body ?? {};
     if (limit > 200) return badRequest(res, 'limit must be at most 200');
     if (Number(after ?? 0) + limit > 10_000) return badRequest(res, 'search can page through at most 10,000 results');
+    // HubSpot's free-text `query` looks through an object's default searchable properties; here, every property.
+    const q = typeof req.body?.query === 'string' ? req.body.query.trim().toLowerCase() : '';
+    if (q) {
+      const hits = objects(res, req.params.type).search(filterGroups as { filters: Filter[] }[], 200, undefined).results
+        .filter((x) => Object.values(x.properties).some((v) => String(v ?? '').toLowerCase().includes(q)));
+      return void res.json({ total: hits.length, results: hits.slice(0, limit).map((x) => toPublic(x, properties?.length ? properties : undefined)) });
+    }
     const page = objects(res, req.params.type).search(filterGroups as { filters: Filter[] }[], limit, after);
     res.json({ total: page.total, results: page.results.map((x) => toPublic(x, properties?.length ? properties : undefined)), ...(page.after ? { paging: { next: { after: page.after } } } : {}) });
   });

@@ -167,6 +167,15 @@ export class HubSpotSandbox {
     return created;
   }
 
+  /** Someone edits a company in HubSpot's UI (property changes reach the app as webhooks). */
+  changeCompany(portalId: number, companyId: string, properties: Record<string, string>) {
+    const a = this.account(portalId);
+    const updated = a.objects.companies!.update(companyId, properties);
+    if (!updated) throw new Error(`no company ${companyId}`);
+    this.emit(a, 'companies', 'propertyChange', updated.record, updated.changed, 'CRM_UI');
+    return updated.record;
+  }
+
   /** What the app knows, shown on the console (the demo connects it). */
   private appView?: AppView;
   showAppOnConsole(view: AppView): void { this.appView = view; }

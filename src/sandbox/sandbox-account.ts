@@ -14,7 +14,7 @@ export interface Label { typeId: number; label: string; name: string; category: 
 export interface TransactionalSend { emailId: number; to: string; sendId?: string; customProperties: Record<string, unknown>; contactProperties: Record<string, unknown>; at: string; statusId: string }
 
 /** Object type names and HubSpot's type ids (crm/v4 accepts both). */
-export const objectTypeIds: Record<string, string> = { contacts: '0-1', companies: '0-2', tickets: '0-5', emails: '0-49' };
+export const objectTypeIds: Record<string, string> = { contacts: '0-1', companies: '0-2', tickets: '0-5', emails: '0-49', users: '0-115' };
 export const objectTypeName = (t: string): string => {
   const byId = Object.entries(objectTypeIds).find(([, id]) => id === t)?.[0];
   const plural = t.endsWith('s') ? t : `${t === 'company' ? 'companie' : t}s`;
@@ -44,7 +44,7 @@ export class SandboxAccount {
 
   constructor(readonly portalId: number, readonly token: string, now: () => number, searchDelayMs: () => number) {
     const nextId = () => String(++this.seq);
-    this.objects = Object.fromEntries(['contacts', 'companies', 'tickets', 'emails'].map((t) => [t, new CrmObjects(t, nextId, now, searchDelayMs)]));
+    this.objects = Object.fromEntries(['contacts', 'companies', 'tickets', 'emails', 'users'].map((t) => [t, new CrmObjects(t, nextId, now, searchDelayMs)]));
   }
 
   newId(): string { return String(++this.seq); }
@@ -68,6 +68,19 @@ export class SandboxAccount {
     for (const t of types) if (!existing.some((e) => e.associationTypeId === t.associationTypeId)) existing.push(t);
     targets.set(`${toType}:${toId}`, existing);
     this.associations.set(from, targets);
+  }
+
+  /** Drops some association types of a pair, both directions (labels are paired as typeId, typeId + 1). */
+  unassociateTypes(fromType: string, fromId: string, toType: string, toId: string, typeIds: number[]): void {
+    const drop = (a: string, aId: string, b: string, bId: string, ids: number[]) => {
+      const targets = this.associations.get(`${a}:${aId}`);
+      const types = targets?.get(`${b}:${bId}`);
+      if (!targets || !types) return;
+      const left = types.filter((t) => !ids.includes(t.associationTypeId));
+      if (left.length) targets.set(`${b}:${bId}`, left); else targets.delete(`${b}:${bId}`);
+    };
+    drop(fromType, fromId, toType, toId, typeIds);
+    drop(toType, toId, fromType, fromId, typeIds.flatMap((id) => [id + 1, reverseTypeId(fromType, toType, id)]));
   }
 
   associationsOf(fromType: string, fromId: string, toType: string): { toObjectId: string; types: AssociationType[] }[] {

@@ -15,6 +15,8 @@ import type { Store } from '../store/store.js';
 import type { SubscriptionHandler } from '../webhooks/route-event.js';
 import type { Metrics } from '../platform/metrics.js';
 import type { Portal } from '../portal/create-portal.js';
+import { reportIssue } from '../support-contacts/report-issue.js';
+import { flagIfWithoutSupport } from '../support-contacts/support-contacts.js';
 import { forgetContact } from '../contacts/forget-contact.js';
 import type { DeadLetters } from '../queue/dead-letters.js';
 import type { PortalAccess } from '../portal/portal-access.js';
@@ -23,6 +25,13 @@ import type { PortalAccess } from '../portal/portal-access.js';
 export const CONTACT_ONBOARDED = 'app.contact.onboarded';
 /** Runs an admin's backfill (domain matching for existing contacts) in a worker. */
 export const BACKFILL = 'app.backfill';
+/** Queues one templated email; the job id is its cause, so the same cause is queued once. */
+async function queueEmailJob(queue: EventQueue, portalId: number, job: { cause: string }): Promise<void> {
+  await queue.enqueue([{ id: `email-${portalId}-${job.cause.replace(/[^\w-]/g, '_')}`, event: {
+    eventId: 0, subscriptionId: 0, portalId, occurredAt: Date.now(), subscriptionType: SEND_EMAIL, attemptNumber: 0, propertyValue: job,
+  } }]);
+}
+
 /** "Email this address a new link if it has a portal account" (forgot password); the page's answer never waits on it. */
 export const PORTAL_RESET = 'app.portal.reset';
 /** One contact of a company's "grant access to all": access, then the credentials email. */
@@ -31,22 +40,27 @@ export const PORTAL_BULK_GRANT = 'app.portal.bulk-grant';
 /** The rules' ports: an email is a queued job (retried, sent once per cause); portal access is granted in place. */
 export function rulePorts(queue: EventQueue, portal?: PortalAccess): RulePorts {
   return {
+    notifySupportContacts: async (ctx, ticketId) => {
+      await reportIssue(ctx, ticketId, (job) => queueEmailJob(queue, ctx.portalId, job));
+    },
     grantPortalAccess: async (ctx, contactId, why) => {
       if (!portal) throw new PermanentError('the portal capability is not running in this process');
       await portal.grant(ctx, contactId, 'rule', why);
     },
-    queueEmail: async (portalId, job) => {
-      await queue.enqueue([{ id: `email-${portalId}-${job.cause.replace(/[^\w-]/g, '_')}`, event: {
-        eventId: 0, subscriptionId: 0, portalId, occurredAt: Date.now(), subscriptionType: SEND_EMAIL, attemptNumber: 0, propertyValue: job,
-      } }]);
-    },
+    queueEmail: (portalId, job) => queueEmailJob(queue, portalId, job),
   };
 }
 
 /** Sends one templated email; the payload names the cause, template and contact, never a secret. */
 export const SEND_EMAIL = 'app.email.send';
 
-export const emailJobPayload = z.object({ cause: z.string().min(1), template: z.enum(templateNames), contactId: z.string().regex(/^\d+$/), ticketId: z.string().regex(/^\d+$/).optional() });
+export const emailJobPayload = z.object({
+  cause: z.string().min(1).max(500), template: z.enum(templateNames),
+  // A contact's id, or company-<id> for a support contact who is not a contact (the email is logged under the company).
+  contactId: z.string().regex(/^(\d+|company-\d+)$/), ticketId: z.string().regex(/^\d+$/).optional(),
+  recipient: z.object({ email: z.string().max(254), companyId: z.string().regex(/^\d+$/) }).optional(),
+  companyId: z.string().regex(/^\d+$/).optional(),
+});
 
 export interface HandlerPorts { store: Store; hubspot: HubSpotGateway; queue: EventQueue; metrics: Metrics; index: DomainIndexCache; email: Email; rules: RuleRepository; portal: Portal; deadLetters: DeadLetters; batchWindowMs?: number }
 
@@ -77,7 +91,14 @@ export function createEventHandlers(p: HandlerPorts): Record<string, Subscriptio
     index, upsert: contactUpserter(p.hubspot, window), associate: companyAssociator(p.hubspot, window), onboarded,
     outcomes: p.metrics.inboundSenders, conflicts: p.metrics.domainConflicts,
   });
-  const companyChanged: SubscriptionHandler = async (_event, ctx) => { await index.invalidate(ctx.portalId); };
+  const companyChanged: SubscriptionHandler = async (event, ctx) => {
+    if (event.propertyName === ctx.settings.supportContacts.customerProperty) {
+      // A company that becomes a customer without a support contact is flagged, so an admin's list or report finds it.
+      await flagIfWithoutSupport(ctx, String(event.objectId));
+      return;
+    }
+    await index.invalidate(ctx.portalId);
+  };
   const backfill: SubscriptionHandler = async (_event, ctx) => {
     await runBackfill(ctx.portalId, ctx.hubspot, ctx.store, ctx.settings, index);
   };
@@ -110,6 +131,8 @@ export function createEventHandlers(p: HandlerPorts): Record<string, Subscriptio
   };
   const ticketCreated: SubscriptionHandler = async (event, ctx) => {
     await runTicketRules(ctx, p.rules, ports, String(event.objectId), 'ticket.created', `event:${event.eventId}:${event.occurredAt}`);
+    // The support contacts' issue report, unless the admin leaves it to the rules.
+    if (ctx.settings.supportContacts.reports === 'every') await ports.notifySupportContacts(ctx, String(event.objectId));
   };
   const ticketChanged: SubscriptionHandler = async (event, ctx) => {
     if (event.propertyName !== 'subject') return;

@@ -8,7 +8,7 @@ import type { Runtime } from './runtime.js';
  * the portal's redirect URI, and enter the app's issuer, client id and secret on HubSpot's SSO screen.
  */
 export async function connectSandboxPortal(runtime: Runtime, sandbox: HubSpotSandbox, portalId: number, portal: { onboardNewContacts?: boolean; passwordMode?: 'link' | 'temporary' } = {}) {
-  await provisionAccount(portalId, runtime.hubspot, runtime.store, accountSetupTasks(runtime.settings));
+  await provisionAccount(portalId, runtime.hubspot, runtime.store, accountSetupTasks(runtime.settings, runtime.store));
   const current = await runtime.settings.read(portalId);
   const saved = await runtime.settings.save(portalId, {
     ...current.settings,

@@ -3,6 +3,7 @@ import type { HubSpotGateway } from '../hubspot/gateway.js';
 import { keys } from '../store/keys.js';
 import type { Store } from '../store/store.js';
 import type { SettingsRepository } from '../settings/settings-repository.js';
+import { provisionSupportContacts } from '../support-contacts/support-contacts.js';
 
 export interface ProvisioningStep { name: string; ok: boolean; detail: string }
 export interface ProvisioningResult { at: string; ok: boolean; steps: ProvisioningStep[] }
@@ -62,7 +63,13 @@ export function portalListTask(settings: SettingsRepository): ProvisioningTask {
   };
 }
 
-export const accountSetupTasks = (settings: SettingsRepository): ProvisioningTask[] => [propertyGroupTask, portalListTask(settings)];
+/** The support contacts' association label and company properties. */
+export const supportContactsTask = (store: Store): ProvisioningTask => ({
+  name: 'support contacts: association label and company properties',
+  run: (portalId, hubspot) => provisionSupportContacts(portalId, hubspot, store),
+});
+
+export const accountSetupTasks = (settings: SettingsRepository, store: Store): ProvisioningTask[] => [propertyGroupTask, portalListTask(settings), supportContactsTask(store)];
 
 /**
  * Runs at install and on demand. Each task is idempotent, so running it again repairs what

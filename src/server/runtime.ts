@@ -144,7 +144,7 @@ export function createRuntime(config: Config, options: RuntimeOptions = {}) {
     portal: { routes: portal.routes, oidc: portal.oidc },
     oauth: oauth && vault ? oauthRoutes({
       clientId: config.clientId!, redirectUri, scopes: config.scopes, authorizeUrl: options.authorizeUrl ?? 'https://app.hubspot.com/oauth/authorize',
-      oauth, vault, store, log, onInstalled: async (portalId) => { await provisionAccount(portalId, hubspot, store, accountSetupTasks(settings)); },
+      oauth, vault, store, log, onInstalled: async (portalId) => { await provisionAccount(portalId, hubspot, store, accountSetupTasks(settings, store)); },
       stateKey: Buffer.from(hkdfSync('sha256', config.clientSecret, 'portal-autopilot', 'oauth-state', 32)), secure: config.publicBaseUrl.startsWith('https:'), redis, now: options.now,
     }) : undefined,
     ready,

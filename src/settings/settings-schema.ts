@@ -58,6 +58,16 @@ export const settingsSchema = z.strictObject({
     // Credentials emails name the portal's address: onboarding without it would send broken emails.
     if (portal.onboardNewContacts && !portal.portalUrl) ctx.addIssue({ code: 'custom', path: ['portalUrl'], message: 'is required when onboardNewContacts is on (the credentials email names it)' });
   }),
+  supportContacts: z.strictObject({
+    /** every: each new ticket of a company reports to its support contacts; rules: only the rule action notifySupportContacts does. */
+    reports: z.enum(['every', 'rules'], { error: 'must be every or rules' }).default('every'),
+    /** Which companies must keep at least one support contact: this company property having this value. */
+    customerProperty: z.string().regex(/^[a-z][a-z0-9_]{0,99}$/, 'must be a HubSpot property name').default('lifecyclestage'),
+    customerValue: z.string().trim().min(1).max(100).default('customer'),
+    /** Who may change a company's support contacts: everyone, or admins of the app. */
+    editors: z.enum(['everyone', 'admins'], { error: 'must be everyone or admins' }).default('everyone'),
+    maxPerCompany: z.number().int().min(1).max(100).default(25),
+  }).prefault({}),
   rules: z.strictObject({
     /** How long every evaluation of every ticket is kept (the audit). */
     auditRetentionDays: z.number().int().min(1).max(365).default(30),

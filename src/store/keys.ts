@@ -38,6 +38,8 @@ export const keys = {
   ticketRuleAudit: (portalId: number, ticketId: string) => `${p(portalId)}:rule-audit:${ticketId}`,
   /** Keys elsewhere that hold a contact's personal data (send records, rate keys, ticket audits), so erasing it finds them. */
   contactData: (portalId: number, contactId: string) => `${p(portalId)}:contact-data:${contactId}`,
+  supportLabel: (portalId: number) => `${p(portalId)}:support-label`,
+  supportHistory: (portalId: number, companyId: string) => `${p(portalId)}:support-history:${companyId}`,
   // --- customer portal ---
   portalAccount: (portalId: number, contactId: string) => `${p(portalId)}:portal-account:${contactId}`,
   /** Sign-in name (normalised email) → contact id, per account: a client signs in only its account's contacts. */
@@ -81,6 +83,7 @@ export const caps = {
   adminAudit: 500,
   portalAccessLog: 50,
   contactData: 1_000,
+  supportHistory: 50,
   /** Keys one OIDC grant holds (codes, tokens): a grant lives for one sign-in, so a few suffice. */
   oidcGrantIndex: 100,
 } as const;

@@ -20,6 +20,8 @@ export interface RuleRun {
 export interface RulePorts {
   /** Queues a templated email (the email capability sends it once per cause). */
   queueEmail: (portalId: number, job: { cause: string; template: string; contactId: string; ticketId?: string }) => Promise<void>;
+  /** Emails the ticket's company's support contacts (once per ticket and recipient). */
+  notifySupportContacts: (ctx: RuleContext, ticketId: string) => Promise<void>;
   /** Gives a contact customer-portal access (list membership and a portal account); idempotent. */
   grantPortalAccess: (ctx: RuleContext, contactId: string, why: string) => Promise<void>;
 }
@@ -96,6 +98,9 @@ export async function runAction(ctx: RuleContext, ports: RulePorts, ticketId: st
         await ports.queueEmail(ctx.portalId, { cause: `rule:${ticketId}:${ruleId}:${index}`, template: 'portal-credentials', contactId: requesterId, ticketId });
         outcome = { ...base, status: 'queued', detail: `portal credentials to contact ${requesterId}` };
       }
+    } else if (action.type === 'notifySupportContacts') {
+      await ports.notifySupportContacts(ctx, ticketId);
+      outcome = { ...base, status: 'queued', detail: 'issue report to the company\'s support contacts' };
     } else if (action.type === 'setProperty') {
       // Marked first, so the propertyChange webhook this write causes is known as ours.
       await ctx.store.set(keys.selfWrite(ctx.portalId, ticketId, action.property), action.value, 600);

@@ -46,7 +46,7 @@ const job = (id: string, payload: Record<string, string>) => ({ id, event: { eve
 
 describe('sending email exactly once', () => {
   it('puts one message in the outbox when the same send is asked three times, with the one link that works', async () => {
-    await provisionAccount(P, app.hubspot, app.store, accountSetupTasks(app.settings));
+    await provisionAccount(P, app.hubspot, app.store, accountSetupTasks(app.settings, app.store));
     const current = await app.settings.read(P);
     await app.settings.save(P, { ...current.settings, portal: { ...current.settings.portal, portalUrl: 'https://portal.acme.example' } }, current.version, 'test');
     const ada = contact({ email: 'ada@acme.example', firstname: 'Ada' });

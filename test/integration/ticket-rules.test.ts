@@ -25,7 +25,7 @@ beforeAll(async () => {
   ] };
   await app.rules.save(P, active, 0, 'test');
   // The install's setup (the access list) and the portal's address, as an admin leaves them.
-  await provisionAccount(P, app.hubspot, app.store, accountSetupTasks(app.settings));
+  await provisionAccount(P, app.hubspot, app.store, accountSetupTasks(app.settings, app.store));
   const current = await app.settings.read(P);
   await app.settings.save(P, { ...current.settings, portal: { ...current.settings.portal, portalUrl: 'https://support.acme.example' } }, current.version, 'test');
 });

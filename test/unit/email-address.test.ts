@@ -74,3 +74,32 @@ describe('company domains', () => {
     expect(matchDomain('www.ck', index, { matchSubdomains: true, freeMail: new Set(), defaultCompanyId: null })).toMatchObject({ kind: 'company', company: { id: '7' } });
   });
 });
+
+// Public sets, as published: RFC 3696 section 3's examples, and the "Email address" article of the
+// English Wikipedia (its valid and invalid examples). Quoted local parts, escapes, address literals and
+// single-label domains are valid in RFC 5322 but refused here on purpose: no support inbox customer has
+// one, and each is a way to smuggle a second address past a check.
+const publicValid = [
+  'customer/department=shipping@example.com', '$A12345@example.com', '!def!xyz%abc@example.com', '_somename@example.com',
+  'simple@example.com', 'very.common@example.com', 'FirstName.LastName@EasierReading.org', 'x@example.com',
+  'long.email-address-with-hyphens@and.subdomains.example.com', 'user.name+tag+sorting@example.com', 'name/surname@example.com',
+  'example-indeed@strange-example.com', 'test/test@test.com', 'mailhost!username@example.org', 'user%example.com@example.org', 'user-@example.org',
+];
+const publicInvalid = [
+  'Abc.example.com', 'A@b@c@example.com', 'a"b(c)d,e:f;g<h>i[j\\k]l@example.com', 'just"not"right@example.com',
+  'this is"not\\allowed@example.com', 'this\\ still\\"not\\\\allowed@example.com',
+  '1234567890123456789012345678901234567890123456789012345678901234+x@example.com', 'i.like.underscores@but_they_are_not_allowed_in_this_part',
+];
+const refusedOnPurpose = ['Abc\\@def@example.com', 'Fred\\ Bloggs@example.com', 'Joe.\\\\Blow@example.com', '"Abc@def"@example.com', '"Fred Bloggs"@example.com', 'admin@example', '" "@example.org', 'postmaster@[123.123.123.123]'];
+
+describe('public address sets (RFC 3696 section 3, Wikipedia "Email address")', () => {
+  it('accepts every valid example that has no quoting, escape or address literal', () => {
+    expect(publicValid.filter((a) => normalizeEmail(a) === null)).toEqual([]);
+  });
+  it('refuses every invalid example', () => {
+    expect(publicInvalid.filter((a) => normalizeEmail(a) !== null)).toEqual([]);
+  });
+  it('refuses the quoted, escaped, literal and single-label forms on purpose', () => {
+    expect(refusedOnPurpose.filter((a) => normalizeEmail(a) !== null)).toEqual([]);
+  });
+});

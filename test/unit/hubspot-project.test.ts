@@ -37,7 +37,7 @@ describe('the HubSpot project, read by HubSpot\'s own parser', () => {
     };
     const all = Object.values(hooks.config.subscriptions).flat();
     expect(new Set(all.map((s) => s.subscriptionType))).toEqual(subscribedTypes);
-    expect(all.filter((s) => s.subscriptionType === 'company.propertyChange').map((s) => s.propertyName).sort()).toEqual(['domain', 'hs_additional_domains']);
+    expect(all.filter((s) => s.subscriptionType === 'company.propertyChange').map((s) => s.propertyName).sort()).toEqual(['domain', 'hs_additional_domains', 'lifecyclestage']);
     expect(all.find((s) => s.subscriptionType === 'ticket.propertyChange')?.propertyName).toBe('subject');
   });
 

@@ -12,6 +12,7 @@ const payload: SettingsPayload = {
     email: { transport: 'outbox', hubspotEmailIds: {}, smtp: null, maxPerRecipientPerHour: 5 },
     portal: { accessListId: '1001', onboardNewContacts: false, portalUrl: null, linkExpiryHours: 24, passwordMode: 'link' },
     access: { adminUserIds: [] },
+    supportContacts: { reports: 'every', customerProperty: 'lifecyclestage', customerValue: 'customer', editors: 'everyone', maxPerCompany: 25 },
   },
   provisioning: { steps: [{ name: 'contact property group "Portal Autopilot"', ok: false, detail: 'HubSpot answered 403: missing scope' }] },
 };
@@ -40,6 +41,7 @@ describe('the settings page', () => {
     r.find(Toggle, { name: 'onboardNewContacts' }).trigger('onChange', true as never);
     r.find(Input, { name: 'portalUrl' }).trigger('onChange', ' https://support.acme.example ' as never);
     r.find(Select, { name: 'passwordMode' }).trigger('onChange', 'temporary' as never);
+    r.find(Select, { name: 'supportEditors' }).trigger('onChange', 'admins' as never);
     button('Save').trigger('onClick');
     await r.waitFor(() => expect(r.find(Alert).text).toBe('Settings saved (version 4).'));
     expect(onSave).toHaveBeenCalledWith({
@@ -48,6 +50,7 @@ describe('the settings page', () => {
       email: payload.settings.email,
       portal: { ...payload.settings.portal, onboardNewContacts: true, portalUrl: 'https://support.acme.example', passwordMode: 'temporary' },
       access: { adminUserIds: [] },
+      supportContacts: { ...payload.settings.supportContacts, editors: 'admins' },
     }, 3);
   });
 

@@ -7,6 +7,7 @@ import { emailRoutes } from './extensions-email-routes.js';
 import { inboundRoutes } from './extensions-inbound-routes.js';
 import { rulesRoutes } from './extensions-rules-routes.js';
 import { portalRoutes } from './extensions-portal-routes.js';
+import { supportRoutes } from './extensions-support-routes.js';
 import type { ExtensionsDeps } from './extensions-deps.js';
 import { adminAudit, isAdmin, requireAdmin } from './require-admin.js';
 
@@ -70,13 +71,14 @@ export function extensionsApi(given: ExtensionsDeps): Router {
   });
 
   r.post('/provisioning', admin, async (_req, res) => {
-    res.json(await provisionAccount(caller(res).portalId, deps.hubspot, deps.store, accountSetupTasks(deps.settings)));
+    res.json(await provisionAccount(caller(res).portalId, deps.hubspot, deps.store, accountSetupTasks(deps.settings, deps.store)));
   });
 
   inboundRoutes(r, deps);
   emailRoutes(r, deps);
   rulesRoutes(r, deps);
   portalRoutes(r, deps);
+  supportRoutes(r, deps);
 
   r.delete('/installation', admin, async (_req, res) => {
     await deps.uninstall(caller(res).portalId);

@@ -1,0 +1,94 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { HubSpotSandbox } from '../../src/sandbox/hubspot-sandbox.js';
+import { accountSetupTasks, provisionAccount } from '../../src/server/provision-account.js';
+import { signV3 } from '../../src/webhooks/sign-request.js';
+import { deliver } from '../support/hubspot-client.js';
+import { SANDBOX_PORTAL, startAppWithSandbox } from '../support/sandbox.js';
+import { PUBLIC_URL, TEST_SECRET } from '../support/test-app.js';
+
+let sandbox: HubSpotSandbox;
+let env: Awaited<ReturnType<typeof startAppWithSandbox>>;
+const P = SANDBOX_PORTAL;
+beforeAll(async () => { env = await startAppWithSandbox({ searchDelayMs: 0 }); sandbox = env.sandbox; });
+afterAll(async () => { await env.stop(); });
+
+const api = (path: string, method = 'GET', body?: unknown) =>
+  deliver(env.app.url!, body, { method, path: `/api/extensions${path}${path.includes('?') ? '&' : '?'}portalId=${P}&userEmail=agent%40support.example`, raw: body === undefined ? '' : JSON.stringify(body) });
+
+describe('support contacts of a customer company', () => {
+  it('creates the association label and the company properties at install, and a second install changes nothing', async () => {
+    const first = await provisionAccount(P, env.app.hubspot, env.app.store, accountSetupTasks(env.app.settings, env.app.store));
+    expect(first.steps.at(-1)).toMatchObject({ ok: true, detail: expect.stringContaining('created label') });
+    await env.app.store.del(`portal:${P}:support-label`); // a second process without the cached id
+    const second = await provisionAccount(P, env.app.hubspot, env.app.store, accountSetupTasks(env.app.settings, env.app.store));
+    expect(second.steps.at(-1)).toMatchObject({ ok: true, detail: 'already there' });
+    expect(sandbox.account(P).labels.get('companies>contacts')).toEqual([expect.objectContaining({ label: 'Support contact', category: 'USER_DEFINED' })]);
+    expect([...sandbox.account(P).properties.get('companies')!.keys()]).toEqual(['portal_autopilot_support_contacts', 'portal_autopilot_needs_support_contact']);
+  });
+
+  it('saves what the card says (a labelled contact and a plain address), refuses an invalid address keeping nothing, and keeps a customer\'s last one', async () => {
+    const acme = sandbox.seed(P, 'companies', { name: 'Acme', domain: 'acme.example', lifecyclestage: 'customer' });
+    const grace = sandbox.seed(P, 'contacts', { email: 'grace@acme.example', firstname: 'Grace', lastname: 'Hopper' });
+    const found = await api('/support-contacts/search?q=grace');
+    expect(found.body!.results).toEqual([{ kind: 'contact', contactId: grace.id, email: 'grace@acme.example', name: 'Grace Hopper' }]);
+
+    const bad = await api(`/companies/${acme.id}/support-contacts`, 'PUT', { contacts: [{ kind: 'contact', contactId: grace.id, email: 'grace@acme.example' }, { kind: 'email', email: 'ops@@acme.example' }] });
+    expect(bad).toEqual({ status: 400, body: { message: 'invalid email address: ops@@acme.example' } });
+    expect((await api(`/companies/${acme.id}/support-contacts`)).body).toMatchObject({ contacts: [], needsOne: true, isCustomer: true });
+
+    const saved = await api(`/companies/${acme.id}/support-contacts`, 'PUT', { contacts: [{ kind: 'contact', contactId: grace.id, email: 'grace@acme.example' }, { kind: 'email', email: 'Ops@Acme.example' }] });
+    expect(saved.status).toBe(200);
+    const typeId = sandbox.account(P).labels.get('companies>contacts')![0]!.typeId;
+    expect(sandbox.account(P).associationsOf('companies', acme.id, 'contacts')).toEqual([{ toObjectId: grace.id, types: [{ associationCategory: 'USER_DEFINED', associationTypeId: typeId }] }]);
+    expect(sandbox.account(P).objects.companies!.get(acme.id)!.properties).toMatchObject({ portal_autopilot_support_contacts: 'ops@acme.example', portal_autopilot_needs_support_contact: 'false' });
+    const read = await api(`/companies/${acme.id}/support-contacts`);
+    expect(read.body).toMatchObject({ contacts: [{ kind: 'contact', email: 'grace@acme.example', name: 'Grace Hopper' }, { kind: 'email', email: 'ops@acme.example' }], needsOne: false, canEdit: true });
+    expect(read.body!.history).toEqual([expect.objectContaining({ by: 'agent@support.example', added: [`contact ${grace.id} grace@acme.example`, 'address ops@acme.example'], removed: [] })]);
+
+    const none = await api(`/companies/${acme.id}/support-contacts`, 'PUT', { contacts: [] });
+    expect(none).toEqual({ status: 400, body: { message: 'Acme is a customer: it must keep at least one support contact' } });
+    const dup = await api(`/companies/${acme.id}/support-contacts`, 'PUT', { contacts: [{ kind: 'email', email: 'a@acme.example' }, { kind: 'email', email: 'A@ACME.example' }] });
+    expect(dup).toEqual({ status: 400, body: { message: 'a@acme.example is listed twice' } });
+  });
+
+  it('sends each support contact one issue report per new ticket of the company, not its own raiser, whatever HubSpot redelivers', async () => {
+    const acme = sandbox.account(P).objects.companies!.all().find((c) => c.properties.name === 'Acme')!;
+    const ada = sandbox.seed(P, 'contacts', { email: 'ada@acme.example', firstname: 'Ada', associatedcompanyid: acme.id });
+    const replays: string[] = [];
+    const realFetch = globalThis.fetch;
+    globalThis.fetch = (async (input: RequestInfo | URL, init?: RequestInit) => {
+      if (String(input).endsWith('/webhooks/hubspot') && typeof init?.body === 'string') replays.push(init.body);
+      return realFetch(input, init);
+    }) as typeof fetch;
+    let ticketId: string;
+    try {
+      ticketId = sandbox.createTicket(P, { subject: 'Printer on fire', content: 'Smoke everywhere', hs_ticket_priority: 'HIGH' }, ada.id).id;
+      await env.settle();
+    } finally { globalThis.fetch = realFetch; }
+    for (const body of [...replays, ...replays]) {
+      await realFetch(`${env.app.url}/webhooks/hubspot`, { method: 'POST', body, headers: { 'content-type': 'application/json', ...signV3(TEST_SECRET, 'POST', `${PUBLIC_URL}/webhooks/hubspot`, body, Date.now()) } });
+    }
+    await env.app.queue.idle(20_000);
+    const reports = (await env.app.email.outbox.list(P)).filter((m) => m.subject.includes('Printer on fire'));
+    expect(reports.map((m) => m.to).sort()).toEqual(['grace@acme.example', 'ops@acme.example']);
+    expect(reports[0]!.subject).toBe('New issue reported by Acme: Printer on fire');
+    expect(reports[0]!.text).toContain(`ticket ${ticketId!}`);
+
+    // Grace raises one herself: only the other support contact is told.
+    const grace = sandbox.account(P).objects.contacts!.all().find((c) => c.properties.email === 'grace@acme.example')!;
+    sandbox.account(P).objects.contacts!.update(grace.id, { associatedcompanyid: acme.id });
+    sandbox.createTicket(P, { subject: 'Second issue' }, grace.id);
+    await env.settle();
+    expect((await env.app.email.outbox.list(P)).filter((m) => m.subject.includes('Second issue')).map((m) => m.to)).toEqual(['ops@acme.example']);
+  });
+});
+
+describe('a company that becomes a customer', () => {
+  it('is flagged when it has no support contact (a company property an admin can build a list on)', async () => {
+    const initech = sandbox.seed(P, 'companies', { name: 'Initech', domain: 'initech.example', lifecyclestage: 'lead' });
+    sandbox.changeCompany(P, initech.id, { lifecyclestage: 'customer' });
+    await env.settle();
+    expect(sandbox.account(P).objects.companies!.get(initech.id)!.properties.portal_autopilot_needs_support_contact).toBe('true');
+    expect((await api(`/companies/${initech.id}/support-contacts`)).body).toMatchObject({ needsOne: true, isCustomer: true });
+  });
+});
