@@ -9,6 +9,7 @@ import { connectSandboxPortal } from './portal-setup.js';
 import { HttpBrowser } from '../sandbox/http-browser.js';
 import { ticketRuns } from '../tickets/run-ticket-rules.js';
 import { keys } from '../store/keys.js';
+import { saveSupportContacts } from '../support-contacts/support-contacts.js';
 
 export const DEMO_PORTAL = 4242;
 
@@ -57,7 +58,12 @@ export async function runDemo(options: { signInAsAda?: boolean } = {}): Promise<
     { name: 'Unassigned', domain: '' },
   ];
   for (const c of seedCompanies) sandbox.seed(DEMO_PORTAL, 'companies', c);
-  sandbox.seed(DEMO_PORTAL, 'contacts', { email: 'grace@acme.example', firstname: 'Grace', lastname: 'Hopper' });
+  const grace = sandbox.seed(DEMO_PORTAL, 'contacts', { email: 'grace@acme.example', firstname: 'Grace', lastname: 'Hopper' });
+  // Acme is a customer whose support contact is Grace: every issue report of Acme goes to her.
+  const acme = account.objects.companies!.all().find((c) => c.properties.name === 'Acme Corporation')!;
+  account.objects.companies!.update(acme.id, { lifecyclestage: 'customer' });
+  await saveSupportContacts({ portalId: DEMO_PORTAL, hubspot: runtime.hubspot, store: runtime.store, settings: (await runtime.settings.read(DEMO_PORTAL)).settings },
+    acme.id, [{ kind: 'contact', contactId: grace.id, email: 'grace@acme.example' }], 'demo admin');
   const contactsBefore = new Set(account.objects.contacts!.all().map((c) => c.id));
   // The admin turns on the shipped "Portal credentials" rule (it ships inactive).
   const shipped = await runtime.rules.read(DEMO_PORTAL);
@@ -100,6 +106,7 @@ export async function runDemo(options: { signInAsAda?: boolean } = {}): Promise<
   const calls = Object.entries(sandbox.callsByRoute()).sort(([a], [b]) => a.localeCompare(b));
   const outbox = [...await runtime.email.outbox.list(DEMO_PORTAL), ...account.transactionalSends];
   const runs = await ticketRuns(runtime.store, DEMO_PORTAL, ticket.id);
+  const reports = (await runtime.email.outbox.list(DEMO_PORTAL)).filter((m) => m.template === 'support-issue-report');
   const fired = runs.flatMap((r) => r.decisions.filter((d) => d.fired).map((d) => `    ticket ${ticket.id}: rule "${d.name}" fired → ${r.actions.filter((a) => a.ruleId === d.ruleId).map((a) => `${a.type} ${a.status}`).join(', ')}`));
   const adaMail = (await runtime.email.outbox.mailbox(DEMO_PORTAL)).find((m) => m.to === 'ada@acme.example');
   const adaLink = adaMail ? /https?:\/\/\S+\/set-password\/[\w-]{43}/.exec(adaMail.text)?.[0] : undefined;
@@ -135,6 +142,7 @@ export async function runDemo(options: { signInAsAda?: boolean } = {}): Promise<
     ...filed,
     'Rules:',
     ...(fired.length ? fired : ['    none fired']),
+    `Issue reports: ${reports.length ? reports.map((m) => `"${m.subject}" to ${m.to}`).join('; ') : 'none'}`,
     `Emails sent: ${outbox.length} (outbox)`,
     ...outbox.map((m) => `    to ${'to' in m ? m.to : ''}: "${'subject' in m ? m.subject : ''}"`),
     `Portal accounts: ${(await runtime.portal.accounts.getMany(DEMO_PORTAL, created.map((c) => c.id))).filter(Boolean).length} of ${created.length} new contacts (access list ${(await runtime.settings.read(DEMO_PORTAL)).settings.portal.accessListId})`,

@@ -11,9 +11,11 @@ describe('npm run demo -- --once', () => {
     const { stdout } = await run('npm', ['run', '--silent', 'demo', '--', '--once'], { cwd: root, timeout: 60_000, env: { ...process.env, REDIS_URL: '' } });
     expect(stdout).toContain('Portal Autopilot demo: embedded mode (no Redis)');
     expect(stdout).toMatch(/Events received: 14 \(queued 14, duplicates 0\)/);
-    expect(stdout).toMatch(/Events processed: 23, internal "contact onboarded" events included \(handled 23, failed 0\)/);
+    expect(stdout).toMatch(/Events processed: 24, internal "contact onboarded" events included \(handled 24, failed 0\)/);
     // Four new contacts onboarded (access and credentials), and Ada's [Portal Credentials] ticket sends hers again.
-    expect(stdout).toContain('Emails sent: 5 (outbox)');
+    expect(stdout).toContain('Emails sent: 6 (outbox)');
+    // Acme's support contact is told of Ada's ticket.
+    expect(stdout).toContain('Issue reports: "New issue reported by Acme Corporation: [Portal Credentials]" to grace@acme.example');
     expect(stdout.match(/to ada@acme\.example: "Your access to our customer portal"/g)).toHaveLength(2);
     expect(stdout).toMatch(/ticket \d+: rule "Portal credentials" fired → grantPortalAccess done, sendPortalCredentials queued/);
     expect(stdout).toContain('Portal accounts: 4 of 4 new contacts');
