@@ -29,19 +29,19 @@ const credentials: Record<Language, Body> = {
 const issueReport: Record<Language, Body> = {
   en: {
     subject: 'New issue reported by {[Company Name]}: {[Ticket Title]}',
-    text: 'Hello,\n\nyou are a support contact of {[Company Name]}. A new issue was reported:\n\n{[Ticket Title]} (ticket {[Ticket ID]})\n{[Ticket Description]}\n\nWe will keep you informed.\nYour support team',
+    text: 'Hello,\n\nyou are a support contact of {[Company Name]}. A new issue was reported:\n\n{[Ticket Title]} (ticket {[Ticket ID]}, priority {[Ticket Priority]})\n{[Ticket Excerpt]}\n\nThe ticket: {[Ticket Link]}\n\nWe will keep you informed.\nYour support team',
   },
   de: {
     subject: 'Neue Meldung von {[Unternehmensname]}: {[Ticket-Titel]}',
-    text: 'Guten Tag,\n\nSie sind Support-Ansprechpartner von {[Unternehmensname]}. Es wurde ein neues Anliegen gemeldet:\n\n{[Ticket-Titel]} (Ticket {[Ticket-ID]})\n{[Ticket-Beschreibung]}\n\nWir halten Sie auf dem Laufenden.\nIhr Support-Team',
+    text: 'Guten Tag,\n\nSie sind Support-Ansprechpartner von {[Unternehmensname]}. Es wurde ein neues Anliegen gemeldet:\n\n{[Ticket-Titel]} (Ticket {[Ticket-ID]}, Priorität {[Ticket-Priorität]})\n{[Ticket-Auszug]}\n\nDas Ticket: {[Ticket-Link]}\n\nWir halten Sie auf dem Laufenden.\nIhr Support-Team',
   },
   it: {
     subject: 'Nuova segnalazione di {[Nome dell’Azienda]}: {[Titolo del Ticket]}',
-    text: 'Buongiorno,\n\nsei un referente dell’assistenza per {[Nome dell’Azienda]}. È stato segnalato un nuovo problema:\n\n{[Titolo del Ticket]} (ticket {[ID del Ticket]})\n{[Descrizione del Ticket]}\n\nTi terremo aggiornato.\nIl team di assistenza',
+    text: 'Buongiorno,\n\nsei un referente dell’assistenza per {[Nome dell’Azienda]}. È stato segnalato un nuovo problema:\n\n{[Titolo del Ticket]} (ticket {[ID del Ticket]}, priorità {[Priorità del Ticket]})\n{[Estratto del Ticket]}\n\nIl ticket: {[Link del Ticket]}\n\nTi terremo aggiornato.\nIl team di assistenza',
   },
   es: {
     subject: 'Nueva incidencia de {[Nombre de la Empresa]}: {[Título del Ticket]}',
-    text: 'Hola:\n\neres contacto de soporte de {[Nombre de la Empresa]}. Se ha comunicado una nueva incidencia:\n\n{[Título del Ticket]} (ticket {[ID del Ticket]})\n{[Descripción del Ticket]}\n\nTe mantendremos informado.\nEl equipo de soporte',
+    text: 'Hola:\n\neres contacto de soporte de {[Nombre de la Empresa]}. Se ha comunicado una nueva incidencia:\n\n{[Título del Ticket]} (ticket {[ID del Ticket]}, prioridad {[Prioridad del Ticket]})\n{[Extracto del Ticket]}\n\nEl ticket: {[Enlace del Ticket]}\n\nTe mantendremos informado.\nEl equipo de soporte',
   },
 };
 

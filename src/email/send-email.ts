@@ -104,9 +104,7 @@ export class EmailService {
     const company = companyId
       ? (await ctx.hubspot.call(ctx.portalId, 'crm.companies.get', (c) => c.crm.companies.basicApi.getById(companyId, ['name', 'domain']))).properties
       : undefined;
-    const ticket = req.ticketId
-      ? (await ctx.hubspot.call(ctx.portalId, 'crm.tickets.get', (c) => c.crm.tickets.basicApi.getById(req.ticketId!, ['subject', 'content', 'hs_object_id']))).properties
-      : undefined;
+    const ticket = req.ticketId ? await readTicketForEmail(ctx, req.ticketId) : undefined;
     const extra = { ...(req.extra ?? {}), ...(req.makeExtra ? await req.makeExtra() : {}) };
     const { rendered, language } = await this.render(ctx, { ...req, extra }, { contact, company, ticket });
 
@@ -161,4 +159,18 @@ export class EmailService {
   async log(store: Store, portalId: number, contactId: string): Promise<EmailRecord[]> {
     return (await store.range(keys.emailLog(portalId, contactId), 0, -1)).map((r) => JSON.parse(r) as EmailRecord);
   }
+}
+
+/** Excerpt length of a ticket's description in an email. */
+const EXCERPT = 300;
+
+/**
+ * The ticket's fields a template may use, with two made here: an excerpt of the description and
+ * the ticket's address in HubSpot (app.hubspot.com; accounts in the EU data centre open it on
+ * app-eu1 through HubSpot's own redirect).
+ */
+async function readTicketForEmail(ctx: EmailContext, ticketId: string): Promise<Record<string, string | null>> {
+  const p = (await ctx.hubspot.call(ctx.portalId, 'crm.tickets.get', (c) => c.crm.tickets.basicApi.getById(ticketId, ['subject', 'content', 'hs_object_id', 'hs_ticket_priority']))).properties;
+  const content = (p.content ?? '').replace(/\s+/g, ' ').trim();
+  return { ...p, excerpt: content.length > EXCERPT ? `${content.slice(0, EXCERPT - 1)}…` : content, link: `https://app.hubspot.com/contacts/${ctx.portalId}/record/0-5/${ticketId}` };
 }

@@ -30,6 +30,9 @@ export const builtInSnippets: SnippetDef[] = [
   { name: 'Ticket Title', aliases: { de: 'Ticket-Titel', it: 'Titolo del Ticket', es: 'Título del Ticket' }, needs: 'ticket', resolve: prop('ticket', 'subject') },
   { name: 'Ticket ID', aliases: { de: 'Ticket-ID', it: 'ID del Ticket', es: 'ID del Ticket' }, needs: 'ticket', resolve: prop('ticket', 'hs_object_id') },
   { name: 'Ticket Description', aliases: { de: 'Ticket-Beschreibung', it: 'Descrizione del Ticket', es: 'Descripción del Ticket' }, needs: 'ticket', resolve: prop('ticket', 'content') },
+  { name: 'Ticket Excerpt', aliases: { de: 'Ticket-Auszug', it: 'Estratto del Ticket', es: 'Extracto del Ticket' }, needs: 'ticket', resolve: prop('ticket', 'excerpt') },
+  { name: 'Ticket Priority', aliases: { de: 'Ticket-Priorität', it: 'Priorità del Ticket', es: 'Prioridad del Ticket' }, needs: 'ticket', resolve: prop('ticket', 'hs_ticket_priority') },
+  { name: 'Ticket Link', aliases: { de: 'Ticket-Link', it: 'Link del Ticket', es: 'Enlace del Ticket' }, needs: 'ticket', resolve: prop('ticket', 'link') },
 ];
 
 /** Every snippet name a template may use, with its aliases; other modules register theirs. */
