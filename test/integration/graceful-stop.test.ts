@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { deliver, event } from '../support/hubspot-client.js';
 import { flushTestRedis, testRedisUrl } from '../support/redis.js';
 import { startTestApp } from '../support/test-app.js';
@@ -34,4 +34,23 @@ describe.each([['embedded', {}], ['production', { REDIS_URL: testRedisUrl() }]] 
     expect(finished).toEqual([sent.eventId]);
     await expect(fetch(`${url}/healthz`)).rejects.toThrow();
   });
+});
+
+describe('the process on SIGTERM', () => {
+  it('stops taking requests, finishes, and exits 0', async () => {
+    const { spawn } = await import('node:child_process');
+    const { resolve } = await import('node:path');
+    const { TEST_SECRET } = await import('../support/test-app.js');
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/server/main.ts'], {
+      cwd: resolve(import.meta.dirname, '../..'),
+      env: { ...process.env, PORT: '0', REDIS_URL: '', HUBSPOT_CLIENT_SECRET: TEST_SECRET, HUBSPOT_ACCESS_TOKEN: 't', HUBSPOT_PORTAL_ID: '1', LOG_LEVEL: 'info' },
+    });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
+    await vi.waitFor(() => { if (!out.includes('portal autopilot started')) throw new Error('not started yet'); }, { timeout: 20_000, interval: 100 });
+    const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    expect(out).toContain('"msg":"draining"');
+  }, 30_000);
 });

@@ -122,3 +122,17 @@ describe('inbound conversations become contacts', () => {
     expect(sandbox.calls.length).toBe(callsAfterFirstDelivery);
   });
 });
+
+describe('the domain index follows HubSpot', () => {
+  it('drops its cached domains when a company is created, so the next sender of its domain is filed under it', async () => {
+    sandbox.inboundEmail(P, { from: 'first@newco.example', name: 'First', subject: 'Hi', text: 'x' });
+    await settle();
+    const before = companyOf(byEmail('first@newco.example')!.id).map((a) => a.toObjectId);
+    const newco = sandbox.createCompany(P, { name: 'NewCo', domain: 'newco.example' });
+    await settle();
+    sandbox.inboundEmail(P, { from: 'second@newco.example', name: 'Second', subject: 'Hi', text: 'x' });
+    await settle();
+    expect(before).not.toContain(newco.id);
+    expect(companyOf(byEmail('second@newco.example')!.id).map((a) => a.toObjectId)).toEqual([newco.id]);
+  });
+});
