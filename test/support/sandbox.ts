@@ -44,3 +44,29 @@ export async function startAppWithSandbox(sandboxOptions: SandboxOptions = {}, r
     stop: async () => { await app.stop(); expectContractKept(sandbox); await sandbox.stop(); },
   };
 }
+
+/**
+ * Runs `act` (something that makes HubSpot send webhooks), lets them arrive, then delivers each of
+ * them twice more, signed afresh, as HubSpot's retries would; resolves with what `act` returned once
+ * the app has processed everything.
+ */
+export async function withEveryWebhookThreeTimes<T>(env: { app: { url?: string; queue: { idle: (ms?: number) => Promise<void> } }; settle: () => Promise<void> }, act: () => T): Promise<T> {
+  const { PUBLIC_URL, TEST_SECRET } = await import('./test-app.js');
+  const { signV3 } = await import('../../src/webhooks/sign-request.js');
+  const bodies: string[] = [];
+  const realFetch = globalThis.fetch;
+  globalThis.fetch = (async (input: RequestInfo | URL, init?: RequestInit) => {
+    if (String(input).endsWith('/webhooks/hubspot') && typeof init?.body === 'string') bodies.push(init.body);
+    return realFetch(input, init);
+  }) as typeof fetch;
+  let result: T;
+  try {
+    result = act();
+    await env.settle();
+  } finally { globalThis.fetch = realFetch; }
+  for (const body of [...bodies, ...bodies]) {
+    await realFetch(`${env.app.url}/webhooks/hubspot`, { method: 'POST', body, headers: { 'content-type': 'application/json', ...signV3(TEST_SECRET, 'POST', `${PUBLIC_URL}/webhooks/hubspot`, body, Date.now()) } });
+  }
+  await env.app.queue.idle(20_000);
+  return result;
+}
