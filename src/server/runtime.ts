@@ -163,6 +163,7 @@ export function createRuntime(config: Config, options: RuntimeOptions = {}) {
     async start(port = config.port): Promise<void> {
       await waitUntilReady();
       if (runsWeb) await portal.start();
+      if (redis) await warnWithoutPersistence(redis, log);
       if (runsWorker) queue.startWorker(routeEvent(options.handlers ?? createEventHandlers({ store, hubspot, queue, metrics, index: domainIndex, email, rules, portal, deadLetters, batchWindowMs: options.batchWindowMs ?? config.batchWindowMs }), buildContext, metrics));
       if (runsWeb) {
         await new Promise<void>((resolve) => { server = app.listen(port, config.host, () => resolve()); });
@@ -196,4 +197,15 @@ export class StartupError extends Error {
 /** A URL without its password, for messages. */
 export function redactUrl(url: string): string {
   try { const u = new URL(url); if (u.password) u.password = '***'; return u.toString(); } catch { return '(not a URL)'; }
+}
+
+/**
+ * Without an append-only file, a Redis restart loses queued events, dead letters, once-marks and
+ * portal accounts. Managed Redis often refuses CONFIG: then nothing is said.
+ */
+async function warnWithoutPersistence(redis: Redis, log: Logger): Promise<void> {
+  try {
+    const [, appendonly] = (await redis.config('GET', 'appendonly')) as string[];
+    if (appendonly === 'no') log.warn('Redis keeps no append-only file (appendonly no): a Redis restart loses queued events and what the app has recorded. Run it with appendonly yes and appendfsync everysec.');
+  } catch { /* CONFIG is not allowed here */ }
 }

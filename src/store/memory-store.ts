@@ -33,6 +33,11 @@ export class MemoryStore implements Store {
     this.values.set(key, { value, expiresAt: this.expiry(ttlSeconds) });
     return true;
   }
+  async claimMany(keys: string[], value: string, ttlSeconds: number) {
+    const out: boolean[] = [];
+    for (const k of keys) out.push(await this.setIfAbsent(k, value, ttlSeconds));
+    return out;
+  }
   async setMany(entries: [string, string][], ttlSeconds: number) {
     for (const [k, v] of entries) this.values.set(k, { value: v, expiresAt: this.expiry(ttlSeconds) });
   }

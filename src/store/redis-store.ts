@@ -25,6 +25,13 @@ export class RedisStore implements Store {
     for (const [k, v] of entries) pipeline.set(k, v, 'EX', ttlSeconds);
     await pipeline.exec();
   }
+  async claimMany(keys: string[], value: string, ttlSeconds: number) {
+    if (!keys.length) return [];
+    const pipeline = this.redis.pipeline();
+    for (const k of keys) pipeline.set(k, value, 'EX', ttlSeconds, 'NX');
+    const answers = (await pipeline.exec()) ?? [];
+    return answers.map(([err, ok]) => { if (err) throw err; return ok === 'OK'; });
+  }
   async del(key: string) { await this.redis.del(key); }
   async expire(key: string, ttlSeconds: number) { await this.redis.expire(key, ttlSeconds); }
   take(key: string) { return this.redis.getdel(key); }

@@ -6,6 +6,8 @@ export interface Store {
   /** Atomic "create if absent": true when this call created the key. */
   setIfAbsent(key: string, value: string, ttlSeconds: number): Promise<boolean>;
   setMany(entries: [string, string][], ttlSeconds: number): Promise<void>;
+  /** "Set if absent" for many keys in one round trip: true for each key this call created. */
+  claimMany(keys: string[], value: string, ttlSeconds: number): Promise<boolean[]>;
   del(key: string): Promise<void>;
   /** Sets a key's time to live (lists kept for a retention period). */
   expire(key: string, ttlSeconds: number): Promise<void>;

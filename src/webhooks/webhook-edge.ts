@@ -95,9 +95,18 @@ export function webhookEdge(deps: WebhookEdgeDeps) {
         deps.log.warn({ quarantined: invalid.map((i) => i.reason) }, 'webhook events quarantined');
       }
       if (!valid.length) return answer(res, 400, { message: invalid.map((i) => i.reason).join('; '), quarantined: invalid.length });
-      const fresh = await freshEvents(deps.store, valid);
-      await deps.queue.enqueue(fresh);
-      await deps.store.setMany(fresh.map((j) => [keys.eventSeen(j.event.portalId, j.id), '1']), ttl.eventSeen);
+      // Each event is claimed atomically (SET NX, all in one round trip), so of two deliveries that
+      // arrive together exactly one queues it. A short claim becomes the 48-hour mark once queued;
+      // if queueing fails the claims are dropped, and if the process dies they lapse on their own,
+      // so HubSpot's retry gets through either way.
+      const fresh = await claimFresh(deps.store, valid);
+      try {
+        await deps.queue.enqueue(fresh);
+      } catch (err) {
+        for (const j of fresh) await deps.store.del(keys.eventSeen(j.event.portalId, j.id)).catch(() => undefined);
+        throw err;
+      }
+      await deps.store.setMany(fresh.map((j) => [keys.eventSeen(j.event.portalId, j.id), 'queued']), ttl.eventSeen);
       const queuedEvents = new Set(fresh.map((j) => j.event));
       for (const e of valid) {
         deps.metrics.webhookEvents.inc({
@@ -124,14 +133,14 @@ function serialise(raw: unknown): string {
   }
 }
 
-/** Drops events seen before (the same batch redelivered) and repeats within the batch. */
-export async function freshEvents(store: Store, events: HubSpotEvent[]): Promise<QueuedEvent[]> {
-  const jobs = events.map((event) => ({ id: dedupeKey(event), event }));
-  const seen = await store.getMany(jobs.map((j) => keys.eventSeen(j.event.portalId, j.id)));
-  const taken = new Set<string>();
-  return jobs.filter((j, i) => {
-    if (seen[i] || taken.has(j.id)) return false;
-    taken.add(j.id);
-    return true;
-  });
+/** How long a claim holds before its event is queued (then it becomes the 48-hour mark). */
+const CLAIM_S = 15;
+
+/** The events of a batch this request is the first to claim: not seen before, not repeated within the batch. */
+export async function claimFresh(store: Store, events: HubSpotEvent[]): Promise<QueuedEvent[]> {
+  const unique = new Map<string, QueuedEvent>();
+  for (const event of events) { const id = dedupeKey(event); if (!unique.has(id)) unique.set(id, { id, event }); }
+  const jobs = [...unique.values()];
+  const claimed = await store.claimMany(jobs.map((j) => keys.eventSeen(j.event.portalId, j.id)), 'claimed', CLAIM_S);
+  return jobs.filter((_, i) => claimed[i]);
 }

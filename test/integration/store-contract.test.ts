@@ -40,6 +40,15 @@ describe.each(stores)('%s store (one contract for both)', (_name, make) => {
     await expect.poll(() => store.get(key), { timeout: 3000, interval: 100 }).toBeNull();
   });
 
+  it('claims many keys in one call, each only once', async () => {
+    const store = make();
+    const [a, b] = [k('claim-a'), k('claim-b')];
+    await store.set(b, 'taken');
+    expect(await store.claimMany([a, b], 'mine', 60)).toEqual([true, false]);
+    expect(await store.claimMany([a], 'again', 60)).toEqual([false]);
+    expect(await store.get(a)).toBe('mine');
+  });
+
   it('takes a single-use value once', async () => {
     const store = make();
     const key = k('take');

@@ -35,6 +35,15 @@ describe('POST /webhooks/hubspot', () => {
     for (const e of batch) expect(processedIds().filter((id) => id === e.eventId)).toHaveLength(1);
   });
 
+  it('queues a batch once when the same delivery arrives on 10 connections at the same moment', async () => {
+    const batch = [event(), event(), event()];
+    const answers = await Promise.all(Array.from({ length: 10 }, () => deliver(app.url!, batch)));
+    expect(answers.every((a) => a.status === 200)).toBe(true);
+    expect(answers.reduce((n, a) => n + Number(a.body!.queued), 0)).toBe(3);
+    await app.queue.idle();
+    for (const e of batch) expect(processedIds().filter((id) => id === e.eventId)).toHaveLength(1);
+  });
+
   it('tells apart two events that share an eventId but not their object', async () => {
     const a = event({ eventId: 555, objectId: 1 });
     const b = { ...a, objectId: 2 };
