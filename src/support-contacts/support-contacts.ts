@@ -30,16 +30,21 @@ export interface SupportCtx { portalId: number; hubspot: HubSpotGateway; store: 
 
 /** The label's type id for companies → contacts: read from HubSpot, created when missing. */
 export async function supportLabelTypeId(ctx: Pick<SupportCtx, 'portalId' | 'hubspot' | 'store'>, create = false): Promise<number | null> {
+  return (await supportLabel(ctx, create)).typeId;
+}
+
+async function supportLabel(ctx: Pick<SupportCtx, 'portalId' | 'hubspot' | 'store'>, create: boolean): Promise<{ typeId: number | null; created: boolean }> {
   const cached = await ctx.store.get(keys.supportLabel(ctx.portalId));
-  if (cached) return Number(cached);
+  if (cached) return { typeId: Number(cached), created: false };
   const list = await ctx.hubspot.request<{ results: { typeId: number; label: string; category: string }[] }>(ctx.portalId, 'crm.associations.labels.list', { method: 'GET', path: '/crm/associations/v4/companies/contacts/labels' });
   let typeId = list.results.find((l) => l.label === SUPPORT_LABEL.label && l.category === 'USER_DEFINED')?.typeId ?? null;
-  if (typeId === null && create) {
+  const created = typeId === null && create;
+  if (created) {
     const made = await ctx.hubspot.request<{ results: { typeId: number }[] }>(ctx.portalId, 'crm.associations.labels.create', { method: 'POST', path: '/crm/associations/v4/companies/contacts/labels', body: SUPPORT_LABEL });
     typeId = made.results[0]!.typeId;
   }
   if (typeId !== null) await ctx.store.set(keys.supportLabel(ctx.portalId), String(typeId));
-  return typeId;
+  return { typeId, created };
 }
 
 const parseOthers = (raw: string | null | undefined): SupportContact[] => (raw ?? '').split(';').map((s) => s.trim()).filter(Boolean).map((entry) => {
@@ -124,8 +129,7 @@ export async function supportHistory(store: Store, portalId: number, companyId: 
 export async function provisionSupportContacts(portalId: number, hubspot: HubSpotGateway, store: Store): Promise<string> {
   const made: string[] = [];
   const exists = (err: unknown) => err instanceof HubSpotApiError && err.status === 409;
-  const typeId = await supportLabelTypeId({ portalId, hubspot, store }, false);
-  if (typeId === null) { await supportLabelTypeId({ portalId, hubspot, store }, true); made.push('label'); }
+  if ((await supportLabel({ portalId, hubspot, store }, true)).created) made.push('label');
   try {
     await hubspot.request(portalId, 'crm.properties.groups.create', { method: 'POST', path: '/crm/v3/properties/companies/groups', body: { name: 'portal_autopilot', label: 'Portal Autopilot', displayOrder: -1 } });
     made.push('group');

@@ -28,8 +28,12 @@ describe('installing against the sandbox', () => {
     const again = await deliver(app.url!, null, { method: 'POST', path: `/api/extensions/provisioning?portalId=${SANDBOX_PORTAL}`, raw: '' });
     const listId = (await app.settings.read(SANDBOX_PORTAL)).settings.portal.accessListId;
     expect(sandbox.account(SANDBOX_PORTAL).lists.get(listId!)).toMatchObject({ name: 'Portal Autopilot – portal access', processingType: 'MANUAL', objectTypeId: '0-1' });
-    expect(again.body).toMatchObject({ ok: true, steps: [{ ok: true, detail: 'already there' }, { ok: true, detail: `already there (list ${listId})` }] });
+    expect(again.body).toMatchObject({ ok: true, steps: [
+      { ok: true, detail: 'already there' }, { ok: true, detail: `already there (list ${listId})` },
+      { name: 'support contacts: association label and company properties', ok: true, detail: 'already there' },
+    ] });
     expect(sandbox.account(SANDBOX_PORTAL).lists.size).toBe(1);
-    expect(sandbox.callsByRoute()).toMatchObject({ 'POST /oauth/v3/token': 1, 'POST /crm/v3/properties/:objectType/groups': 2 });
+    expect(sandbox.callsByRoute()).toMatchObject({ 'POST /oauth/v3/token': 1, 'POST /crm/v3/properties/:objectType/groups': 4 }); // contacts' and companies' group, twice each
+    expect(sandbox.account(SANDBOX_PORTAL).propertyGroups.get('companies')).toEqual(new Set(['portal_autopilot']));
   });
 });

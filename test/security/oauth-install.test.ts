@@ -41,7 +41,12 @@ describe('OAuth install', () => {
     const group = nock(HUBSPOT, { reqheaders: { authorization: 'Bearer acc-1' } })
       .post('/crm/v3/properties/contacts/groups').reply(201, { name: 'portal_autopilot', label: 'Portal Autopilot', displayOrder: -1, archived: false })
       .post('/crm/v3/lists', { name: 'Portal Autopilot – portal access', objectTypeId: '0-1', processingType: 'MANUAL' })
-      .reply(200, { list: { listId: '88', name: 'Portal Autopilot – portal access', objectTypeId: '0-1', processingType: 'MANUAL', listVersion: 1, processingStatus: 'COMPLETE' } });
+      .reply(200, { list: { listId: '88', name: 'Portal Autopilot – portal access', objectTypeId: '0-1', processingType: 'MANUAL', listVersion: 1, processingStatus: 'COMPLETE' } })
+      .get('/crm/associations/v4/companies/contacts/labels').reply(200, { results: [{ category: 'HUBSPOT_DEFINED', typeId: 280, label: null }] })
+      .post('/crm/associations/v4/companies/contacts/labels', { label: 'Support contact', name: 'portal_autopilot_support_contact' })
+      .reply(200, { results: [{ category: 'USER_DEFINED', typeId: 901, label: 'Support contact' }] })
+      .post('/crm/v3/properties/companies/groups').reply(201, { name: 'portal_autopilot', label: 'Portal Autopilot', displayOrder: -1, archived: false })
+      .post('/crm/v3/properties/companies').times(2).reply(201, (_uri, body) => ({ ...(body as object), createdAt: '2026-01-01T00:00:00Z' }));
     const info = nock(HUBSPOT).get('/oauth/v1/access-tokens/acc-1').reply(200, { token: 'acc-1', user: 'installer@acme.example', user_id: 42, hub_id: 31337, app_id: 77, scopes: ['oauth'], token_type: 'access', expires_in: 1800 });
     const res = await callback(`code=code-1&state=${state}`, cookie);
     expect(res.status).toBe(200);
@@ -53,7 +58,10 @@ describe('OAuth install', () => {
     group.done();
     expect((await app.vault!.load(31337))?.accessToken).toBe('acc-1');
     expect(await app.store.get('portal:31337:oauth-tokens')).not.toContain('acc-1');
-    expect(JSON.parse((await app.store.get('portal:31337:provisioning'))!)).toMatchObject({ ok: true, steps: [{ ok: true, detail: 'created' }, { ok: true, detail: 'created (list 88)' }] });
+    expect(JSON.parse((await app.store.get('portal:31337:provisioning'))!)).toMatchObject({ ok: true, steps: [
+      { ok: true, detail: 'created' }, { ok: true, detail: 'created (list 88)' },
+      { ok: true, detail: 'created label, group, portal_autopilot_support_contacts, portal_autopilot_needs_support_contact' },
+    ] });
 
     const again = await callback(`code=code-1&state=${state}`, cookie);
     expect(again.status).toBe(400);
