@@ -15,7 +15,7 @@ export class HubSpotApiError extends PermanentError {
 }
 
 export type Verdict =
-  | { kind: 'retry'; waitMs?: number; pauseBucket?: 'general' | 'search'; reason: string }
+  | { kind: 'retry'; waitMs?: number; pauseBucket?: 'general' | 'search'; rateLimited?: boolean; reason: string }
   | { kind: 'fail'; error: Error };
 
 const header = (h: HttpFailure['headers'], name: string) =>
@@ -23,8 +23,10 @@ const header = (h: HttpFailure['headers'], name: string) =>
 
 /**
  * DESIGN habit 5: 429, 5xx and timeouts are transient; other 4xx permanent. A 429 is read by its
- * policyName: the rolling ten-second (or search per-second) window is waited out here, the daily
- * budget is handed back to the queue with a long delay.
+ * policyName and headers: the daily budget goes back to the queue with a long delay; otherwise a
+ * Retry-After is honoured for this call; the account's bucket is paused only when
+ * X-HubSpot-RateLimit-Remaining says the window is spent (the gateway pauses it for as long as its
+ * own window needs, not for the window's whole length); any other 429 backs off this call alone.
  */
 export function classifyFailure(endpoint: string, f: HttpFailure): Verdict {
   const body = (typeof f.body === 'object' && f.body) ? f.body as { message?: string; policyName?: string } : {};
@@ -35,10 +37,12 @@ export function classifyFailure(endpoint: string, f: HttpFailure): Verdict {
     if (body.policyName === 'DAILY') {
       return { kind: 'fail', error: new TransientError(`HubSpot daily API limit reached at ${endpoint}`, 60 * 60_000) };
     }
-    const waitMs = Number.isFinite(retryAfterS) && retryAfterS > 0 ? retryAfterS * 1000
-      : Number.isFinite(intervalMs) && intervalMs > 0 ? intervalMs : 1000;
-    const pauseBucket = body.policyName === 'SECONDLY' || endpoint.includes('search') ? 'search' : 'general';
-    return { kind: 'retry', waitMs, pauseBucket, reason: `429 ${body.policyName ?? ''}`.trim() };
+    void intervalMs; // the window's length, not a wait
+    const bucket = body.policyName === 'SECONDLY' || endpoint.includes('search') ? 'search' : 'general';
+    const spent = header(f.headers, 'x-hubspot-ratelimit-remaining') === '0';
+    const reason = `429 ${body.policyName ?? ''}`.trim();
+    if (Number.isFinite(retryAfterS) && retryAfterS > 0) return { kind: 'retry', waitMs: retryAfterS * 1000, rateLimited: true, reason };
+    return { kind: 'retry', ...(spent ? { pauseBucket: bucket } : {}), rateLimited: true, reason };
   }
   if (f.status >= 500 || f.status === 0) return { kind: 'retry', reason: `${f.status || 'network'} ${message}` };
   return { kind: 'fail', error: new HubSpotApiError(endpoint, f.status, message, f.body) };

@@ -98,7 +98,10 @@ export class HubSpotGateway {
     const search = keys.rateLimit(portalId, 'search');
     for (let attempt = 1; ; attempt++) {
       const wait = this.o.sleep ?? sleep;
-      await acquire(this.o.limiter, general, this.o.ratePer10s, GENERAL_WINDOW_MS, wait);
+      // The shared budget: lower than HubSpot's limit while 429s keep coming (see adjustBudget).
+      const budget = await this.o.limiter.budget(general, this.o.ratePer10s);
+      this.o.metrics.hubspotBudget.set({ portal: String(portalId) }, budget);
+      await acquire(this.o.limiter, general, budget, GENERAL_WINDOW_MS, wait);
       if (isSearch) await acquire(this.o.limiter, search, this.o.searchRatePerSecond, SEARCH_WINDOW_MS, wait);
       const stop = this.o.metrics.hubspotLatency.startTimer({ endpoint });
       let failure: HttpFailure;
@@ -106,6 +109,7 @@ export class HubSpotGateway {
         const result = await this.withTimeout(run());
         stop();
         this.o.metrics.hubspotCalls.inc({ endpoint, status: '2xx' });
+        if (budget < this.o.ratePer10s) await this.o.limiter.adjustBudget(general, this.o.ratePer10s, 'ok');
         return result;
       } catch (err) {
         stop();
@@ -119,12 +123,18 @@ export class HubSpotGateway {
       if (NOT_IDEMPOTENT.has(endpoint) && failure.status !== 429) {
         throw new PermanentError(`HubSpot ${endpoint} did not answer cleanly (${verdict.reason}); not sent again, as it may have been applied`);
       }
-      // A 429 holds back every process calling this account (the next acquire waits it out);
-      // other transient failures back off on this call only.
-      if (verdict.pauseBucket && verdict.waitMs) await this.o.limiter.pause(verdict.pauseBucket === 'search' ? search : general, verdict.waitMs);
+      if (verdict.rateLimited) this.o.metrics.hubspotBudget.set({ portal: String(portalId) }, await this.o.limiter.adjustBudget(general, this.o.ratePer10s, 'limited'));
+      // A spent window holds back every process calling this account, for as long as our own
+      // window needs to free a place (not the window's whole length); any other failure backs off
+      // this call alone, honouring a Retry-After.
+      if (verdict.pauseBucket) {
+        const key = verdict.pauseBucket === 'search' ? search : general;
+        const needed = await this.o.limiter.untilFree(key, verdict.pauseBucket === 'search' ? SEARCH_WINDOW_MS : GENERAL_WINDOW_MS);
+        await this.o.limiter.pause(key, Math.max(250, needed));
+      }
       if (attempt >= maxAttempts) throw new TransientError(`HubSpot ${endpoint} still failing after ${attempt} attempts: ${verdict.reason}`, verdict.waitMs);
       this.o.log.warn({ portalId, endpoint, attempt, reason: verdict.reason }, 'retrying HubSpot call');
-      if (!verdict.pauseBucket) await (this.o.sleep ?? sleep)(jitter(attempt));
+      if (!verdict.pauseBucket) await (this.o.sleep ?? sleep)(verdict.waitMs ?? jitter(attempt));
     }
   }
 

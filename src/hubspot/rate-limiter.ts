@@ -6,7 +6,20 @@ export interface RateLimiter {
   tryAcquire(key: string, limit: number, windowMs: number): Promise<number>;
   /** Holds every caller of `key` back for `ms` (after a 429 from HubSpot). */
   pause(key: string, ms: number): Promise<void>;
+  /** How long until the oldest call in the window leaves it (0 when there is room or none). */
+  untilFree(key: string, windowMs: number): Promise<number>;
+  /**
+   * The account's shared budget, lowered when HubSpot keeps answering 429 (multiplicative
+   * decrease) and raised back slowly with every call that passes (additive increase).
+   */
+  budget(key: string, max: number): Promise<number>;
+  adjustBudget(key: string, max: number, outcome: 'ok' | 'limited'): Promise<number>;
 }
+
+/** AIMD: a 429 takes the budget to 70 %; each passing call gives back a tenth of a call; never below a tenth of the maximum. */
+export const BUDGET = { decrease: 0.7, increase: 0.1, floor: 0.1, ttlS: 15 * 60 } as const;
+/** Whole calls of a fractional budget (tenths add up to 10.999… in floating point). */
+const whole = (b: number) => Math.floor(b + 1e-6);
 
 // A rolling window like HubSpot's own TEN_SECONDLY_ROLLING policy: a sorted set of call times.
 // Redis' clock is used so that processes on machines with skewed clocks agree.
@@ -26,8 +39,33 @@ local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
 return math.max(1, tonumber(oldest[2]) + window - now)
 `;
 
+const UNTIL_FREE = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+if not oldest[2] then return 0 end
+return math.max(0, tonumber(oldest[2]) + tonumber(ARGV[1]) - now)
+`;
+const ADJUST = `
+local max = tonumber(ARGV[1])
+local b = tonumber(redis.call('GET', KEYS[1]) or ARGV[1])
+if ARGV[2] == 'limited' then b = math.max(max * tonumber(ARGV[5]), b * tonumber(ARGV[3])) else b = math.min(max, b + tonumber(ARGV[4])) end
+redis.call('SET', KEYS[1], tostring(b), 'EX', ARGV[6])
+return tostring(b)
+`;
+
 export class RedisRateLimiter implements RateLimiter {
   constructor(private readonly redis: Redis) {}
+  async untilFree(key: string, windowMs: number): Promise<number> {
+    return Number(await this.redis.eval(UNTIL_FREE, 1, key, windowMs));
+  }
+  async budget(key: string, max: number): Promise<number> {
+    const b = await this.redis.get(`${key}:budget`);
+    return b === null ? max : Math.min(max, whole(Number(b)));
+  }
+  async adjustBudget(key: string, max: number, outcome: 'ok' | 'limited'): Promise<number> {
+    return whole(Number(await this.redis.eval(ADJUST, 1, `${key}:budget`, max, outcome, BUDGET.decrease, BUDGET.increase, BUDGET.floor, BUDGET.ttlS)));
+  }
   async tryAcquire(key: string, limit: number, windowMs: number): Promise<number> {
     return Number(await this.redis.eval(ACQUIRE, 2, key, `${key}:pause`, limit, windowMs, randomUUID()));
   }
@@ -39,7 +77,21 @@ export class RedisRateLimiter implements RateLimiter {
 export class MemoryRateLimiter implements RateLimiter {
   private readonly calls = new Map<string, number[]>();
   private readonly pausedUntil = new Map<string, number>();
+  private readonly budgets = new Map<string, number>();
   constructor(private readonly now: () => number = Date.now) {}
+  async untilFree(key: string, windowMs: number): Promise<number> {
+    const oldest = (this.calls.get(key) ?? []).find((t) => t > this.now() - windowMs);
+    return oldest === undefined ? 0 : Math.max(0, oldest + windowMs - this.now());
+  }
+  async budget(key: string, max: number): Promise<number> {
+    return Math.min(max, whole(this.budgets.get(key) ?? max));
+  }
+  async adjustBudget(key: string, max: number, outcome: 'ok' | 'limited'): Promise<number> {
+    const b = this.budgets.get(key) ?? max;
+    const next = outcome === 'limited' ? Math.max(max * BUDGET.floor, b * BUDGET.decrease) : Math.min(max, b + BUDGET.increase);
+    this.budgets.set(key, next);
+    return whole(next);
+  }
   async tryAcquire(key: string, limit: number, windowMs: number): Promise<number> {
     const now = this.now();
     const paused = (this.pausedUntil.get(key) ?? 0) - now;

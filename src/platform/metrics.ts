@@ -1,4 +1,4 @@
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /** One registry per app instance (tests run several in one process). */
 export function createMetrics(options: { defaults?: boolean } = {}) {
@@ -39,6 +39,12 @@ export function createMetrics(options: { defaults?: boolean } = {}) {
     domainConflicts: new Counter({
       name: 'portal_autopilot_domain_conflicts_total',
       help: 'New contacts whose domain is owned by more than one company (the oldest was chosen)',
+      registers: [registry],
+    }),
+    hubspotBudget: new Gauge({
+      name: 'portal_autopilot_hubspot_budget_calls',
+      help: 'Calls per ten seconds the app allows itself for an account (lowered while HubSpot answers 429)',
+      labelNames: ['portal'] as const,
       registers: [registry],
     }),
     hubspotLatency: new Histogram({

@@ -36,4 +36,31 @@ describe('rolling-window rate limiter', () => {
     expect(wait).toBeGreaterThan(4000);
     expect(wait).toBeLessThanOrEqual(5000);
   });
+
+  it('keeps one budget per account for every process: 429s lower it, passing calls raise it, never past the maximum (Redis and memory agree)', async () => {
+    const key = `rl:${Math.random()}`;
+    for (const [a, b] of [[new RedisRateLimiter(redis), new RedisRateLimiter(redis2)], [new MemoryRateLimiter(), undefined]] as const) {
+      const other = b ?? a;
+      const k = `${key}:${b ? 'redis' : 'memory'}`;
+      expect(await a.budget(k, 100)).toBe(100);
+      expect(await a.adjustBudget(k, 100, 'limited')).toBe(70);
+      expect(await other.budget(k, 100)).toBe(70);
+      for (let i = 0; i < 20; i++) await other.adjustBudget(k, 100, 'limited');
+      expect(await a.budget(k, 100)).toBe(10); // the floor: a tenth of the maximum
+      for (let i = 0; i < 10; i++) await a.adjustBudget(k, 100, 'ok');
+      expect(await other.budget(k, 100)).toBe(11);
+      for (let i = 0; i < 2000; i++) await other.adjustBudget(k, 100, 'ok');
+      expect(await a.budget(k, 100)).toBe(100);
+    }
+  });
+
+  it('says how long until the oldest call leaves the window', async () => {
+    const key = `rl:${Math.random()}`;
+    const limiter = new RedisRateLimiter(redis);
+    expect(await limiter.untilFree(key, 10_000)).toBe(0);
+    await limiter.tryAcquire(key, 5, 10_000);
+    const wait = await limiter.untilFree(key, 10_000);
+    expect(wait).toBeGreaterThan(9_000);
+    expect(wait).toBeLessThanOrEqual(10_000);
+  });
 });

@@ -10,16 +10,16 @@ import { nock } from '../support/use-nock.js';
 const BASE = 'https://api.hubapi.test';
 
 function gateway(overrides: { timeoutMs?: number; maxAttempts?: number } = {}) {
+  const clock = { now: 1_000_000 };
   const metrics = createMetrics();
   const waits: number[] = [];
   // A fake clock: every wait the gateway asks for is recorded and advances time at once.
-  let now = 1_000_000;
   const gw = new HubSpotGateway({
-    baseUrl: BASE, tokens: { accessToken: async () => 'tok' }, limiter: new MemoryRateLimiter(() => now), metrics, log: silentLog,
+    baseUrl: BASE, tokens: { accessToken: async () => 'tok' }, limiter: new MemoryRateLimiter(() => clock.now), metrics, log: silentLog,
     ratePer10s: 100, searchRatePerSecond: 5, timeoutMs: overrides.timeoutMs ?? 2000, maxAttempts: overrides.maxAttempts,
-    sleep: async (ms) => { waits.push(ms); now += ms; },
+    sleep: async (ms) => { waits.push(ms); clock.now += ms; },
   });
-  return { gw, metrics, waits };
+  return { gw, metrics, waits, clock };
 }
 
 const readContact = (gw: HubSpotGateway) => gw.call(1, 'crm.contacts.get', (c) => c.crm.contacts.basicApi.getById('51'));
@@ -39,15 +39,69 @@ describe('HubSpot gateway', () => {
     scope.done();
   });
 
-  it('waits out a ten-secondly 429 for the interval HubSpot names, then succeeds', async () => {
+  it('pauses the account after a 429 that says the window is spent, for as long as its own window needs', async () => {
     nock(BASE).get('/crm/v3/objects/contacts/51').query(true)
       .reply(429, rateLimited('TEN_SECONDLY_ROLLING'), { 'X-HubSpot-RateLimit-Interval-Milliseconds': '10000', 'X-HubSpot-RateLimit-Max': '110', 'X-HubSpot-RateLimit-Remaining': '0' })
       .get('/crm/v3/objects/contacts/51').query(true)
       .reply(200, { id: '51', properties: {}, createdAt: '2026-01-01T00:00:00Z', updatedAt: '2026-01-01T00:00:00Z' });
     const { gw, metrics, waits } = gateway();
     await readContact(gw);
-    expect(waits).toEqual([10_000]);
+    expect(waits).toEqual([10_300]); // its one call leaves the window (HubSpot's 10 s plus a 300 ms margin)
     expect(await countBy(metrics.hubspotCalls, 'status')).toEqual({ '429': 1, '2xx': 1 });
+  });
+
+  it('waits only until its oldest call leaves the window, not the window\'s whole length', async () => {
+    const ok = { id: '51', properties: {}, createdAt: '2026-01-01T00:00:00Z', updatedAt: '2026-01-01T00:00:00Z' };
+    nock(BASE).get('/crm/v3/objects/contacts/51').query(true).reply(200, ok)
+      .get('/crm/v3/objects/contacts/51').query(true)
+      .reply(429, rateLimited('TEN_SECONDLY_ROLLING'), { 'X-HubSpot-RateLimit-Interval-Milliseconds': '10000', 'X-HubSpot-RateLimit-Remaining': '0' })
+      .get('/crm/v3/objects/contacts/51').query(true).reply(200, ok);
+    const { gw, waits, clock } = gateway();
+    await readContact(gw);
+    clock.now += 8_000;
+    await readContact(gw);
+    expect(waits).toEqual([2_300]); // not 10_300: the first call is 8 s old
+  });
+
+  it('honours a Retry-After for the call that got it and leaves the account unpaused', async () => {
+    const ok = { id: '51', properties: {}, createdAt: '2026-01-01T00:00:00Z', updatedAt: '2026-01-01T00:00:00Z' };
+    nock(BASE).get('/crm/v3/objects/contacts/51').query(true)
+      .reply(429, rateLimited('TEN_SECONDLY_ROLLING'), { 'Retry-After': '3', 'X-HubSpot-RateLimit-Remaining': '0' })
+      .get('/crm/v3/objects/contacts/51').query(true).reply(200, ok)
+      .get('/conversations/v3/conversations/threads/1').reply(200, {});
+    const { gw, waits } = gateway();
+    await readContact(gw);
+    expect(waits).toEqual([3_000]);
+    await gw.request(1, 'conversations.threads.get', { method: 'GET', path: '/conversations/v3/conversations/threads/1' });
+    expect(waits).toEqual([3_000]);
+  });
+
+  it('backs off only the call when a 429 leaves calls in the window (another app shares the account)', async () => {
+    const ok = { id: '51', properties: {}, createdAt: '2026-01-01T00:00:00Z', updatedAt: '2026-01-01T00:00:00Z' };
+    nock(BASE).get('/crm/v3/objects/contacts/51').query(true)
+      .reply(429, rateLimited('TEN_SECONDLY_ROLLING'), { 'X-HubSpot-RateLimit-Interval-Milliseconds': '10000', 'X-HubSpot-RateLimit-Remaining': '12' })
+      .get('/crm/v3/objects/contacts/51').query(true).reply(200, ok);
+    const { gw, waits } = gateway();
+    await readContact(gw);
+    expect(waits).toHaveLength(1);
+    expect(waits[0]!).toBeLessThan(2_000);
+  });
+
+  it('lowers its budget for the account while 429s come and gives it back call by call', async () => {
+    const ok = { id: '51', properties: {}, createdAt: '2026-01-01T00:00:00Z', updatedAt: '2026-01-01T00:00:00Z' };
+    const limited = () => [429, rateLimited('TEN_SECONDLY_ROLLING'), { 'Retry-After': '1' }] as const;
+    const scope = nock(BASE).get('/crm/v3/objects/contacts/51').query(true).times(2).reply(...limited())
+      .get('/crm/v3/objects/contacts/51').query(true).times(60).reply(200, ok);
+    const { gw, metrics } = gateway();
+    const budget = async () => (await metrics.hubspotBudget.get()).values.find((v) => v.labels.portal === '1')?.value;
+    await readContact(gw);
+    expect(await budget()).toBe(49); // 100 → 70 → 49
+    for (let i = 0; i < 59; i++) await readContact(gw);
+    const later = await budget();
+    expect(later).toBeGreaterThan(49);
+    expect(later).toBeLessThan(100);
+    expect(await metrics.registry.metrics()).toMatch(/portal_autopilot_hubspot_budget_calls\{portal="1"\} \d+/);
+    scope.done();
   });
 
   it('hands a daily-limit 429 back to the queue with an hour of delay instead of retrying now', async () => {
