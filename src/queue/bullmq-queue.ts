@@ -18,7 +18,7 @@ export class BullmqQueue implements EventQueue {
   constructor(
     private readonly redisUrl: string,
     private readonly deadLetters: DeadLetters,
-    private readonly options: { concurrency?: number; backoff?: BackoffPolicy; prefix?: string } = {},
+    private readonly options: { concurrency?: number; backoff?: BackoffPolicy; prefix?: string; lockMs?: number } = {},
   ) {
     // The edge must fail fast when Redis is away (HubSpot then gets a 503 and retries),
     // so the producer connection neither queues commands offline nor retries them.
@@ -79,6 +79,9 @@ export class BullmqQueue implements EventQueue {
       connection,
       prefix: this.options.prefix,
       concurrency: this.options.concurrency ?? 16,
+      // A killed worker's jobs go back to the queue once their lock lapses (checked twice as often).
+      lockDuration: this.options.lockMs ?? 30_000,
+      stalledInterval: Math.round((this.options.lockMs ?? 30_000) / 2),
       settings: {
         backoffStrategy: (attemptsMade: number, _type?: string, err?: Error) =>
           backoffDelay(this.policy, attemptsMade, retryAfterOf(err)),

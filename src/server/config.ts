@@ -27,6 +27,8 @@ const schema = z.object({
   HUBSPOT_SEARCH_RATE_PER_S: z.coerce.number().int().positive().default(5),
   HUBSPOT_CALL_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
   WORKER_CONCURRENCY: z.coerce.number().int().positive().default(64),
+  /** How long a job stays claimed by a worker that stopped answering (killed) before another takes it. */
+  WORKER_LOCK_MS: z.coerce.number().int().min(1000, 'WORKER_LOCK_MS must be at least 1000').max(600_000, 'WORKER_LOCK_MS must be at most 600000').default(30_000),
   HUBSPOT_BATCH_WINDOW_MS: z.coerce.number().int().min(0).default(3000),
 });
 
@@ -53,6 +55,7 @@ export interface Config {
   searchRatePerSecond: number;
   callTimeoutMs: number;
   workerConcurrency: number;
+  workerLockMs: number;
   /** How long senders are gathered into one HubSpot batch call (upsert, names, associations). */
   batchWindowMs: number;
   /** Webhook signatures v1/v2 (no timestamp, replayable): off unless an operator turns them on. */
@@ -121,6 +124,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     searchRatePerSecond: e.HUBSPOT_SEARCH_RATE_PER_S,
     callTimeoutMs: e.HUBSPOT_CALL_TIMEOUT_MS,
     workerConcurrency: e.WORKER_CONCURRENCY,
+    workerLockMs: e.WORKER_LOCK_MS,
     batchWindowMs: e.HUBSPOT_BATCH_WINDOW_MS,
     allowLegacySignatures: e.WEBHOOK_ALLOW_LEGACY_SIGNATURES,
     host: e.HOST,

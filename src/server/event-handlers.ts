@@ -20,6 +20,7 @@ import { flagIfWithoutSupport } from '../support-contacts/support-contacts.js';
 import { forgetContact } from '../contacts/forget-contact.js';
 import type { DeadLetters } from '../queue/dead-letters.js';
 import type { PortalAccess } from '../portal/portal-access.js';
+import { crashPoint } from '../platform/crash-points.js';
 
 /** The internal event other capabilities subscribe to (the portal issue grants access on it). */
 export const CONTACT_ONBOARDED = 'app.contact.onboarded';
@@ -74,21 +75,24 @@ export function createEventHandlers(p: HandlerPorts): Record<string, Subscriptio
   const { index } = p;
   const window = { windowMs: p.batchWindowMs ?? 150, maxBatch: 100 };
   // Two threads of one new sender both count as "created by this conversation"; the contact is
-  // onboarded once. The claim is atomic; if publishing fails it is released so the retry publishes.
-  // (A process dying between claim and publish loses the event: the window is one Redis round trip.)
+  // onboarded once. Queued first, with the contact in the job id (BullMQ adds it once while it
+  // exists); the onboarding marks itself done only after its effects, which are each idempotent
+  // (the list add, the account, the email job keyed by its cause). A crash anywhere in between
+  // runs it again; nothing is lost, nothing is sent twice.
+  const onboardedKey = (portalId: number, contactId: string) => keys.idempotency(portalId, `onboarded:${contactId}`);
   const onboarded = async (c: OnboardedContact) => {
-    const once = keys.idempotency(c.portalId, `onboarded:${c.contactId}`);
-    if (!(await p.store.setIfAbsent(once, '1', ttl.idempotency))) return;
+    if (await p.store.get(onboardedKey(c.portalId, c.contactId))) return;
     await p.queue.enqueue([{
       id: `onboarded-${c.portalId}-${c.contactId}`,
       event: {
         eventId: 0, subscriptionId: 0, portalId: c.portalId, occurredAt: Date.now(), subscriptionType: CONTACT_ONBOARDED,
         attemptNumber: 0, objectId: Number(c.contactId), propertyValue: { email: c.email, threadId: c.threadId, companyId: c.companyId },
       },
-    }]).catch(async (err: unknown) => { await p.store.del(once); throw err; });
+    }]);
+    crashPoint('inbound.onboarding-queued');
   };
   const inbound = handleInboundConversation({
-    index, upsert: contactUpserter(p.hubspot, window), associate: companyAssociator(p.hubspot, window), onboarded,
+    index, upsert: contactUpserter(p.hubspot, p.store, window), associate: companyAssociator(p.hubspot, window), onboarded,
     outcomes: p.metrics.inboundSenders, conflicts: p.metrics.domainConflicts,
   });
   const companyChanged: SubscriptionHandler = async (event, ctx) => {
@@ -113,8 +117,12 @@ export function createEventHandlers(p: HandlerPorts): Record<string, Subscriptio
   const contactOnboarded: SubscriptionHandler = async (event, ctx) => {
     if (!ctx.settings.portal.onboardNewContacts) return;
     const contactId = String(event.objectId);
+    const done = onboardedKey(ctx.portalId, contactId);
+    if (await p.store.get(done)) return;
     await p.portal.access.grant(ctx, contactId, 'app', 'new contact from the support inbox');
+    crashPoint('onboarding.access-granted');
     await ports.queueEmail(ctx.portalId, { cause: `onboarding:${contactId}`, template: 'portal-credentials', contactId });
+    await p.store.set(done, '1', ttl.idempotency);
   };
   const bulkGrant: SubscriptionHandler = async (event, ctx) => {
     const contactId = String(event.objectId);

@@ -67,7 +67,7 @@ export function createRuntime(config: Config, options: RuntimeOptions = {}) {
   const deadLetters = new DeadLetters(store);
   const quarantine = new Quarantine(store);
   const queue: EventQueue = config.redisUrl
-    ? new BullmqQueue(config.redisUrl, deadLetters, { concurrency: config.workerConcurrency, prefix: options.queuePrefix ?? (config.redisKeyPrefix ? `${config.redisKeyPrefix}bull` : undefined) })
+    ? new BullmqQueue(config.redisUrl, deadLetters, { concurrency: config.workerConcurrency, lockMs: config.workerLockMs, prefix: options.queuePrefix ?? (config.redisKeyPrefix ? `${config.redisKeyPrefix}bull` : undefined) })
     : new MemoryQueue(deadLetters, { concurrency: config.workerConcurrency });
 
   const redirectUri = `${config.publicBaseUrl}/oauth/callback`;

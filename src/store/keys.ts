@@ -4,6 +4,8 @@ const p = (portalId: number | string) => `portal:${portalId}`;
 export const keys = {
   eventSeen: (portalId: number, dedupeKey: string) => `${p(portalId)}:event:${dedupeKey}`,
   idempotency: (portalId: number, key: string) => `${p(portalId)}:once:${key}`,
+  /** "This sender's name goes on the contact our upsert creates": open until the name is written. */
+  nameIntent: (portalId: number, email: string) => `${p(portalId)}:name-intent:${email}`,
   tokens: (portalId: number) => `${p(portalId)}:oauth-tokens`,
   tokenRefreshLock: (portalId: number) => `${p(portalId)}:oauth-refresh-lock`,
   settings: (portalId: number) => `${p(portalId)}:settings`,
@@ -62,6 +64,8 @@ export const keys = {
 export const ttl = {
   eventSeen: 48 * 3600,
   idempotency: 30 * 24 * 3600,
+  /** Longer than a job's retries (BullMQ's last attempt comes within hours). */
+  nameIntent: 24 * 3600,
   oauthState: 10 * 60,
   /** A claimed thread that its job never resolved can be claimed again after this. */
   threadClaim: 15 * 60,

@@ -1,0 +1,82 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CRASH_POINTS } from '../../src/platform/crash-points.js';
+import type { HubSpotSandbox } from '../../src/sandbox/hubspot-sandbox.js';
+import { accountSetupTasks, provisionAccount } from '../../src/server/provision-account.js';
+import { flushTestRedis, testKeyPrefix, testRedisUrl } from '../support/redis.js';
+import { expectContractKept, SANDBOX_PORTAL, SANDBOX_TOKEN, startSandbox } from '../support/sandbox.js';
+import { PUBLIC_URL, startTestApp, TEST_APP_ID, TEST_SECRET } from '../support/test-app.js';
+
+/**
+ * Production's shape: the web process here, the worker a process of its own that a crash point
+ * kills (SIGKILL, mid-job) and that is then started again. After each crash the flow must have
+ * happened exactly once: one contact with its name and company, one access grant, one credentials
+ * email, one timeline copy.
+ */
+const root = resolve(import.meta.dirname, '../..');
+const P = SANDBOX_PORTAL;
+let sandbox: HubSpotSandbox;
+let web: Awaited<ReturnType<typeof startTestApp>>;
+
+function worker(crashAt?: string): { child: ChildProcess; exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }> } {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server/main.ts'], {
+    cwd: root, stdio: 'ignore',
+    env: {
+      ...process.env, APP_ROLE: 'worker', REDIS_URL: testRedisUrl(), REDIS_KEY_PREFIX: testKeyPrefix, HUBSPOT_API_BASE_URL: sandbox.url,
+      HUBSPOT_ACCESS_TOKEN: SANDBOX_TOKEN, HUBSPOT_CLIENT_SECRET: TEST_SECRET, PUBLIC_BASE_URL: PUBLIC_URL, HUBSPOT_APP_ID: TEST_APP_ID,
+      HUBSPOT_PORTAL_ID: String(P), LOG_LEVEL: 'silent', WORKER_LOCK_MS: '2000', HUBSPOT_BATCH_WINDOW_MS: '20', PORTAL_AUTOPILOT_CRASH_AT: crashAt ?? '',
+    },
+  });
+  return { child, exited: new Promise((r) => child.once('exit', (code, signal) => r({ code, signal }))) };
+}
+
+beforeAll(async () => {
+  await flushTestRedis();
+  sandbox = await startSandbox({ searchDelayMs: 0 });
+  web = await startTestApp({ APP_ROLE: 'web', REDIS_URL: testRedisUrl(), HUBSPOT_API_BASE_URL: sandbox.url, HUBSPOT_ACCESS_TOKEN: SANDBOX_TOKEN }, { queuePrefix: `${testKeyPrefix}bull` });
+  sandbox.connectWebhooks({ targetUrl: `${web.url}/webhooks/hubspot`, clientSecret: TEST_SECRET, batchWindowMs: 10, signAs: `${PUBLIC_URL}/webhooks/hubspot` });
+  sandbox.seed(P, 'companies', { name: 'Acme', domain: 'acme.example' });
+  await provisionAccount(P, web.hubspot, web.store, accountSetupTasks(web.settings, web.store));
+  const current = await web.settings.read(P);
+  await web.settings.save(P, { ...current.settings, portal: { ...current.settings.portal, onboardNewContacts: true, portalUrl: 'https://support.acme.example' } }, current.version, 'test');
+}, 60_000);
+afterAll(async () => { await web?.stop(); expectContractKept(sandbox); await sandbox?.stop(); });
+
+describe('a worker killed at each crash point', () => {
+  it('lists only points the code has, and the code has no point the list lacks', () => {
+    const files = (dir: string): string[] => readdirSync(dir).flatMap((f) => statSync(join(dir, f)).isDirectory() ? files(join(dir, f)) : [join(dir, f)]);
+    const used = files(join(root, 'src')).flatMap((f) => [...readFileSync(f, 'utf8').matchAll(/crashPoint\('([\w.-]+)'\)/g)].map((m) => m[1]!));
+    expect([...used].sort()).toEqual([...CRASH_POINTS].sort());
+  });
+
+  it.each(CRASH_POINTS.map((point, i) => [point, i] as const))('%s: after the restart the sender is one named, filed, onboarded contact with one email', async (point, i) => {
+    const email = `crash${i}@acme.example`;
+    const killed = worker(point);
+    sandbox.inboundEmail(P, { from: email, name: `Crash Test${i}`, subject: 'Help', text: 'hi' });
+    await sandbox.webhooks!.drain();
+    // The point was reached: the process died by SIGKILL, mid-job.
+    expect(await killed.exited).toEqual({ code: null, signal: 'SIGKILL' });
+
+    const again = worker();
+    try {
+      await web.queue.idle(30_000);
+    } finally {
+      again.child.kill('SIGTERM');
+      await again.exited;
+    }
+    const contacts = sandbox.account(P).objects.contacts!.all().filter((c) => c.properties.email === email);
+    expect(contacts).toHaveLength(1);
+    const id = contacts[0]!.id;
+    expect(contacts[0]!.properties).toMatchObject({ firstname: 'Crash', lastname: `Test${i}` });
+    const acme = sandbox.account(P).objects.companies!.all().find((c) => c.properties.name === 'Acme')!.id;
+    expect(sandbox.account(P).associationsOf('contacts', id, 'companies').map((a) => a.toObjectId)).toEqual([acme]);
+    const listId = (await web.settings.read(P)).settings.portal.accessListId!;
+    expect([...sandbox.account(P).lists.get(listId)!.members.keys()].filter((m) => m === id)).toHaveLength(1);
+    expect((await web.portal.accounts.history(P, id)).filter((h) => h.action === 'granted')).toHaveLength(1);
+    expect((await web.email.outbox.list(P)).filter((m) => m.to === email)).toHaveLength(1);
+    expect(sandbox.account(P).objects.emails!.all().filter((e) => sandbox.account(P).associationsOf('emails', e.id, 'contacts').some((a) => a.toObjectId === id))).toHaveLength(1);
+    expect(await web.deadLetters.list()).toEqual([]);
+  }, 90_000);
+});
