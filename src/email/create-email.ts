@@ -11,7 +11,8 @@ import { resolveSmtpTarget } from './smtp-target.js';
 import { HubSpotTransport, OutboxTransport, SmtpTransport, type EmailTransport } from './transports.js';
 
 /** The email capability, wired: snippet registry (with the portal's snippets), templates, transports. */
-export function createEmail(store: Store, hubspot: HubSpotGateway, cipher?: TokenCipher, smtpAllowedHosts: readonly string[] = []) {
+/** `sendLockMs`: how long one send holds its cause; a killed worker's hold lapses with its job's lock (WORKER_LOCK_MS). */
+export function createEmail(store: Store, hubspot: HubSpotGateway, cipher?: TokenCipher, smtpAllowedHosts: readonly string[] = [], sendLockMs = 60_000) {
   const registry = new SnippetRegistry([...builtInSnippets, ...portalSnippets]);
   const templates = new TemplateRepository(store, registry);
   const outbox = new OutboxTransport(store);
@@ -36,7 +37,7 @@ export function createEmail(store: Store, hubspot: HubSpotGateway, cipher?: Toke
     await store.set(keys.smtpPassword(portalId), cipher.encrypt(password, `smtp:${portalId}`));
   };
 
-  return { registry, templates, outbox, saveSmtpPassword, service: new EmailService({ templates, registry, transport }) };
+  return { registry, templates, outbox, saveSmtpPassword, service: new EmailService({ templates, registry, transport, lockMs: sendLockMs }) };
 }
 
 export type Email = ReturnType<typeof createEmail>;

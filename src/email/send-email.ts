@@ -59,13 +59,13 @@ const CONTACT_PROPS = ['email', 'firstname', 'lastname', 'hs_language', 'hs_emai
  * without secrets on the contact's timeline. Every outcome is recorded where agents can see it.
  */
 export class EmailService {
-  constructor(private readonly d: { templates: TemplateRepository; registry: SnippetRegistry; transport: (ctx: EmailContext) => Promise<EmailTransport> }) {}
+  constructor(private readonly d: { templates: TemplateRepository; registry: SnippetRegistry; transport: (ctx: EmailContext) => Promise<EmailTransport>; lockMs?: number }) {}
 
   async send(ctx: EmailContext, req: SendRequest): Promise<EmailRecord> {
     const key = createHash('sha256').update(`${ctx.portalId}:${req.cause}:${req.template}`).digest('base64url').slice(0, 32);
     // One sender per cause at a time: a redelivered job waits its turn and then finds the record.
     try {
-      return await ctx.store.withLock(`${keys.emailSend(ctx.portalId, key)}:lock`, 60_000, () => this.sendOnce(ctx, req, key));
+      return await ctx.store.withLock(`${keys.emailSend(ctx.portalId, key)}:lock`, this.d.lockMs ?? 60_000, () => this.sendOnce(ctx, req, key));
     } catch (err) {
       if (err instanceof LockBusyError) throw new TransientError('this email is being sent by another worker right now', 1000);
       throw err;

@@ -4,6 +4,7 @@ import { TransientError, PermanentError } from '../queue/errors.js';
 import { caps, keys, ttl } from '../store/keys.js';
 import type { Store } from '../store/store.js';
 import { withoutSecrets, type RenderedEmail } from './email-template.js';
+import { crashPoint } from '../platform/crash-points.js';
 
 export interface OutgoingEmail { to: string; templateName: string; rendered: RenderedEmail; contactId: string }
 
@@ -23,22 +24,33 @@ export class OutboxTransport implements EmailTransport {
   readonly kind = 'outbox';
   constructor(private readonly store: Store) {}
   async send(portalId: number, email: OutgoingEmail, key: string) {
-    if (!(await this.store.setIfAbsent(keys.idempotency(portalId, `outbox:${key}`), '1', ttl.idempotency))) return { id: key };
+    // Written first, marked after: a crash between them writes the message again under the same
+    // key, and the lists show one entry per key. (Marking first would lose it instead.)
+    const once = keys.idempotency(portalId, `outbox:${key}`);
+    if (await this.store.get(once)) return { id: key };
     const { subject, text, html } = withoutSecrets(email.rendered);
     const entry: OutboxEntry = { key, to: email.to, subject, text, html, template: email.templateName, at: new Date().toISOString() };
     await this.store.pushCapped(keys.outbox(portalId), JSON.stringify(entry), caps.outbox);
     const delivered: OutboxEntry = { ...entry, subject: email.rendered.subject, text: email.rendered.text, html: email.rendered.html };
     await this.store.pushCapped(keys.outboxMailbox(portalId), JSON.stringify(delivered), caps.outboxMailbox);
     await this.store.expire(keys.outboxMailbox(portalId), ttl.outboxMailbox);
+    crashPoint('outbox.written');
+    await this.store.set(once, '1', ttl.idempotency);
     return { id: key };
   }
   /** The messages as their recipients would have them (operator's console and demo only). */
   async mailbox(portalId: number): Promise<OutboxEntry[]> {
-    return (await this.store.range(keys.outboxMailbox(portalId), 0, -1)).map((r) => JSON.parse(r) as OutboxEntry);
+    return onePerKey((await this.store.range(keys.outboxMailbox(portalId), 0, -1)).map((r) => JSON.parse(r) as OutboxEntry));
   }
   async list(portalId: number): Promise<OutboxEntry[]> {
-    return (await this.store.range(keys.outbox(portalId), 0, -1)).map((r) => JSON.parse(r) as OutboxEntry);
+    return onePerKey((await this.store.range(keys.outbox(portalId), 0, -1)).map((r) => JSON.parse(r) as OutboxEntry));
   }
+}
+
+/** A message written twice (a crash before its mark) is one message. */
+function onePerKey(entries: OutboxEntry[]): OutboxEntry[] {
+  const seen = new Set<string>();
+  return entries.filter((e) => !seen.has(e.key) && seen.add(e.key));
 }
 
 /** HubSpot transactional single-send: HubSpot sends at most one message per sendId. */

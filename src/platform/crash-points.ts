@@ -13,6 +13,8 @@ export const CRASH_POINTS = [
   'inbound.onboarding-queued',
   /** Access is granted; the credentials email is not queued yet, the onboarding not marked done. */
   'onboarding.access-granted',
+  /** The outbox holds the message; its once-mark is not written yet. */
+  'outbox.written',
 ] as const;
 export type CrashPoint = (typeof CRASH_POINTS)[number];
 

@@ -88,7 +88,7 @@ export function createRuntime(config: Config, options: RuntimeOptions = {}) {
   });
   const settings = new SettingsRepository(store);
   const domainIndex = new DomainIndexCache(store);
-  const email = createEmail(store, hubspot, cipher, config.smtpAllowedHosts);
+  const email = createEmail(store, hubspot, cipher, config.smtpAllowedHosts, config.workerLockMs);
   const rules = new RuleRepository(store);
   const portal = createPortal({
     publicBaseUrl: config.publicBaseUrl, store, redis, cipher: portalCipher, serverSecret: config.clientSecret, log, limits: options.signInLimits,
