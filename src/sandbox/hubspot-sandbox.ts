@@ -22,6 +22,11 @@ const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
 export interface SandboxOptions {
   rateLimitPer10s?: number;
+  /**
+   * "Another integration" installed on the same account: this many of the window's calls are its
+   * own, so the app meets a spent window (429 with Remaining 0) before its own count reaches the limit.
+   */
+  otherIntegrationPer10s?: number;
   searchPerSecond?: number;
   /** How long a new or changed record stays invisible to search (HubSpot's index lag). */
   searchDelayMs?: number;
@@ -251,17 +256,20 @@ export class HubSpotSandbox {
     if (fault.latencyMs) await new Promise((r) => setTimeout(r, fault.latencyMs));
     if (fault.kind === 'drop') { req.socket.destroy(); return; }
     if (fault.kind === '5xx') return hsError(res, 502, 'INTERNAL_ERROR', 'Injected fault: bad gateway');
-    const wait = !this.limiter.admit(`${account.portalId}`, max, 10_000);
+    const other = Math.min(max, this.o.otherIntegrationPer10s ?? 0);
+    const wait = !this.limiter.admit(`${account.portalId}`, max - other, 10_000);
     const isSearch = req.path.endsWith('/search');
     const searchWait = isSearch && !wait && !this.limiter.admit(`${account.portalId}:search`, this.o.searchPerSecond ?? 5, 1000);
+    const remaining = Math.max(0, max - other - this.calls.filter((c) => c.portalId === account.portalId && c.at > Date.now() - 10_000).length - 1);
     res.setHeader('X-HubSpot-RateLimit-Max', String(max));
     res.setHeader('X-HubSpot-RateLimit-Interval-Milliseconds', '10000');
     if (wait || searchWait || fault.kind === '429') {
-      res.setHeader('X-HubSpot-RateLimit-Remaining', '0');
+      // A spent window says Remaining 0; an injected 429 (HubSpot's own hiccup) leaves the count as it is.
+      res.setHeader('X-HubSpot-RateLimit-Remaining', wait || searchWait ? '0' : String(remaining));
       const policyName = searchWait ? 'SECONDLY' : 'TEN_SECONDLY_ROLLING';
       return hsError(res, 429, 'RATE_LIMITS', `You have reached your ${policyName.toLowerCase()} limit.`, { errorType: 'RATE_LIMIT', policyName });
     }
-    res.setHeader('X-HubSpot-RateLimit-Remaining', String(Math.max(0, max - this.calls.filter((c) => c.portalId === account.portalId && c.at > Date.now() - 10_000).length - 1)));
+    res.setHeader('X-HubSpot-RateLimit-Remaining', String(remaining));
     next();
   }
 

@@ -17,7 +17,8 @@ const targetUrl = process.env.SANDBOX_WEBHOOK_URL ?? 'http://127.0.0.1:3000/webh
 // SANDBOX_FAULTS='{"seed":7,"rules":[{"pathPrefix":"/crm","error5xxRate":0.1,"error429Rate":0.05,"latencyMs":50}]}'
 const faults = process.env.SANDBOX_FAULTS ? (JSON.parse(process.env.SANDBOX_FAULTS) as FaultConfig) : undefined;
 const rateLimitPer10s = process.env.SANDBOX_RATE_LIMIT_PER_10S ? Number(process.env.SANDBOX_RATE_LIMIT_PER_10S) : undefined;
-const sandbox = new HubSpotSandbox({ webhook: { targetUrl, clientSecret: secret }, faults, rateLimitPer10s });
+const otherIntegrationPer10s = process.env.SANDBOX_OTHER_INTEGRATION_PER_10S ? Number(process.env.SANDBOX_OTHER_INTEGRATION_PER_10S) : undefined;
+const sandbox = new HubSpotSandbox({ webhook: { targetUrl, clientSecret: secret }, faults, rateLimitPer10s, otherIntegrationPer10s });
 const account = sandbox.addAccount(portalId, process.env.SANDBOX_TOKEN);
 await sandbox.start(port);
 console.log(`HubSpot sandbox on ${sandbox.url} (account ${portalId}); webhooks go to ${targetUrl}`);

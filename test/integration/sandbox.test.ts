@@ -124,6 +124,25 @@ describe('sandbox limits', () => {
     await s.stop();
   });
 
+  it('leaves part of the window to "another integration": the app meets Remaining 0 before its own count reaches the limit', async () => {
+    const s = await startSandbox({ rateLimitPer10s: 5, otherIntegrationPer10s: 3 });
+    const answers = [];
+    for (let i = 0; i < 3; i++) answers.push(await hs(s, 'GET', '/account-info/v3/details'));
+    expect(answers.map((a) => a.status)).toEqual([200, 200, 429]);
+    expect(answers.map((a) => a.headers.get('x-hubspot-ratelimit-remaining'))).toEqual(['1', '0', '0']);
+    expect(answers[2]!.headers.get('x-hubspot-ratelimit-max')).toBe('5');
+    await s.stop();
+  });
+
+  it('answers an injected 429 with the window\'s real count, so it reads as a hiccup, not a spent window', async () => {
+    const s = await startSandbox({ faults: { seed: 1, rules: [{ pathPrefix: '/account-info', error429Rate: 1 }] } });
+    const answer = await hs(s, 'GET', '/account-info/v3/details');
+    expect(answer.status).toBe(429);
+    expect(answer.body).toMatchObject({ errorType: 'RATE_LIMIT', policyName: 'TEN_SECONDLY_ROLLING' });
+    expect(Number(answer.headers.get('x-hubspot-ratelimit-remaining'))).toBeGreaterThan(0);
+    await s.stop();
+  });
+
   it('limits search to 5 requests per second', async () => {
     const s = await startSandbox();
     const body = { filterGroups: [], limit: 1, after: '0', properties: [], sorts: [] };
