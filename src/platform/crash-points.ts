@@ -11,6 +11,8 @@ export const CRASH_POINTS = [
   'inbound.names-written',
   /** The contact is filed; the onboarding is queued, not yet run. */
   'inbound.onboarding-queued',
+  /** The portal account is saved; its "granted" is not in the history yet. */
+  'portal.account-saved',
   /** Access is granted; the credentials email is not queued yet, the onboarding not marked done. */
   'onboarding.access-granted',
   /** The outbox holds the message; its once-mark is not written yet. */

@@ -3,7 +3,8 @@ import { normalizeEmail } from '../contacts/normalize-email.js';
 import { matchLanguage } from '../i18n/messages.js';
 import { PermanentError } from '../queue/errors.js';
 import type { AccountContext } from '../webhooks/route-event.js';
-import { keys } from '../store/keys.js';
+import { caps, keys } from '../store/keys.js';
+import { crashPoint } from '../platform/crash-points.js';
 import type { PasswordHasher } from './password-hasher.js';
 import type { PortalAccount, PortalAccounts } from './portal-accounts.js';
 
@@ -41,6 +42,13 @@ export class PortalAccess {
     const name = [contact.firstname, contact.lastname].filter(Boolean).join(' ') || undefined;
     const locale = matchLanguage(contact.hs_language) ?? undefined;
     if (existing && existing.state !== 'disabled') {
+      // A grant interrupted between saving the account and recording it (a crash) is recorded now,
+      // with the grant's own time, so the history says "granted" once.
+      const history = await this.d.accounts.history(ctx.portalId, contactId);
+      const full = history.length >= caps.portalAccessLog; // the oldest entries may have left the capped list
+      if (!full && !history.some((h) => h.action === 'granted' && h.at >= existing.grantedAt)) {
+        await this.d.accounts.record(ctx.portalId, contactId, { action: 'granted', by, why, at: existing.grantedAt });
+      }
       const refreshed = { ...existing, name, locale };
       if (existing.email !== email.email) {
         // The contact's address changed in HubSpot: the sign-in name follows it.
@@ -55,7 +63,8 @@ export class PortalAccess {
       state: existing?.passwordHash ? 'active' : 'invited', grantedAt: new Date(this.now()).toISOString(), currentLinkHash: null,
     };
     await this.d.accounts.save(account);
-    await this.d.accounts.record(ctx.portalId, contactId, { action: 'granted', by, why });
+    crashPoint('portal.account-saved');
+    await this.d.accounts.record(ctx.portalId, contactId, { action: 'granted', by, why, at: account.grantedAt });
     ctx.log.info({ contactId, listId }, 'portal access granted');
     return { account, changed: true };
   }

@@ -70,7 +70,7 @@ export class PortalAccounts {
     await this.store.del(keys.portalAccessLog(portalId, contactId));
   }
 
-  async record(portalId: number, contactId: string, event: Omit<AccessEvent, 'at'>): Promise<void> {
+  async record(portalId: number, contactId: string, event: Omit<AccessEvent, 'at'> & { at?: string }): Promise<void> {
     await this.store.pushCapped(keys.portalAccessLog(portalId, contactId), JSON.stringify({ at: new Date(this.now()).toISOString(), ...event }), caps.portalAccessLog);
   }
 
