@@ -56,8 +56,17 @@ export async function runTicketRules(ctx: RuleContext, rules: RuleRepository, po
       decision.note = 'already fired for this ticket and trigger';
       continue;
     }
+    // A rule's actions run in order and stop at the first that fails: a later one may need it
+    // (the credentials need the access). The rest run when the job is retried.
+    let failed: ActionOutcome | undefined;
     for (const [index, action] of decision.actions.entries()) {
-      actions.push(await runAction(ctx, ports, ticketId, decision.ruleId, index, action, facts.requesterId));
+      if (failed) {
+        actions.push({ ruleId: decision.ruleId, index, type: action.type, status: 'skipped', detail: `waits for ${failed.type}, which failed` });
+        continue;
+      }
+      const outcome = await runAction(ctx, ports, ticketId, decision.ruleId, index, action, facts.requesterId);
+      if (outcome.status === 'failed') failed = outcome;
+      actions.push(outcome);
     }
   }
   const run: RuleRun = { at: new Date().toISOString(), ticketId, trigger, cause, snapshot: facts.snapshot, decisions: evaluation.decisions.map(({ actions: _a, ...d }) => d), actions, requesterId: facts.requesterId };
