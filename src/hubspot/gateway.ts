@@ -123,7 +123,9 @@ export class HubSpotGateway {
       if (NOT_IDEMPOTENT.has(endpoint) && failure.status !== 429) {
         throw new PermanentError(`HubSpot ${endpoint} did not answer cleanly (${verdict.reason}); not sent again, as it may have been applied`);
       }
-      if (verdict.rateLimited) this.o.metrics.hubspotBudget.set({ portal: String(portalId) }, await this.o.limiter.adjustBudget(general, this.o.ratePer10s, 'limited'));
+      // The budget comes down only for a window that is really spent (by us or another app on the
+      // account); a 429 with calls left in the window is HubSpot's hiccup, backed off by this call alone.
+      if (verdict.spent === 'general') this.o.metrics.hubspotBudget.set({ portal: String(portalId) }, await this.o.limiter.adjustBudget(general, this.o.ratePer10s, 'limited'));
       // A spent window holds back every process calling this account, for as long as our own
       // window needs to free a place (not the window's whole length); any other failure backs off
       // this call alone, honouring a Retry-After.

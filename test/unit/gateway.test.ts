@@ -87,9 +87,9 @@ describe('HubSpot gateway', () => {
     expect(waits[0]!).toBeLessThan(2_000);
   });
 
-  it('lowers its budget for the account while 429s come and gives it back call by call', async () => {
+  it('lowers its budget for the account while 429s say the window is spent and gives it back call by call', async () => {
     const ok = { id: '51', properties: {}, createdAt: '2026-01-01T00:00:00Z', updatedAt: '2026-01-01T00:00:00Z' };
-    const limited = () => [429, rateLimited('TEN_SECONDLY_ROLLING'), { 'Retry-After': '1' }] as const;
+    const limited = () => [429, rateLimited('TEN_SECONDLY_ROLLING'), { 'Retry-After': '1', 'X-HubSpot-RateLimit-Remaining': '0' }] as const;
     const scope = nock(BASE).get('/crm/v3/objects/contacts/51').query(true).times(2).reply(...limited())
       .get('/crm/v3/objects/contacts/51').query(true).times(60).reply(200, ok);
     const { gw, metrics } = gateway();
@@ -102,6 +102,16 @@ describe('HubSpot gateway', () => {
     expect(later).toBeLessThan(100);
     expect(await metrics.registry.metrics()).toMatch(/portal_autopilot_hubspot_budget_calls\{portal="1"\} \d+/);
     scope.done();
+  });
+
+  it('keeps its budget when a 429 leaves calls in the window (a hiccup, not exhaustion)', async () => {
+    const ok = { id: '51', properties: {}, createdAt: '2026-01-01T00:00:00Z', updatedAt: '2026-01-01T00:00:00Z' };
+    nock(BASE).get('/crm/v3/objects/contacts/51').query(true)
+      .reply(429, rateLimited('TEN_SECONDLY_ROLLING'), { 'X-HubSpot-RateLimit-Remaining': '40' })
+      .get('/crm/v3/objects/contacts/51').query(true).reply(200, ok);
+    const { gw, metrics } = gateway();
+    await readContact(gw);
+    expect((await metrics.hubspotBudget.get()).values.find((v) => v.labels.portal === '1')?.value).toBe(100);
   });
 
   it('hands a daily-limit 429 back to the queue with an hour of delay instead of retrying now', async () => {
