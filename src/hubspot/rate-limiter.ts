@@ -16,8 +16,11 @@ export interface RateLimiter {
   adjustBudget(key: string, max: number, outcome: 'ok' | 'limited'): Promise<number>;
 }
 
-/** AIMD: a 429 takes the budget to 70 %; each passing call gives back a tenth of a call; never below a tenth of the maximum. */
-export const BUDGET = { decrease: 0.7, increase: 0.1, floor: 0.1, ttlS: 15 * 60 } as const;
+/**
+ * AIMD: a spent-window 429 takes the budget to 70 %; each passing call gives back 0.2 % of the
+ * maximum (from the floor to the full limit in 450 calls, whatever the limit); never below a tenth.
+ */
+export const BUDGET = { decrease: 0.7, increase: 0.002, floor: 0.1, ttlS: 15 * 60 } as const;
 /** Whole calls of a fractional budget (tenths add up to 10.999… in floating point). */
 const whole = (b: number) => Math.floor(b + 1e-6);
 
@@ -49,7 +52,7 @@ return math.max(0, tonumber(oldest[2]) + tonumber(ARGV[1]) - now)
 const ADJUST = `
 local max = tonumber(ARGV[1])
 local b = tonumber(redis.call('GET', KEYS[1]) or ARGV[1])
-if ARGV[2] == 'limited' then b = math.max(max * tonumber(ARGV[5]), b * tonumber(ARGV[3])) else b = math.min(max, b + tonumber(ARGV[4])) end
+if ARGV[2] == 'limited' then b = math.max(max * tonumber(ARGV[5]), b * tonumber(ARGV[3])) else b = math.min(max, b + max * tonumber(ARGV[4])) end
 redis.call('SET', KEYS[1], tostring(b), 'EX', ARGV[6])
 return tostring(b)
 `;
@@ -88,7 +91,7 @@ export class MemoryRateLimiter implements RateLimiter {
   }
   async adjustBudget(key: string, max: number, outcome: 'ok' | 'limited'): Promise<number> {
     const b = this.budgets.get(key) ?? max;
-    const next = outcome === 'limited' ? Math.max(max * BUDGET.floor, b * BUDGET.decrease) : Math.min(max, b + BUDGET.increase);
+    const next = outcome === 'limited' ? Math.max(max * BUDGET.floor, b * BUDGET.decrease) : Math.min(max, b + max * BUDGET.increase);
     this.budgets.set(key, next);
     return whole(next);
   }
