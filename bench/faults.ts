@@ -7,11 +7,13 @@
  * connections and a worker killed (SIGKILL) mid-burst and started again 5 s later. Reports the
  * drain time of each and what a user would notice: contacts lost, duplicated, unnamed or filed
  * wrong, credentials emails per person, access grants per person, dead letters.
- * BENCH_THREADS / BENCH_SENDERS / BENCH_TICKETS scale it; BENCH_REDIS_URL (default db 14).
+ * BENCH_RUNS pairs (default 3), medians; BENCH_THREADS / BENCH_SENDERS / BENCH_TICKETS scale it;
+ * BENCH_REDIS_URL (default db 14).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
+import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { defaultRuleSet } from '../src/rules/default-rules.js';
 import { HubSpotSandbox } from '../src/sandbox/hubspot-sandbox.js';
@@ -129,17 +131,35 @@ async function run(faulty: boolean) {
   for (const w of workers) w.kill('SIGTERM');
   await web.stop();
   await sandbox.stop();
+  // This run's keys only (the prefix); Redis may serve others.
+  const redis = new Redis(REDIS_URL);
+  for (let cursor = '0'; ;) {
+    const [next, found] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+    if (found.length) await redis.unlink(...found);
+    if ((cursor = next) === '0') break;
+  }
+  await redis.quit();
   return result;
 }
 
-const clean = await run(false);
-const faulted = await run(true);
+const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+const pairs: { clean: Awaited<ReturnType<typeof run>>; faulted: Awaited<ReturnType<typeof run>>; ratio: number }[] = [];
+for (let i = 0; i < RUNS; i++) {
+  const clean = await run(false);
+  const faulted = await run(true);
+  pairs.push({ clean, faulted, ratio: Number((faulted.drainSeconds / clean.drainSeconds).toFixed(2)) });
+}
+const median = (xs: number[]) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]!; };
 const summary = {
   date: new Date().toISOString(), command: 'npm run bench:faults',
-  setup: { threads: THREADS, senders: SENDERS, tickets: TICKETS, domains: DOMAINS, everyWebhookTwice: true, workers: 2, sandboxRatePer10s: RATE_PER_10S },
-  drainRatio: Number((faulted.drainSeconds / clean.drainSeconds).toFixed(2)),
-  runs: [clean, faulted],
+  setup: { threads: THREADS, senders: SENDERS, tickets: TICKETS, domains: DOMAINS, everyWebhookTwice: true, workers: 2, sandboxRatePer10s: RATE_PER_10S, runs: RUNS },
+  median: {
+    cleanDrainSeconds: median(pairs.map((p) => p.clean.drainSeconds)),
+    faultedDrainSeconds: median(pairs.map((p) => p.faulted.drainSeconds)),
+    drainRatio: median(pairs.map((p) => p.ratio)),
+  },
+  pairs,
 };
 writeFileSync(new URL('./results/faults.json', import.meta.url), `${JSON.stringify(summary, null, 2)}\n`);
-console.log(`drain with faults / without: ${summary.drainRatio}`);
+console.log(`median drain with faults / without: ${summary.median.drainRatio} (pairs: ${pairs.map((p) => p.ratio).join(', ')})`);
 process.exit(0);
