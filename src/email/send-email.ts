@@ -117,6 +117,9 @@ export class EmailService {
     }
     // The email is out; a timeline copy that HubSpot did not take is noted, never a reason to send again.
     // (A recipient who is not a contact has no timeline to log on.)
+    // Not exactly once: HubSpot's emails object takes no idempotency key, so a crash between the
+    // copy's creation and the record below makes a second copy on the retry (README, Tests: crashes).
+    // The gateway does not resend the create after an unclear failure (NOT_IDEMPOTENT).
     let engagementId: string | undefined;
     let reason: string | undefined;
     if (!req.recipient) {
