@@ -24,3 +24,27 @@ export type CrashPoint = (typeof CRASH_POINTS)[number];
 export function crashPoint(name: CrashPoint): void {
   if (process.env.PORTAL_AUTOPILOT_CRASH_AT === name && process.env.NODE_ENV !== 'production') process.kill(process.pid, 'SIGKILL');
 }
+
+/**
+ * Every HubSpot write the app makes, and why doing it again after a crash is harmless (or, where
+ * it is not, that it is not). A write in the code missing here fails the crash test, so a new side
+ * effect comes with its answer.
+ */
+export const HUBSPOT_WRITES: Readonly<Record<string, string>> = {
+  'crm.contacts.batch.upsert': 'by email: a repeat finds the contact; its name follows the name intent (inbound.contact-upserted)',
+  'crm.contacts.batch.update': 'writes the same name again (inbound.names-written)',
+  'crm.associations.contacts-companies.batch.create': 'an association that exists is left as it is',
+  'crm.associations.companies-contacts.batch.create': 'an association that exists is left as it is',
+  'crm.associations.companies-contacts.batch.labels.archive': 'removing a label that is gone changes nothing',
+  'crm.associations.labels.create': 'the labels are listed first and the type id kept; a repeat finds it',
+  'crm.lists.create': 'looked up by name first (crm.lists.get-by-name)',
+  'crm.lists.memberships.add': 'a member added twice is one member (portal.account-saved, onboarding.access-granted)',
+  'crm.lists.memberships.remove': 'removing a non-member changes nothing',
+  'crm.properties.groups.create': 'HubSpot answers 409 when it exists, taken as done',
+  'crm.properties.create': 'HubSpot answers 409 when it exists, taken as done',
+  'crm.companies.update': 'writes the same value again',
+  'crm.tickets.update': 'writes the same value again; marked as the app\'s own write before it is made',
+  'marketing.transactional.single-send': 'sendId is our key: HubSpot sends once per sendId',
+  'crm.companies.create': 'NOT idempotent (no key in HubSpot): made on an admin\'s request, never resent after an unclear failure (NOT_IDEMPOTENT)',
+  'crm.emails.create': 'NOT exactly once: the timeline copy; a crash between its creation and our record makes a second copy; never resent after an unclear failure (NOT_IDEMPOTENT)',
+};

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CRASH_POINTS } from '../../src/platform/crash-points.js';
+import { CRASH_POINTS, HUBSPOT_WRITES } from '../../src/platform/crash-points.js';
 import type { HubSpotSandbox } from '../../src/sandbox/hubspot-sandbox.js';
 import { accountSetupTasks, provisionAccount } from '../../src/server/provision-account.js';
 import { flushTestRedis, testKeyPrefix, testRedisUrl } from '../support/redis.js';
@@ -49,6 +49,13 @@ describe('a worker killed at each crash point', () => {
     const files = (dir: string): string[] => readdirSync(dir).flatMap((f) => statSync(join(dir, f)).isDirectory() ? files(join(dir, f)) : [join(dir, f)]);
     const used = files(join(root, 'src')).flatMap((f) => [...readFileSync(f, 'utf8').matchAll(/crashPoint\('([\w.-]+)'\)/g)].map((m) => m[1]!));
     expect([...used].sort()).toEqual([...CRASH_POINTS].sort());
+  });
+
+  it('knows every HubSpot write the code makes, and why repeating it after a crash is harmless (or that it is not)', () => {
+    const files = (dir: string): string[] => readdirSync(dir).flatMap((f) => statSync(join(dir, f)).isDirectory() ? files(join(dir, f)) : [join(dir, f)]);
+    const endpoints = new Set(files(join(root, 'src')).filter((f) => !f.includes('/sandbox/')).flatMap((f) => [...readFileSync(f, 'utf8').matchAll(/'((?:crm|marketing|conversations)\.[\w.-]+)'/g)].map((m) => m[1]!)));
+    const writes = [...endpoints].filter((e) => /\.(create|update|upsert|archive|add|remove|send|single-send|delete|merge)$/.test(e)).sort();
+    expect(writes).toEqual(Object.keys(HUBSPOT_WRITES).sort());
   });
 
   it.each(CRASH_POINTS.map((point, i) => [point, i] as const))('%s: after the restart the sender is one named, filed, onboarded contact with one email', async (point, i) => {
