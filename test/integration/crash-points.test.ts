@@ -3,6 +3,7 @@ import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CRASH_POINTS, HUBSPOT_WRITES } from '../../src/platform/crash-points.js';
+import { defaultRuleSet } from '../../src/rules/default-rules.js';
 import type { HubSpotSandbox } from '../../src/sandbox/hubspot-sandbox.js';
 import { accountSetupTasks, provisionAccount } from '../../src/server/provision-account.js';
 import { flushTestRedis, testKeyPrefix, testRedisUrl } from '../support/redis.js';
@@ -41,6 +42,8 @@ beforeAll(async () => {
   await provisionAccount(P, web.hubspot, web.store, accountSetupTasks(web.settings, web.store));
   const current = await web.settings.read(P);
   await web.settings.save(P, { ...current.settings, portal: { ...current.settings.portal, onboardNewContacts: true, portalUrl: 'https://support.acme.example' } }, current.version, 'test');
+  // The credentials rule: a "[Portal Credentials]" ticket grants its requester access and emails the credentials.
+  await web.rules.save(P, { ...defaultRuleSet, rules: [{ ...defaultRuleSet.rules[0]!, active: true }] }, (await web.rules.read(P)).version, 'test');
 }, 60_000);
 afterAll(async () => { await web?.stop(); expectContractKept(sandbox); await sandbox?.stop(); });
 
@@ -58,10 +61,12 @@ describe('a worker killed at each crash point', () => {
     expect(writes).toEqual(Object.keys(HUBSPOT_WRITES).sort());
   });
 
-  it.each(CRASH_POINTS.map((point, i) => [point, i] as const))('%s: after the restart the sender is one named, filed, onboarded contact with one email', async (point, i) => {
+  it.each(CRASH_POINTS.map((point, i) => [point, i] as const))('%s: after the restart the sender is one named, filed, onboarded contact with one email, and the ticket\'s rule acted once', async (point, i) => {
     const email = `crash${i}@acme.example`;
+    const requester = sandbox.seed(P, 'contacts', { email: `customer${i}@customers.example`, firstname: 'Customer' });
     const killed = worker(point);
     sandbox.inboundEmail(P, { from: email, name: `Crash Test${i}`, subject: 'Help', text: 'hi' });
+    sandbox.createTicket(P, { subject: '[Portal Credentials]' }, requester.id);
     await sandbox.webhooks!.drain();
     // The point was reached: the process died by SIGKILL, mid-job.
     expect(await killed.exited).toEqual({ code: null, signal: 'SIGKILL' });
@@ -84,6 +89,10 @@ describe('a worker killed at each crash point', () => {
     expect((await web.portal.accounts.history(P, id)).filter((h) => h.action === 'granted')).toHaveLength(1);
     expect((await web.email.outbox.list(P)).filter((m) => m.to === email)).toHaveLength(1);
     expect(sandbox.account(P).objects.emails!.all().filter((e) => sandbox.account(P).associationsOf('emails', e.id, 'contacts').some((a) => a.toObjectId === id))).toHaveLength(1);
+    // The ticket's requester: access once, the credentials once, one timeline copy.
+    expect((await web.portal.accounts.history(P, requester.id)).filter((h) => h.action === 'granted')).toHaveLength(1);
+    expect((await web.email.outbox.list(P)).filter((m) => m.to === `customer${i}@customers.example`)).toHaveLength(1);
+    expect(sandbox.account(P).objects.emails!.all().filter((e) => sandbox.account(P).associationsOf('emails', e.id, 'contacts').some((a) => a.toObjectId === requester.id))).toHaveLength(1);
     expect(await web.deadLetters.list()).toEqual([]);
   }, 90_000);
 });
