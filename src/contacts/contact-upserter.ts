@@ -26,11 +26,11 @@ export function contactUpserter(hubspot: HubSpotGateway, store: Store, o = { win
     const emails = [...new Set(inputs.map((i) => i.email))];
     const named = new Map(inputs.filter((i) => Object.keys(i.name).length).map((i) => [i.email, i.name]));
     const intentKeys = [...named.keys()].map((email) => keys.nameIntent(portalId, email));
-    const now = Date.now();
-    const fresh = await Promise.all(intentKeys.map((k) => store.setIfAbsent(k, String(now), ttl.nameIntent)));
-    const openedAt = new Map([...named.keys()].map((email, i) => [email, fresh[i] ? null : intentKeys[i]!]));
-    const earlier = new Map<string, number>();
-    for (const [email, key] of openedAt) if (key) earlier.set(email, Number(await store.get(key)));
+    // One round trip each: open the intents, then read the ones an earlier attempt left open.
+    const fresh = await store.claimMany(intentKeys, String(Date.now()), ttl.nameIntent);
+    const reopened = [...named.keys()].filter((_, i) => !fresh[i]);
+    const since = await store.getMany(reopened.map((email) => keys.nameIntent(portalId, email)));
+    const earlier = new Map(reopened.map((email, i) => [email, Number(since[i])]));
     const answer = await hubspot.call(portalId, 'crm.contacts.batch.upsert', (c) => c.crm.contacts.batchApi.upsert({
       inputs: emails.map((email) => ({ id: email, idProperty: 'email', properties: { email } })),
     }));

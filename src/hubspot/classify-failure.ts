@@ -15,7 +15,7 @@ export class HubSpotApiError extends PermanentError {
 }
 
 export type Verdict =
-  | { kind: 'retry'; waitMs?: number; pauseBucket?: 'general' | 'search'; rateLimited?: boolean; spent?: 'general' | 'search'; reason: string }
+  | { kind: 'retry'; waitMs?: number; pauseBucket?: 'general' | 'search'; spent?: 'general' | 'search'; reason: string }
   | { kind: 'fail'; error: Error };
 
 const header = (h: HttpFailure['headers'], name: string) =>
@@ -33,17 +33,16 @@ export function classifyFailure(endpoint: string, f: HttpFailure): Verdict {
   const message = body.message ?? (typeof f.body === 'string' ? f.body : 'no message');
   if (f.status === 429) {
     const retryAfterS = Number(header(f.headers, 'retry-after'));
-    const intervalMs = Number(header(f.headers, 'x-hubspot-ratelimit-interval-milliseconds'));
     if (body.policyName === 'DAILY') {
       return { kind: 'fail', error: new TransientError(`HubSpot daily API limit reached at ${endpoint}`, 60 * 60_000) };
     }
-    void intervalMs; // the window's length, not a wait
     const bucket: 'general' | 'search' = body.policyName === 'SECONDLY' || endpoint.includes('search') ? 'search' : 'general';
     const spent = header(f.headers, 'x-hubspot-ratelimit-remaining') === '0';
     const reason = `429 ${body.policyName ?? ''}`.trim();
+    // X-HubSpot-RateLimit-Interval-Milliseconds is the window's length, never read as a wait.
     const spentBucket = spent ? { spent: bucket } : {};
-    if (Number.isFinite(retryAfterS) && retryAfterS > 0) return { kind: 'retry', waitMs: retryAfterS * 1000, rateLimited: true, ...spentBucket, reason };
-    return { kind: 'retry', ...(spent ? { pauseBucket: bucket } : {}), rateLimited: true, ...spentBucket, reason };
+    if (Number.isFinite(retryAfterS) && retryAfterS > 0) return { kind: 'retry', waitMs: retryAfterS * 1000, ...spentBucket, reason };
+    return { kind: 'retry', ...(spent ? { pauseBucket: bucket } : {}), ...spentBucket, reason };
   }
   if (f.status >= 500 || f.status === 0) return { kind: 'retry', reason: `${f.status || 'network'} ${message}` };
   return { kind: 'fail', error: new HubSpotApiError(endpoint, f.status, message, f.body) };

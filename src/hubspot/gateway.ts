@@ -136,7 +136,7 @@ export class HubSpotGateway {
       }
       if (attempt >= maxAttempts) throw new TransientError(`HubSpot ${endpoint} still failing after ${attempt} attempts: ${verdict.reason}`, verdict.waitMs);
       this.o.log.warn({ portalId, endpoint, attempt, reason: verdict.reason }, 'retrying HubSpot call');
-      if (!verdict.pauseBucket) await (this.o.sleep ?? sleep)(verdict.waitMs ?? jitter(attempt));
+      if (!verdict.pauseBucket) await wait(verdict.waitMs ?? jitter(attempt));
     }
   }
 

@@ -260,7 +260,7 @@ export class HubSpotSandbox {
     const wait = !this.limiter.admit(`${account.portalId}`, max - other, 10_000);
     const isSearch = req.path.endsWith('/search');
     const searchWait = isSearch && !wait && !this.limiter.admit(`${account.portalId}:search`, this.o.searchPerSecond ?? 5, 1000);
-    const remaining = Math.max(0, max - other - this.calls.filter((c) => c.portalId === account.portalId && c.at > Date.now() - 10_000).length - 1);
+    const remaining = Math.max(0, max - other - this.limiter.counted(`${account.portalId}`));
     res.setHeader('X-HubSpot-RateLimit-Max', String(max));
     res.setHeader('X-HubSpot-RateLimit-Interval-Milliseconds', '10000');
     if (wait || searchWait || fault.kind === '429') {

@@ -17,4 +17,9 @@ export class RollingWindow {
     this.arrivals.set(key, recent);
     return ok;
   }
+
+  /** Requests counted in the window as of the last `admit` for this key. */
+  counted(key: string): number {
+    return this.arrivals.get(key)?.length ?? 0;
+  }
 }

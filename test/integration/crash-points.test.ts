@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CRASH_POINTS, HUBSPOT_WRITES } from '../../src/platform/crash-points.js';
@@ -17,6 +17,8 @@ import { PUBLIC_URL, startTestApp, TEST_APP_ID, TEST_SECRET } from '../support/t
  * email, one timeline copy.
  */
 const root = resolve(import.meta.dirname, '../..');
+/** The app's source files. */
+const sources = () => readdirSync(join(root, 'src'), { recursive: true, encoding: 'utf8' }).filter((f) => /\.tsx?$/.test(f)).map((f) => join(root, 'src', f));
 const P = SANDBOX_PORTAL;
 let sandbox: HubSpotSandbox;
 let web: Awaited<ReturnType<typeof startTestApp>>;
@@ -49,14 +51,12 @@ afterAll(async () => { await web?.stop(); expectContractKept(sandbox); await san
 
 describe('a worker killed at each crash point', () => {
   it('lists only points the code has, and the code has no point the list lacks', () => {
-    const files = (dir: string): string[] => readdirSync(dir).flatMap((f) => statSync(join(dir, f)).isDirectory() ? files(join(dir, f)) : [join(dir, f)]);
-    const used = files(join(root, 'src')).flatMap((f) => [...readFileSync(f, 'utf8').matchAll(/crashPoint\('([\w.-]+)'\)/g)].map((m) => m[1]!));
+    const used = sources().flatMap((f) => [...readFileSync(f, 'utf8').matchAll(/crashPoint\('([\w.-]+)'\)/g)].map((m) => m[1]!));
     expect([...used].sort()).toEqual([...CRASH_POINTS].sort());
   });
 
   it('knows every HubSpot write the code makes, and why repeating it after a crash is harmless (or that it is not)', () => {
-    const files = (dir: string): string[] => readdirSync(dir).flatMap((f) => statSync(join(dir, f)).isDirectory() ? files(join(dir, f)) : [join(dir, f)]);
-    const endpoints = new Set(files(join(root, 'src')).filter((f) => !f.includes('/sandbox/')).flatMap((f) => [...readFileSync(f, 'utf8').matchAll(/'((?:crm|marketing|conversations)\.[\w.-]+)'/g)].map((m) => m[1]!)));
+    const endpoints = new Set(sources().filter((f) => !f.includes('/sandbox/')).flatMap((f) => [...readFileSync(f, 'utf8').matchAll(/'((?:crm|marketing|conversations)\.[\w.-]+)'/g)].map((m) => m[1]!)));
     const writes = [...endpoints].filter((e) => /\.(create|update|upsert|archive|add|remove|send|single-send|delete|merge)$/.test(e)).sort();
     expect(writes).toEqual(Object.keys(HUBSPOT_WRITES).sort());
   });
