@@ -7,6 +7,7 @@ export default defineConfig({
       'test/unit/**/*.test.{ts,tsx}',
       'test/security/card-caller.test.ts', 'test/security/signed-origin.test.ts', 'test/security/rule-cost.test.ts',
       'test/integration/webhook-edge.test.ts', 'test/integration/portal-sign-in.test.ts', 'test/integration/portal-temporary-password.test.ts',
+      'test/integration/portal-accounts.test.ts',
     ],
     testTimeout: 20_000,
     hookTimeout: 30_000,

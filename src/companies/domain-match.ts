@@ -20,7 +20,6 @@ export type DomainMatch =
  */
 export function canonicalDomain(raw: string): string | null {
   let d = raw.trim().toLowerCase();
-  if (!d) return null;
   d = d.replace(/^[a-z]+:\/\//, '').replace(/[/?#].*$/, '').replace(/:\d+$/, '').replace(/\.$/, '');
   if (d.startsWith('.') || d.includes('..')) return null;
   if (d.startsWith('www.') && getPublicSuffix(d.slice(4), { allowPrivateDomains: true }) !== d.slice(4)) d = d.slice(4);
@@ -30,7 +29,8 @@ export function canonicalDomain(raw: string): string | null {
 
 /** Every domain a company owns: `domain` plus `hs_additional_domains` (semicolon-separated). */
 export function companyDomains(properties: Record<string, string | null | undefined>): string[] {
-  const all = [properties.domain ?? '', ...(properties.hs_additional_domains ?? '').split(/[;,\s]+/)];
+  // Stryker disable next-line StringLiteral: an absent property read as any text that is not a domain gives no domain.
+  const all = [properties.domain ?? '', ...(properties.hs_additional_domains ?? '').split(/[;,\s]/)];
   return [...new Set(all.map(canonicalDomain).filter((d): d is string => !!d))];
 }
 
@@ -41,14 +41,11 @@ export function companyDomains(properties: Record<string, string | null | undefi
 export function candidateDomains(domain: string, matchSubdomains: boolean): string[] {
   if (!matchSubdomains) return [domain];
   const registrable = getDomain(domain, { allowPrivateDomains: true });
-  if (!registrable || !domain.endsWith(registrable)) return [domain];
-  const out = [domain];
-  let d = domain;
-  while (d !== registrable) {
-    d = d.slice(d.indexOf('.') + 1);
-    out.push(d);
-  }
-  return out;
+  if (!registrable) return [domain];
+  // One candidate per label above the registrable domain, so the list is finite whatever tldts answers.
+  const labels = domain.split('.');
+  const parents = labels.length - registrable.split('.').length;
+  return Array.from({ length: Math.max(0, parents) + 1 }, (_, i) => labels.slice(i).join('.'));
 }
 
 const oldestFirst = (a: IndexedCompany, b: IndexedCompany) => a.createdAt.localeCompare(b.createdAt) || Number(a.id) - Number(b.id);

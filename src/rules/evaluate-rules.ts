@@ -26,11 +26,15 @@ export function normalize(value: string | null | undefined, caseSensitive = fals
 
 const regexCache = new Map<string, RE2JS>();
 function regex(pattern: string, caseSensitive: boolean): RE2JS {
+  // Stryker disable next-line StringLiteral: any two different prefixes keep the two compilations apart (a test pins that they are).
   const key = `${caseSensitive ? 's' : 'i'}:${pattern}`;
   let r = regexCache.get(key);
+  // Stryker disable next-line ConditionalExpression: a cache; without it the pattern is compiled again.
   if (!r) {
     r = RE2JS.compile(pattern, caseSensitive ? 0 : RE2JS.CASE_INSENSITIVE);
+    // Stryker disable next-line all: a bound on memory, not on behaviour (a cleared cache compiles again).
     if (regexCache.size > 5000) regexCache.clear();
+    // Stryker disable next-line CallExpression: the same cache.
     regexCache.set(key, r);
   }
   return r;
@@ -41,8 +45,10 @@ class NormalizedTicket {
   private readonly cache = new Map<string, string>();
   constructor(readonly ticket: TicketSnapshot) {}
   get(field: RuleField, caseSensitive: boolean): string {
+    // Stryker disable next-line StringLiteral: any two different prefixes keep the two readings apart (a test pins that they are).
     const key = `${caseSensitive ? 's' : 'i'}${field}`;
     let v = this.cache.get(key);
+    // Stryker disable next-line ConditionalExpression,BlockStatement,CallExpression: a cache; without it the same value is computed again.
     if (v === undefined) { v = normalize(this.ticket[field], caseSensitive); this.cache.set(key, v); }
     return v;
   }
@@ -52,8 +58,11 @@ class NormalizedTicket {
 const preparedValues = new WeakMap<Condition, { value: string; values: string[] }>();
 function prepared(c: Condition) {
   let p = preparedValues.get(c);
+  // Stryker disable next-line ConditionalExpression: a cache; without it the same values are normalised again.
   if (!p) {
+    // Stryker disable next-line ArrayDeclaration: unreachable for a saved rule (the schema requires a non-empty list for anyOf/noneOf, the only readers of values).
     p = { value: normalize(c.value, c.caseSensitive), values: (c.values ?? []).map((v) => normalize(v, c.caseSensitive)) };
+    // Stryker disable next-line CallExpression: a cache (see above).
     preparedValues.set(c, p);
   }
   return p;
@@ -109,10 +118,13 @@ function checkRule(rule: Rule, ticket: NormalizedTicket): { matched: boolean; co
 const ordered = new WeakMap<RuleSet, Map<RuleTrigger, Rule[]>>();
 function rulesFor(set: RuleSet, trigger: RuleTrigger): Rule[] {
   let byTrigger = ordered.get(set);
+  // Stryker disable next-line ConditionalExpression,CallExpression: a cache of the sorted rules; without it they are sorted again.
   if (!byTrigger) { byTrigger = new Map(); ordered.set(set, byTrigger); }
   let rules = byTrigger.get(trigger);
+  // Stryker disable next-line ConditionalExpression: the same cache.
   if (!rules) {
     rules = set.rules.filter((r) => r.active && r.trigger === trigger).sort((a, b) => a.position - b.position || a.id.localeCompare(b.id));
+    // Stryker disable next-line CallExpression: the same cache.
     byTrigger.set(trigger, rules);
   }
   return rules;

@@ -37,7 +37,7 @@ export function verifyV3(
   if (!timestamp || !/^\d+$/.test(timestamp)) return { ok: false, reason: 'missing or malformed X-HubSpot-Request-Timestamp header' };
   const age = now - Number(timestamp);
   if (Math.abs(age) > MAX_SIGNATURE_AGE_MS) return { ok: false, reason: `stale request: timestamp is ${Math.round(age / 1000)} s away from now (limit 300 s)` };
-  const sign = (u: string) => createHmac('sha256', secret).update(`${method}${u}${body}${timestamp}`, 'utf8').digest('base64');
+  const sign = (u: string) => createHmac('sha256', secret).update(`${method}${u}${body}${timestamp}`).digest('base64');
   const decoded = sameText(sign(decodeSignedUri(uri)), signature);
   const raw = sameText(sign(uri), signature);
   return decoded || raw ? { ok: true } : { ok: false, reason: 'signature v3 does not match' };
@@ -49,7 +49,7 @@ export function verifyLegacy(
 ): SignatureResult {
   if (!signature) return { ok: false, reason: 'missing X-HubSpot-Signature header' };
   const source = version === 'v1' ? secret + body : secret + method + uri + body;
-  const expected = createHash('sha256').update(source, 'utf8').digest('hex');
+  const expected = createHash('sha256').update(source).digest('hex');
   return sameText(expected, signature) ? { ok: true } : { ok: false, reason: `signature ${version} does not match` };
 }
 

@@ -83,3 +83,60 @@ describe('matching an email domain to a company', () => {
     }));
   });
 });
+
+describe('domain details the mutation run found unpinned', () => {
+  it('cleans what admins type: spaces, case, scheme, port, path, query, fragment, a final dot', () => {
+    expect(canonicalDomain('  ACME.Example  ')).toBe('acme.example');
+    expect(canonicalDomain('HTTPS://www.Acme.example:8443/path/x?q=1#top')).toBe('acme.example');
+    expect(canonicalDomain('acme.example.')).toBe('acme.example');
+    expect(canonicalDomain('acme.example?x')).toBe('acme.example');
+    expect(canonicalDomain('acme.example#x')).toBe('acme.example');
+  });
+
+  it('refuses what is not a domain: a port that is not a number, a scheme in the middle, one label, nothing', () => {
+    for (const raw of ['acme.example:80x', 'acme.examplehttp://x', 'localhost', '', '   ', 'acme.example:', '.acme.example', 'a..example']) {
+      expect(canonicalDomain(raw), raw).toBeNull();
+    }
+  });
+
+  it('drops "www." only where what is left is more than a public suffix, private suffixes included', () => {
+    expect(canonicalDomain('www.acme.example')).toBe('acme.example');
+    expect(canonicalDomain('www.ck')).toBe('www.ck');
+    expect(canonicalDomain('www.github.io')).toBe('www.github.io');
+    expect(canonicalDomain('www.acme.github.io')).toBe('acme.github.io');
+  });
+
+  it('reads a company with no domain, with only additional domains, and any separator', () => {
+    expect(companyDomains({})).toEqual([]);
+    expect(companyDomains({ domain: null, hs_additional_domains: 'a.example;;b.example, ,c.example\td.example' })).toEqual(['a.example', 'b.example', 'c.example', 'd.example']);
+    expect(companyDomains({ domain: 'Acme.example' })).toEqual(['acme.example']);
+  });
+
+  it('lists the candidates from the domain up to the registrable domain, by the private suffixes too', () => {
+    expect(candidateDomains('eu.mail.acme.co.uk', true)).toEqual(['eu.mail.acme.co.uk', 'mail.acme.co.uk', 'acme.co.uk']);
+    expect(candidateDomains('eu.mail.acme.co.uk', false)).toEqual(['eu.mail.acme.co.uk']);
+    expect(candidateDomains('eu.acme.github.io', true)).toEqual(['eu.acme.github.io', 'acme.github.io']);
+    expect(candidateDomains('acme.co.uk', true)).toEqual(['acme.co.uk']);
+    expect(candidateDomains('co.uk', true)).toEqual(['co.uk']);
+  });
+
+  it('picks the oldest owner, and between owners created at the same moment the lower id, as a number', () => {
+    const same = '2020-01-01T00:00:00Z';
+    const i: DomainIndex = { 'twin.example': [{ id: '20', name: 'B', createdAt: same }, { id: '3', name: 'A', createdAt: same }, { id: '1', name: 'New', createdAt: '2024-01-01T00:00:00Z' }] };
+    const m = matchDomain('twin.example', i, options);
+    expect(m).toMatchObject({ kind: 'company', company: { id: '3' } });
+    expect(m.kind === 'company' && m.conflictsWith.map((c) => c.id)).toEqual(['20', '1']);
+  });
+
+  it('sends a sender whose domain is not a domain to the default company, saying why', () => {
+    expect(matchDomain('not a domain', index, { ...options, defaultCompanyId: '99' })).toEqual({ kind: 'default', companyId: '99', reason: 'no-company-owns-domain' });
+    expect(matchDomain('not a domain', index, options)).toEqual({ kind: 'none', reason: 'no-company-owns-domain' });
+  });
+
+  it('a free-mail provider on a private suffix does not swallow the separate sites under it', () => {
+    const i: DomainIndex = { 'acme.github.io': [acme] };
+    const o = { ...options, freeMail: new Set(['github.io']) };
+    expect(matchDomain('acme.github.io', i, o)).toMatchObject({ kind: 'company', company: acme });
+    expect(matchDomain('github.io', i, o)).toEqual({ kind: 'none', reason: 'free-mail' });
+  });
+});

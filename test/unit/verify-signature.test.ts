@@ -91,4 +91,48 @@ describe('HubSpot request signatures', () => {
     const mine = signV3(secret, 'POST', uri, body, now)['x-hubspot-signature-v3'];
     expect(mine).toBe(Signature.getSignature('POST', 'v3', { signature: '', clientSecret: secret, requestBody: body, url: uri, timestamp: now }));
   });
+
+  it('decodes each of the twelve characters HubSpot lists, in either case', () => {
+    const encoded = '%3A%2F%3F%40%21%24%27%28%29%2A%2C%3B';
+    expect(decodeSignedUri(encoded)).toBe(":/?@!$'()*,;");
+    expect(decodeSignedUri(encoded.toLowerCase())).toBe(":/?@!$'()*,;");
+    expect(decodeSignedUri('%41%25%3G')).toBe('%41%25%3G');
+  });
+
+  it('accepts exactly 5 minutes of age, and says how many seconds away a stale request is', () => {
+    const edge = now - 5 * 60_000;
+    expect(verifyV3(secret, 'POST', uri, body, v3('POST', uri, body, edge), String(edge), now)).toEqual({ ok: true });
+    const ts = now - 301_000;
+    expect(verifyV3(secret, 'POST', uri, body, v3('POST', uri, body, ts), String(ts), now)).toEqual({ ok: false, reason: 'stale request: timestamp is 301 s away from now (limit 300 s)' });
+  });
+
+  it('refuses a timestamp that is not only digits, even when the signature covers it', () => {
+    for (const ts of [`${now}x`, `x${now}`, `${now}.5`, '']) {
+      const sig = createHmac('sha256', secret).update(`POST${uri}${body}${ts}`).digest('base64');
+      expect(verifyV3(secret, 'POST', uri, body, sig, ts, now), ts).toEqual({ ok: false, reason: 'missing or malformed X-HubSpot-Request-Timestamp header' });
+    }
+  });
+
+  it('names the version whose legacy signature does not match, and a missing legacy header', () => {
+    expect(verifyLegacy('v1', secret, 'POST', uri, body, 'nope')).toEqual({ ok: false, reason: 'signature v1 does not match' });
+    expect(verifyLegacy('v2', secret, 'POST', uri, body, 'nope')).toEqual({ ok: false, reason: 'signature v2 does not match' });
+    expect(verifyLegacy('v1', secret, 'POST', uri, body, undefined)).toEqual({ ok: false, reason: 'missing X-HubSpot-Signature header' });
+  });
+
+  it('checks a v2 signature (method and URI included) when legacy signatures are allowed', () => {
+    const s2 = createHash('sha256').update(secret + 'POST' + uri + body).digest('hex');
+    const headers: Record<string, string> = { 'x-hubspot-signature-version': 'v2', 'x-hubspot-signature': s2 };
+    expect(verifyRequest(secret, { method: 'POST', uri, body, header: (n) => headers[n] }, now, { allowLegacy: true })).toEqual({ ok: true });
+    expect(verifyRequest(secret, { method: 'GET', uri, body, header: (n) => headers[n] }, now, { allowLegacy: true })).toEqual({ ok: false, reason: 'signature v2 does not match' });
+    const v9: Record<string, string> = { 'x-hubspot-signature-version': 'v9', 'x-hubspot-signature': s2 };
+    expect(verifyRequest(secret, { method: 'POST', uri, body, header: (n) => v9[n] }, now, { allowLegacy: true }).ok).toBe(false);
+  });
+
+  it('hashes text as UTF-8 (a body with non-ASCII characters)', () => {
+    const b = '[{"name":"Zoë Müller 東京"}]';
+    const sig = createHmac('sha256', secret).update(Buffer.from(`POST${uri}${b}${now}`, 'utf8')).digest('base64');
+    expect(verifyV3(secret, 'POST', uri, b, sig, String(now), now)).toEqual({ ok: true });
+    const s1 = createHash('sha256').update(Buffer.from(secret + b, 'utf8')).digest('hex');
+    expect(verifyLegacy('v1', secret, 'POST', uri, b, s1)).toEqual({ ok: true });
+  });
 });
