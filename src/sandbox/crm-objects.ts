@@ -58,6 +58,9 @@ export class CrmObjects {
 
   remove(id: string): boolean { return this.records.delete(id); }
 
+  /** Puts a removed record back under its id (HubSpot's recycle bin: an object restored after a while of answering 404). */
+  restore(record: CrmRecord): void { this.records.set(record.id, record); }
+
   /** Lookup by a unique property (email for contacts); case-insensitive as HubSpot's is for email. */
   findBy(property: string, value: string): CrmRecord | undefined {
     const v = value.toLowerCase();

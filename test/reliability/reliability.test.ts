@@ -1,0 +1,374 @@
+/**
+ * npm run test:reliability — the production topology on this machine, under load and faults:
+ * two web processes behind a round-robin proxy (the public URL), two worker processes, a Redis of
+ * this run's own with append-only persistence (fsync always), and the sandbox as HubSpot.
+ *
+ * The load: inbound conversations from new senders (company domains, subdomains, free mail),
+ * known contacts and repeat senders, plus tickets of customer companies (a quarter titled
+ * "[Portal Credentials]"); every webhook is delivered, then twice more in shuffled order.
+ * The faults, during the burst: 10 % 5xx, 5 % 429 and 2 % dropped connections from HubSpot; one
+ * worker killed with SIGKILL and started again; Redis killed and started again.
+ *
+ * RELIABILITY_SCALE=full runs 2,000 conversations and 500 tickets and writes
+ * bench/results/reliability.json; the default (CI) runs 300 and 80.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { connect, createServer, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { defaultRuleSet } from '../../src/rules/default-rules.js';
+import { HttpBrowser } from '../../src/sandbox/http-browser.js';
+import { HubSpotSandbox } from '../../src/sandbox/hubspot-sandbox.js';
+import type { FaultConfig } from '../../src/sandbox/faults.js';
+import { loadConfig } from '../../src/server/config.js';
+import { connectSandboxPortal } from '../../src/server/portal-setup.js';
+import { createRuntime, type Runtime } from '../../src/server/runtime.js';
+import { silentLog } from '../support/silent-log.js';
+import { freePort } from '../support/portal-env.js';
+
+const FULL = process.env.RELIABILITY_SCALE === 'full';
+const CONVERSATIONS = FULL ? 2000 : 300;
+const TICKETS = FULL ? 500 : 80;
+const SENDERS = Math.round(CONVERSATIONS * 0.8); // a fifth of the conversations come from someone who wrote before
+const DOMAINS = FULL ? 100 : 20;
+const P = 4242;
+const FREE_MAIL = ['gmail.com', 'yahoo.com', 'web.de', 'libero.it'];
+const CREDENTIALS_EMAIL = 101;
+const REPORT_EMAIL = 102;
+const root = resolve(import.meta.dirname, '../..');
+
+type Kind = 'free-mail' | 'subdomain' | 'known' | 'new';
+const kindOf = (s: number): Kind => (['free-mail', 'subdomain', 'known'] as const)[s % 10] ?? 'new';
+const domainOf = (s: number) => s % DOMAINS;
+const senderOf = (s: number) => {
+  const kind = kindOf(s);
+  const d = domainOf(s);
+  const host = kind === 'free-mail' ? FREE_MAIL[s % FREE_MAIL.length]! : kind === 'subdomain' ? `eu.company${d}.example` : `company${d}.example`;
+  return { kind, email: `${kind === 'known' ? 'known' : 'person'}${s}@${host}`, first: `Person${s}`, last: 'Example', company: kind === 'free-mail' ? 'Default Co' : `Company ${d}` };
+};
+
+function shuffle<T>(xs: T[], seed: number): T[] {
+  let a = seed;
+  const rnd = () => { a = (a * 1103515245 + 12345) % 2 ** 31; return a / 2 ** 31; };
+  for (let i = xs.length - 1; i > 0; i--) { const j = Math.floor(rnd() * (i + 1)); [xs[i], xs[j]] = [xs[j]!, xs[i]!]; }
+  return xs;
+}
+
+// ---- the topology ------------------------------------------------------------------------
+
+const secret = randomBytes(16).toString('hex');
+const prefix = `rel-${randomBytes(3).toString('hex')}:`;
+const redisDir = mkdtempSync(join(tmpdir(), 'portal-autopilot-redis-'));
+let redisPort = 0;
+let redisProcess: ChildProcess | undefined;
+
+async function startRedis(): Promise<void> {
+  redisProcess = spawn('redis-server', ['--port', String(redisPort), '--bind', '127.0.0.1', '--dir', redisDir, '--appendonly', 'yes', '--appendfsync', 'always', '--save', '', '--maxmemory-policy', 'noeviction'], { stdio: 'ignore' });
+  await vi.waitFor(async () => {
+    const c = new Redis(redisPort, '127.0.0.1', { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    c.on('error', () => undefined);
+    try { await c.connect(); await c.ping(); } finally { c.disconnect(); }
+  }, { timeout: 20_000, interval: 100 });
+}
+async function killRedis(): Promise<void> {
+  const p = redisProcess!;
+  await new Promise((r) => { p.once('exit', r); p.kill('SIGKILL'); });
+}
+
+/** The load balancer: each connection goes to the next web process. */
+function roundRobin(ports: number[]): Promise<{ server: Server; port: number; connections: number[] }> {
+  const connections = ports.map(() => 0);
+  let next = 0;
+  const server = createServer((client) => {
+    const i = next++ % ports.length;
+    connections[i]!++;
+    const upstream = connect(ports[i]!, '127.0.0.1');
+    client.pipe(upstream).pipe(client);
+    upstream.on('error', () => client.destroy());
+    client.on('error', () => upstream.destroy());
+  });
+  return new Promise((r) => server.listen(0, '127.0.0.1', () => r({ server, port: (server.address() as { port: number }).port, connections })));
+}
+
+const logs: string[] = [];
+function startProcess(role: 'web' | 'worker', env: Record<string, string>): ChildProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server/main.ts'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env, APP_ROLE: role, NODE_ENV: 'production' } });
+  for (const s of [child.stdout!, child.stderr!]) s.on('data', (d: Buffer) => { logs.push(...d.toString().split('\n').filter(Boolean)); });
+  return child;
+}
+
+let sandbox: HubSpotSandbox;
+let control: Runtime;
+let proxy: Awaited<ReturnType<typeof roundRobin>>;
+let publicUrl = '';
+const webs: ChildProcess[] = [];
+const workers: ChildProcess[] = [];
+const faults: FaultConfig = { seed: 12, rules: [] };
+let env: Record<string, string>;
+const sent: Record<string, unknown>[] = [];
+const timeline: Record<string, number> = {};
+let requesters: { id: string; email: string; company: string; credentials: boolean }[] = [];
+let defaultCompanyId = '';
+
+beforeAll(async () => {
+  redisPort = await freePort();
+  await startRedis();
+  sandbox = new HubSpotSandbox({ rateLimitPer10s: 2000, faults, searchDelayMs: 0 });
+  const account = sandbox.addAccount(P);
+  await sandbox.start();
+  const webPorts = [await freePort(), await freePort()];
+  proxy = await roundRobin(webPorts);
+  publicUrl = `http://127.0.0.1:${proxy.port}`;
+  env = {
+    REDIS_URL: `redis://127.0.0.1:${redisPort}`, REDIS_KEY_PREFIX: prefix, HUBSPOT_API_BASE_URL: sandbox.url, HUBSPOT_ACCESS_TOKEN: account.token,
+    HUBSPOT_CLIENT_SECRET: secret, HUBSPOT_PORTAL_ID: String(P), HUBSPOT_RATE_LIMIT_PER_10S: '2000', PUBLIC_BASE_URL: publicUrl, HOST: '127.0.0.1',
+    LOG_LEVEL: 'info', WORKER_LOCK_MS: '3000', HUBSPOT_BATCH_WINDOW_MS: '50',
+  };
+  // This process sets the account up as an admin would and reads the results; it takes no traffic.
+  control = createRuntime(loadConfig({ ...env, APP_ROLE: 'web', LOG_LEVEL: 'silent' }), { log: silentLog, queuePrefix: `${prefix}bull` });
+  await control.start(0);
+  await connectSandboxPortal(control, sandbox, P, { onboardNewContacts: true });
+  const defaultCo = sandbox.seed(P, 'companies', { name: 'Default Co', domain: 'default-co.example' });
+  defaultCompanyId = defaultCo.id;
+  const current = await control.settings.read(P);
+  await control.settings.save(P, {
+    ...current.settings,
+    inbound: { ...current.settings.inbound, defaultCompanyId },
+    email: { ...current.settings.email, transport: 'hubspot', hubspotEmailIds: { 'portal-credentials': CREDENTIALS_EMAIL, 'support-issue-report': REPORT_EMAIL } },
+  }, current.version, 'admin');
+  await control.rules.save(P, { ...defaultRuleSet, rules: [{ ...defaultRuleSet.rules[0]!, active: true }] }, (await control.rules.read(P)).version, 'admin');
+  const companies = Array.from({ length: DOMAINS }, (_, d) => sandbox.seed(P, 'companies', { name: `Company ${d}`, domain: `company${d}.example`, lifecyclestage: 'customer', portal_autopilot_support_contacts: `support@company${d}.example` }));
+  for (let s = 0; s < SENDERS; s++) if (kindOf(s) === 'known') sandbox.seed(P, 'contacts', { email: senderOf(s).email, firstname: `Person${s}`, lastname: 'Example' });
+  requesters = Array.from({ length: TICKETS }, (_, t) => {
+    const d = t % DOMAINS;
+    const c = sandbox.seed(P, 'contacts', { email: `customer${t}@company${d}.example`, firstname: `Customer${t}`, associatedcompanyid: companies[d]!.id });
+    return { id: c.id, email: `customer${t}@company${d}.example`, company: `Company ${d}`, credentials: t % 4 === 0 };
+  });
+
+  for (const port of webPorts) webs.push(startProcess('web', { ...env, PORT: String(port) }));
+  workers.push(startProcess('worker', env), startProcess('worker', env));
+  await vi.waitFor(async () => { for (const port of webPorts) expect((await fetch(`http://127.0.0.1:${port}/readyz`)).status).toBe(200); }, { timeout: 30_000, interval: 200 });
+  sandbox.connectWebhooks({ targetUrl: `${publicUrl}/webhooks/hubspot`, clientSecret: secret, maxConcurrentRequests: 8, retryBaseMs: 250 });
+  const push = sandbox.webhooks!.push.bind(sandbox.webhooks!);
+  sandbox.webhooks!.push = (e) => { sent.push(e); push(e); };
+
+  // ---- the burst, with its faults --------------------------------------------------------
+  faults.rules.push({ pathPrefix: '/', error5xxRate: 0.1, error429Rate: 0.05, dropRate: 0.02 });
+  const started = Date.now();
+  const at = (name: string) => { timeline[name] = Number(((Date.now() - started) / 1000).toFixed(1)); };
+  for (let c = 0; c < CONVERSATIONS; c++) {
+    const s = senderOf(c % SENDERS);
+    sandbox.inboundEmail(P, { from: s.email, name: `${s.first} ${s.last}`, subject: `Question ${c}`, text: 'Hello' });
+    if (c < TICKETS) sandbox.createTicket(P, { subject: requesters[c]!.credentials ? '[Portal Credentials]' : `Printer ${c} on fire`, content: 'Smoke' }, requesters[c]!.id);
+    if (c % 50 === 49) await new Promise((r) => setTimeout(r, 20));
+  }
+  at('loadSent');
+  // The faults strike while the work is under way: at a third and at two thirds of the new contacts.
+  const newSenders = Array.from({ length: SENDERS }, (_, s) => senderOf(s)).filter((s) => s.kind !== 'known').length;
+  const made = () => account.objects.contacts!.all().length - SENDERS / 10 - TICKETS;
+  await vi.waitFor(() => expect(made()).toBeGreaterThanOrEqual(newSenders / 3), { timeout: 5 * 60_000, interval: 50 });
+  workers[0]!.kill('SIGKILL');
+  at('workerKilled');
+  setTimeout(() => { workers[0] = startProcess('worker', env); at('workerStarted'); }, 3000);
+  await vi.waitFor(() => expect(made()).toBeGreaterThanOrEqual((2 * newSenders) / 3), { timeout: 5 * 60_000, interval: 50 });
+  await killRedis();
+  at('redisKilled');
+  await new Promise((r) => setTimeout(r, 2000));
+  await startRedis();
+  at('redisStarted');
+  await sandbox.webhooks!.drain();
+  // HubSpot's retries: every webhook twice more, out of order.
+  for (const e of shuffle([...sent], 11)) push(e);
+  for (const e of shuffle([...sent], 29)) push(e);
+  await sandbox.webhooks!.drain();
+  await vi.waitFor(() => expect(timeline.workerStarted).toBeDefined(), { timeout: 10_000 });
+  await control.queue.idle(10 * 60_000);
+  at('drained');
+  faults.rules.length = 0;
+}, 20 * 60_000);
+
+afterAll(async () => {
+  for (const p of [...webs, ...workers]) p.kill('SIGTERM');
+  await Promise.all([...webs, ...workers].map((p) => (p.exitCode !== null || p.signalCode !== null ? undefined : new Promise((r) => p.once('exit', r)))));
+  await control?.stop();
+  await sandbox?.stop();
+  await new Promise((r) => proxy?.server.close(r));
+  if (redisProcess) await killRedis();
+  rmSync(redisDir, { recursive: true, force: true });
+}, 60_000);
+
+// ---- what a user would notice ----------------------------------------------------------------
+
+const sends = (emailId: number) => sandbox.account(P).transactionalSends.filter((s) => s.emailId === emailId);
+const result: Record<string, unknown> = {};
+
+describe(`the production topology under load and faults (${CONVERSATIONS} conversations, ${TICKETS} tickets, every webhook three times)`, () => {
+  it('spread the traffic over both web processes and met every fault it was meant to', () => {
+    expect(proxy.connections.every((n) => n > 0)).toBe(true);
+    const calls = sandbox.calls;
+    result.hubspotCalls = calls.length;
+    result.answered5xx = calls.filter((c) => c.status >= 500).length;
+    result.answered429 = calls.filter((c) => c.status === 429).length;
+    result.webhookDeliveries = sandbox.webhooks!.deliveries.length;
+    result.webhookDeliveriesRefused = sandbox.webhooks!.deliveries.filter((d) => d.status !== 200).length;
+    result.timeline = timeline;
+    expect(result.answered5xx).toBeGreaterThan(0);
+    expect(result.answered429).toBeGreaterThan(0);
+    expect(timeline).toMatchObject({ workerKilled: expect.any(Number), redisKilled: expect.any(Number), redisStarted: expect.any(Number) });
+    expect(sent.length).toBeGreaterThan(CONVERSATIONS);
+  });
+
+  it('lost nothing: every webhook was accepted in the end, nothing is quarantined or dead', async () => {
+    expect(sandbox.webhooks!.abandoned).toEqual([]);
+    expect(await control.quarantine.list(100, P)).toEqual([]);
+    const dead = await control.deadLetters.list(1000);
+    result.deadLetters = dead.length;
+    expect(dead.map((d) => d.reason)).toEqual([]);
+  });
+
+  it('made exactly one contact per new sender, named, filed under the right company (free mail: the default company)', () => {
+    const a = sandbox.account(P);
+    const companies = new Map(a.objects.companies!.all().map((c) => [c.id, String(c.properties.name)]));
+    const byEmail = new Map<string, string[]>();
+    for (const c of a.objects.contacts!.all()) byEmail.set(String(c.properties.email), [...(byEmail.get(String(c.properties.email)) ?? []), c.id]);
+    const problems: string[] = [];
+    for (let s = 0; s < SENDERS; s++) {
+      const x = senderOf(s);
+      const ids = byEmail.get(x.email) ?? [];
+      if (ids.length !== 1) { problems.push(`${x.email}: ${ids.length} contacts`); continue; }
+      const c = a.objects.contacts!.get(ids[0]!)!;
+      if (c.properties.firstname !== x.first || c.properties.lastname !== x.last) problems.push(`${x.email}: named ${c.properties.firstname} ${c.properties.lastname}`);
+      if (x.kind === 'known') continue; // known contacts are not refiled
+      const filed = a.associationsOf('contacts', c.id, 'companies').map((t) => companies.get(String(t.toObjectId)));
+      if (filed.length !== 1 || filed[0] !== x.company) problems.push(`${x.email}: filed under ${filed.join(', ') || 'nothing'}, expected ${x.company}`);
+    }
+    result.senders = SENDERS;
+    expect(problems).toEqual([]);
+  });
+
+  it('emailed exactly one credentials message to each onboarded contact and each "[Portal Credentials]" requester, and granted access once', async () => {
+    const expected = new Set<string>();
+    for (let s = 0; s < SENDERS; s++) if (senderOf(s).kind !== 'known') expected.add(senderOf(s).email);
+    for (const r of requesters) if (r.credentials) expected.add(r.email);
+    const got = new Map<string, number>();
+    for (const m of sends(CREDENTIALS_EMAIL)) got.set(m.to, (got.get(m.to) ?? 0) + 1);
+    const wrong = [...new Set([...expected, ...got.keys()])].filter((e) => (got.get(e) ?? 0) !== (expected.has(e) ? 1 : 0)).map((e) => `${e}: ${got.get(e) ?? 0}`);
+    result.credentialsEmails = sends(CREDENTIALS_EMAIL).length;
+    expect(wrong).toEqual([]);
+
+    const a = sandbox.account(P);
+    const contactOf = (email: string) => a.objects.contacts!.all().find((c) => c.properties.email === email)!.id;
+    const grants: string[] = [];
+    for (const email of [...expected].slice(0, FULL ? expected.size : 120)) {
+      const n = (await control.portal.accounts.history(P, contactOf(email))).filter((h) => h.action === 'granted').length;
+      if (n !== 1) grants.push(`${email}: ${n} grants`);
+    }
+    expect(grants).toEqual([]);
+  });
+
+  it('sent each company\'s support contact exactly one issue report per ticket', () => {
+    const reports = sends(REPORT_EMAIL);
+    const perTicket = new Map<string, number>();
+    for (const m of reports) {
+      const key = `${m.to} ${JSON.stringify(m.customProperties)}`;
+      perTicket.set(key, (perTicket.get(key) ?? 0) + 1);
+    }
+    result.issueReports = reports.length;
+    expect([...perTicket.values()].filter((n) => n !== 1)).toEqual([]);
+    expect(reports.length).toBe(TICKETS);
+    const byCompany = new Map<string, number>();
+    for (const m of reports) byCompany.set(m.to, (byCompany.get(m.to) ?? 0) + 1);
+    for (let d = 0; d < DOMAINS; d++) expect(byCompany.get(`support@company${d}.example`), `Company ${d}`).toBe(requesters.filter((r) => r.company === `Company ${d}`).length);
+  });
+
+  it('lets customers sign in through the real OpenID Connect flow (a sample, through either web process)', async () => {
+    const sample = [senderOf(3), senderOf(13), senderOf(23)].filter((s) => s.kind === 'new');
+    expect(sample.length).toBeGreaterThan(0);
+    for (const s of sample) {
+      const mail = sends(CREDENTIALS_EMAIL).find((m) => m.to === s.email)!;
+      const link = Object.values(mail.customProperties).map((v) => String((v as { value: unknown }).value)).find((v) => /\/set-password\/[\w-]{43}$/.test(v));
+      expect(link, s.email).toBeDefined();
+      const browser = new HttpBrowser();
+      await browser.get(link!);
+      await browser.submit({ password: `reliable ${s.first} 1843`, confirm: `reliable ${s.first} 1843` });
+      const portalUrl = sandbox.portal.portalUrl(P);
+      await browser.get(portalUrl);
+      await browser.submit({ email: s.email, password: `reliable ${s.first} 1843` });
+      expect(browser.url, browser.text().slice(0, 300)).toBe(portalUrl);
+      expect(browser.text()).toMatch(/Your tickets \(\d+\)/);
+    }
+  });
+
+  it('keeps Redis bounded: every key that grows with traffic expires or is capped', async () => {
+    const redis = new Redis(redisPort, '127.0.0.1');
+    const kinds = new Map<string, { keys: number; withoutTtl: number }>();
+    for (let cursor = '0'; ;) {
+      const [nextCursor, found] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+      const pipeline = redis.pipeline();
+      for (const k of found) pipeline.ttl(k);
+      const ttls = (await pipeline.exec())!.map(([, t]) => Number(t));
+      found.forEach((k, i) => {
+        const kind = k.slice(prefix.length).replace(/\d+/g, 'N').replace(/[\w-]{20,}/g, 'X');
+        const entry = kinds.get(kind) ?? { keys: 0, withoutTtl: 0 };
+        entry.keys++;
+        if (ttls[i]! < 0) entry.withoutTtl++;
+        kinds.set(kind, entry);
+      });
+      if ((cursor = nextCursor) === '0') break;
+    }
+    const info = await redis.info('memory');
+    await redis.quit();
+    result.redisUsedMemoryBytes = Number(/used_memory:(\d+)/.exec(info)?.[1]);
+    result.redisKeys = [...kinds.values()].reduce((a, b) => a + b.keys, 0);
+    result.redisKeyKinds = Object.fromEntries([...kinds].sort((a, b) => b[1].keys - a[1].keys));
+    // Keys without a time to live: one set per account (configuration, BullMQ's bookkeeping, whose
+    // event stream BullMQ trims to 10,000 entries), and per customer with a portal account, that
+    // account's data for as long as it has one (lists capped, see caps in src/store/keys.ts).
+    const perAccount = /^(portal:N:(settings|settings-history|rules|provisioning|support-label|oidc-client)|bull:hubspot-events:(id|meta|events))$/;
+    const perPortalCustomer = /^portal:N:(portal-account:N|portal-login:.+|portal-access-log:N|email-log:(N|company-N))$/;
+    const unbounded = [...kinds].filter(([kind, k]) => k.withoutTtl > 0 && !perAccount.test(kind) && !perPortalCustomer.test(kind)).map(([kind]) => kind);
+    expect(unbounded).toEqual([]);
+    const accounts = kinds.get('portal:N:portal-account:N')?.keys ?? 0;
+    const withoutTtl = [...kinds.values()].reduce((a, b) => a + b.withoutTtl, 0);
+    result.redisKeysWithoutTtl = withoutTtl;
+    result.portalAccounts = accounts;
+    // Four keys per portal customer, one email log per company that got reports, a dozen per account.
+    expect(withoutTtl).toBeLessThanOrEqual(4 * accounts + (kinds.get('portal:N:email-log:company-N')?.keys ?? 0) + 12);
+    result.redisBytesPerConversation = Math.round(Number(result.redisUsedMemoryBytes) / CONVERSATIONS);
+  });
+
+  it('dead-letters an event HubSpot answers 404 for, and a replay once the object is back completes it exactly once', async () => {
+    const tickets = sandbox.account(P).objects.tickets!;
+    const raiser = requesters.find((r) => !r.credentials)!;
+    const ticket = sandbox.createTicket(P, { subject: 'Lost and found', content: 'Restored from the recycle bin' }, raiser.id);
+    const record = tickets.get(ticket.id)!;
+    tickets.remove(ticket.id);
+    await vi.waitFor(async () => expect((await control.deadLetters.list()).length).toBe(1), { timeout: 60_000, interval: 200 });
+    expect((await control.deadLetters.list())[0]!.reason).toMatch(/404/);
+    tickets.restore(record);
+    expect(await control.deadLetters.replay((jobs) => control.queue.enqueue(jobs))).toBe(1);
+    await control.queue.idle(60_000);
+    expect(await control.deadLetters.list()).toEqual([]);
+    const reports = sends(REPORT_EMAIL).filter((m) => JSON.stringify(m.customProperties).includes('Lost and found'));
+    expect(reports.map((m) => m.to)).toEqual([`support@company${requesters.indexOf(raiser) % DOMAINS}.example`]);
+  });
+
+  it('wrote no secret and no set-password link into any log line of the four processes', () => {
+    const links = sends(CREDENTIALS_EMAIL).flatMap((m) => Object.values(m.customProperties).map((v) => /\/set-password\/([\w-]{43})$/.exec(String((v as { value: unknown }).value))?.[1] ?? '').filter(Boolean));
+    expect(links.length).toBe(sends(CREDENTIALS_EMAIL).length);
+    const secrets = [secret, env.HUBSPOT_ACCESS_TOKEN!, ...links];
+    result.logLines = logs.length;
+    expect(logs.length).toBeGreaterThan(0);
+    expect(logs.filter((line) => secrets.some((s) => line.includes(s)))).toEqual([]);
+  });
+
+  afterAll(() => {
+    const out = { date: new Date().toISOString(), command: FULL ? 'RELIABILITY_SCALE=full npm run test:reliability' : 'npm run test:reliability', conversations: CONVERSATIONS, tickets: TICKETS, senders: SENDERS, domains: DOMAINS, ...result };
+    process.stdout.write(`${JSON.stringify(out)}\n`);
+    if (FULL) writeFileSync(join(root, 'bench/results/reliability.json'), `${JSON.stringify(out, null, 2)}\n`);
+  });
+});
