@@ -1,3 +1,4 @@
+import { PermanentError } from '../queue/errors.js';
 import { hkdfSync, randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
 import { Redis } from 'ioredis';
@@ -113,7 +114,7 @@ export function createRuntime(config: Config, options: RuntimeOptions = {}) {
 
   /** OAuth mode: ask HubSpot to remove the install, then forget the account's tokens. */
   const uninstall = async (portalId: number) => {
-    if (!vault) throw new Error('uninstalling is for OAuth installs; a private app is removed in HubSpot');
+    if (!vault) throw new PermanentError('uninstalling is for OAuth installs; a private app is removed in HubSpot (Settings → Integrations → Private apps)');
     await hubspot.request(portalId, 'appinstalls.uninstall', { method: 'DELETE', path: '/appinstalls/v3/external-install' });
     await vault.remove(portalId);
     log.info({ portalId }, 'app uninstalled');

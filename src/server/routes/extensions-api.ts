@@ -25,6 +25,13 @@ export function extensionsApi(given: ExtensionsDeps): Router {
   const r = Router();
   const admin = requireAdmin({ store: given.store, settings: given.settings, operatorAdmins: given.operatorAdmins });
   const deps = { ...given, admin };
+  // Record ids in a path are HubSpot's: exact positive whole numbers, refused before anything reads them.
+  for (const name of ['contactId', 'companyId', 'ticketId']) {
+    r.param(name, (_req, res, next, value: string) => {
+      if (/^[1-9]\d{0,15}$/.test(value) && Number.isSafeInteger(Number(value))) return next();
+      res.status(400).json({ message: `${name} must be a HubSpot record id (a positive whole number below 2^53), not "${value.slice(0, 40)}"` });
+    });
+  }
 
   r.get('/status', async (_req: Request, res: Response) => {
     const { portalId } = caller(res);

@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import express, { type ErrorRequestHandler, type RequestHandler, type Router } from 'express';
 import type { Logger } from 'pino';
 import type { Metrics } from '../../platform/metrics.js';
+import { HubSpotApiError } from '../../hubspot/classify-failure.js';
+import { PermanentError } from '../../queue/errors.js';
 
 export interface HttpAppParts {
   log: Logger;
@@ -57,6 +59,17 @@ export function createHttpApp(p: HttpAppParts): express.Express {
   app.use((_req, res) => { res.status(404).json({ message: 'no such route' }); });
 
   const onError: ErrorRequestHandler = (err, req, res, _next) => {
+    // A record HubSpot does not have (a card opened on a contact deleted since): the caller's 404, not our failure.
+    if (err instanceof HubSpotApiError && err.status === 404) {
+      res.status(404).json({ message: `HubSpot has no such record (${err.endpoint})` });
+      return;
+    }
+    // What retrying cannot change and an agent or admin can (no access list set up yet, a contact
+    // without an email address, no access to send credentials for): 409 with the reason.
+    if (err instanceof PermanentError && !(err instanceof HubSpotApiError)) {
+      res.status(409).json({ message: err.message });
+      return;
+    }
     const status = typeof err?.status === 'number' ? err.status : 500;
     if (status === 413) {
       p.metrics.webhookRequests.inc({ status: '413' });
