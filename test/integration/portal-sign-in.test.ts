@@ -91,6 +91,20 @@ describe('the OpenID Connect provider, as a relying party sees it (openid-client
     expect(new URL(b.url).searchParams.get('error_description')).toMatch(/PKCE/);
   });
 
+  it('never sends a code to a redirect URI the client did not register', async () => {
+    const { config } = await rp();
+    const verifier = oidc.randomPKCECodeVerifier();
+    const url = oidc.buildAuthorizationUrl(config, {
+      redirect_uri: 'https://attacker.example/callback', scope: 'openid', state: oidc.randomState(), code_challenge: await oidc.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256',
+    });
+    const b = env.browser();
+    b.stopAt = (u) => u.hostname === 'attacker.example';
+    await b.get(url.href);
+    expect(new URL(b.url).hostname).not.toBe('attacker.example');
+    expect(b.status).toBe(400);
+    expect(b.text()).toContain('the address to return to is not registered for this portal');
+  });
+
   it('refuses the client with a wrong secret', async () => {
     const config = await oidc.discovery(new URL(env.app.portal.issuer), env.client.clientId, 'not-the-secret', undefined, { execute: [oidc.allowInsecureRequests] });
     const { code } = await rp();
@@ -113,5 +127,21 @@ describe('passwords at rest', () => {
     const stored = (await env.app.portal.accounts.get(P, ada.id))!.passwordHash!;
     expect(stored).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
     expect(await env.app.store.get(`portal:${P}:portal-account:${ada.id}`)).not.toContain('correct horse');
+  });
+});
+
+describe('the sign-in limit', () => {
+  it('holds: after 5 wrong passwords for an address, even the right one is refused for a while', async () => {
+    const { sandbox, P } = env;
+    const attempt = async (password: string) => {
+      const b = env.browser();
+      await b.get(sandbox.portal.portalUrl(P));
+      await b.submit({ email: 'ada@acme.example', password });
+      return b;
+    };
+    for (let i = 0; i < 5; i++) expect((await attempt(`wrong password ${i}`)).url).not.toBe(sandbox.portal.portalUrl(P));
+    const right = await attempt('correct horse battery staple');
+    expect(right.url).not.toBe(sandbox.portal.portalUrl(P));
+    expect(right.text()).toMatch(/too many/i);
   });
 });
