@@ -22,6 +22,7 @@ export function canonicalDomain(raw: string): string | null {
   let d = raw.trim().toLowerCase();
   d = d.replace(/^[a-z]+:\/\//, '').replace(/[/?#].*$/, '').replace(/:\d+$/, '').replace(/\.$/, '');
   if (d.startsWith('.') || d.includes('..')) return null;
+  // Stryker disable next-line MethodExpression: equivalent: the public suffix of www.X is X exactly when X itself is one (no rule makes "www" a suffix label).
   if (d.startsWith('www.') && getPublicSuffix(d.slice(4), { allowPrivateDomains: true }) !== d.slice(4)) d = d.slice(4);
   const ascii = domainToASCII(d);
   return ascii && ascii.includes('.') ? ascii : null;
@@ -58,6 +59,7 @@ export function matchDomain(emailDomain: string, index: DomainIndex, o: MatchOpt
   const fallback = (reason: 'free-mail' | 'no-company-owns-domain'): DomainMatch =>
     o.defaultCompanyId ? { kind: 'default', companyId: o.defaultCompanyId, reason } : { kind: 'none', reason };
   const domain = canonicalDomain(emailDomain);
+  // Stryker disable next-line ConditionalExpression: equivalent (a null domain matches nothing and falls through to the same answer); it keeps the types honest.
   if (!domain) return fallback('no-company-owns-domain');
   const registrable = getDomain(domain, { allowPrivateDomains: true }) ?? domain;
   if (o.freeMail.has(domain) || o.freeMail.has(registrable)) return fallback('free-mail');

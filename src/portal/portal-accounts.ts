@@ -48,7 +48,7 @@ export class PortalAccounts {
   }
 
   async getMany(portalId: number, contactIds: string[]): Promise<(PortalAccount | null)[]> {
-    if (!contactIds.length) return [];
+    // The store answers an empty list with an empty list (no Redis call).
     return (await this.store.getMany(contactIds.map((id) => keys.portalAccount(portalId, id)))).map((r) => (r ? (JSON.parse(r) as PortalAccount) : null));
   }
 

@@ -91,6 +91,8 @@ describe('domain details the mutation run found unpinned', () => {
     expect(canonicalDomain('acme.example.')).toBe('acme.example');
     expect(canonicalDomain('acme.example?x')).toBe('acme.example');
     expect(canonicalDomain('acme.example#x')).toBe('acme.example');
+    // A second line pasted after a path is not glued onto the domain.
+    expect(canonicalDomain('acme.example/\nbeta.example')).toBe('acme.example');
   });
 
   it('refuses what is not a domain: a port that is not a number, a scheme in the middle, one label, nothing', () => {

@@ -1,4 +1,4 @@
-import type { AddressInfo } from 'node:net';
+import { connect, type AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { Writable } from 'node:stream';
 import express from 'express';
@@ -53,13 +53,14 @@ describe('card requests: who is calling', () => {
 
   it('logs which identity parameter was given twice', async () => {
     expect((await call('/api/extensions/x?portalId=4242&portalId=1&userId=1&userId=2&appId=77')).status).toBe(401);
-    expect(reasons()).toEqual(['identity parameter given more than once: portalId, userId']);
+    expect(logged).toEqual([expect.objectContaining({ reason: 'identity parameter given more than once: portalId, userId', uri: `${publicBaseUrl}/api/extensions/x?portalId=4242&portalId=1&userId=1&userId=2&appId=77` })]);
   });
 
   it('refuses another app\'s id or none, naming both in the log', async () => {
     expect((await call('/api/extensions/x?portalId=4242&appId=78')).status).toBe(401);
     expect((await call('/api/extensions/x?portalId=4242')).status).toBe(401);
     expect(reasons()).toEqual(['appId 78 is not this app\'s (77)', 'appId (none) is not this app\'s (77)']);
+    expect(logged[0]).toMatchObject({ uri: `${publicBaseUrl}/api/extensions/x?portalId=4242&appId=78` });
   });
 
   it('does not check the app id when none is configured', async () => {
@@ -67,7 +68,7 @@ describe('card requests: who is calling', () => {
   });
 
   it('answers 400 for a missing or inexact account id, and 403 (logged) for an account that has not installed', async () => {
-    for (const p of ['', 'portalId=', 'portalId=0', 'portalId=12abc', 'portalId=abc12', 'portalId=9007199254740993', 'portalId=12345678901234567']) {
+    for (const p of ['', 'portalId=', 'portalId=0', 'portalId=12abc', 'portalId=abc12', 'portalId=0x11', 'portalId=1e3', 'portalId=4242.0', 'portalId=9007199254740993', 'portalId=12345678901234567']) {
       const r = await call(`/api/extensions/x?${p}${p ? '&' : ''}appId=77`);
       expect(r, p).toEqual({ status: 400, body: { message: 'portalId query parameter is missing or not a positive whole number' } });
     }
@@ -80,6 +81,19 @@ describe('card requests: who is calling', () => {
   it('reads an inexact user id as no user rather than another one', async () => {
     expect((await call('/api/extensions/x?portalId=4242&userId=9007199254740993&appId=77')).body).toMatchObject({ caller: { userId: null } });
     expect((await call('/api/extensions/x?portalId=4242&userId=x9&appId=77')).body).toMatchObject({ caller: { userId: null } });
+  });
+
+  it('refuses an absolute-form request line (the host is the caller\'s choice), saying so in the log', async () => {
+    const { port } = new URL(base);
+    const status = await new Promise<number>((resolveStatus, reject) => {
+      const socket = connect(Number(port), '127.0.0.1', () => { socket.end('GET http://attacker.example/api/extensions/x?portalId=4242&appId=77 HTTP/1.1\r\nHost: attacker.example\r\nConnection: close\r\n\r\n'); });
+      let text = '';
+      socket.on('data', (d) => { text += d.toString(); });
+      socket.on('end', () => resolveStatus(Number(text.split(' ')[1])));
+      socket.on('error', reject);
+    });
+    expect(status).toBe(401);
+    expect(reasons()).toEqual(['request target is not a path (absolute-form request line)']);
   });
 
   it('passes a JSON body on and refuses one that is not JSON', async () => {
