@@ -13,8 +13,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
-import { Redis } from 'ioredis';
 import { pino } from 'pino';
+import { dropKeys } from './bench-support.js';
 import { defaultRuleSet } from '../src/rules/default-rules.js';
 import { HubSpotSandbox } from '../src/sandbox/hubspot-sandbox.js';
 import { loadConfig } from '../src/server/config.js';
@@ -131,14 +131,7 @@ async function run(faulty: boolean) {
   for (const w of workers) w.kill('SIGTERM');
   await web.stop();
   await sandbox.stop();
-  // This run's keys only (the prefix); Redis may serve others.
-  const redis = new Redis(REDIS_URL);
-  for (let cursor = '0'; ;) {
-    const [next, found] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-    if (found.length) await redis.unlink(...found);
-    if ((cursor = next) === '0') break;
-  }
-  await redis.quit();
+  await dropKeys(REDIS_URL, prefix);
   return result;
 }
 
