@@ -4,9 +4,8 @@
  * HubSpot; one worker process of its own handles every event. The events: BENCH_EVENTS (default
  * 100,000) from inbound conversations (a creation and a message event each, so half as many
  * threads) by 5,000 senders over 100 company domains, each webhook delivered once.
- * Two runs side by side: Node's default heap, then the worker with --max-old-space-size=96 (what
- * the README recommends), which tells a leak (it would run out) from a collector that is merely
- * lazy. The worker's resident memory (VmRSS from /proc) is sampled every second; reported: idle,
+ * Two runs side by side: Node's default heap, then the worker with --max-old-space-size=96, which
+ * tells a leak (it would run out of heap) from a collector that is merely lazy. The worker's resident memory (VmRSS from /proc) is sampled every second; reported: idle,
  * after the first tenth of the events, the peak and after the drain, against the target of 250 MB.
  * BENCH_REDIS_URL (default db 14).
  */

@@ -22,8 +22,10 @@ export function canonicalDomain(raw: string): string | null {
   let d = raw.trim().toLowerCase();
   d = d.replace(/^[a-z]+:\/\//, '').replace(/[/?#].*$/, '').replace(/:\d+$/, '').replace(/\.$/, '');
   if (d.startsWith('.') || d.includes('..')) return null;
-  // Stryker disable next-line MethodExpression: equivalent: the public suffix of www.X is X exactly when X itself is one (no rule makes "www" a suffix label).
-  if (d.startsWith('www.') && getPublicSuffix(d.slice(4), { allowPrivateDomains: true }) !== d.slice(4)) d = d.slice(4);
+  if (d.startsWith('www.')) {
+    const rest = d.slice(4);
+    if (getPublicSuffix(rest, { allowPrivateDomains: true }) !== rest) d = rest;
+  }
   const ascii = domainToASCII(d);
   return ascii && ascii.includes('.') ? ascii : null;
 }

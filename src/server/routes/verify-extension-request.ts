@@ -26,8 +26,8 @@ export const HUBSPOT_IDENTITY_PARAMS = ['portalId', 'userId', 'userEmail', 'appI
 
 const SAFE_ID = /^[1-9]\d{0,15}$/;
 const parseId = (raw: string | null): number | null => {
-  // Stryker disable next-line ConditionalExpression: equivalent (RegExp#test reads null as "null", which is refused too).
-  if (raw === null || !SAFE_ID.test(raw)) return null;
+  // An absent parameter reads as "null", which is not an id either.
+  if (!SAFE_ID.test(String(raw))) return null;
   const n = Number(raw);
   return Number.isSafeInteger(n) ? n : null;
 };
