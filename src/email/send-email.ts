@@ -89,13 +89,16 @@ export class EmailService {
           : ctx.settings.inbound.ignoredSenders.some((p) => to.local === p || to.email === p || p === `@${to.domain}`) ? `${to.email} is a no-reply address` : undefined;
     if (suppressed) return this.record(ctx, key, { ...base, to: to?.email ?? null, state: 'suppressed', reason: suppressed });
 
-    // Counted once per cause, so a retried send does not count against its own recipient.
-    const rateKey = keys.recipientRate(ctx.portalId, to!.email, Math.floor(Date.now() / 3_600_000));
+    // Counted once per cause, so a retried send does not count against its own recipient. Issue
+    // reports to support contacts are counted apart from customers' emails, with their own cap.
+    const isReport = req.template === 'support-issue-report';
+    const limit = isReport ? ctx.settings.supportContacts.maxReportsPerRecipientPerHour : ctx.settings.email.maxPerRecipientPerHour;
+    const rateKey = keys.recipientRate(ctx.portalId, isReport ? `reports:${to!.email}` : to!.email, Math.floor(Date.now() / 3_600_000));
     await rememberContactData(ctx.store, ctx.portalId, req.contactId, rateKey);
     const firstTry = await ctx.store.setIfAbsent(keys.idempotency(ctx.portalId, `rate-counted:${key}`), '1', 3600);
     const sent = firstTry ? await ctx.store.increment(rateKey, 3600) : Number(await ctx.store.get(rateKey) ?? 0);
-    if (sent > ctx.settings.email.maxPerRecipientPerHour) {
-      const reason = `more than ${ctx.settings.email.maxPerRecipientPerHour} emails to ${to!.email} in one hour: stopped as a possible loop`;
+    if (sent > limit) {
+      const reason = `more than ${limit} ${isReport ? 'issue reports' : 'emails'} to ${to!.email} in one hour: stopped as a possible loop`;
       await this.record(ctx, key, { ...base, to: to!.email, state: 'failed', reason });
       throw new PermanentError(reason);
     }

@@ -67,6 +67,12 @@ export const settingsSchema = z.strictObject({
     /** Who may change a company's support contacts: everyone, or admins of the app. */
     editors: z.enum(['everyone', 'admins'], { error: 'must be everyone or admins' }).default('everyone'),
     maxPerCompany: z.number().int().min(1).max(100).default(25),
+    /**
+     * Loop stop for issue reports: at most this many to one support contact in an hour (a busy
+     * company files more tickets than a customer gets emails; an autoresponder answering reports
+     * with new tickets is still stopped). Customers' emails have their own cap (email section).
+     */
+    maxReportsPerRecipientPerHour: z.number().int().min(1).max(1000).default(60),
   }).prefault({}),
   rules: z.strictObject({
     /** How long every evaluation of every ticket is kept (the audit). */

@@ -118,10 +118,20 @@ describe('sending email exactly once', () => {
   it('stops a loop: no more than the hourly cap per recipient, with the reason recorded', async () => {
     await setEmail({ maxPerRecipientPerHour: 2 });
     const loop = contact({ email: 'loop@acme.example' });
-    for (const n of [1, 2]) await app.email.service.send(await ctx(), { cause: `loop:${n}`, template: 'support-issue-report', contactId: loop });
-    await expect(app.email.service.send(await ctx(), { cause: 'loop:3', template: 'support-issue-report', contactId: loop })).rejects.toThrow(/more than 2 emails to loop@acme.example in one hour/);
+    for (const n of [1, 2]) await app.email.service.send(await ctx(), { cause: `loop:${n}`, template: 'request-received', contactId: loop });
+    await expect(app.email.service.send(await ctx(), { cause: 'loop:3', template: 'request-received', contactId: loop })).rejects.toThrow(/more than 2 emails to loop@acme.example in one hour/);
     expect((await app.email.service.log(app.store, P, loop))[0]).toMatchObject({ state: 'failed', reason: expect.stringContaining('possible loop') });
     await setEmail({ maxPerRecipientPerHour: 5 });
+  });
+
+  it('counts issue reports to a support contact apart, under their own cap: a busy company\'s sixth ticket in an hour is still reported', async () => {
+    const ops = contact({ email: 'ops@acme.example' });
+    for (let n = 1; n <= 8; n++) expect(await app.email.service.send(await ctx(), { cause: `report:${n}`, template: 'support-issue-report', contactId: ops })).toMatchObject({ state: 'sent' });
+    const current = await app.settings.read(P);
+    await app.settings.save(P, { ...current.settings, supportContacts: { ...current.settings.supportContacts, maxReportsPerRecipientPerHour: 8 } }, current.version, 'test');
+    await expect(app.email.service.send(await ctx(), { cause: 'report:9', template: 'support-issue-report', contactId: ops })).rejects.toThrow(/more than 8 issue reports to ops@acme.example in one hour/);
+    // The customer-email cap is a separate count: the same address may still get its own emails.
+    expect(await app.email.service.send(await ctx(), { cause: 'own:1', template: 'request-received', contactId: ops })).toMatchObject({ state: 'sent' });
   });
 });
 
