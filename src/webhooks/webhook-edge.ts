@@ -99,7 +99,7 @@ export function webhookEdge(deps: WebhookEdgeDeps) {
       // arrive together exactly one queues it. A short claim becomes the 48-hour mark once queued;
       // if queueing fails the claims are dropped, and if the process dies they lapse on their own,
       // so HubSpot's retry gets through either way.
-      const fresh = await claimFresh(deps.store, valid);
+      const { fresh, others } = await claimFresh(deps.store, valid);
       try {
         await deps.queue.enqueue(fresh);
       } catch (err) {
@@ -107,6 +107,13 @@ export function webhookEdge(deps: WebhookEdgeDeps) {
         throw err;
       }
       await deps.store.setMany(fresh.map((j) => [keys.eventSeen(j.event.portalId, j.id), 'queued']), ttl.eventSeen);
+      // An event another request claimed but has not queued yet is not a duplicate until it is:
+      // if that request failed (Redis went away between its claim and its queueing), a 200 here
+      // would end HubSpot's retries and lose the event. Wait briefly, then let HubSpot retry.
+      if (!(await allQueued(deps.store, others))) {
+        deps.log.warn({ events: others.length }, 'events claimed by another request are not queued yet; asking HubSpot to retry');
+        return answer(res, 503, { message: 'some events are still being queued by another request; HubSpot will retry' });
+      }
       const queuedEvents = new Set(fresh.map((j) => j.event));
       for (const e of valid) {
         deps.metrics.webhookEvents.inc({
@@ -136,11 +143,28 @@ function serialise(raw: unknown): string {
 /** How long a claim holds before its event is queued (then it becomes the 48-hour mark). */
 const CLAIM_S = 15;
 
-/** The events of a batch this request is the first to claim: not seen before, not repeated within the batch. */
-export async function claimFresh(store: Store, events: HubSpotEvent[]): Promise<QueuedEvent[]> {
+/**
+ * The events of a batch this request is the first to claim (not seen before, not repeated within
+ * the batch), and the others: seen, or claimed by another request at this moment.
+ */
+export async function claimFresh(store: Store, events: HubSpotEvent[]): Promise<{ fresh: QueuedEvent[]; others: QueuedEvent[] }> {
   const unique = new Map<string, QueuedEvent>();
   for (const event of events) { const id = dedupeKey(event); if (!unique.has(id)) unique.set(id, { id, event }); }
   const jobs = [...unique.values()];
   const claimed = await store.claimMany(jobs.map((j) => keys.eventSeen(j.event.portalId, j.id)), 'claimed', CLAIM_S);
-  return jobs.filter((_, i) => claimed[i]);
+  return { fresh: jobs.filter((_, i) => claimed[i]), others: jobs.filter((_, i) => !claimed[i]) };
+}
+
+/** How long a request waits for another's claim to become a queued mark (HubSpot waits 5 s for an answer). */
+const CLAIM_WAIT_MS = 2000;
+
+/** Whether every one of these events is marked queued, waiting up to CLAIM_WAIT_MS for claims in flight. */
+async function allQueued(store: Store, jobs: QueuedEvent[]): Promise<boolean> {
+  if (!jobs.length) return true;
+  const eventKeys = jobs.map((j) => keys.eventSeen(j.event.portalId, j.id));
+  for (const until = Date.now() + CLAIM_WAIT_MS; ;) {
+    if ((await store.getMany(eventKeys)).every((v) => v === 'queued')) return true;
+    if (Date.now() >= until) return false;
+    await new Promise((r) => setTimeout(r, 50));
+  }
 }

@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HubSpotEvent } from '../../src/webhooks/event-schema.js';
 import { deliver, event } from '../support/hubspot-client.js';
+import { keys } from '../../src/store/keys.js';
+import { dedupeKey } from '../../src/webhooks/dedupe-key.js';
 import { flushTestRedis, testRedisUrl } from '../support/redis.js';
 import { startTestApp } from '../support/test-app.js';
 
@@ -42,6 +44,23 @@ describe('POST /webhooks/hubspot', () => {
     expect(answers.reduce((n, a) => n + Number(a.body!.queued), 0)).toBe(3);
     await app.queue.idle();
     for (const e of batch) expect(processedIds().filter((id) => id === e.eventId)).toHaveLength(1);
+  });
+
+  it('does not call an event a duplicate while another request\'s claim on it is unqueued (that request may have died), so HubSpot retries it', async () => {
+    const lost = event({ subscriptionType: 'ticket.creation' });
+    const other = event({ subscriptionType: 'ticket.creation' });
+    // Another request claimed it, then Redis went away before it could queue it (the claim outlives it).
+    const seen = keys.eventSeen(lost.portalId, dedupeKey(lost as HubSpotEvent));
+    await app.store.set(seen, 'claimed', 15);
+    const first = await deliver(app.url!, [lost, other]);
+    expect(first).toEqual({ status: 503, body: { message: 'some events are still being queued by another request; HubSpot will retry' } });
+    // The claim lapses; HubSpot's retry gets the event through, and the other event is not queued twice.
+    await app.store.del(seen);
+    const retry = await deliver(app.url!, [lost, other].map((e) => ({ ...e, attemptNumber: 1 })));
+    expect(retry).toEqual({ status: 200, body: { queued: 1, duplicates: 1 } });
+    await app.queue.idle();
+    expect(processedIds().filter((id) => id === lost.eventId)).toHaveLength(1);
+    expect(processedIds().filter((id) => id === other.eventId)).toHaveLength(1);
   });
 
   it('tells apart two events that share an eventId but not their object', async () => {
