@@ -82,12 +82,23 @@ export class BullmqQueue implements EventQueue {
       // A killed worker's jobs go back to the queue once their lock lapses (checked twice as often).
       lockDuration: this.options.lockMs ?? 30_000,
       stalledInterval: Math.round((this.options.lockMs ?? 30_000) / 2),
+      // A job can stall more than once (its worker killed, then Redis restarted while the next one
+      // held it): every handler is safe to run again, so it goes back to the queue up to 5 times
+      // (BullMQ's default, 1, failed such a job without running it and removed it: lost).
+      maxStalledCount: 5,
       settings: {
         backoffStrategy: (attemptsMade: number, _type?: string, err?: Error) =>
           backoffDelay(this.policy, attemptsMade, retryAfterOf(err)),
       },
     });
     this.worker.on('error', () => undefined);
+    // A failure BullMQ decides without running the handler (stalled beyond the limit) still ends
+    // as a dead letter with its reason, replayable, never as a job that silently disappears.
+    this.worker.on('failed', (job, err) => {
+      if (!job?.deferredFailure) return;
+      const jobs = job.name === INTAKE ? (job.data as unknown as { jobs: QueuedEvent[] }).jobs : [job.data];
+      void Promise.all(jobs.map((j) => this.deadLetters.add(j, `${err.message} (the worker running it stopped or lost Redis too often)`, job.attemptsMade))).catch(() => undefined);
+    });
   }
 
   async counts(): Promise<QueueCounts> {

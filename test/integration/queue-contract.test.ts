@@ -1,5 +1,5 @@
 import { Redis } from 'ioredis';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { BullmqQueue } from '../../src/queue/bullmq-queue.js';
 import { DeadLetters } from '../../src/queue/dead-letters.js';
 import { PermanentError, TransientError } from '../../src/queue/errors.js';
@@ -91,5 +91,24 @@ describe.each(kinds)('%s queue (one contract for both)', (_name, make) => {
     await made.queue.idle(10_000);
     expect(done).toEqual(['slow']);
     expect(await made.dead.list()).toEqual([]);
+  });
+});
+
+describe('bullmq: a job BullMQ fails without running it', () => {
+  it('ends as a dead letter with the reason (a job stalled beyond the limit is never silently dropped)', async () => {
+    const prefix = `t${Math.random().toString(36).slice(2)}`;
+    const dead = new DeadLetters(new RedisStore(redis));
+    const queue = new BullmqQueue(testRedisUrl(), dead, { backoff, prefix });
+    const ran: string[] = [];
+    await queue.enqueue([job('stalled-1')]);
+    // What BullMQ's own stalled-jobs script writes when a job stalled more often than allowed.
+    const raw = new Redis(testRedisUrl());
+    expect(await raw.hset(`${prefix}:hubspot-events:stalled-1`, 'defa', 'job stalled more than allowable limit')).toBe(1);
+    await raw.quit();
+    queue.startWorker(async (j) => { ran.push(j.id); });
+    await vi.waitFor(async () => expect((await dead.list()).map((d) => d.job.id)).toContain('stalled-1'), { timeout: 10_000, interval: 100 });
+    expect((await dead.list()).find((d) => d.job.id === 'stalled-1')!.reason).toMatch(/^job stalled more than allowable limit/);
+    expect(ran).toEqual([]);
+    await queue.close();
   });
 });
