@@ -14,7 +14,7 @@ export interface FaultConfig { seed: number; rules: FaultRule[] }
 export type FaultDecision = { kind: 'none' | '5xx' | '429' | 'drop'; latencyMs: number };
 
 /** mulberry32: small, fast, and the same sequence for the same seed, so a faulty run can be replayed. */
-function mulberry32(seed: number): () => number {
+export function mulberry32(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

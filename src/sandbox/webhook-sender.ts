@@ -1,3 +1,4 @@
+import { mulberry32 } from './faults.js';
 import { hubspotSignatureHeaders } from './hubspot-signer.js';
 
 export interface WebhookSenderOptions {
@@ -30,7 +31,23 @@ export class WebhookSender {
 
   constructor(private readonly o: WebhookSenderOptions) {}
 
+  /** Every event pushed, in order (for redeliveries). */
+  readonly pushed: Record<string, unknown>[] = [];
+
   push(event: Record<string, unknown>): void {
+    this.pushed.push(event);
+    this.send(event);
+  }
+
+  /** HubSpot's retries out of order: every event pushed so far, once more, in a seeded shuffle. */
+  redeliverAll(seed: number): void {
+    const events = [...this.pushed];
+    const random = mulberry32(seed);
+    for (let i = events.length - 1; i > 0; i--) { const j = Math.floor(random() * (i + 1)); [events[i], events[j]] = [events[j]!, events[i]!]; }
+    for (const e of events) this.send(e);
+  }
+
+  private send(event: Record<string, unknown>): void {
     this.buffer.push(event);
     if (this.buffer.length >= 100) this.flushBuffer();
     else this.timer ??= setTimeout(() => this.flushBuffer(), this.o.batchWindowMs);

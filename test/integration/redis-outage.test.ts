@@ -1,39 +1,16 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { HubSpotEvent } from '../../src/webhooks/event-schema.js';
 import { deliver, event } from '../support/hubspot-client.js';
+import { freePort } from '../support/portal-env.js';
+import { startRedisServer } from '../support/redis-server.js';
 import { startTestApp } from '../support/test-app.js';
 
 // A Redis of this test's own, so stopping it does not disturb the other test files.
-let redis: ChildProcess | undefined;
+let redis: Awaited<ReturnType<typeof startRedisServer>> | undefined;
 let port = 0;
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const p = (s.address() as { port: number }).port;
-      s.close(() => resolve(p));
-    });
-  });
-}
-
-async function startRedis(): Promise<void> {
-  redis = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--maxmemory-policy', 'noeviction'], { stdio: 'ignore' });
-  await until(async () => {
-    const { Redis } = await import('ioredis');
-    const c = new Redis(port, '127.0.0.1', { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-    c.on('error', () => undefined);
-    try { await c.connect(); await c.ping(); return true; } catch { return false; } finally { c.disconnect(); }
-  });
-}
-
-async function stopRedis(): Promise<void> {
-  const p = redis;
-  redis = undefined;
-  if (!p) return;
-  await new Promise((resolve) => { p.once('exit', resolve); p.kill('SIGKILL'); });
-}
+async function startRedis(): Promise<void> { redis = await startRedisServer(port); }
+async function stopRedis(): Promise<void> { const r = redis; redis = undefined; await r?.stop(); }
 
 async function until(check: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
   await vi.waitFor(async () => { if (!(await check())) throw new Error('condition not met yet'); }, { timeout: timeoutMs, interval: 50 });

@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { extensionsApi, type ExtensionsDeps } from '../../src/server/routes/extensions-api.js';
+import { extensionRoutes } from '../support/extension-routes.js';
 import { deliver } from '../support/hubspot-client.js';
 import { recordingStore } from '../support/recording-store.js';
 import { flushTestRedis, testKeys, testRedis, testRedisUrl } from '../support/redis.js';
@@ -12,13 +12,7 @@ const B = 5150;
 const C = 6160;
 const OAUTH = { HUBSPOT_ACCESS_TOKEN: '', HUBSPOT_CLIENT_ID: 'client-id-1', TOKEN_ENCRYPTION_KEY: 'ab'.repeat(32), HUBSPOT_PORTAL_ID: '' };
 
-/** Every route of the extensions API, read from the router itself, so a new route is checked too. */
-function routes(): { method: string; path: string }[] {
-  const router = extensionsApi({} as ExtensionsDeps) as unknown as { stack: { route?: { path: string; methods: Record<string, boolean> } }[] };
-  return router.stack.filter((l) => l.route).flatMap((l) => Object.keys(l.route!.methods).map((m) => ({
-    method: m.toUpperCase(), path: l.route!.path.replace(/:(\w+)/g, '1'),
-  })));
-}
+const routes = () => extensionRoutes().map((r) => ({ ...r, path: r.path.replace(/:(\w+)/g, '1') }));
 
 type App = Awaited<ReturnType<typeof startTestApp>>;
 let app: App;

@@ -7,7 +7,7 @@ import { builtInSnippets, SnippetRegistry } from '../../src/email/snippets.js';
 import { portalSnippets } from '../../src/portal/portal-snippets.js';
 import { evaluateRules } from '../../src/rules/evaluate-rules.js';
 import { ruleSetSchema } from '../../src/rules/rule-schema.js';
-import { extensionsApi, type ExtensionsDeps } from '../../src/server/routes/extensions-api.js';
+import { extensionRoutes } from '../support/extension-routes.js';
 import { deliver, event } from '../support/hubspot-client.js';
 import { startAppWithSandbox } from '../support/sandbox.js';
 
@@ -66,14 +66,8 @@ describe('the webhook edge, fuzzed', () => {
   });
 });
 
-/** Every route of the card API, from the router itself. */
-function routes(): { method: string; path: string }[] {
-  const router = extensionsApi({} as ExtensionsDeps) as unknown as { stack: { route?: { path: string; methods: Record<string, boolean> } }[] };
-  return router.stack.filter((l) => l.route).flatMap((l) => Object.keys(l.route!.methods).map((m) => ({ method: m.toUpperCase(), path: l.route!.path })));
-}
-
 describe('the card API, fuzzed', () => {
-  const all = routes();
+  const all = extensionRoutes();
   const pathPart = fc.oneof(fc.integer({ min: 1, max: 10_000 }).map(String), fc.constantFrom('0', '-1', '9007199254740993', '1e3', 'abc', '%00', '..', '__proto__', 'x'.repeat(300)));
 
   it('finds the routes in the router', () => { expect(all.length).toBeGreaterThan(10); });

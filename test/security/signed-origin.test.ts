@@ -1,27 +1,12 @@
-import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signV3 } from '../../src/webhooks/sign-request.js';
+import { rawRequest } from '../support/raw-http.js';
 import { startTestApp, TEST_SECRET } from '../support/test-app.js';
 
 type App = Awaited<ReturnType<typeof startTestApp>>;
 let app: App;
 beforeAll(async () => { app = await startTestApp(); });
 afterAll(async () => { await app.stop(); });
-
-/** Sends one raw HTTP/1.1 request (Node's server accepts an absolute-form request line) and returns the status. */
-function rawRequest(port: number, method: string, target: string, headers: Record<string, string>, body = ''): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const socket = connect(port, '127.0.0.1', () => {
-      const lines = [`${method} ${target} HTTP/1.1`, 'Host: attacker.example', 'Connection: close', `Content-Length: ${Buffer.byteLength(body)}`, 'Content-Type: application/json',
-        ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`)];
-      socket.end(`${lines.join('\r\n')}\r\n\r\n${body}`);
-    });
-    let text = '';
-    socket.on('data', (d) => { text += d.toString(); });
-    socket.on('end', () => resolve(Number(text.split(' ')[1])));
-    socket.on('error', reject);
-  });
-}
 
 describe('the signed URI is always our public URL plus the request path', () => {
   const port = () => Number(new URL(app.url!).port);

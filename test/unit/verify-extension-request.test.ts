@@ -1,4 +1,4 @@
-import { connect, type AddressInfo } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { Writable } from 'node:stream';
 import express from 'express';
@@ -6,6 +6,7 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { verifyExtensionRequest } from '../../src/server/routes/verify-extension-request.js';
 import { signV3 } from '../../src/webhooks/sign-request.js';
+import { rawRequest } from '../support/raw-http.js';
 
 const secret = 'card-secret';
 const publicBaseUrl = 'https://autopilot.example';
@@ -84,14 +85,7 @@ describe('card requests: who is calling', () => {
   });
 
   it('refuses an absolute-form request line (the host is the caller\'s choice), saying so in the log', async () => {
-    const { port } = new URL(base);
-    const status = await new Promise<number>((resolveStatus, reject) => {
-      const socket = connect(Number(port), '127.0.0.1', () => { socket.end('GET http://attacker.example/api/extensions/x?portalId=4242&appId=77 HTTP/1.1\r\nHost: attacker.example\r\nConnection: close\r\n\r\n'); });
-      let text = '';
-      socket.on('data', (d) => { text += d.toString(); });
-      socket.on('end', () => resolveStatus(Number(text.split(' ')[1])));
-      socket.on('error', reject);
-    });
+    const status = await rawRequest(Number(new URL(base).port), 'GET', 'http://attacker.example/api/extensions/x?portalId=4242&appId=77');
     expect(status).toBe(401);
     expect(reasons()).toEqual(['request target is not a path (absolute-form request line)']);
   });

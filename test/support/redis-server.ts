@@ -1,0 +1,20 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { Redis } from 'ioredis';
+import { vi } from 'vitest';
+
+/**
+ * A redis-server of a test's own (the outage and reliability tests kill and restart it, which must
+ * not disturb the Redis the other test files share). Resolves once it answers PING.
+ */
+export async function startRedisServer(port: number, args: string[] = ['--save', '', '--appendonly', 'no']): Promise<{ stop: () => Promise<void> }> {
+  const child: ChildProcess = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--maxmemory-policy', 'noeviction', ...args], { stdio: 'ignore' });
+  await vi.waitFor(async () => {
+    const c = new Redis(port, '127.0.0.1', { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    c.on('error', () => undefined);
+    try { await c.connect(); await c.ping(); } finally { c.disconnect(); }
+  }, { timeout: 20_000, interval: 50 });
+  return {
+    /** SIGKILL: no goodbye, as a crash or an OOM kill. */
+    stop: () => new Promise<void>((resolve) => { if (child.exitCode !== null || child.signalCode !== null) return resolve(); child.once('exit', () => resolve()); child.kill('SIGKILL'); }),
+  };
+}
