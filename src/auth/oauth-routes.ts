@@ -1,7 +1,7 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import cookieParser from 'cookie-parser';
 import { Router } from 'express';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../store/redis-client.js';
 import { RateLimiterMemory, RateLimiterRedis, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { Logger } from 'pino';
 import { t } from '../i18n/messages.js';
@@ -27,7 +27,7 @@ export interface OAuthRoutesDeps {
   /** https: the cookie is Secure. */
   secure: boolean;
   /** Install starts per IP are limited in Redis when it is there. */
-  redis?: Redis;
+  redis?: RedisClient;
   now?: () => number;
 }
 

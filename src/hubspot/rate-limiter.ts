@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../store/redis-client.js';
 
 /** Answers 0 when a call may go now, else how many ms to wait. Shared by every process via Redis. */
 export interface RateLimiter {
@@ -58,7 +58,7 @@ return tostring(b)
 `;
 
 export class RedisRateLimiter implements RateLimiter {
-  constructor(private readonly redis: Redis) {}
+  constructor(private readonly redis: RedisClient) {}
   async untilFree(key: string, windowMs: number): Promise<number> {
     return Number(await this.redis.eval(UNTIL_FREE, 1, key, windowMs));
   }

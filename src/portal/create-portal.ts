@@ -1,6 +1,6 @@
 import { hkdfSync } from 'node:crypto';
 import type { Request, Response, RequestHandler, Router } from 'express';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../store/redis-client.js';
 import type Provider from 'oidc-provider';
 import type { Logger } from 'pino';
 import type { TokenCipher } from '../auth/token-cipher.js';
@@ -18,7 +18,7 @@ import { SignInLimiter, type SignInLimits } from './sign-in-limiter.js';
 export interface PortalDeps {
   publicBaseUrl: string;
   store: Store;
-  redis?: Redis;
+  redis?: RedisClient;
   cipher: TokenCipher;
   /** A server secret the CSRF key is derived from. */
   serverSecret: string;

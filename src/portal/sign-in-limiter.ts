@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../store/redis-client.js';
 import { RateLimiterMemory, RateLimiterRedis, type RateLimiterAbstract, type RateLimiterRes } from 'rate-limiter-flexible';
 
 export interface LimitVerdict { limited: boolean; retryAfterMs: number }
@@ -25,7 +25,7 @@ export class SignInLimiter {
   private readonly ip: RateLimiterAbstract;
   private readonly forgot: RateLimiterAbstract;
 
-  constructor(redis?: Redis, private readonly limits: SignInLimits = SIGN_IN_LIMITS) {
+  constructor(redis?: RedisClient, private readonly limits: SignInLimits = SIGN_IN_LIMITS) {
     const make = (keyPrefix: string, o: { points: number; duration: number }) => (redis
       ? new RateLimiterRedis({ storeClient: redis, keyPrefix: `app:portal-rate:${keyPrefix}`, ...o })
       : new RateLimiterMemory({ keyPrefix, ...o }));

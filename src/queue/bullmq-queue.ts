@@ -1,5 +1,5 @@
 import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
-import { Redis, type RedisOptions } from 'ioredis';
+import { connectRedis, type RedisClient, type RedisTarget } from '../store/redis-client.js';
 import { backoffDelay, defaultBackoff, type BackoffPolicy } from './backoff.js';
 import type { DeadLetters } from './dead-letters.js';
 import { isPermanent, retryAfterOf } from './errors.js';
@@ -9,22 +9,35 @@ const QUEUE_NAME = 'hubspot-events';
 /** A whole webhook request's events, stored as one job by the edge and fanned out by a worker. */
 const INTAKE = '__intake';
 
-/** Production mode: BullMQ on Redis, shared by any number of web and worker processes. */
+/**
+ * BullMQ's key prefix. On a Redis Cluster every key of a queue must share a slot (BullMQ's scripts
+ * touch several at once), so the prefix becomes a hash tag: `{bull}`.
+ */
+export function queuePrefix(prefix: string | undefined, cluster: boolean): string {
+  const p = prefix ?? 'bull';
+  return cluster && !/\{[^}]+\}/.test(p) ? `{${p}}` : p;
+}
+
+/** Production mode: BullMQ on Redis (one server or a cluster), shared by any number of web and worker processes. */
 export class BullmqQueue implements EventQueue {
   private readonly queue: Queue;
-  private readonly producer: Redis;
+  private readonly producer: RedisClient;
+  private readonly target: RedisTarget;
+  private readonly prefix: string;
   private worker?: Worker;
 
   constructor(
-    private readonly redisUrl: string,
+    target: RedisTarget | string,
     private readonly deadLetters: DeadLetters,
     private readonly options: { concurrency?: number; backoff?: BackoffPolicy; prefix?: string; lockMs?: number } = {},
   ) {
+    this.target = typeof target === 'string' ? { url: target, cluster: false } : target;
+    this.prefix = queuePrefix(options.prefix, this.target.cluster);
     // The edge must fail fast when Redis is away (HubSpot then gets a 503 and retries),
     // so the producer connection neither queues commands offline nor retries them.
-    this.producer = new Redis(redisUrl, { maxRetriesPerRequest: 0, enableOfflineQueue: false, lazyConnect: false });
+    this.producer = connectRedis(this.target, 'producer');
     this.producer.on('error', () => undefined);
-    this.queue = new Queue(QUEUE_NAME, { connection: this.producer, prefix: options.prefix });
+    this.queue = new Queue(QUEUE_NAME, { connection: this.producer, prefix: this.prefix });
     this.queue.on('error', () => undefined);
   }
 
@@ -60,7 +73,7 @@ export class BullmqQueue implements EventQueue {
   }
 
   startWorker(handler: EventHandler): void {
-    const connection = new Redis(this.redisUrl, { maxRetriesPerRequest: null } satisfies RedisOptions);
+    const connection = connectRedis(this.target, 'worker');
     // Reconnection is ioredis' job; an outage is reported by /readyz, not by unhandled events.
     connection.on('error', () => undefined);
     this.worker = new Worker<QueuedEvent>(QUEUE_NAME, async (job: Job<QueuedEvent>) => {
@@ -77,7 +90,7 @@ export class BullmqQueue implements EventQueue {
       }
     }, {
       connection,
-      prefix: this.options.prefix,
+      prefix: this.prefix,
       concurrency: this.options.concurrency ?? 16,
       // A killed worker's jobs go back to the queue once their lock lapses (checked twice as often).
       lockDuration: this.options.lockMs ?? 30_000,

@@ -1,7 +1,6 @@
 import { PermanentError } from '../queue/errors.js';
 import { hkdfSync, randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
-import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { OAuthClient } from '../auth/oauth-client.js';
 import { oauthRoutes } from '../auth/oauth-routes.js';
@@ -21,6 +20,8 @@ import { RuleRepository } from '../tickets/rule-repository.js';
 import { SettingsRepository } from '../settings/settings-repository.js';
 import { MemoryStore } from '../store/memory-store.js';
 import { RedisStore } from '../store/redis-store.js';
+import { connectRedis, type RedisClient } from '../store/redis-client.js';
+import { migrateKeyFormat } from '../store/migrate-key-format.js';
 import type { Store } from '../store/store.js';
 import { routeEvent, type AccountContext, type SubscriptionHandler } from '../webhooks/route-event.js';
 import { subscribedTypes } from '../webhooks/subscriptions.js';
@@ -58,17 +59,16 @@ export interface RuntimeOptions {
 export function createRuntime(config: Config, options: RuntimeOptions = {}) {
   const log = options.log ?? createLogger(config.logLevel);
   const metrics = createMetrics({ defaults: true });
-  const redis = config.redisUrl
-    ? new Redis(config.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false, keyPrefix: config.redisKeyPrefix })
-    : undefined;
+  const redisTarget = config.redisUrl ? { url: config.redisUrl, cluster: config.redisCluster } : undefined;
+  const redis = redisTarget ? connectRedis(redisTarget, 'store', config.redisKeyPrefix) : undefined;
   redis?.on('error', (err) => log.warn({ reason: err.message }, 'redis connection problem'));
   const baseStore: Store = redis ? new RedisStore(redis) : new MemoryStore();
   const store: Store = options.observeStore ? options.observeStore(baseStore) : baseStore;
   const limiter: RateLimiter = redis ? new RedisRateLimiter(redis) : new MemoryRateLimiter();
   const deadLetters = new DeadLetters(store);
   const quarantine = new Quarantine(store);
-  const queue: EventQueue = config.redisUrl
-    ? new BullmqQueue(config.redisUrl, deadLetters, { concurrency: config.workerConcurrency, lockMs: config.workerLockMs, prefix: options.queuePrefix ?? (config.redisKeyPrefix ? `${config.redisKeyPrefix}bull` : undefined) })
+  const queue: EventQueue = redisTarget
+    ? new BullmqQueue(redisTarget, deadLetters, { concurrency: config.workerConcurrency, lockMs: config.workerLockMs, prefix: options.queuePrefix ?? (config.redisKeyPrefix ? `${config.redisKeyPrefix}bull` : undefined) })
     : new MemoryQueue(deadLetters, { concurrency: config.workerConcurrency });
 
   const redirectUri = `${config.publicBaseUrl}/oauth/callback`;
@@ -163,6 +163,7 @@ export function createRuntime(config: Config, options: RuntimeOptions = {}) {
     },
     async start(port = config.port): Promise<void> {
       await waitUntilReady();
+      if (redis) await migrateKeyFormat(redis, baseStore, log);
       if (runsWeb) await portal.start();
       if (redis) await warnWithoutPersistence(redis, log);
       if (runsWorker) queue.startWorker(routeEvent(options.handlers ?? createEventHandlers({ store, hubspot, queue, metrics, index: domainIndex, email, rules, portal, deadLetters, batchWindowMs: options.batchWindowMs ?? config.batchWindowMs }), buildContext, metrics));
@@ -175,7 +176,7 @@ export function createRuntime(config: Config, options: RuntimeOptions = {}) {
       if (runsWeb && config.allowLegacySignatures) log.warn('WEBHOOK_ALLOW_LEGACY_SIGNATURES is on: webhooks signed v1/v2 (no timestamp, replayable) are accepted');
       // The one URL signatures are checked against: when it is not the address HubSpot calls, every webhook fails.
       if (runsWeb) log.info({ webhookUrl: `${config.publicBaseUrl}/webhooks/hubspot`, cardApi: `${config.publicBaseUrl}/api/extensions`, issuer: portal.issuer }, 'HubSpot signatures are checked against these URLs');
-      log.info({ role: config.role, mode: config.redisUrl ? 'production' : 'embedded', auth: config.authMode, url: this.url }, 'portal autopilot started');
+      log.info({ role: config.role, mode: config.redisUrl ? 'production' : 'embedded', redis: config.redisUrl ? (config.redisCluster ? 'cluster' : 'server') : undefined, auth: config.authMode, url: this.url }, 'portal autopilot started');
     },
     /** Graceful: stop taking requests, let in-flight ones and running jobs finish, then close. */
     async stop(): Promise<void> {
@@ -204,7 +205,7 @@ export function redactUrl(url: string): string {
  * Without an append-only file, a Redis restart loses queued events, dead letters, once-marks and
  * portal accounts. Managed Redis often refuses CONFIG: then nothing is said.
  */
-async function warnWithoutPersistence(redis: Redis, log: Logger): Promise<void> {
+async function warnWithoutPersistence(redis: RedisClient, log: Logger): Promise<void> {
   try {
     const [, appendonly] = (await redis.config('GET', 'appendonly')) as string[];
     if (appendonly === 'no') log.warn('Redis keeps no append-only file (appendonly no): a Redis restart loses queued events and what the app has recorded. Run it with appendonly yes and appendfsync everysec.');

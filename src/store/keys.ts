@@ -1,5 +1,11 @@
-/** Every key the app writes, in one place (DESIGN habit 7). Each growing key has a TTL or a cap. */
-const p = (portalId: number | string) => `portal:${portalId}`;
+/**
+ * Every key the app writes, in one place (DESIGN habit 7). Each growing key has a TTL or a cap.
+ * An account's keys carry its id as a Redis Cluster hash tag (`portal:{123}:…`), so all of them
+ * live in one slot: an account's multi-key commands (MGET, MULTI, the rate limiter's scripts)
+ * work on a cluster, and accounts spread over its nodes. Installs from before the tag are moved
+ * over at start (migrate-key-format.ts). `app:` keys are global and only ever used one at a time.
+ */
+const p = (portalId: number | string) => `portal:{${portalId}}`;
 
 export const keys = {
   eventSeen: (portalId: number, dedupeKey: string) => `${p(portalId)}:event:${dedupeKey}`,
@@ -58,6 +64,9 @@ export const keys = {
   oidcSigningKeys: () => 'app:oidc-signing-keys',
   oidcCookieKeys: () => 'app:oidc-cookie-keys',
   portalRate: (kind: string, id: string) => `app:portal-rate:${kind}:${id}`,
+  /** Which key format this Redis holds ('2': hash-tagged accounts), and the lock of the one process that moves keys over. */
+  keyFormat: () => 'app:key-format',
+  keyFormatLock: () => 'app:key-format-lock',
 } as const;
 
 /** TTLs in seconds. HubSpot retries a webhook for up to 24 h, so dedupe outlives that. */

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import { groupBySlot, type RedisClient } from './redis-client.js';
 import { LockBusyError, type Store } from './store.js';
 
 // Deletes the lock only if we still own it, so a lock that expired and was taken by
@@ -7,11 +7,34 @@ import { LockBusyError, type Store } from './store.js';
 const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;
 const INCR_TTL = `local v = redis.call('incr', KEYS[1]) if v == 1 then redis.call('expire', KEYS[1], ARGV[1]) end return v`;
 
+/** A pipeline's answers, or its first error (ioredis reports errors per command). */
+function failOnError(answers: [Error | null, unknown][] | null): unknown[] {
+  if (!answers) throw new Error('Redis discarded the transaction');
+  return answers.map(([err, value]) => { if (err) throw err; return value; });
+}
+
+/**
+ * The store on one Redis server or a Redis Cluster. Multi-key calls go out one command per slot
+ * (on a single server, one command): a webhook batch can mix accounts, whose keys live in
+ * different slots; each key's own write stays atomic.
+ */
 export class RedisStore implements Store {
-  constructor(private readonly redis: Redis) {}
+  constructor(private readonly redis: RedisClient) {}
+
+  /** Runs `each` once per slot group and puts the answers back in the order of `keys`. */
+  private async perSlot<T>(keys: string[], each: (group: number[]) => Promise<T[]>): Promise<T[]> {
+    const out = new Array<T>(keys.length);
+    await Promise.all(groupBySlot(this.redis, keys).map(async (group) => {
+      const answers = await each(group);
+      group.forEach((at, i) => { out[at] = answers[i]!; });
+    }));
+    return out;
+  }
 
   get(key: string) { return this.redis.get(key); }
-  async getMany(keys: string[]) { return keys.length ? this.redis.mget(keys) : []; }
+  async getMany(keys: string[]) {
+    return keys.length ? this.perSlot(keys, (group) => this.redis.mget(group.map((i) => keys[i]!))) : [];
+  }
   async set(key: string, value: string, ttlSeconds?: number) {
     if (ttlSeconds) await this.redis.set(key, value, 'EX', ttlSeconds);
     else await this.redis.set(key, value);
@@ -21,16 +44,19 @@ export class RedisStore implements Store {
   }
   async setMany(entries: [string, string][], ttlSeconds: number) {
     if (!entries.length) return;
-    const pipeline = this.redis.multi();
-    for (const [k, v] of entries) pipeline.set(k, v, 'EX', ttlSeconds);
-    await pipeline.exec();
+    await this.perSlot(entries.map(([k]) => k), async (group) => {
+      const multi = this.redis.multi();
+      for (const i of group) multi.set(entries[i]![0], entries[i]![1], 'EX', ttlSeconds);
+      return failOnError(await multi.exec());
+    });
   }
   async claimMany(keys: string[], value: string, ttlSeconds: number) {
     if (!keys.length) return [];
-    const pipeline = this.redis.pipeline();
-    for (const k of keys) pipeline.set(k, value, 'EX', ttlSeconds, 'NX');
-    const answers = (await pipeline.exec()) ?? [];
-    return answers.map(([err, ok]) => { if (err) throw err; return ok === 'OK'; });
+    return this.perSlot(keys, async (group) => {
+      const pipeline = this.redis.pipeline();
+      for (const i of group) pipeline.set(keys[i]!, value, 'EX', ttlSeconds, 'NX');
+      return failOnError(await pipeline.exec()).map((ok) => ok === 'OK');
+    });
   }
   async del(key: string) { await this.redis.del(key); }
   async expire(key: string, ttlSeconds: number) { await this.redis.expire(key, ttlSeconds); }
@@ -48,6 +74,11 @@ export class RedisStore implements Store {
     if ((await this.redis.set(key, owner, 'PX', ttlMs, 'NX')) !== 'OK') throw new LockBusyError(key);
     try { return await fn(); } finally { await this.redis.eval(RELEASE, 1, key, owner); }
   }
-  async ping() { await this.redis.ping(); }
+  /** A cluster is ready only when it serves every slot (else each command may meet CLUSTERDOWN). */
+  async ping() {
+    if (!this.redis.isCluster) { await this.redis.ping(); return; }
+    const state = /cluster_state:(\w+)/.exec(String(await this.redis.cluster('INFO')))?.[1];
+    if (state !== 'ok') throw new Error(`Redis Cluster state is ${state ?? 'unknown'}: not every slot is served`);
+  }
   async close() { await this.redis.quit().catch(() => undefined); }
 }

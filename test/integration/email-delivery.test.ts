@@ -157,7 +157,7 @@ describe('SMTP delivery', () => {
     await new Promise<void>((r) => server.listen(port, '127.0.0.1', () => r()));
     await setEmail({ transport: 'smtp', smtp: { host: '127.0.0.1', port, secure: false, user: 'mailer', from: 'Support <support@acme.example>' } });
     await app.email.saveSmtpPassword(P, 'smtp-pass-123');
-    expect(await app.store.get(`portal:${P}:smtp-password`)).not.toContain('smtp-pass-123');
+    expect(await app.store.get(`portal:{${P}}:smtp-password`)).not.toContain('smtp-pass-123');
 
     const fay = contact({ email: 'fay@acme.example', firstname: 'Fay' });
     const req = { cause: `smtp:${fay}`, template: 'portal-credentials' as const, contactId: fay, extra };

@@ -78,7 +78,7 @@ describe('portal access from the cards (agents and admins)', () => {
     expect(rotated.body!.client).toMatchObject({ clientId: env.client.clientId });
     expect((rotated.body!.client as { clientSecret: string }).clientSecret).not.toBe(env.client.clientSecret);
     // The secret is stored encrypted: Redis never holds it in the clear.
-    expect(await env.app.store.get(`portal:${env.P}:oidc-client`)).not.toContain((rotated.body!.client as { clientSecret: string }).clientSecret);
+    expect(await env.app.store.get(`portal:{${env.P}}:oidc-client`)).not.toContain((rotated.body!.client as { clientSecret: string }).clientSecret);
 
     const current = await api('/settings');
     const refused = await api('/settings', 'PUT', { expectedVersion: current.body!.version, settings: { ...(current.body!.settings as object), portal: { ...(current.body!.settings as { portal: object }).portal, onboardNewContacts: true, portalUrl: null } } });

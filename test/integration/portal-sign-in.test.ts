@@ -126,7 +126,7 @@ describe('passwords at rest', () => {
     expect(b.text()).toContain('Signed in as Ada Lovelace');
     const stored = (await env.app.portal.accounts.get(P, ada.id))!.passwordHash!;
     expect(stored).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
-    expect(await env.app.store.get(`portal:${P}:portal-account:${ada.id}`)).not.toContain('correct horse');
+    expect(await env.app.store.get(`portal:{${P}}:portal-account:${ada.id}`)).not.toContain('correct horse');
   });
 });
 

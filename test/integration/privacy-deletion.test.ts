@@ -60,7 +60,7 @@ describe('contacts deleted in HubSpot', () => {
   it('a plain deletion drops what is tied to the contact id (filing, email log, portal account) and keeps shared history', async () => {
     const id = await customerWithHistory('linus@acme.example', 'Linus Torvalds');
     await deleted('contact.deletion', id);
-    expect(await env.app.store.get(`portal:${env.P}:filing:${id}`)).toBeNull();
+    expect(await env.app.store.get(`portal:{${env.P}}:filing:${id}`)).toBeNull();
     expect(await env.app.email.service.log(env.app.store, env.P, id)).toEqual([]);
     expect(await env.app.portal.accounts.get(env.P, id)).toBeNull();
     expect(await env.app.portal.accounts.findByLogin(env.P, 'linus@acme.example')).toBeNull();

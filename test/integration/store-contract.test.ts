@@ -1,17 +1,38 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { keys } from '../../src/store/keys.js';
 import { MemoryStore } from '../../src/store/memory-store.js';
+import { connectRedis, type RedisClient } from '../../src/store/redis-client.js';
 import { RedisStore } from '../../src/store/redis-store.js';
 import { LockBusyError, type Store } from '../../src/store/store.js';
-import { flushTestRedis, testRedis } from '../support/redis.js';
+import { clusterPorts, startRedisCluster, type TestCluster } from '../support/redis-cluster.js';
+import { flushTestRedis, testKeyPrefix, testRedis } from '../support/redis.js';
 
 let redis: Redis;
-beforeAll(async () => { await flushTestRedis(); redis = testRedis(); });
-afterAll(async () => { await redis.quit(); });
+// A three-node Redis Cluster of this file's own: the same contract holds there.
+const clusterDir = mkdtempSync(join(tmpdir(), 'portal-autopilot-contract-'));
+let cluster: TestCluster;
+let clusterClient: RedisClient;
+beforeAll(async () => {
+  await flushTestRedis();
+  redis = testRedis();
+  cluster = await startRedisCluster(await clusterPorts(3), clusterDir);
+  clusterClient = connectRedis({ url: cluster.url, cluster: true }, 'cli', testKeyPrefix);
+}, 60_000);
+afterAll(async () => {
+  await redis.quit();
+  clusterClient?.disconnect();
+  await cluster?.stop();
+  rmSync(clusterDir, { recursive: true, force: true });
+});
 
 const stores: [string, () => Store][] = [
   ['memory', () => new MemoryStore()],
   ['redis', () => new RedisStore(redis)],
+  ['redis cluster', () => new RedisStore(clusterClient)],
 ];
 
 describe.each(stores)('%s store (one contract for both)', (_name, make) => {
@@ -38,6 +59,16 @@ describe.each(stores)('%s store (one contract for both)', (_name, make) => {
     await store.set(key, 'v', 1);
     expect(await store.get(key)).toBe('v');
     await expect.poll(() => store.get(key), { timeout: 3000, interval: 100 }).toBeNull();
+  });
+
+  it('reads, writes and claims keys of many accounts and global keys in one call each (a webhook batch mixes accounts)', async () => {
+    const store = make();
+    const id = `${_name}-${Math.random()}`;
+    const mixed = [keys.eventSeen(11, id), keys.eventSeen(12, id), keys.oauthState(id), keys.eventSeen(13, id), keys.eventSeen(11, `${id}-b`)];
+    await store.set(mixed[3]!, 'before');
+    expect(await store.claimMany(mixed, 'claimed', 60)).toEqual([true, true, true, false, true]);
+    await store.setMany([[mixed[0]!, 'queued'], [mixed[2]!, 'queued'], [mixed[4]!, 'queued']], 60);
+    expect(await store.getMany([...mixed].reverse())).toEqual(['queued', 'before', 'queued', 'claimed', 'queued']);
   });
 
   it('claims many keys in one call, each only once', async () => {

@@ -17,7 +17,7 @@ describe('support contacts of a customer company', () => {
   it('creates the association label and the company properties at install, and a second install changes nothing', async () => {
     const first = await provisionAccount(P, env.app.hubspot, env.app.store, accountSetupTasks(env.app.settings, env.app.store));
     expect(first.steps.at(-1)).toMatchObject({ ok: true, detail: expect.stringContaining('created label') });
-    await env.app.store.del(`portal:${P}:support-label`); // a second process without the cached id
+    await env.app.store.del(`portal:{${P}}:support-label`); // a second process without the cached id
     const second = await provisionAccount(P, env.app.hubspot, env.app.store, accountSetupTasks(env.app.settings, env.app.store));
     expect(second.steps.at(-1)).toMatchObject({ ok: true, detail: 'already there' });
     expect(sandbox.account(P).labels.get('companies>contacts')).toEqual([expect.objectContaining({ label: 'Support contact', category: 'USER_DEFINED' })]);

@@ -52,13 +52,13 @@ describe('OAuth install', () => {
     expect(res.status).toBe(200);
     info.done();
     // The installer is the account's first admin of the app.
-    expect(JSON.parse((await app.store.get('portal:31337:installer'))!)).toMatchObject({ userId: 42, user: 'installer@acme.example' });
+    expect(JSON.parse((await app.store.get('portal:{31337}:installer'))!)).toMatchObject({ userId: 42, user: 'installer@acme.example' });
     expect(await res.text()).toContain('installed in account 31337');
     token.done();
     group.done();
     expect((await app.vault!.load(31337))?.accessToken).toBe('acc-1');
-    expect(await app.store.get('portal:31337:oauth-tokens')).not.toContain('acc-1');
-    expect(JSON.parse((await app.store.get('portal:31337:provisioning'))!)).toMatchObject({ ok: true, steps: [
+    expect(await app.store.get('portal:{31337}:oauth-tokens')).not.toContain('acc-1');
+    expect(JSON.parse((await app.store.get('portal:{31337}:provisioning'))!)).toMatchObject({ ok: true, steps: [
       { ok: true, detail: 'created' }, { ok: true, detail: 'created (list 88)' },
       { ok: true, detail: 'created label, group, portal_autopilot_support_contacts, portal_autopilot_needs_support_contact' },
     ] });

@@ -25,7 +25,7 @@ describe('tokens at rest', () => {
     const store = new MemoryStore();
     const vault = new TokenVault(store, new TokenCipher(key));
     await vault.save(42, { accessToken: 'acc-123', refreshToken: 'ref-456', expiresAt: 1, scopes: [] });
-    expect(await store.get('portal:42:oauth-tokens')).not.toMatch(/acc-123|ref-456/);
+    expect(await store.get('portal:{42}:oauth-tokens')).not.toMatch(/acc-123|ref-456/);
     expect((await vault.load(42))?.refreshToken).toBe('ref-456');
   });
 });

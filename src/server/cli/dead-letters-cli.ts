@@ -1,7 +1,7 @@
-import { Redis } from 'ioredis';
 import { BullmqQueue } from '../../queue/bullmq-queue.js';
 import { DeadLetters } from '../../queue/dead-letters.js';
 import { RedisStore } from '../../store/redis-store.js';
+import { connectRedis } from '../../store/redis-client.js';
 
 /**
  * npm run dead-letters -- list [N]        the newest N dead letters (default 20), with their reasons
@@ -14,7 +14,8 @@ export async function runDeadLettersCli(argv: string[], env: NodeJS.ProcessEnv, 
     out('REDIS_URL is not set: dead letters are kept in Redis in production mode (embedded mode keeps them in the running process).');
     return 2;
   }
-  const redis = new Redis(env.REDIS_URL, { maxRetriesPerRequest: 1, keyPrefix: env.REDIS_KEY_PREFIX ?? '' });
+  const target = { url: env.REDIS_URL, cluster: env.REDIS_CLUSTER === 'true' };
+  const redis = connectRedis(target, 'cli', env.REDIS_KEY_PREFIX ?? '');
   const dead = new DeadLetters(new RedisStore(redis));
   try {
     if (command === 'list') {
@@ -26,7 +27,7 @@ export async function runDeadLettersCli(argv: string[], env: NodeJS.ProcessEnv, 
       return 0;
     }
     if (command === 'replay') {
-      const queue = new BullmqQueue(env.REDIS_URL, dead, { prefix: env.REDIS_KEY_PREFIX ? `${env.REDIS_KEY_PREFIX}bull` : undefined });
+      const queue = new BullmqQueue(target, dead, { prefix: env.REDIS_KEY_PREFIX ? `${env.REDIS_KEY_PREFIX}bull` : undefined });
       const n = await dead.replay((jobs) => queue.enqueue(jobs), rest.length ? rest : undefined);
       await queue.close();
       out(`${n} dead letter(s) put back on the queue`);

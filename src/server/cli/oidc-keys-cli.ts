@@ -1,7 +1,7 @@
-import { Redis } from 'ioredis';
 import { secretsCipher } from '../../auth/secrets-cipher.js';
 import { loadSigningKeys, rotateSigningKeys } from '../../portal/oidc/signing-keys.js';
 import { RedisStore } from '../../store/redis-store.js';
+import { connectRedis } from '../../store/redis-client.js';
 import { ConfigError, loadConfig } from '../config.js';
 
 /**
@@ -17,7 +17,7 @@ export async function runOidcKeysCli(argv: string[], env: NodeJS.ProcessEnv, out
     throw err;
   }
   if (!config.redisUrl) { out('REDIS_URL is not set: signing keys are kept in Redis in production mode (embedded mode makes new ones at every start).'); return 2; }
-  const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 1, keyPrefix: config.redisKeyPrefix });
+  const redis = connectRedis({ url: config.redisUrl, cluster: config.redisCluster }, 'cli', config.redisKeyPrefix);
   try {
     const store = new RedisStore(redis);
     const cipher = secretsCipher(config.tokenEncryptionKey, config.clientSecret);

@@ -1,0 +1,70 @@
+import { Cluster } from 'ioredis';
+import type { Logger } from 'pino';
+import { keys } from './keys.js';
+import type { RedisClient } from './redis-client.js';
+import { LockBusyError, type Store } from './store.js';
+
+/** '2': an account's keys carry its id as a hash tag (`portal:{123}:…`); before, `portal:123:…`. */
+export const KEY_FORMAT = '2';
+const OLD = /^portal:(\d{1,16}):(.+)$/s;
+const LOCK_MS = 60_000;
+
+/**
+ * Moves the keys an install wrote before the hash tag to their new names, values and times to live
+ * kept, once per Redis: the first process to start does it under a lock, the others wait for its
+ * mark. Run before anything reads the store; stop every process of the older version first (one
+ * still running would go on writing the old names, which nothing reads any more).
+ */
+export async function migrateKeyFormat(redis: RedisClient, store: Store, log: Logger, waitMs = 5 * 60_000): Promise<number> {
+  const until = Date.now() + waitMs;
+  for (let waited = false; ;) {
+    if ((await store.get(keys.keyFormat())) === KEY_FORMAT) return 0;
+    try {
+      return await store.withLock(keys.keyFormatLock(), LOCK_MS, async () => {
+        if ((await store.get(keys.keyFormat())) === KEY_FORMAT) return 0;
+        const moved = await moveOldKeys(redis);
+        await store.set(keys.keyFormat(), KEY_FORMAT);
+        log.info({ moved, format: KEY_FORMAT }, 'account keys are in the hash-tagged format');
+        return moved;
+      });
+    } catch (err) {
+      if (!(err instanceof LockBusyError)) throw err;
+      if (Date.now() > until) throw new Error(`another process has been moving Redis keys to the new format for over ${waitMs / 1000} s (lock ${keys.keyFormatLock()}); start again once it is done`, { cause: err });
+      if (!waited) log.info('waiting for another process to move Redis keys to the new format');
+      waited = true;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+}
+
+async function moveOldKeys(redis: RedisClient): Promise<number> {
+  const prefix = redis.options.keyPrefix ?? '';
+  // A cluster's keys are spread over its masters; SCAN sees one node's keys (and ignores keyPrefix).
+  const nodes = redis instanceof Cluster ? redis.nodes('master') : [redis];
+  let moved = 0;
+  for (const node of nodes) {
+    let cursor = '0';
+    do {
+      const [next, found] = await node.scan(cursor, 'MATCH', `${prefix}portal:*`, 'COUNT', 1000);
+      cursor = next;
+      const old = found.map((k) => k.slice(prefix.length)).filter((k) => OLD.test(k));
+      for (const key of old) moved += (await moveKey(redis, key, key.replace(OLD, 'portal:{$1}:$2'))) ? 1 : 0;
+    } while (cursor !== '0');
+  }
+  return moved;
+}
+
+/** RENAME keeps the value and its TTL atomically, but a cluster refuses it across slots: there, DUMP and RESTORE. */
+async function moveKey(redis: RedisClient, from: string, to: string): Promise<boolean> {
+  if (!redis.isCluster) {
+    const renamed = await redis.renamenx(from, to).catch((err: Error) => (/no such key/i.test(err.message) ? -1 : Promise.reject(err)));
+    // 0: a newer value already has the new name (written since): it wins.
+    if (renamed === 0) await redis.del(from);
+    return renamed === 1;
+  }
+  const [value, pttl] = await Promise.all([redis.dumpBuffer(from), redis.pttl(from)]);
+  if (!value || pttl === -2) return false;
+  const restored = await redis.restore(to, Math.max(0, pttl), value).then(() => true, (err: Error) => (/BUSYKEY/.test(err.message) ? false : Promise.reject(err)));
+  await redis.del(from);
+  return restored;
+}

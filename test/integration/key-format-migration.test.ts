@@ -1,0 +1,63 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { keys } from '../../src/store/keys.js';
+import { KEY_FORMAT, migrateKeyFormat } from '../../src/store/migrate-key-format.js';
+import { RedisStore } from '../../src/store/redis-store.js';
+import { silentLog } from '../support/silent-log.js';
+import { flushTestRedis, testKeys, testRedis, testRedisUrl } from '../support/redis.js';
+import { startTestApp } from '../support/test-app.js';
+
+const P = 4242;
+const redis = testRedis();
+beforeAll(async () => { await flushTestRedis(); });
+afterAll(async () => { await redis.quit(); });
+
+/** Gives every account key the name an install from before the hash tag wrote (portal:4242:…), as such a Redis holds them. */
+async function asOlderInstall(): Promise<string[]> {
+  const tagged = await testKeys('portal:{*}:*');
+  for (const key of tagged) await redis.rename(key, key.replace(/^portal:\{(\d+)\}:/, 'portal:$1:'));
+  await redis.del(keys.keyFormat());
+  return tagged;
+}
+
+describe('an install from before the hash-tagged key format', () => {
+  it('keeps its settings, dedupe marks and their times to live when this version starts on its Redis', async () => {
+    const first = await startTestApp({ REDIS_URL: testRedisUrl() });
+    const before = await first.settings.read(P);
+    const saved = await first.settings.save(P, { ...before.settings, inbound: { ...before.settings.inbound, defaultCompanyId: '555' } }, before.version, 'admin');
+    await first.store.set(keys.eventSeen(P, 'seen-before'), 'queued', 3600);
+    await first.stop();
+    const tagged = await asOlderInstall();
+    expect(tagged.length).toBeGreaterThanOrEqual(2);
+    expect(await testKeys('portal:{*')).toEqual([]);
+
+    const next = await startTestApp({ REDIS_URL: testRedisUrl() });
+    try {
+      expect(await next.settings.read(P)).toMatchObject({ version: saved.version, settings: { inbound: { defaultCompanyId: '555' } } });
+      expect(await redis.ttl(keys.eventSeen(P, 'seen-before'))).toBeGreaterThan(3500);
+      expect((await testKeys('portal:*')).sort()).toEqual(tagged.sort());
+      expect(await redis.get(keys.keyFormat())).toBe(KEY_FORMAT);
+    } finally { await next.stop(); }
+  });
+
+  it('moves keys once: a second start finds the mark and scans nothing, and a newer value under the new name wins over an old one', async () => {
+    const store = new RedisStore(redis);
+    await redis.set('portal:77:settings', 'old');
+    expect(await migrateKeyFormat(redis, store, silentLog)).toBe(0);
+    expect(await redis.get('portal:77:settings')).toBe('old');
+    await redis.del(keys.keyFormat());
+    await redis.set(keys.settings(77), 'new');
+    expect(await migrateKeyFormat(redis, store, silentLog)).toBe(0);
+    expect(await redis.get(keys.settings(77))).toBe('new');
+    expect(await redis.exists('portal:77:settings')).toBe(0);
+  });
+
+  it('lets one process move the keys while the others wait for its mark', async () => {
+    await redis.del(keys.keyFormat());
+    for (let i = 0; i < 50; i++) await redis.set(`portal:88:once:${i}`, String(i), 'EX', 600);
+    const processes = Array.from({ length: 4 }, () => testRedis());
+    const moved = await Promise.all(processes.map((r) => migrateKeyFormat(r, new RedisStore(r), silentLog)));
+    for (const r of processes) await r.quit();
+    expect(moved.sort((a, b) => b - a)).toEqual([50, 0, 0, 0]);
+    expect(await redis.get(keys.idempotency(88, '49'))).toBe('49');
+  });
+});

@@ -1,0 +1,85 @@
+import { execFile } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { Redis } from 'ioredis';
+import { vi } from 'vitest';
+import { startRedisServer } from './redis-server.js';
+
+const run = promisify(execFile);
+
+export interface TestCluster {
+  ports: number[];
+  /** The address the app is given (REDIS_URL with REDIS_CLUSTER=true): one node, the others found from it. */
+  url: string;
+  /** SIGKILL one node (the cluster stops serving its slots, then marks itself failed). */
+  killNode(i: number): Promise<void>;
+  /** Start a killed node again: it rejoins from its nodes.conf (and its append-only file, when kept). */
+  startNode(i: number): Promise<void>;
+  /** Which node (index into ports) serves the slot of `key`. */
+  nodeOf(key: string): Promise<number>;
+  stop(): Promise<void>;
+}
+
+const ask = async <T>(port: number, fn: (r: Redis) => Promise<T>): Promise<T> => {
+  const r = new Redis(port, '127.0.0.1', { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  r.on('error', () => undefined);
+  try { await r.connect(); return await fn(r); } finally { r.disconnect(); }
+};
+
+/** Every node answers and agrees that every slot is served. */
+const clusterOk = (ports: number[]) => vi.waitFor(async () => {
+  for (const port of ports) {
+    const info = String(await ask(port, (r) => r.cluster('INFO')));
+    if (!info.includes('cluster_state:ok')) throw new Error(`node ${port}: ${/cluster_state:\w+/.exec(info)?.[0]}`);
+  }
+}, { timeout: 30_000, interval: 100 });
+
+const isFree = (port: number) => new Promise<boolean>((resolve) => {
+  const s = createServer().once('error', () => resolve(false)).listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
+});
+
+/** Ports for cluster nodes: each node also listens on its port + 10000 (the cluster bus), so both must be free. */
+export async function clusterPorts(n: number): Promise<number[]> {
+  const ports: number[] = [];
+  while (ports.length < n) {
+    const p = 20_000 + Math.floor(Math.random() * 25_000);
+    if (!ports.includes(p) && await isFree(p) && await isFree(p + 10_000)) ports.push(p);
+  }
+  return ports;
+}
+
+/** Every key on every node that matches `pattern` (SCAN sees one node at a time). */
+export async function keysOnNodes(ports: number[], pattern: string): Promise<string[]> {
+  return (await Promise.all(ports.map((port) => ask(port, (r) => r.keys(pattern))))).flat();
+}
+
+/**
+ * A three-node Redis Cluster (three masters, no replicas) of a test's own on loopback, made with
+ * redis-cli --cluster create. `args` go to every node (persistence; nothing kept by default).
+ */
+export async function startRedisCluster(ports: number[], dir: string, args: string[] = ['--save', '', '--appendonly', 'no']): Promise<TestCluster> {
+  const nodes: ({ stop: () => Promise<void> } | undefined)[] = [];
+  const start = async (i: number) => {
+    const nodeDir = join(dir, String(ports[i]));
+    mkdirSync(nodeDir, { recursive: true });
+    nodes[i] = await startRedisServer(ports[i]!, ['--cluster-enabled', 'yes', '--cluster-config-file', join(nodeDir, 'nodes.conf'), '--cluster-node-timeout', '2000', '--dir', nodeDir, ...args]);
+  };
+  for (let i = 0; i < ports.length; i++) await start(i);
+  await run('redis-cli', ['--cluster', 'create', ...ports.map((p) => `127.0.0.1:${p}`), '--cluster-replicas', '0', '--cluster-yes']);
+  await clusterOk(ports);
+  return {
+    ports,
+    url: `redis://127.0.0.1:${ports[0]}`,
+    async killNode(i) { await nodes[i]?.stop(); nodes[i] = undefined; },
+    async startNode(i) { await start(i); await clusterOk(ports); },
+    async nodeOf(key) {
+      const slot = Number(await ask(ports[0]!, (r) => r.cluster('KEYSLOT', key)));
+      const ranges = await ask(ports[0]!, (r) => r.cluster('SLOTS'));
+      const owner = ranges.find(([from, to]) => slot >= from && slot <= to)![2]![1];
+      return ports.indexOf(owner);
+    },
+    async stop() { await Promise.all(nodes.map((n) => n?.stop())); },
+  };
+}
