@@ -11,7 +11,7 @@ if (mode === 'bare') {
   const s = bare.listen(0, '127.0.0.1', () => process.send!({ port: (s.address() as { port: number }).port }));
 } else {
   const config = loadConfig({
-    REDIS_URL: process.env.BENCH_REDIS_URL, HUBSPOT_CLIENT_SECRET: process.env.BENCH_SECRET, HUBSPOT_ACCESS_TOKEN: 'unused',
+    REDIS_URL: process.env.BENCH_REDIS_URL, REDIS_CLUSTER: process.env.BENCH_REDIS_CLUSTER ?? 'false', HUBSPOT_CLIENT_SECRET: process.env.BENCH_SECRET, HUBSPOT_ACCESS_TOKEN: 'unused',
     PUBLIC_BASE_URL: process.env.BENCH_PUBLIC_URL, APP_ROLE: 'web', LOG_LEVEL: 'silent',
   });
   const app = createRuntime(config, { log: pino({ level: 'silent' }), queuePrefix: 'bench' });

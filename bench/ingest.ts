@@ -3,70 +3,22 @@
  * loopback, beside a bare Express handler answering 200, measured in the same run, alternating,
  * several rounds; medians reported. Every accepted event must be found in the queue.
  */
-import { fork, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
-import autocannon from 'autocannon';
 import { Redis } from 'ioredis';
-import { signV3 } from '../src/webhooks/sign-request.js';
+import { batches, CONNECTIONS, load, median, startTarget, summarise, type Run } from './ingest-load.js';
 
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379/15';
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const BATCHES = Number(process.env.BENCH_BATCHES ?? 1500);
-const CONNECTIONS = 10; // HubSpot sends at most 10 concurrent requests per account
 const TARGET_EVENTS_PER_SECOND = 5000;
-const SECRET = 'bench-secret-not-a-real-one';
-const PUBLIC = 'https://autopilot.bench';
-
-let eventId = 1;
-function batches(count: number, portalId: number) {
-  return Array.from({ length: count }, () => {
-    const body = JSON.stringify(Array.from({ length: 100 }, () => ({
-      eventId: eventId++, subscriptionId: 10, portalId, appId: 1, occurredAt: Date.now(), subscriptionType: 'conversation.creation',
-      attemptNumber: 0, objectId: eventId, changeSource: 'CONVERSATIONS',
-    })));
-    return { method: 'POST' as const, path: '/webhooks/hubspot', body, headers: { 'content-type': 'application/json', ...signV3(SECRET, 'POST', `${PUBLIC}/webhooks/hubspot`, body, Date.now()) } };
-  });
-}
-
-type Batch = ReturnType<typeof batches>[number];
-
-/** Sends each batch exactly once, in order, spread over the connections; `rate` caps batches per second. */
-async function load(url: string, requests: Batch[], rate?: number) {
-  let next = 0;
-  const result = await autocannon({
-    url, connections: CONNECTIONS, amount: requests.length, timeout: 10, ...(rate ? { overallRate: rate } : {}),
-    requests: [{ setupRequest: (req) => ({ ...req, ...requests[next++ % requests.length]! }) }],
-  });
-  const ok = result['2xx'];
-  // autocannon's `duration` is rounded to whole seconds; start/finish give milliseconds.
-  const seconds = (new Date(result.finish).getTime() - new Date(result.start).getTime()) / 1000;
-  return { eventsPerSecond: (ok * 100) / seconds, p50: result.latency.p50, p99: result.latency.p99, non2xx: result.non2xx, errors: result.errors, ok };
-}
-
-async function startTarget(mode: 'app' | 'bare'): Promise<{ url: string; child: ChildProcess }> {
-  const child = fork(new URL('./ingest-target.ts', import.meta.url).pathname, [mode], {
-    execArgv: ['--import', 'tsx'], env: { ...process.env, BENCH_REDIS_URL: REDIS_URL, BENCH_SECRET: SECRET, BENCH_PUBLIC_URL: PUBLIC },
-  });
-  const port = await new Promise<number>((resolve) => child.once('message', (m) => resolve((m as { port: number }).port)));
-  return { url: `http://127.0.0.1:${port}`, child };
-}
-
-const median = (xs: number[]) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]!; };
-type Run = Awaited<ReturnType<typeof load>>;
-const summarise = (runs: Run[]) => ({
-  eventsPerSecondMedian: Math.round(median(runs.map((r) => r.eventsPerSecond))), p50MsMedian: median(runs.map((r) => r.p50)), p99MsMedian: median(runs.map((r) => r.p99)),
-});
 
 async function main() {
   const redis = new Redis(REDIS_URL);
   await redis.flushdb();
-  const app = await startTarget('app');
-  const waiting = () => new Promise<number>((resolve) => {
-    app.child.once('message', (m) => resolve((m as { pending: number }).pending));
-    app.child.send({ ask: 'pending' });
-  });
-  const bare = await startTarget('bare');
+  const app = await startTarget('app', { BENCH_REDIS_URL: REDIS_URL });
+  const waiting = app.pending;
+  const bare = await startTarget('bare', { BENCH_REDIS_URL: REDIS_URL });
 
   await load(app.url, batches(50, 1)); // warm-up, not counted
   await load(bare.url, batches(50, 1));

@@ -146,7 +146,7 @@ describe('Redis Cluster: the app', () => {
     expect(await ready()).toBe(200);
     await cluster.killNode(1);
     await vi.waitFor(async () => expect(await ready()).toBe(503), { timeout: 20_000, interval: 200 });
-    await cluster.startNode(1);
+    await cluster.startNodes([1]);
     await vi.waitFor(async () => expect(await ready()).toBe(200), { timeout: 20_000, interval: 200 });
     const late = event({ portalId: (await accountsPerNode())[1]! });
     expect((await deliver(app.url!, [late])).status).toBe(200);

@@ -11,6 +11,9 @@
  *
  * RELIABILITY_SCALE=full runs 2,000 conversations and 500 tickets and writes
  * bench/results/reliability.json; the default (CI) runs 300 and 80.
+ * RELIABILITY_REDIS=cluster runs the same on a three-node Redis Cluster (three masters, append-only,
+ * on loopback): "Redis killed" is then the node that serves the account's keys and, when another
+ * node serves the queue's, that one too (bench/results/reliability-cluster.json for the full run).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -30,8 +33,12 @@ import { createRuntime, type Runtime } from '../../src/server/runtime.js';
 import { silentLog } from '../support/silent-log.js';
 import { freePort } from '../support/portal-env.js';
 import { startRedisServer } from '../support/redis-server.js';
+import { clusterPorts, startRedisCluster, type TestCluster } from '../support/redis-cluster.js';
+import { keys } from '../../src/store/keys.js';
+import { queuePrefix } from '../../src/queue/bullmq-queue.js';
 
 const FULL = process.env.RELIABILITY_SCALE === 'full';
+const CLUSTER = process.env.RELIABILITY_REDIS === 'cluster';
 const CONVERSATIONS = FULL ? 2000 : 300;
 const TICKETS = FULL ? 500 : 80;
 const SENDERS = Math.round(CONVERSATIONS * 0.8); // a fifth of the conversations come from someone who wrote before
@@ -57,10 +64,25 @@ const senderOf = (s: number) => {
 const secret = randomBytes(16).toString('hex');
 const prefix = `rel-${randomBytes(3).toString('hex')}:`;
 const redisDir = mkdtempSync(join(tmpdir(), 'portal-autopilot-redis-'));
+const persistence = ['--appendonly', 'yes', '--appendfsync', 'always', '--save', ''];
 let redisPort = 0;
 let redis: Awaited<ReturnType<typeof startRedisServer>> | undefined;
-const startRedis = async () => { redis = await startRedisServer(redisPort, ['--dir', redisDir, '--appendonly', 'yes', '--appendfsync', 'always', '--save', '']); };
-const killRedis = async () => { await redis?.stop(); };
+let cluster: TestCluster | undefined;
+/** On a cluster, the nodes the burst's Redis fault kills: the account's and the queue's. */
+let faultNodes: number[] = [];
+const startRedis = async () => {
+  if (!CLUSTER) { redis = await startRedisServer(redisPort, ['--dir', redisDir, ...persistence]); return; }
+  if (!cluster) cluster = await startRedisCluster(await clusterPorts(3), redisDir, persistence);
+  else await cluster.startNodes(faultNodes);
+};
+const killRedis = async () => {
+  if (!CLUSTER) return redis?.stop();
+  for (const i of faultNodes) await cluster?.killNode(i);
+};
+/** The queue's keys: BullMQ's prefix under this run's, hash-tagged on a cluster. */
+const bullPrefix = queuePrefix(`${prefix}bull`, CLUSTER);
+/** Every Redis server of the run (one, or the cluster's three nodes). */
+const redisPorts = () => (cluster ? cluster.ports : [redisPort]);
 
 /** The load balancer: each connection goes to the next web process. */
 function roundRobin(ports: number[]): Promise<{ server: Server; port: number; connections: number[] }> {
@@ -99,6 +121,7 @@ let defaultCompanyId = '';
 beforeAll(async () => {
   redisPort = await freePort();
   await startRedis();
+  if (cluster) faultNodes = [...new Set([await cluster.nodeOf(`${prefix}${keys.settings(P)}`), await cluster.nodeOf(`${bullPrefix}:hubspot-events:id`)])];
   sandbox = new HubSpotSandbox({ rateLimitPer10s: 2000, faults, searchDelayMs: 0 });
   const account = sandbox.addAccount(P);
   await sandbox.start();
@@ -106,7 +129,7 @@ beforeAll(async () => {
   proxy = await roundRobin(webPorts);
   publicUrl = `http://127.0.0.1:${proxy.port}`;
   env = {
-    REDIS_URL: `redis://127.0.0.1:${redisPort}`, REDIS_KEY_PREFIX: prefix, HUBSPOT_API_BASE_URL: sandbox.url, HUBSPOT_ACCESS_TOKEN: account.token,
+    REDIS_URL: cluster ? cluster.url : `redis://127.0.0.1:${redisPort}`, REDIS_CLUSTER: String(CLUSTER), REDIS_KEY_PREFIX: prefix, HUBSPOT_API_BASE_URL: sandbox.url, HUBSPOT_ACCESS_TOKEN: account.token,
     HUBSPOT_CLIENT_SECRET: secret, HUBSPOT_PORTAL_ID: String(P), HUBSPOT_RATE_LIMIT_PER_10S: '2000', PUBLIC_BASE_URL: publicUrl, HOST: '127.0.0.1',
     LOG_LEVEL: 'info', WORKER_LOCK_MS: '3000', HUBSPOT_BATCH_WINDOW_MS: '50',
   };
@@ -180,7 +203,8 @@ afterAll(async () => {
   await control?.stop();
   await sandbox?.stop();
   await new Promise((r) => proxy?.server.close(r));
-  await killRedis();
+  await redis?.stop();
+  await cluster?.stop();
   rmSync(redisDir, { recursive: true, force: true });
 }, 60_000);
 
@@ -199,6 +223,7 @@ describe(`the production topology under load and faults (${CONVERSATIONS} conver
     result.webhookDeliveries = sandbox.webhooks!.deliveries.length;
     result.webhookDeliveriesRefused = sandbox.webhooks!.deliveries.filter((d) => d.status !== 200).length;
     result.timeline = timeline;
+    if (cluster) result.redisNodesKilled = faultNodes.map((i) => `node ${i + 1} of 3`);
     expect(result.answered5xx).toBeGreaterThan(0);
     expect(result.answered429).toBeGreaterThan(0);
     expect(timeline).toMatchObject({ workerKilled: expect.any(Number), redisKilled: expect.any(Number), redisStarted: expect.any(Number) });
@@ -287,40 +312,51 @@ describe(`the production topology under load and faults (${CONVERSATIONS} conver
   });
 
   it('keeps Redis bounded: every key that grows with traffic expires or is capped', async () => {
-    const redis = new Redis(redisPort, '127.0.0.1');
     const kinds = new Map<string, { keys: number; withoutTtl: number }>();
-    for (let cursor = '0'; ;) {
-      const [nextCursor, found] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-      const pipeline = redis.pipeline();
-      for (const k of found) pipeline.ttl(k);
-      const ttls = (await pipeline.exec())!.map(([, t]) => Number(t));
-      found.forEach((k, i) => {
-        const kind = k.slice(prefix.length).replace(/\d+/g, 'N').replace(/[\w-]{20,}/g, 'X');
-        const entry = kinds.get(kind) ?? { keys: 0, withoutTtl: 0 };
-        entry.keys++;
-        if (ttls[i]! < 0) entry.withoutTtl++;
-        kinds.set(kind, entry);
-      });
-      if ((cursor = nextCursor) === '0') break;
+    let usedMemory = 0;
+    const perNode: { keys: number; usedMemoryBytes: number }[] = [];
+    // Each server's own keys (a cluster node's SCAN sees only its slots); BullMQ's under its prefix.
+    for (const port of redisPorts()) {
+      const redis = new Redis(port, '127.0.0.1');
+      for (const pattern of [`${prefix}*`, `${bullPrefix}:*`]) {
+        for (let cursor = '0'; ;) {
+          const [nextCursor, found] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+          const pipeline = redis.pipeline();
+          for (const k of found) pipeline.ttl(k);
+          const ttls = (await pipeline.exec())!.map(([, t]) => Number(t));
+          found.forEach((k, i) => {
+            const kind = (k.startsWith(bullPrefix) ? `bull${k.slice(bullPrefix.length)}` : k.slice(prefix.length)).replace(/\d+/g, 'N').replace(/[\w-]{20,}/g, 'X');
+            const entry = kinds.get(kind) ?? { keys: 0, withoutTtl: 0 };
+            entry.keys++;
+            if (ttls[i]! < 0) entry.withoutTtl++;
+            kinds.set(kind, entry);
+          });
+          if ((cursor = nextCursor) === '0') break;
+        }
+        if (!CLUSTER) break; // on one server, BullMQ's keys are under this run's prefix already
+      }
+      const nodeMemory = Number(/used_memory:(\d+)/.exec(await redis.info('memory'))?.[1]);
+      perNode.push({ keys: await redis.dbsize(), usedMemoryBytes: nodeMemory });
+      usedMemory += nodeMemory;
+      await redis.quit();
     }
-    const info = await redis.info('memory');
-    await redis.quit();
-    result.redisUsedMemoryBytes = Number(/used_memory:(\d+)/.exec(info)?.[1]);
+    result.redisUsedMemoryBytes = usedMemory;
+    if (CLUSTER) result.redisPerNode = perNode;
     result.redisKeys = [...kinds.values()].reduce((a, b) => a + b.keys, 0);
     result.redisKeyKinds = Object.fromEntries([...kinds].sort((a, b) => b[1].keys - a[1].keys));
     // Keys without a time to live: one set per account (configuration, BullMQ's bookkeeping, whose
     // event stream BullMQ trims to 10,000 entries), and per customer with a portal account, that
     // account's data for as long as it has one (lists capped, see caps in src/store/keys.ts).
-    const perAccount = /^(portal:N:(settings|settings-history|rules|provisioning|support-label|oidc-client)|bull:hubspot-events:(id|meta|events))$/;
-    const perPortalCustomer = /^portal:N:(portal-account:N|portal-login:.+|portal-access-log:N|email-log:(N|company-N))$/;
+    const perAccount = /^(portal:\{N\}:(settings|settings-history|rules|provisioning|support-label|oidc-client)|bull:hubspot-events:(id|meta|events)|app:key-format)$/;
+    const perPortalCustomer = /^portal:\{N\}:(portal-account:N|portal-login:.+|portal-access-log:N|email-log:(N|company-N))$/;
     const unbounded = [...kinds].filter(([kind, k]) => k.withoutTtl > 0 && !perAccount.test(kind) && !perPortalCustomer.test(kind)).map(([kind]) => kind);
     expect(unbounded).toEqual([]);
-    const accounts = kinds.get('portal:N:portal-account:N')?.keys ?? 0;
+    const accounts = kinds.get('portal:{N}:portal-account:N')?.keys ?? 0;
     const withoutTtl = [...kinds.values()].reduce((a, b) => a + b.withoutTtl, 0);
     result.redisKeysWithoutTtl = withoutTtl;
     result.portalAccounts = accounts;
     // Four keys per portal customer, one email log per company that got reports, a dozen per account.
-    expect(withoutTtl).toBeLessThanOrEqual(4 * accounts + (kinds.get('portal:N:email-log:company-N')?.keys ?? 0) + 12);
+    expect(withoutTtl).toBeLessThanOrEqual(4 * accounts + (kinds.get('portal:{N}:email-log:company-N')?.keys ?? 0) + 12);
     result.redisBytesPerConversation = Math.round(Number(result.redisUsedMemoryBytes) / CONVERSATIONS);
   });
 
@@ -350,8 +386,9 @@ describe(`the production topology under load and faults (${CONVERSATIONS} conver
   });
 
   afterAll(() => {
-    const out = { date: new Date().toISOString(), command: FULL ? 'RELIABILITY_SCALE=full npm run test:reliability' : 'npm run test:reliability', conversations: CONVERSATIONS, tickets: TICKETS, senders: SENDERS, domains: DOMAINS, ...result };
+    const command = `${FULL ? 'RELIABILITY_SCALE=full ' : ''}${CLUSTER ? 'RELIABILITY_REDIS=cluster ' : ''}npm run test:reliability`;
+    const out = { date: new Date().toISOString(), command, redis: CLUSTER ? 'three-node cluster' : 'one server', conversations: CONVERSATIONS, tickets: TICKETS, senders: SENDERS, domains: DOMAINS, ...result };
     process.stdout.write(`${JSON.stringify(out)}\n`);
-    if (FULL) writeFileSync(join(root, 'bench/results/reliability.json'), `${JSON.stringify(out, null, 2)}\n`);
+    if (FULL) writeFileSync(join(root, `bench/results/reliability${CLUSTER ? '-cluster' : ''}.json`), `${JSON.stringify(out, null, 2)}\n`);
   });
 });

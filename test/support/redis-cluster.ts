@@ -4,8 +4,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Redis } from 'ioredis';
-import { vi } from 'vitest';
-import { startRedisServer } from './redis-server.js';
+import { startRedisServer, until } from './redis-server.js';
 
 const run = promisify(execFile);
 
@@ -15,8 +14,8 @@ export interface TestCluster {
   url: string;
   /** SIGKILL one node (the cluster stops serving its slots, then marks itself failed). */
   killNode(i: number): Promise<void>;
-  /** Start a killed node again: it rejoins from its nodes.conf (and its append-only file, when kept). */
-  startNode(i: number): Promise<void>;
+  /** Start killed nodes again: they rejoin from their nodes.conf (and append-only files, when kept); resolves once every slot is served. */
+  startNodes(is: number[]): Promise<void>;
   /** Which node (index into ports) serves the slot of `key`. */
   nodeOf(key: string): Promise<number>;
   stop(): Promise<void>;
@@ -29,12 +28,12 @@ const ask = async <T>(port: number, fn: (r: Redis) => Promise<T>): Promise<T> =>
 };
 
 /** Every node answers and agrees that every slot is served. */
-const clusterOk = (ports: number[]) => vi.waitFor(async () => {
+const clusterOk = (ports: number[]) => until(async () => {
   for (const port of ports) {
     const info = String(await ask(port, (r) => r.cluster('INFO')));
     if (!info.includes('cluster_state:ok')) throw new Error(`node ${port}: ${/cluster_state:\w+/.exec(info)?.[0]}`);
   }
-}, { timeout: 30_000, interval: 100 });
+}, 30_000, 100);
 
 const isFree = (port: number) => new Promise<boolean>((resolve) => {
   const s = createServer().once('error', () => resolve(false)).listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
@@ -73,7 +72,7 @@ export async function startRedisCluster(ports: number[], dir: string, args: stri
     ports,
     url: `redis://127.0.0.1:${ports[0]}`,
     async killNode(i) { await nodes[i]?.stop(); nodes[i] = undefined; },
-    async startNode(i) { await start(i); await clusterOk(ports); },
+    async startNodes(is) { for (const i of is) await start(i); await clusterOk(ports); },
     async nodeOf(key) {
       const slot = Number(await ask(ports[0]!, (r) => r.cluster('KEYSLOT', key)));
       const ranges = await ask(ports[0]!, (r) => r.cluster('SLOTS'));

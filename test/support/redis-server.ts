@@ -1,6 +1,16 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { Redis } from 'ioredis';
-import { vi } from 'vitest';
+
+/** Polls `check` until it resolves (no test runner needed: the benchmarks start servers too). */
+export async function until(check: () => Promise<unknown>, timeoutMs: number, intervalMs = 50): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    try { await check(); return; } catch (err) {
+      if (Date.now() > end) throw err;
+      await new Promise((r) => setTimeout(r, intervalMs));
+    }
+  }
+}
 
 /**
  * A redis-server of a test's own (the outage and reliability tests kill and restart it, which must
@@ -8,11 +18,11 @@ import { vi } from 'vitest';
  */
 export async function startRedisServer(port: number, args: string[] = ['--save', '', '--appendonly', 'no']): Promise<{ stop: () => Promise<void> }> {
   const child: ChildProcess = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--maxmemory-policy', 'noeviction', ...args], { stdio: 'ignore' });
-  await vi.waitFor(async () => {
+  await until(async () => {
     const c = new Redis(port, '127.0.0.1', { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
     c.on('error', () => undefined);
     try { await c.connect(); await c.ping(); } finally { c.disconnect(); }
-  }, { timeout: 20_000, interval: 50 });
+  }, 20_000);
   return {
     /** SIGKILL: no goodbye, as a crash or an OOM kill. */
     stop: () => new Promise<void>((resolve) => { if (child.exitCode !== null || child.signalCode !== null) return resolve(); child.once('exit', () => resolve()); child.kill('SIGKILL'); }),
