@@ -8,7 +8,7 @@ import { SEND_EMAIL } from '../../src/server/event-handlers.js';
 import { TransientError } from '../../src/queue/errors.js';
 import { expectContractKept, SANDBOX_PORTAL, SANDBOX_TOKEN, startSandbox } from '../support/sandbox.js';
 import { startTestApp } from '../support/test-app.js';
-import { silentLog } from '../support/silent-log.js';
+import { testLog } from '../support/test-log.js';
 import { accountSetupTasks, provisionAccount } from '../../src/server/provision-account.js';
 
 type App = Awaited<ReturnType<typeof startTestApp>>;
@@ -37,7 +37,7 @@ function contact(props: Record<string, string>) {
   const c = sandbox.seed(P, 'contacts', { associatedcompanyid: acme(), ...props });
   return c.id;
 }
-const ctx = async () => ({ portalId: P, hubspot: app.hubspot, store: app.store, settings: (await app.settings.read(P)).settings, log: silentLog });
+const ctx = async () => ({ portalId: P, hubspot: app.hubspot, store: app.store, settings: (await app.settings.read(P)).settings, log: testLog });
 async function setEmail(patch: Record<string, unknown>) {
   const current = await app.settings.read(P);
   await app.settings.save(P, { ...current.settings, email: { ...current.settings.email, ...patch } }, current.version, 'test');

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { keys } from '../../src/store/keys.js';
 import { KEY_FORMAT, migrateKeyFormat } from '../../src/store/migrate-key-format.js';
 import { RedisStore } from '../../src/store/redis-store.js';
-import { silentLog } from '../support/silent-log.js';
+import { testLog } from '../support/test-log.js';
 import { flushTestRedis, testKeys, testRedis, testRedisUrl } from '../support/redis.js';
 import { startTestApp } from '../support/test-app.js';
 
@@ -42,11 +42,11 @@ describe('an install from before the hash-tagged key format', () => {
   it('moves keys once: a second start finds the mark and scans nothing, and a newer value under the new name wins over an old one', async () => {
     const store = new RedisStore(redis);
     await redis.set('portal:77:settings', 'old');
-    expect(await migrateKeyFormat(redis, store, silentLog)).toBe(0);
+    expect(await migrateKeyFormat(redis, store, testLog)).toBe(0);
     expect(await redis.get('portal:77:settings')).toBe('old');
     await redis.del(keys.keyFormat());
     await redis.set(keys.settings(77), 'new');
-    expect(await migrateKeyFormat(redis, store, silentLog)).toBe(0);
+    expect(await migrateKeyFormat(redis, store, testLog)).toBe(0);
     expect(await redis.get(keys.settings(77))).toBe('new');
     expect(await redis.exists('portal:77:settings')).toBe(0);
   });
@@ -55,7 +55,7 @@ describe('an install from before the hash-tagged key format', () => {
     await redis.del(keys.keyFormat());
     for (let i = 0; i < 50; i++) await redis.set(`portal:88:once:${i}`, String(i), 'EX', 600);
     const processes = Array.from({ length: 4 }, () => testRedis());
-    const moved = await Promise.all(processes.map((r) => migrateKeyFormat(r, new RedisStore(r), silentLog)));
+    const moved = await Promise.all(processes.map((r) => migrateKeyFormat(r, new RedisStore(r), testLog)));
     for (const r of processes) await r.quit();
     expect(moved.sort((a, b) => b - a)).toEqual([50, 0, 0, 0]);
     expect(await redis.get(keys.idempotency(88, '49'))).toBe('49');

@@ -20,7 +20,7 @@ import type { HubSpotEvent } from '../../src/webhooks/event-schema.js';
 import { deliver, event } from '../support/hubspot-client.js';
 import { clusterPorts, keysOnNodes, startRedisCluster, type TestCluster } from '../support/redis-cluster.js';
 import { testKeyPrefix } from '../support/redis.js';
-import { silentLog } from '../support/silent-log.js';
+import { testLog } from '../support/test-log.js';
 import { startTestApp } from '../support/test-app.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'portal-autopilot-cluster-'));
@@ -102,7 +102,7 @@ describe('Redis Cluster: keys', () => {
       await client.rpush(`portal:${id}:email-log:1`, 'second', 'first');
     }
     await client.del(keys.keyFormat());
-    const moved = await migrateKeyFormat(client, store, silentLog);
+    const moved = await migrateKeyFormat(client, store, testLog);
     expect(moved).toBe(3 * ids.length);
     for (const id of ids) {
       expect(await store.get(keys.settings(id))).toBe(`{"account":${id}}`);
@@ -112,7 +112,7 @@ describe('Redis Cluster: keys', () => {
     }
     expect(await store.get(keys.keyFormat())).toBe(KEY_FORMAT);
     await client.set(`portal:${ids[0]}:settings`, 'written by an old process after the move');
-    expect(await migrateKeyFormat(client, store, silentLog)).toBe(0);
+    expect(await migrateKeyFormat(client, store, testLog)).toBe(0);
   });
 });
 

@@ -30,7 +30,7 @@ import type { FaultConfig } from '../../src/sandbox/faults.js';
 import { loadConfig } from '../../src/server/config.js';
 import { connectSandboxPortal } from '../../src/server/portal-setup.js';
 import { createRuntime, type Runtime } from '../../src/server/runtime.js';
-import { silentLog } from '../support/silent-log.js';
+import { testLog } from '../support/test-log.js';
 import { freePort } from '../support/portal-env.js';
 import { startRedisServer } from '../support/redis-server.js';
 import { clusterPorts, startRedisCluster, type TestCluster } from '../support/redis-cluster.js';
@@ -134,7 +134,7 @@ beforeAll(async () => {
     LOG_LEVEL: 'info', WORKER_LOCK_MS: '3000', HUBSPOT_BATCH_WINDOW_MS: '50',
   };
   // This process sets the account up as an admin would and reads the results; it takes no traffic.
-  control = createRuntime(loadConfig({ ...env, APP_ROLE: 'web', LOG_LEVEL: 'silent' }), { log: silentLog, queuePrefix: `${prefix}bull` });
+  control = createRuntime(loadConfig({ ...env, APP_ROLE: 'web', LOG_LEVEL: 'silent' }), { log: testLog, queuePrefix: `${prefix}bull` });
   await control.start(0);
   await connectSandboxPortal(control, sandbox, P, { onboardNewContacts: true });
   const defaultCo = sandbox.seed(P, 'companies', { name: 'Default Co', domain: 'default-co.example' });

@@ -3,12 +3,12 @@ import { HubSpotGateway } from '../../src/hubspot/gateway.js';
 import { MemoryRateLimiter } from '../../src/hubspot/rate-limiter.js';
 import { createMetrics } from '../../src/platform/metrics.js';
 import { startAppWithSandbox, SANDBOX_PORTAL } from '../support/sandbox.js';
-import { silentLog } from '../support/silent-log.js';
+import { testLog } from '../support/test-log.js';
 import { nock } from '../support/use-nock.js';
 
 const BASE = 'https://api.hubapi.test';
 const gateway = () => new HubSpotGateway({
-  baseUrl: BASE, tokens: { accessToken: async () => 'tok' }, limiter: new MemoryRateLimiter(), metrics: createMetrics(), log: silentLog,
+  baseUrl: BASE, tokens: { accessToken: async () => 'tok' }, limiter: new MemoryRateLimiter(), metrics: createMetrics(), log: testLog,
   ratePer10s: 100, searchRatePerSecond: 5, timeoutMs: 300, sleep: async () => undefined,
 });
 

@@ -4,7 +4,7 @@ import type { HubSpotSandbox } from '../../src/sandbox/hubspot-sandbox.js';
 import { createLogger } from '../../src/platform/logger.js';
 import { deliver } from '../support/hubspot-client.js';
 import { expectContractKept, SANDBOX_PORTAL, SANDBOX_TOKEN, startSandbox } from '../support/sandbox.js';
-import { silentLog } from '../support/silent-log.js';
+import { testLog } from '../support/test-log.js';
 import { startTestApp } from '../support/test-app.js';
 
 let sandbox: HubSpotSandbox;
@@ -39,7 +39,7 @@ describe('admin template text is data, never code', () => {
       expect(preview.body!.text).toBe(`${textBody} <script>x</script>Ada`);
 
       expect((await api('/email/templates/request-received/en', 'PUT', template)).status).toBe(200);
-      await app.email.service.send({ portalId: P, hubspot: app.hubspot, store: app.store, settings: (await app.settings.read(P)).settings, log: silentLog } as never, { cause: `inj:${what}`, template: 'request-received', contactId: ada.id });
+      await app.email.service.send({ portalId: P, hubspot: app.hubspot, store: app.store, settings: (await app.settings.read(P)).settings, log: testLog } as never, { cause: `inj:${what}`, template: 'request-received', contactId: ada.id });
       const sent = (await app.email.outbox.list(P)).find((m) => m.to === ada.properties.email)!;
       expect(sent.text).toBe(`${textBody} <script>x</script>Ada`);
       // Values are escaped in HTML; the admin's own markup is kept as written.

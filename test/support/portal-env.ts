@@ -5,7 +5,7 @@ import { createRuntime, type RuntimeOptions } from '../../src/server/runtime.js'
 import { HttpBrowser } from '../../src/sandbox/http-browser.js';
 import { flushTestRedis, testKeyPrefix, testRedisUrl } from './redis.js';
 import { expectContractKept, SANDBOX_PORTAL, SANDBOX_TOKEN, startSandbox } from './sandbox.js';
-import { silentLog } from './silent-log.js';
+import { testLog } from './test-log.js';
 import { TEST_APP_ID, TEST_SECRET } from './test-app.js';
 
 export async function freePort(): Promise<number> {
@@ -27,7 +27,7 @@ export async function startPortalEnv(options: { env?: Record<string, string>; ru
     PORT: String(port), PUBLIC_BASE_URL: base, REDIS_URL: testRedisUrl(), HUBSPOT_API_BASE_URL: sandbox.url, HUBSPOT_ACCESS_TOKEN: SANDBOX_TOKEN,
     HUBSPOT_CLIENT_SECRET: TEST_SECRET, HUBSPOT_APP_ID: TEST_APP_ID, HUBSPOT_PORTAL_ID: String(SANDBOX_PORTAL), HUBSPOT_ADMIN_USER_IDS: '1,7', REDIS_KEY_PREFIX: testKeyPrefix, LOG_LEVEL: 'silent', HUBSPOT_BATCH_WINDOW_MS: '20', ...options.env,
   });
-  const app = createRuntime(config, { log: silentLog, queuePrefix: `p${Math.random().toString(36).slice(2)}`, ...options.runtime });
+  const app = createRuntime(config, { log: testLog, queuePrefix: `p${Math.random().toString(36).slice(2)}`, ...options.runtime });
   await app.start(port);
   sandbox.connectWebhooks({ targetUrl: `${base}/webhooks/hubspot`, clientSecret: TEST_SECRET, batchWindowMs: 10 });
   const client = await connectSandboxPortal(app, sandbox, SANDBOX_PORTAL, options.portal);

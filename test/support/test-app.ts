@@ -1,6 +1,6 @@
 import { loadConfig } from '../../src/server/config.js';
 import { createRuntime, type RuntimeOptions } from '../../src/server/runtime.js';
-import { silentLog } from './silent-log.js';
+import { testLog } from './test-log.js';
 import { testKeyPrefix } from './redis.js';
 
 export const TEST_SECRET = 'test-client-secret-0123456789';
@@ -24,7 +24,7 @@ export async function startTestApp(env: Record<string, string> = {}, options: Ru
     REDIS_KEY_PREFIX: testKeyPrefix,
     ...env,
   });
-  const runtime = createRuntime(config, { log: silentLog, queuePrefix: `t${Math.random().toString(36).slice(2)}`, ...options });
+  const runtime = createRuntime(config, { log: testLog, queuePrefix: `t${Math.random().toString(36).slice(2)}`, ...options });
   await runtime.start(0);
   return runtime;
 }

@@ -7,7 +7,7 @@ import { createLogger } from '../../src/platform/logger.js';
 import { defaultSettings } from '../../src/settings/settings-schema.js';
 import { MemoryStore } from '../../src/store/memory-store.js';
 import { runAction } from '../../src/tickets/run-ticket-rules.js';
-import { silentLog } from '../support/silent-log.js';
+import { testLog } from '../support/test-log.js';
 
 // What the README promises and no test pinned before (each would have let a planted bug through).
 const email = (address: string, actorId = 'V-1') => ({ type: 'MESSAGE', direction: 'INCOMING', subject: 'Hi', senders: [{ actorId, name: 'X', deliveryIdentifier: { type: 'HS_EMAIL_ADDRESS', value: address } }] });
@@ -26,7 +26,7 @@ describe('promises the README makes', () => {
 
   it('stops a loop: no more rule actions on one ticket than the hourly cap', async () => {
     const store = new MemoryStore();
-    const ctx = { portalId: 1, hubspot: {} as never, store, settings: { ...defaultSettings, rules: { ...defaultSettings.rules, maxActionsPerTicketPerHour: 3 } }, log: silentLog };
+    const ctx = { portalId: 1, hubspot: {} as never, store, settings: { ...defaultSettings, rules: { ...defaultSettings.rules, maxActionsPerTicketPerHour: 3 } }, log: testLog };
     const ports = { queueEmail: async () => undefined, grantPortalAccess: async () => undefined, notifySupportContacts: async () => undefined };
     const outcomes = [];
     for (let i = 0; i < 5; i++) outcomes.push(await runAction(ctx, ports, 't1', `rule-${i}`, 0, { type: 'sendEmail', template: 'request-received' }, '42'));

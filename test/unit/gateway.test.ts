@@ -4,7 +4,7 @@ import { HubSpotGateway } from '../../src/hubspot/gateway.js';
 import { MemoryRateLimiter } from '../../src/hubspot/rate-limiter.js';
 import { PermanentError, TransientError } from '../../src/queue/errors.js';
 import { countBy, createMetrics } from '../../src/platform/metrics.js';
-import { silentLog } from '../support/silent-log.js';
+import { testLog } from '../support/test-log.js';
 import { nock } from '../support/use-nock.js';
 
 const BASE = 'https://api.hubapi.test';
@@ -15,7 +15,7 @@ function gateway(overrides: { timeoutMs?: number; maxAttempts?: number } = {}) {
   const waits: number[] = [];
   // A fake clock: every wait the gateway asks for is recorded and advances time at once.
   const gw = new HubSpotGateway({
-    baseUrl: BASE, tokens: { accessToken: async () => 'tok' }, limiter: new MemoryRateLimiter(() => clock.now), metrics, log: silentLog,
+    baseUrl: BASE, tokens: { accessToken: async () => 'tok' }, limiter: new MemoryRateLimiter(() => clock.now), metrics, log: testLog,
     ratePer10s: 100, searchRatePerSecond: 5, timeoutMs: overrides.timeoutMs ?? 2000, maxAttempts: overrides.maxAttempts,
     sleep: async (ms) => { waits.push(ms); clock.now += ms; },
   });
@@ -158,7 +158,7 @@ describe('HubSpot gateway', () => {
     let now = 0;
     const waits: number[] = [];
     const gw = new HubSpotGateway({
-      baseUrl: BASE, tokens: { accessToken: async () => 'tok' }, limiter: new MemoryRateLimiter(() => now), metrics, log: silentLog,
+      baseUrl: BASE, tokens: { accessToken: async () => 'tok' }, limiter: new MemoryRateLimiter(() => now), metrics, log: testLog,
       ratePer10s: 3, searchRatePerSecond: 5, timeoutMs: 2000, sleep: async (ms) => { waits.push(ms); now += ms; },
     });
     for (let i = 0; i < 4; i++) await gw.request(1, 'conversations.threads.get', { method: 'GET', path: '/conversations/v3/conversations/threads/1' });
