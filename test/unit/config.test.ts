@@ -31,6 +31,13 @@ describe('configuration', () => {
 });
 
 describe('configuration a new user gets wrong', () => {
+  it('takes REDIS_CLUSTER=true with a node\'s REDIS_URL, and names what is wrong otherwise', () => {
+    expect(loadConfig({ ...base, REDIS_URL: 'redis://node-1.cache.example:7000', REDIS_CLUSTER: 'true' })).toMatchObject({ redisUrl: 'redis://node-1.cache.example:7000', redisCluster: true });
+    expect(loadConfig(base).redisCluster).toBe(false);
+    expect(() => loadConfig({ ...base, REDIS_URL: 'redis://127.0.0.1:7000', REDIS_CLUSTER: 'yes' })).toThrow(/REDIS_CLUSTER must be true .* or false/);
+    expect(() => loadConfig({ ...base, REDIS_CLUSTER: 'true' })).toThrow(/REDIS_CLUSTER=true needs REDIS_URL: the address of one node of the cluster/);
+  });
+
   it('names REDIS_URL when it is not a redis:// URL, together with every other problem at once', () => {
     let message = '';
     try { loadConfig({ REDIS_URL: 'http://127.0.0.1:6379', PORT: 'eighty', HUBSPOT_CLIENT_SECRET: 'secret-1234' }); } catch (err) { message = (err as Error).message; }
