@@ -6,8 +6,18 @@ import { LockBusyError, type Store } from './store.js';
 
 /** '2': an account's keys carry its id as a hash tag (`portal:{123}:…`); before, `portal:123:…`. */
 export const KEY_FORMAT = '2';
-const OLD = /^portal:(\d{1,16}):(.+)$/s;
 const LOCK_MS = 60_000;
+
+/**
+ * Each direction: which keys SCAN looks at, which of them move, their new names, and whether a key
+ * that already has the new name is replaced (down: the tagged keys are what this version last
+ * wrote) or kept (up: a tagged key was written by this version since).
+ */
+const DIRECTIONS = {
+  up: { match: 'portal:*', old: /^portal:(\d{1,16}):(.+)$/s, to: 'portal:{$1}:$2', replace: false },
+  down: { match: 'portal:{*', old: /^portal:\{(\d{1,16})\}:(.+)$/s, to: 'portal:$1:$2', replace: true },
+} as const;
+type Direction = keyof typeof DIRECTIONS;
 
 /**
  * Moves the keys an install wrote before the hash tag to their new names, values and times to live
@@ -22,7 +32,7 @@ export async function migrateKeyFormat(redis: RedisClient, store: Store, log: Lo
     try {
       return await store.withLock(keys.keyFormatLock(), LOCK_MS, async () => {
         if ((await store.get(keys.keyFormat())) === KEY_FORMAT) return 0;
-        const moved = await moveOldKeys(redis);
+        const moved = await moveKeys(redis, 'up');
         await store.set(keys.keyFormat(), KEY_FORMAT);
         log.info({ moved, format: KEY_FORMAT }, 'account keys are in the hash-tagged format');
         return moved;
@@ -37,7 +47,22 @@ export async function migrateKeyFormat(redis: RedisClient, store: Store, log: Lo
   }
 }
 
-async function moveOldKeys(redis: RedisClient): Promise<number> {
+/**
+ * Gives the keys back the names versions before the hash tag read (rolling back to one of them),
+ * and drops the mark, so this version moves them over again at its next start. One server only:
+ * those versions never ran on a cluster. Stop every process of this version first.
+ */
+export async function revertKeyFormat(redis: RedisClient, store: Store): Promise<number> {
+  if (redis instanceof Cluster) throw new Error('versions before the hash-tagged key format do not run on a Redis Cluster: there is nothing to roll back to');
+  return store.withLock(keys.keyFormatLock(), LOCK_MS, async () => {
+    const moved = await moveKeys(redis, 'down');
+    await store.del(keys.keyFormat());
+    return moved;
+  });
+}
+
+async function moveKeys(redis: RedisClient, direction: Direction): Promise<number> {
+  const { match, old, to, replace } = DIRECTIONS[direction];
   const prefix = redis.options.keyPrefix ?? '';
   // A cluster's keys are spread over its masters; SCAN sees one node's keys (and ignores keyPrefix).
   const nodes = redis instanceof Cluster ? redis.nodes('master') : [redis];
@@ -45,19 +70,21 @@ async function moveOldKeys(redis: RedisClient): Promise<number> {
   for (const node of nodes) {
     let cursor = '0';
     do {
-      const [next, found] = await node.scan(cursor, 'MATCH', `${prefix}portal:*`, 'COUNT', 1000);
+      const [next, found] = await node.scan(cursor, 'MATCH', `${prefix}${match}`, 'COUNT', 1000);
       cursor = next;
-      const old = found.map((k) => k.slice(prefix.length)).filter((k) => OLD.test(k));
-      for (const key of old) moved += (await moveKey(redis, key, key.replace(OLD, 'portal:{$1}:$2'))) ? 1 : 0;
+      const moving = found.map((k) => k.slice(prefix.length)).filter((k) => old.test(k));
+      for (const key of moving) moved += (await moveKey(redis, key, key.replace(old, to), replace)) ? 1 : 0;
     } while (cursor !== '0');
   }
   return moved;
 }
 
 /** RENAME keeps the value and its TTL atomically, but a cluster refuses it across slots: there, DUMP and RESTORE. */
-async function moveKey(redis: RedisClient, from: string, to: string): Promise<boolean> {
+async function moveKey(redis: RedisClient, from: string, to: string, replace: boolean): Promise<boolean> {
   if (!redis.isCluster) {
-    const renamed = await redis.renamenx(from, to).catch((err: Error) => (/no such key/i.test(err.message) ? -1 : Promise.reject(err)));
+    const gone = (err: Error) => (/no such key/i.test(err.message) ? -1 : Promise.reject(err));
+    if (replace) return (await redis.rename(from, to).catch(gone)) === 'OK';
+    const renamed = await redis.renamenx(from, to).catch(gone);
     // 0: a newer value already has the new name (written since): it wins.
     if (renamed === 0) await redis.del(from);
     return renamed === 1;

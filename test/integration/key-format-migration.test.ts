@@ -2,9 +2,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { keys } from '../../src/store/keys.js';
 import { KEY_FORMAT, migrateKeyFormat } from '../../src/store/migrate-key-format.js';
 import { RedisStore } from '../../src/store/redis-store.js';
+import { runKeyFormatCli } from '../../src/server/cli/key-format-cli.js';
 import { testLog } from '../support/test-log.js';
 import { flushTestRedis, testKeys, testRedis, testRedisUrl } from '../support/redis.js';
-import { startTestApp } from '../support/test-app.js';
+import { startTestApp, TEST_SECRET } from '../support/test-app.js';
+import { testKeyPrefix } from '../support/redis.js';
 
 const P = 4242;
 const redis = testRedis();
@@ -59,5 +61,30 @@ describe('an install from before the hash-tagged key format', () => {
     for (const r of processes) await r.quit();
     expect(moved.sort((a, b) => b - a)).toEqual([50, 0, 0, 0]);
     expect(await redis.get(keys.idempotency(88, '49'))).toBe('49');
+  });
+
+  it('rolls back: npm run key-format -- down gives the keys the names older versions read, and the next start moves them over again', async () => {
+    const env = { REDIS_URL: testRedisUrl(), REDIS_KEY_PREFIX: testKeyPrefix, HUBSPOT_CLIENT_SECRET: TEST_SECRET, HUBSPOT_ACCESS_TOKEN: 't' };
+    const lines: string[] = [];
+    const app = await startTestApp({ REDIS_URL: testRedisUrl() });
+    const before = await app.settings.read(P);
+    await app.stop();
+    expect(await runKeyFormatCli(['status'], env, (l) => lines.push(l))).toBe(0);
+    expect(await runKeyFormatCli(['down'], env, (l) => lines.push(l))).toBe(0);
+    expect(await runKeyFormatCli(['status'], env, (l) => lines.push(l))).toBe(0);
+    expect(lines[0]).toMatch(/^key format 2: account keys are hash-tagged/);
+    expect(lines[1]).toMatch(/^\d+ key\(s\) renamed to portal:id:…/);
+    expect(lines[2]).toMatch(/^key format 1/);
+    expect(await testKeys('portal:{*')).toEqual([]);
+    // Where an older version reads them: the settings saved by the first test, under their old name.
+    expect(JSON.parse((await redis.get(`portal:${P}:settings`))!)).toMatchObject({ version: before.version, settings: { inbound: { defaultCompanyId: '555' } } });
+
+    const again = await startTestApp({ REDIS_URL: testRedisUrl() });
+    try {
+      expect(await again.settings.read(P)).toEqual(before);
+      expect(await redis.exists(`portal:${P}:settings`)).toBe(0);
+    } finally { await again.stop(); }
+    expect(await runKeyFormatCli(['sideways'], env, (l) => lines.push(l))).toBe(2);
+    expect(lines.at(-1)).toBe('usage: npm run key-format -- status | down');
   });
 });

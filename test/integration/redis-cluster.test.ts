@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { RedisRateLimiter } from '../../src/hubspot/rate-limiter.js';
 import { SignInLimiter } from '../../src/portal/sign-in-limiter.js';
 import { keys } from '../../src/store/keys.js';
-import { KEY_FORMAT, migrateKeyFormat } from '../../src/store/migrate-key-format.js';
+import { KEY_FORMAT, migrateKeyFormat, revertKeyFormat } from '../../src/store/migrate-key-format.js';
 import { connectRedis, hashedPart } from '../../src/store/redis-client.js';
 import { RedisStore } from '../../src/store/redis-store.js';
 import type { HubSpotEvent } from '../../src/webhooks/event-schema.js';
@@ -113,6 +113,8 @@ describe('Redis Cluster: keys', () => {
     expect(await store.get(keys.keyFormat())).toBe(KEY_FORMAT);
     await client.set(`portal:${ids[0]}:settings`, 'written by an old process after the move');
     expect(await migrateKeyFormat(client, store, testLog)).toBe(0);
+    // Versions before the tag never ran on a cluster: there is nothing to roll back to.
+    await expect(revertKeyFormat(client, store)).rejects.toThrow(/do not run on a Redis Cluster/);
   });
 });
 
