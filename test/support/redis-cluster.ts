@@ -16,8 +16,10 @@ export interface TestCluster {
   killNode(i: number): Promise<void>;
   /** Start killed nodes again: they rejoin from their nodes.conf (and append-only files, when kept); resolves once every slot is served. */
   startNodes(is: number[]): Promise<void>;
-  /** Which node (index into ports) serves the slot of `key`. */
+  /** Which node (index into ports) serves the slot of `key` now (after a failover: the promoted replica). */
   nodeOf(key: string): Promise<number>;
+  /** Resolves once every running node says every slot is served (after a failover, say). */
+  ready(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -55,10 +57,11 @@ export async function keysOnNodes(ports: number[], pattern: string): Promise<str
 }
 
 /**
- * A three-node Redis Cluster (three masters, no replicas) of a test's own on loopback, made with
- * redis-cli --cluster create. `args` go to every node (persistence; nothing kept by default).
+ * A Redis Cluster of a test's own on loopback (three masters; with `replicas`, that many replicas
+ * each), made with redis-cli --cluster create. `args` go to every node (persistence; nothing kept
+ * by default).
  */
-export async function startRedisCluster(ports: number[], dir: string, args: string[] = ['--save', '', '--appendonly', 'no']): Promise<TestCluster> {
+export async function startRedisCluster(ports: number[], dir: string, args: string[] = ['--save', '', '--appendonly', 'no'], replicas = 0): Promise<TestCluster> {
   const nodes: ({ stop: () => Promise<void> } | undefined)[] = [];
   const start = async (i: number) => {
     const nodeDir = join(dir, String(ports[i]));
@@ -66,16 +69,18 @@ export async function startRedisCluster(ports: number[], dir: string, args: stri
     nodes[i] = await startRedisServer(ports[i]!, ['--cluster-enabled', 'yes', '--cluster-config-file', join(nodeDir, 'nodes.conf'), '--cluster-node-timeout', '2000', '--dir', nodeDir, ...args]);
   };
   for (let i = 0; i < ports.length; i++) await start(i);
-  await run('redis-cli', ['--cluster', 'create', ...ports.map((p) => `127.0.0.1:${p}`), '--cluster-replicas', '0', '--cluster-yes']);
-  await clusterOk(ports);
+  await run('redis-cli', ['--cluster', 'create', ...ports.map((p) => `127.0.0.1:${p}`), '--cluster-replicas', String(replicas), '--cluster-yes']);
+  const live = () => ports.filter((_, i) => nodes[i]);
+  await clusterOk(live());
   return {
     ports,
     url: `redis://127.0.0.1:${ports[0]}`,
     async killNode(i) { await nodes[i]?.stop(); nodes[i] = undefined; },
-    async startNodes(is) { for (const i of is) await start(i); await clusterOk(ports); },
+    async startNodes(is) { for (const i of is) await start(i); await clusterOk(live()); },
+    ready: () => clusterOk(live()),
     async nodeOf(key) {
-      const slot = Number(await ask(ports[0]!, (r) => r.cluster('KEYSLOT', key)));
-      const ranges = await ask(ports[0]!, (r) => r.cluster('SLOTS'));
+      const slot = Number(await ask(live()[0]!, (r) => r.cluster('KEYSLOT', key)));
+      const ranges = await ask(live()[0]!, (r) => r.cluster('SLOTS'));
       const owner = ranges.find(([from, to]) => slot >= from && slot <= to)![2]![1];
       return ports.indexOf(owner);
     },
