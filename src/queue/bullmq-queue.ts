@@ -1,4 +1,5 @@
 import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
+import { Cluster } from 'ioredis';
 import { connectRedis, type RedisClient, type RedisTarget } from '../store/redis-client.js';
 import { backoffDelay, defaultBackoff, type BackoffPolicy } from './backoff.js';
 import type { DeadLetters } from './dead-letters.js';
@@ -25,6 +26,7 @@ export class BullmqQueue implements EventQueue {
   private readonly target: RedisTarget;
   private readonly prefix: string;
   private worker?: Worker;
+  private queueSlot?: number;
 
   constructor(
     target: RedisTarget | string,
@@ -130,6 +132,19 @@ export class BullmqQueue implements EventQueue {
   }
 
   async ping(): Promise<void> { await this.producer.ping(); }
+
+  /**
+   * WAIT counts the writes of one connection: the producer's, or on a cluster its connection to the
+   * master that serves the queue's hash tag (every queue key is in that one slot).
+   */
+  async replicated(replicas: number, timeoutMs: number): Promise<number> {
+    const p = this.producer;
+    if (!(p instanceof Cluster)) return Number(await p.wait(replicas, timeoutMs));
+    this.queueSlot ??= Number(await p.cluster('KEYSLOT', `${this.prefix}:${QUEUE_NAME}:id`));
+    const owner = p.slots[this.queueSlot]?.[0];
+    const node = p.nodes('master').find((n) => `${n.options.host}:${n.options.port}` === owner);
+    return node ? Number(await node.wait(replicas, timeoutMs)) : 0;
+  }
 
   async pendingFor(portalId: number, cap = 1000): Promise<number> {
     const jobs = await this.queue.getJobs(['waiting', 'active', 'delayed', 'prioritized'], 0, cap - 1);

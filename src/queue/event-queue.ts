@@ -20,5 +20,10 @@ export interface EventQueue {
   /** Resolves when nothing is waiting, active or delayed (tests, demo, benchmarks). */
   idle(timeoutMs?: number): Promise<void>;
   ping(): Promise<void>;
+  /**
+   * How many replicas hold every job this process queued so far, waiting up to `timeoutMs` for
+   * `replicas` of them (Redis' WAIT); absent where nothing is replicated (embedded mode).
+   */
+  replicated?(replicas: number, timeoutMs: number): Promise<number>;
   close(): Promise<void>;
 }

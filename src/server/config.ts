@@ -8,6 +8,7 @@ const schema = z.object({
   PUBLIC_BASE_URL: z.url({ error: 'PUBLIC_BASE_URL must be the https URL HubSpot calls, e.g. https://autopilot.example.com' }).optional(),
   REDIS_URL: z.url({ protocol: /^rediss?$/, error: 'REDIS_URL must look like redis://127.0.0.1:6379 (or rediss:// for TLS)' }).optional().or(z.literal('').transform(() => undefined)),
   REDIS_CLUSTER: z.enum(['true', 'false'], { error: 'REDIS_CLUSTER must be true (REDIS_URL is a node of a Redis Cluster) or false' }).default('false').transform((v) => v === 'true'),
+  REDIS_WAIT_REPLICAS: z.coerce.number({ error: 'REDIS_WAIT_REPLICAS must be a number of replicas from 0 to 5' }).int().min(0).max(5, 'REDIS_WAIT_REPLICAS must be a number of replicas from 0 to 5').default(0),
   WEBHOOK_ALLOW_LEGACY_SIGNATURES: z.enum(['true', 'false'], { error: 'WEBHOOK_ALLOW_LEGACY_SIGNATURES must be true or false' }).default('false').transform((v) => v === 'true'),
   HOST: z.string().trim().min(1).default('0.0.0.0'),
   REDIS_WAIT_MS: z.coerce.number().int().min(0).default(15_000),
@@ -41,6 +42,8 @@ export interface Config {
   redisUrl?: string;
   /** REDIS_URL names one node of a Redis Cluster (ioredis finds the others). */
   redisCluster: boolean;
+  /** How many replicas must hold queued events before the edge answers HubSpot 200. */
+  redisWaitReplicas: number;
   hubspotApiBaseUrl: string;
   appId?: string;
   /** Private-app mode: the one account the token belongs to (looked up with account-info when unset). */
@@ -106,6 +109,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
   const missingScopes = requiredScopes.filter((scope) => !(str('HUBSPOT_SCOPES') ?? defaultInstallScopes).split(/\s+/).includes(scope));
   if (str('HUBSPOT_SCOPES') && missingScopes.length) problems.push(`HUBSPOT_SCOPES leaves out scopes src/app/app-hsmeta.json requires: ${missingScopes.join(' ')} (unset it to ask for exactly those)`);
   if (str('REDIS_CLUSTER') === 'true' && !str('REDIS_URL')) problems.push('REDIS_CLUSTER=true needs REDIS_URL: the address of one node of the cluster, e.g. redis://redis-node-1.internal:7000');
+  if (Number(str('REDIS_WAIT_REPLICAS') ?? 0) > 0 && !str('REDIS_URL')) problems.push('REDIS_WAIT_REPLICAS needs REDIS_URL: embedded mode has no replicas');
   if (problems.length || !result.success) throw new ConfigError(problems);
   const e = result.data;
   const authMode: AuthMode = e.HUBSPOT_ACCESS_TOKEN ? 'private' : 'oauth';
@@ -114,6 +118,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     publicBaseUrl: (e.PUBLIC_BASE_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, ''),
     redisUrl: e.REDIS_URL,
     redisCluster: e.REDIS_CLUSTER,
+    redisWaitReplicas: e.REDIS_WAIT_REPLICAS,
     hubspotApiBaseUrl: e.HUBSPOT_API_BASE_URL.replace(/\/$/, ''),
     appId: e.HUBSPOT_APP_ID,
     portalId: e.HUBSPOT_PORTAL_ID ? Number(e.HUBSPOT_PORTAL_ID) : undefined,

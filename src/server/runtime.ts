@@ -139,7 +139,7 @@ export function createRuntime(config: Config, options: RuntimeOptions = {}) {
 
   const app = createHttpApp({
     log, metrics,
-    webhook: webhookEdge({ clientSecret: config.clientSecret, publicBaseUrl: config.publicBaseUrl, store, queue, quarantine, metrics, log, knownTypes: subscribedTypes, allowLegacySignatures: config.allowLegacySignatures, now: options.now }),
+    webhook: webhookEdge({ clientSecret: config.clientSecret, publicBaseUrl: config.publicBaseUrl, store, queue, quarantine, metrics, log, knownTypes: subscribedTypes, allowLegacySignatures: config.allowLegacySignatures, waitReplicas: config.redisWaitReplicas, now: options.now }),
     extensionsAuth: verifyExtensionRequest({ clientSecret: config.clientSecret, publicBaseUrl: config.publicBaseUrl, appId: config.appId, isInstalled, log, now: options.now }),
     extensions: extensionsApi({ settings, store, queue, deadLetters, hubspot, isInstalled, uninstall, index: domainIndex, email, rules, portal, operatorAdmins: config.adminUserIds }),
     portal: { routes: portal.routes, oidc: portal.oidc },

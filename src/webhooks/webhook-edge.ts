@@ -22,8 +22,13 @@ export interface WebhookEdgeDeps {
   knownTypes: ReadonlySet<string>;
   /** Signature v1/v2 (no timestamp: a captured request replays forever) only when an operator allows it. */
   allowLegacySignatures?: boolean;
+  /** REDIS_WAIT_REPLICAS: answer 200 only once this many replicas hold the queued events (0: the master's word suffices). */
+  waitReplicas?: number;
   now?: () => number;
 }
+
+/** How long the edge waits for replicas (HubSpot waits 5 s for the whole answer). */
+const REPLICA_WAIT_MS = 1000;
 
 /** A refused signature is logged at most once a minute (with the URL and version tried, never the secret). */
 const REFUSAL_LOG_INTERVAL_MS = 60_000;
@@ -107,6 +112,16 @@ export function webhookEdge(deps: WebhookEdgeDeps) {
         throw err;
       }
       await deps.store.setMany(fresh.map((j) => [keys.eventSeen(j.event.portalId, j.id), 'queued']), ttl.eventSeen);
+      // Redis replicates asynchronously: a master that dies for good loses what its replicas lack.
+      // Asked on every request, duplicates too, so HubSpot's retry of a 503 below waits as well
+      // (WAIT covers this process's connection: a retry through another web process does not).
+      if (deps.waitReplicas && deps.queue.replicated) {
+        const holding = await deps.queue.replicated(deps.waitReplicas, REPLICA_WAIT_MS);
+        if (holding < deps.waitReplicas) {
+          deps.log.warn({ replicas: holding, wanted: deps.waitReplicas }, 'queued events are not on enough replicas yet; asking HubSpot to retry');
+          return answer(res, 503, { message: `events are queued, but only ${holding} of ${deps.waitReplicas} replica(s) hold them so far; HubSpot will retry` });
+        }
+      }
       // An event another request claimed but has not queued yet is not a duplicate until it is:
       // if that request failed (Redis went away between its claim and its queueing), a 200 here
       // would end HubSpot's retries and lose the event. Wait briefly, then let HubSpot retry.

@@ -36,6 +36,9 @@ describe('configuration a new user gets wrong', () => {
     expect(loadConfig(base).redisCluster).toBe(false);
     expect(() => loadConfig({ ...base, REDIS_URL: 'redis://127.0.0.1:7000', REDIS_CLUSTER: 'yes' })).toThrow(/REDIS_CLUSTER must be true .* or false/);
     expect(() => loadConfig({ ...base, REDIS_CLUSTER: 'true' })).toThrow(/REDIS_CLUSTER=true needs REDIS_URL: the address of one node of the cluster/);
+    expect(loadConfig({ ...base, REDIS_URL: 'redis://127.0.0.1:6379', REDIS_WAIT_REPLICAS: '1' }).redisWaitReplicas).toBe(1);
+    expect(() => loadConfig({ ...base, REDIS_URL: 'redis://127.0.0.1:6379', REDIS_WAIT_REPLICAS: '9' })).toThrow(/REDIS_WAIT_REPLICAS must be a number of replicas from 0 to 5/);
+    expect(() => loadConfig({ ...base, REDIS_WAIT_REPLICAS: '1' })).toThrow(/REDIS_WAIT_REPLICAS needs REDIS_URL/);
   });
 
   it('names REDIS_URL when it is not a redis:// URL, together with every other problem at once', () => {
