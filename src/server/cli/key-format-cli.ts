@@ -1,8 +1,7 @@
 import { KEY_FORMAT, revertKeyFormat } from '../../store/migrate-key-format.js';
 import { keys } from '../../store/keys.js';
-import { connectRedis } from '../../store/redis-client.js';
 import { RedisStore } from '../../store/redis-store.js';
-import { ConfigError, loadConfig } from '../config.js';
+import { cliRedis } from './cli-redis.js';
 
 /**
  * npm run key-format -- status   which key format the Redis holds (this version moves keys over at start)
@@ -10,15 +9,11 @@ import { ConfigError, loadConfig } from '../config.js';
  * Stop every process first: one still running would go on writing the names it knows.
  */
 export async function runKeyFormatCli(argv: string[], env: NodeJS.ProcessEnv, out: (line: string) => void): Promise<number> {
-  let config;
-  try { config = loadConfig(env); } catch (err) {
-    if (err instanceof ConfigError) { out(err.message); return 78; }
-    throw err;
-  }
-  if (!config.redisUrl) { out('REDIS_URL is not set: the key format is a matter of the Redis in production mode.'); return 2; }
   const command = argv[0] ?? 'status';
   if (command !== 'status' && command !== 'down') { out('usage: npm run key-format -- status | down'); return 2; }
-  const redis = connectRedis({ url: config.redisUrl, cluster: config.redisCluster }, 'cli', config.redisKeyPrefix);
+  const opened = cliRedis(env, out, 'the key format is a matter of the Redis in production mode.');
+  if (typeof opened === 'number') return opened;
+  const { redis } = opened;
   try {
     const store = new RedisStore(redis);
     if (command === 'status') {

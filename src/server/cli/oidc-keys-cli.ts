@@ -1,8 +1,7 @@
 import { secretsCipher } from '../../auth/secrets-cipher.js';
 import { loadSigningKeys, rotateSigningKeys } from '../../portal/oidc/signing-keys.js';
 import { RedisStore } from '../../store/redis-store.js';
-import { connectRedis } from '../../store/redis-client.js';
-import { ConfigError, loadConfig } from '../config.js';
+import { cliRedis } from './cli-redis.js';
 
 /**
  * npm run oidc-keys -- show     the key ids the provider publishes (the first one signs)
@@ -11,13 +10,9 @@ import { ConfigError, loadConfig } from '../config.js';
  * signed with the previous key still verify, since it stays in the JWKS until the next rotation.
  */
 export async function runOidcKeysCli(argv: string[], env: NodeJS.ProcessEnv, out: (line: string) => void): Promise<number> {
-  let config;
-  try { config = loadConfig(env); } catch (err) {
-    if (err instanceof ConfigError) { out(err.message); return 78; }
-    throw err;
-  }
-  if (!config.redisUrl) { out('REDIS_URL is not set: signing keys are kept in Redis in production mode (embedded mode makes new ones at every start).'); return 2; }
-  const redis = connectRedis({ url: config.redisUrl, cluster: config.redisCluster }, 'cli', config.redisKeyPrefix);
+  const opened = cliRedis(env, out, 'signing keys are kept in Redis in production mode (embedded mode makes new ones at every start).');
+  if (typeof opened === 'number') return opened;
+  const { config, redis } = opened;
   try {
     const store = new RedisStore(redis);
     const cipher = secretsCipher(config.tokenEncryptionKey, config.clientSecret);
