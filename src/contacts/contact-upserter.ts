@@ -27,13 +27,20 @@ export function contactUpserter(hubspot: HubSpotGateway, store: Store, o = { win
     const named = new Map(inputs.filter((i) => Object.keys(i.name).length).map((i) => [i.email, i.name]));
     const intentKeys = [...named.keys()].map((email) => keys.nameIntent(portalId, email));
     // One round trip each: open the intents, then read the ones an earlier attempt left open.
-    const fresh = await store.claimMany(intentKeys, String(Date.now()), ttl.nameIntent);
+    const openedAt = Date.now();
+    const fresh = await store.claimMany(intentKeys, String(openedAt), ttl.nameIntent);
     const reopened = [...named.keys()].filter((_, i) => !fresh[i]);
     const since = await store.getMany(reopened.map((email) => keys.nameIntent(portalId, email)));
     const earlier = new Map(reopened.map((email, i) => [email, Number(since[i])]));
-    const answer = await hubspot.call(portalId, 'crm.contacts.batch.upsert', (c) => c.crm.contacts.batchApi.upsert({
-      inputs: emails.map((email) => ({ id: email, idProperty: 'email', properties: { email } })),
-    }));
+    let sent = 0;
+    const answer = await hubspot.call(portalId, 'crm.contacts.batch.upsert', (c) => {
+      sent++;
+      return c.crm.contacts.batchApi.upsert({ inputs: emails.map((email) => ({ id: email, idProperty: 'email', properties: { email } })) });
+    });
+    // Sent again after an unclear failure (an answer lost after HubSpot carried it out), the upsert
+    // says new: false for the contacts the first sending created: this attempt's own intents then
+    // count from their opening, as an earlier attempt's do.
+    if (sent > 1) for (const email of named.keys()) if (!earlier.has(email)) earlier.set(email, openedAt);
     crashPoint('inbound.contact-upserted');
     const byEmail = new Map(answer.results.map((r) => [String(r.properties.email).toLowerCase(), r]));
     const createdAt = (r: (typeof answer.results)[number]) => r.properties.createdate ?? r.createdAt.toISOString();

@@ -4,6 +4,8 @@ export interface FaultRule {
   error5xxRate?: number;
   error429Rate?: number;
   dropRate?: number;
+  /** The request is carried out, then the connection dropped before the answer: the caller cannot tell. */
+  lostAnswerRate?: number;
   latencyMs?: number;
   /** The rule applies to the first N matching requests only (e.g. hold one create past the app's timeout). */
   times?: number;
@@ -11,7 +13,7 @@ export interface FaultRule {
 
 export interface FaultConfig { seed: number; rules: FaultRule[] }
 
-export type FaultDecision = { kind: 'none' | '5xx' | '429' | 'drop'; latencyMs: number };
+export type FaultDecision = { kind: 'none' | '5xx' | '429' | 'drop' | 'lost-answer'; latencyMs: number };
 
 /** mulberry32: small, fast, and the same sequence for the same seed, so a faulty run can be replayed. */
 export function mulberry32(seed: number): () => number {
@@ -46,6 +48,8 @@ export class FaultInjector {
       if (roll < edge) return { kind: '5xx', latencyMs };
       edge += rule.error429Rate ?? 0;
       if (roll < edge) return { kind: '429', latencyMs };
+      edge += rule.lostAnswerRate ?? 0;
+      if (roll < edge) return { kind: 'lost-answer', latencyMs };
     }
     return { kind: 'none', latencyMs };
   }

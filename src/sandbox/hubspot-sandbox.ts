@@ -255,6 +255,8 @@ export class HubSpotSandbox {
     const fault = this.faults.decide(req.path);
     if (fault.latencyMs) await new Promise((r) => setTimeout(r, fault.latencyMs));
     if (fault.kind === 'drop') { req.socket.destroy(); return; }
+    // Carried out, but the answer never arrives (HubSpot applied it; the connection broke on the way back).
+    if (fault.kind === 'lost-answer') res.end = (() => { req.socket.destroy(); return res; }) as typeof res.end;
     if (fault.kind === '5xx') return hsError(res, 502, 'INTERNAL_ERROR', 'Injected fault: bad gateway');
     const other = Math.min(max, this.o.otherIntegrationPer10s ?? 0);
     const wait = !this.limiter.admit(`${account.portalId}`, max - other, 10_000);

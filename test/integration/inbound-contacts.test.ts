@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HubSpotSandbox } from '../../src/sandbox/hubspot-sandbox.js';
+import type { FaultConfig } from '../../src/sandbox/faults.js';
 import { keys } from '../../src/store/keys.js';
 import { SANDBOX_PORTAL, startAppWithSandbox } from '../support/sandbox.js';
 import { PUBLIC_URL, TEST_SECRET } from '../support/test-app.js';
@@ -8,9 +9,10 @@ let sandbox: HubSpotSandbox;
 let app: Awaited<ReturnType<typeof startAppWithSandbox>>['app'];
 let env: Awaited<ReturnType<typeof startAppWithSandbox>>;
 const P = SANDBOX_PORTAL;
+const faults: FaultConfig = { seed: 7, rules: [] };
 
 beforeAll(async () => {
-  env = await startAppWithSandbox({ searchDelayMs: 60_000 }, { batchWindowMs: 30 });
+  env = await startAppWithSandbox({ searchDelayMs: 60_000, faults }, { batchWindowMs: 30 });
   ({ sandbox, app } = env);
   sandbox.seed(P, 'companies', { name: 'Acme', domain: 'acme.example', hs_additional_domains: 'acme.test;acme-support.example' });
   sandbox.seed(P, 'companies', { name: 'Unassigned' });
@@ -31,6 +33,22 @@ describe('inbound conversations become contacts', () => {
     expect(ada).toHaveLength(1);
     expect(ada[0]!.properties).toMatchObject({ firstname: 'Ada', lastname: 'Lovelace' });
     expect(companyOf(ada[0]!.id)).toEqual([{ toObjectId: companyId('Acme'), types: expect.arrayContaining([{ associationCategory: 'HUBSPOT_DEFINED', associationTypeId: 1 }]) }]);
+  });
+
+  it('names and files a new sender whose contact HubSpot created although its answer was lost (the upsert sent again says new: false)', async () => {
+    const upserts = () => sandbox.calls.filter((c) => c.path === '/crm/v3/objects/contacts/batch/upsert').length;
+    const before = upserts();
+    faults.rules.push({ pathPrefix: '/crm/v3/objects/contacts/batch/upsert', lostAnswerRate: 1, times: 1 });
+    try {
+      sandbox.inboundEmail(P, { from: 'grace@acme.example', name: 'Grace Hopper', subject: 'Lost answer', text: 'hi' });
+      await settle();
+    } finally { faults.rules.length = 0; }
+    // The first answer was lost (not recorded as answered); the gateway sent the upsert again.
+    expect(upserts() - before).toBeGreaterThanOrEqual(1);
+    const grace = contacts().filter((c) => c.properties.email === 'grace@acme.example');
+    expect(grace).toHaveLength(1);
+    expect(grace[0]!.properties).toMatchObject({ firstname: 'Grace', lastname: 'Hopper' });
+    expect(companyOf(grace[0]!.id).map((a) => a.toObjectId)).toEqual([companyId('Acme')]);
   });
 
   it('creates nothing for an agent\'s reply', async () => {
