@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -41,11 +41,20 @@ const isFree = (port: number) => new Promise<boolean>((resolve) => {
   const s = createServer().once('error', () => resolve(false)).listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
 });
 
-/** Ports for cluster nodes: each node also listens on its port + 10000 (the cluster bus), so both must be free. */
+/** Where the kernel picks the local ports of outgoing connections (which could take a port between its check and a node's bind). */
+const ephemeralStart = () => {
+  try { return Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]) || 32_768; } catch { return 32_768; }
+};
+
+/**
+ * Ports for cluster nodes: each node also listens on its port + 10000 (the cluster bus), so both
+ * must be free, and both below the ephemeral range, so no outgoing connection takes one meanwhile.
+ */
 export async function clusterPorts(n: number): Promise<number[]> {
   const ports: number[] = [];
+  const span = Math.max(1000, ephemeralStart() - 10_000 - 10_000);
   while (ports.length < n) {
-    const p = 20_000 + Math.floor(Math.random() * 25_000);
+    const p = 10_000 + Math.floor(Math.random() * span);
     if (!ports.includes(p) && await isFree(p) && await isFree(p + 10_000)) ports.push(p);
   }
   return ports;
