@@ -50,7 +50,7 @@ async function run(faulty: boolean) {
     HUBSPOT_PORTAL_ID: String(PORTAL), HUBSPOT_RATE_LIMIT_PER_10S: String(RATE_PER_10S), PUBLIC_BASE_URL: 'https://autopilot.bench', LOG_LEVEL: 'silent',
     WORKER_LOCK_MS: '5000', HUBSPOT_BATCH_WINDOW_MS: '100',
   };
-  const web = createRuntime(loadConfig({ ...env, APP_ROLE: 'web' }), { log: pino({ level: 'silent' }), queuePrefix: `${prefix}bull` });
+  const web = createRuntime(loadConfig({ ...env, APP_ROLE: 'web' }), { log: pino({ level: 'silent' }) });
   await web.start(0);
   await provisionAccount(PORTAL, web.hubspot, web.store, accountSetupTasks(web.settings, web.store));
   const current = await web.settings.read(PORTAL);

@@ -43,7 +43,7 @@ async function run(workerNodeOptions: string) {
     HUBSPOT_PORTAL_ID: String(PORTAL), HUBSPOT_RATE_LIMIT_PER_10S: String(RATE_PER_10S), PUBLIC_BASE_URL: 'https://autopilot.bench', LOG_LEVEL: 'warn',
     HUBSPOT_BATCH_WINDOW_MS: '100',
   };
-  const web = createRuntime(loadConfig({ ...env, APP_ROLE: 'web', LOG_LEVEL: 'silent' }), { log: pino({ level: 'silent' }), queuePrefix: `${prefix}bull` });
+  const web = createRuntime(loadConfig({ ...env, APP_ROLE: 'web', LOG_LEVEL: 'silent' }), { log: pino({ level: 'silent' }) });
   await web.start(0);
   await provisionAccount(PORTAL, web.hubspot, web.store, accountSetupTasks(web.settings, web.store));
   const worker = spawn(process.execPath, ['dist/server/main.js'], {

@@ -10,6 +10,9 @@ const QUEUE_NAME = 'hubspot-events';
 /** A whole webhook request's events, stored as one job by the edge and fanned out by a worker. */
 const INTAKE = '__intake';
 
+/** The queue prefix every process of an install uses: BullMQ's `bull` under REDIS_KEY_PREFIX. */
+export const appQueuePrefix = (redisKeyPrefix: string) => `${redisKeyPrefix}bull`;
+
 /**
  * BullMQ's key prefix. On a Redis Cluster every key of a queue must share a slot (BullMQ's scripts
  * touch several at once), so the prefix becomes a hash tag: `{bull}`.

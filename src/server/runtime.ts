@@ -10,7 +10,7 @@ import { secretsCipher } from '../auth/secrets-cipher.js';
 import { TokenVault } from '../auth/token-vault.js';
 import { HubSpotGateway, type TokenSource } from '../hubspot/gateway.js';
 import { MemoryRateLimiter, RedisRateLimiter, type RateLimiter } from '../hubspot/rate-limiter.js';
-import { BullmqQueue } from '../queue/bullmq-queue.js';
+import { appQueuePrefix, BullmqQueue } from '../queue/bullmq-queue.js';
 import { DeadLetters } from '../queue/dead-letters.js';
 import type { EventQueue } from '../queue/event-queue.js';
 import { MemoryQueue } from '../queue/memory-queue.js';
@@ -68,7 +68,7 @@ export function createRuntime(config: Config, options: RuntimeOptions = {}) {
   const deadLetters = new DeadLetters(store);
   const quarantine = new Quarantine(store);
   const queue: EventQueue = redisTarget
-    ? new BullmqQueue(redisTarget, deadLetters, { concurrency: config.workerConcurrency, lockMs: config.workerLockMs, prefix: options.queuePrefix ?? (config.redisKeyPrefix ? `${config.redisKeyPrefix}bull` : undefined) })
+    ? new BullmqQueue(redisTarget, deadLetters, { concurrency: config.workerConcurrency, lockMs: config.workerLockMs, prefix: options.queuePrefix ?? appQueuePrefix(config.redisKeyPrefix) })
     : new MemoryQueue(deadLetters, { concurrency: config.workerConcurrency });
 
   const redirectUri = `${config.publicBaseUrl}/oauth/callback`;

@@ -36,7 +36,7 @@ import { freePort } from '../support/portal-env.js';
 import { startRedisServer } from '../support/redis-server.js';
 import { clusterPorts, startRedisCluster, type TestCluster } from '../support/redis-cluster.js';
 import { keys } from '../../src/store/keys.js';
-import { queuePrefix } from '../../src/queue/bullmq-queue.js';
+import { appQueuePrefix, queuePrefix } from '../../src/queue/bullmq-queue.js';
 
 const FULL = process.env.RELIABILITY_SCALE === 'full';
 const CLUSTER = process.env.RELIABILITY_REDIS === 'cluster';
@@ -81,7 +81,7 @@ const killRedis = async () => {
   for (const i of faultNodes) await cluster?.killNode(i);
 };
 /** The queue's keys: BullMQ's prefix under this run's, hash-tagged on a cluster. */
-const bullPrefix = queuePrefix(`${prefix}bull`, CLUSTER);
+const bullPrefix = queuePrefix(appQueuePrefix(prefix), CLUSTER);
 /** Every Redis server of the run (one, or the cluster's three nodes). */
 const redisPorts = () => (cluster ? cluster.ports : [redisPort]);
 
@@ -135,7 +135,7 @@ beforeAll(async () => {
     LOG_LEVEL: 'info', WORKER_LOCK_MS: '3000', HUBSPOT_BATCH_WINDOW_MS: '50',
   };
   // This process sets the account up as an admin would and reads the results; it takes no traffic.
-  control = createRuntime(loadConfig({ ...env, APP_ROLE: 'web', LOG_LEVEL: 'silent' }), { log: testLog, queuePrefix: `${prefix}bull` });
+  control = createRuntime(loadConfig({ ...env, APP_ROLE: 'web', LOG_LEVEL: 'silent' }), { log: testLog });
   await control.start(0);
   await connectSandboxPortal(control, sandbox, P, { onboardNewContacts: true });
   const defaultCo = sandbox.seed(P, 'companies', { name: 'Default Co', domain: 'default-co.example' });

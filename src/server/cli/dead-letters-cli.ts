@@ -1,4 +1,4 @@
-import { BullmqQueue } from '../../queue/bullmq-queue.js';
+import { appQueuePrefix, BullmqQueue } from '../../queue/bullmq-queue.js';
 import { DeadLetters } from '../../queue/dead-letters.js';
 import { RedisStore } from '../../store/redis-store.js';
 import { connectRedis } from '../../store/redis-client.js';
@@ -27,7 +27,7 @@ export async function runDeadLettersCli(argv: string[], env: NodeJS.ProcessEnv, 
       return 0;
     }
     if (command === 'replay') {
-      const queue = new BullmqQueue(target, dead, { prefix: env.REDIS_KEY_PREFIX ? `${env.REDIS_KEY_PREFIX}bull` : undefined });
+      const queue = new BullmqQueue(target, dead, { prefix: appQueuePrefix(env.REDIS_KEY_PREFIX ?? '') });
       const n = await dead.replay((jobs) => queue.enqueue(jobs), rest.length ? rest : undefined);
       await queue.close();
       out(`${n} dead letter(s) put back on the queue`);
