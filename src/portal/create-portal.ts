@@ -44,8 +44,16 @@ export function createPortal(d: PortalDeps) {
   let provider: Provider | undefined;
   let callback: ((req: Request, res: Response) => unknown) | undefined;
 
+  const publicUrl = new URL(d.publicBaseUrl);
   const oidc: RequestHandler = (req, res) => {
     if (!callback) return void res.status(503).json({ message: 'the sign-in service is starting' });
+    // oidc-provider builds every URL it publishes (discovery, redirects) from the request's host and
+    // scheme. Those are the client's to choose, so they are set to PUBLIC_BASE_URL's here; the
+    // client's address is the one Express judged under TRUST_PROXY.
+    req.headers.host = publicUrl.host;
+    req.headers['x-forwarded-host'] = publicUrl.host;
+    req.headers['x-forwarded-proto'] = publicUrl.protocol.slice(0, -1);
+    req.headers['x-forwarded-for'] = req.ip ?? '';
     void callback(req, res);
   };
 
@@ -60,7 +68,7 @@ export function createPortal(d: PortalDeps) {
     get provider() { return provider; },
     /** Loads (or makes, once) the signing and cookie keys; the provider answers after this. */
     async start(): Promise<void> {
-      provider = await createOidcProvider({ issuer, store: d.store, cipher: d.cipher, accounts, clients, pages: providerPages, proxy: secure });
+      provider = await createOidcProvider({ issuer, publicBaseUrl: d.publicBaseUrl, store: d.store, cipher: d.cipher, accounts, clients, pages: providerPages });
       provider.on('server_error', (_ctx, err) => d.log.error({ err }, 'oidc provider error'));
       callback = provider.callback();
     },

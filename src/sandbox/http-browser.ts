@@ -11,6 +11,9 @@ export class HttpBrowser {
 
   private cookies(url: URL) { let c = this.jar.get(url.hostname); if (!c) { c = new Map(); this.jar.set(url.hostname, c); } return c; }
 
+  /** Sent with every request (a test's X-Forwarded-For, say). */
+  headers: Record<string, string> = {};
+
   /** A redirect to an address this accepts is not followed (a relying party's callback, read by the caller). */
   stopAt?: (url: URL) => boolean;
 
@@ -21,7 +24,7 @@ export class HttpBrowser {
       const jar = this.cookies(url);
       const res = await fetch(url, {
         method, body, redirect: 'manual',
-        headers: { cookie: [...jar].map(([k, v]) => `${k}=${v}`).join('; '), ...(body ? { 'content-type': 'application/x-www-form-urlencoded' } : {}), 'accept-language': 'en' },
+        headers: { cookie: [...jar].map(([k, v]) => `${k}=${v}`).join('; '), ...(body ? { 'content-type': 'application/x-www-form-urlencoded' } : {}), 'accept-language': 'en', ...this.headers },
       });
       for (const line of res.headers.getSetCookie()) {
         const [pair, ...attrs] = line.split(';');

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { defaultInstallScopes, requiredScopes } from '../auth/app-scopes.js';
+import { parseTrustProxy, type TrustProxy } from './trust-proxy.js';
 
 const optional = z.string().trim().min(1).optional().or(z.literal('').transform(() => undefined));
 
@@ -76,6 +77,8 @@ export interface Config {
   redisKeyPrefix: string;
   /** HubSpot users who are admins of the app in every account (a private app has no installer to start from). */
   adminUserIds: number[];
+  /** Which proxies may say the client's address (X-Forwarded-For): none unless an operator says so. */
+  trustProxy: TrustProxy;
 }
 
 export class ConfigError extends Error {
@@ -110,7 +113,9 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
   if (str('HUBSPOT_SCOPES') && missingScopes.length) problems.push(`HUBSPOT_SCOPES leaves out scopes src/app/app-hsmeta.json requires: ${missingScopes.join(' ')} (unset it to ask for exactly those)`);
   if (str('REDIS_CLUSTER') === 'true' && !str('REDIS_URL')) problems.push('REDIS_CLUSTER=true needs REDIS_URL: the address of one node of the cluster, e.g. redis://redis-node-1.internal:7000');
   if (Number(str('REDIS_WAIT_REPLICAS') ?? 0) > 0 && !str('REDIS_URL')) problems.push('REDIS_WAIT_REPLICAS needs REDIS_URL: embedded mode has no replicas');
-  if (problems.length || !result.success) throw new ConfigError(problems);
+  const trustProxy = parseTrustProxy(env.TRUST_PROXY);
+  if ('problem' in trustProxy) problems.push(trustProxy.problem);
+  if (problems.length || !result.success || 'problem' in trustProxy) throw new ConfigError(problems);
   const e = result.data;
   const authMode: AuthMode = e.HUBSPOT_ACCESS_TOKEN ? 'private' : 'oauth';
   return {
@@ -140,6 +145,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     host: e.HOST,
     redisWaitMs: e.REDIS_WAIT_MS,
     redisKeyPrefix: e.REDIS_KEY_PREFIX,
+    trustProxy: trustProxy.value,
     adminUserIds: e.HUBSPOT_ADMIN_USER_IDS.split(/[\s,]+/).filter(Boolean).map(Number),
     smtpAllowedHosts: e.SMTP_ALLOWED_HOSTS.split(/[\s,]+/).map((h) => h.trim().toLowerCase()).filter(Boolean),
   };

@@ -148,7 +148,7 @@ export function createRuntime(config: Config, options: RuntimeOptions = {}) {
       oauth, vault, store, log, onInstalled: async (portalId) => { await provisionAccount(portalId, hubspot, store, accountSetupTasks(settings, store)); },
       stateKey: Buffer.from(hkdfSync('sha256', config.clientSecret, 'portal-autopilot', 'oauth-state', 32)), secure: config.publicBaseUrl.startsWith('https:'), redis, now: options.now,
     }) : undefined,
-    ready,
+    ready, trustProxy: config.trustProxy,
   });
 
   let server: Server | undefined;

@@ -1,3 +1,4 @@
+import { request } from 'node:http';
 import { connect } from 'node:net';
 
 /** Sends one raw HTTP/1.1 request (Node's server accepts an absolute-form request line) and returns the status. */
@@ -12,5 +13,18 @@ export function rawRequest(port: number, method: string, target: string, headers
     socket.on('data', (d) => { text += d.toString(); });
     socket.on('end', () => resolve(Number(text.split(' ')[1])));
     socket.on('error', reject);
+  });
+}
+
+/** A GET with headers fetch will not send as given (Host), answered with status, headers and body. */
+export function rawGet(url: string, headers: Record<string, string>): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }> {
+  const u = new URL(url);
+  return new Promise((resolve, reject) => {
+    request({ host: u.hostname, port: u.port, path: u.pathname + u.search, method: 'GET', headers }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (d: string) => { body += d; });
+      res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body }));
+    }).on('error', reject).end();
   });
 }

@@ -31,6 +31,16 @@ describe('configuration', () => {
 });
 
 describe('configuration a new user gets wrong', () => {
+  it('trusts no proxy unless told, takes a hop count or proxy addresses, and refuses "true" and non-addresses', () => {
+    expect(loadConfig(base).trustProxy).toBe(false);
+    expect(loadConfig({ ...base, TRUST_PROXY: '1' }).trustProxy).toBe(1);
+    expect(loadConfig({ ...base, TRUST_PROXY: '10.0.0.0/8, 192.168.1.4,loopback ::1' }).trustProxy).toEqual(['10.0.0.0/8', '192.168.1.4', 'loopback', '::1']);
+    expect(() => loadConfig({ ...base, TRUST_PROXY: 'true' })).toThrow(/TRUST_PROXY=true would let any client choose its address/);
+    expect(() => loadConfig({ ...base, TRUST_PROXY: '10.0.0.0/8,lb.internal' })).toThrow(/TRUST_PROXY must be .*not an address: "lb.internal"/);
+    expect(() => loadConfig({ ...base, TRUST_PROXY: '10.0.0.0/33' })).toThrow(/not an address: "10.0.0.0\/33"/);
+    expect(() => loadConfig({ ...base, TRUST_PROXY: '99' })).toThrow(/at most 10 proxy hops/);
+  });
+
   it('takes REDIS_CLUSTER=true with a node\'s REDIS_URL, and names what is wrong otherwise', () => {
     expect(loadConfig({ ...base, REDIS_URL: 'redis://node-1.cache.example:7000', REDIS_CLUSTER: 'true' })).toMatchObject({ redisUrl: 'redis://node-1.cache.example:7000', redisCluster: true });
     expect(loadConfig(base).redisCluster).toBe(false);

@@ -25,8 +25,8 @@ export interface ProviderDeps {
     logoutSource: (ctx: KoaContextWithOIDC, form: string) => Promise<void>;
     postLogoutSuccessSource: (ctx: KoaContextWithOIDC) => Promise<void>;
   };
-  /** Behind a TLS-terminating proxy: trust X-Forwarded-Proto for cookie security. */
-  proxy: boolean;
+  /** Where customers reach the app: the interaction pages' address comes from it. */
+  publicBaseUrl: string;
 }
 
 /**
@@ -84,7 +84,7 @@ export async function createOidcProvider(d: ProviderDeps): Promise<Provider> {
     responseTypes: ['code'],
     issueRefreshToken: async () => false,
     ttl: { AuthorizationCode: 60, IdToken: 3600, AccessToken: 3600, Interaction: 1800, Session: 8 * 3600, Grant: 8 * 3600 },
-    interactions: { url: async (_ctx, interaction) => `/portal/interaction/${interaction.uid}`, policy },
+    interactions: { url: async (_ctx, interaction) => `${d.publicBaseUrl}/portal/interaction/${interaction.uid}`, policy },
     // The client is the account's own portal: consent is implied, so the grant is made here.
     loadExistingGrant: async (ctx) => {
       const grantId = ctx.oidc.result?.consent?.grantId ?? ctx.oidc.session!.grantIdFor(ctx.oidc.client!.clientId);
@@ -106,6 +106,7 @@ export async function createOidcProvider(d: ProviderDeps): Promise<Provider> {
     renderError: d.pages.renderError,
     clientDefaults: { grant_types: ['authorization_code'], response_types: ['code'], token_endpoint_auth_method: 'client_secret_basic', id_token_signed_response_alg: 'RS256' },
   });
-  provider.proxy = d.proxy;
+  // The host and scheme headers it reads are set from PUBLIC_BASE_URL by the mount (create-portal.ts).
+  provider.proxy = true;
   return provider;
 }

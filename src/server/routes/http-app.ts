@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { Metrics } from '../../platform/metrics.js';
 import { HubSpotApiError } from '../../hubspot/classify-failure.js';
 import { PermanentError } from '../../queue/errors.js';
+import type { TrustProxy } from '../trust-proxy.js';
 
 export interface HttpAppParts {
   log: Logger;
@@ -15,6 +16,8 @@ export interface HttpAppParts {
   /** The customer portal's pages and its OpenID Connect provider (mounted at /oidc). */
   portal?: { routes: Router; oidc: RequestHandler };
   ready: () => Promise<void>;
+  /** Who may say the client's address (the per-IP limits read req.ip): see TRUST_PROXY. */
+  trustProxy: TrustProxy;
 }
 
 // HubSpot sends at most 100 events in a request and hubspot.fetch bodies are capped at 1 MB.
@@ -23,7 +26,8 @@ const BODY_LIMIT = '1mb';
 export function createHttpApp(p: HttpAppParts): express.Express {
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', true);
+  // Only a configured proxy's X-Forwarded-For counts: anyone else could pick a new address per request.
+  app.set('trust proxy', p.trustProxy);
 
   app.use((req, res, next) => {
     const id = req.get('x-request-id') ?? randomUUID();
