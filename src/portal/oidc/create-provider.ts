@@ -82,7 +82,13 @@ export async function createOidcProvider(d: ProviderDeps): Promise<Provider> {
     pkce: { required: () => true },
     // Authorization code only: no implicit or hybrid flows that put tokens in the browser's address bar.
     responseTypes: ['code'],
-    issueRefreshToken: async () => false,
+    // Discovery lists exactly what a client can use: clients are confidential, with the
+    // authorization_code grant only, and send their secret in the Authorization header or the body
+    // (oidc-provider takes either for a client_secret_basic client; which one HubSpot's portal
+    // sends is not documented). No refresh tokens: oidc-provider's default issues one only to a
+    // client allowed the refresh_token grant asking for offline_access (no client is, no scope is),
+    // and a custom function here would advertise the grant.
+    clientAuthMethods: ['client_secret_basic', 'client_secret_post'],
     ttl: { AuthorizationCode: 60, IdToken: 3600, AccessToken: 3600, Interaction: 1800, Session: 8 * 3600, Grant: 8 * 3600 },
     interactions: { url: async (_ctx, interaction) => `${d.publicBaseUrl}/portal/interaction/${interaction.uid}`, policy },
     // The client is the account's own portal: consent is implied, so the grant is made here.
@@ -101,6 +107,9 @@ export async function createOidcProvider(d: ProviderDeps): Promise<Provider> {
       devInteractions: { enabled: false },
       userinfo: { enabled: true },
       revocation: { enabled: true },
+      // Neither is used by HubSpot's portal; DPoP's replay cache would live in one process only.
+      dPoP: { enabled: false },
+      pushedAuthorizationRequests: { enabled: false },
       rpInitiatedLogout: { enabled: true, logoutSource: d.pages.logoutSource, postLogoutSuccessSource: d.pages.postLogoutSuccessSource },
     },
     renderError: d.pages.renderError,

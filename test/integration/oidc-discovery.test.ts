@@ -1,0 +1,130 @@
+import * as oauth from 'oauth4webapi';
+import * as oidc from 'openid-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startPortalEnv, type PortalEnv } from '../support/portal-env.js';
+
+/**
+ * The discovery document as OpenID Connect Discovery 1.0 defines it, read by two relying-party
+ * libraries (oauth4webapi and openid-client, both panva's but separate code paths for discovery
+ * and token handling), and every value it lists tried for real: what it says a client can use works,
+ * what it leaves out is refused.
+ */
+let env: PortalEnv;
+let as: oauth.AuthorizationServer;
+const PASSWORD = 'correct horse battery staple';
+const insecure = { [oauth.allowInsecureRequests]: true } as const;
+
+beforeAll(async () => {
+  env = await startPortalEnv();
+  env.sandbox.inboundEmail(env.P, { from: 'ada@acme.example', name: 'Ada Lovelace', subject: 'Help', text: 'Hi' });
+  await env.settle();
+  const b = env.browser();
+  await b.get((await env.latestLink('ada@acme.example'))!);
+  await b.submit({ password: PASSWORD, confirm: PASSWORD });
+  const issuer = new URL(env.app.portal.issuer);
+  as = await oauth.processDiscoveryResponse(issuer, await oauth.discoveryRequest(issuer, insecure));
+});
+afterAll(async () => { await env.stop(); });
+
+/** Runs the authorization request in a browser that signs Ada in, and returns the callback's parameters. */
+async function authorize(params: Record<string, string>) {
+  const url = new URL(as.authorization_endpoint!);
+  for (const [k, v] of Object.entries({ client_id: env.client.clientId, redirect_uri: env.sandbox.portal.redirectUri(env.P), response_type: 'code', scope: 'openid', ...params })) url.searchParams.set(k, v);
+  const b = env.browser();
+  b.stopAt = (u) => u.href.startsWith(env.sandbox.portal.redirectUri(env.P));
+  await b.get(url.href);
+  if (!b.url.startsWith(env.sandbox.portal.redirectUri(env.P))) await b.submit({ email: 'ada@acme.example', password: PASSWORD });
+  return new URL(b.url);
+}
+
+describe('the discovery document (OpenID Connect Discovery 1.0, section 3)', () => {
+  it('has every REQUIRED member with the right type, and the issuer it is published under', () => {
+    expect(as.issuer).toBe(env.app.portal.issuer);
+    for (const member of ['authorization_endpoint', 'token_endpoint', 'jwks_uri', 'userinfo_endpoint']) expect(typeof (as as Record<string, unknown>)[member], member).toBe('string');
+    for (const member of ['response_types_supported', 'subject_types_supported', 'id_token_signing_alg_values_supported', 'scopes_supported', 'claims_supported']) {
+      expect(Array.isArray((as as Record<string, unknown>)[member]), member).toBe(true);
+    }
+    // "The server MUST support the openid scope value"; RS256 "MUST be included".
+    expect(as.scopes_supported).toContain('openid');
+    expect(as.id_token_signing_alg_values_supported).toContain('RS256');
+  });
+
+  it('lists exactly what a client can use: the code flow with PKCE (S256), the client secret in the header or the body, no refresh tokens, no "none"', () => {
+    expect(as.grant_types_supported).toEqual(['authorization_code']);
+    expect(as.token_endpoint_auth_methods_supported).toEqual(['client_secret_basic', 'client_secret_post']);
+    expect(as.response_types_supported).toEqual(['code']);
+    expect(as.code_challenge_methods_supported).toEqual(['S256']);
+    expect(as.scopes_supported).toEqual(['openid', 'email', 'profile']);
+    expect(as.token_endpoint_auth_signing_alg_values_supported).toBeUndefined();
+    expect(as.pushed_authorization_request_endpoint).toBeUndefined();
+    expect(as.dpop_signing_alg_values_supported).toBeUndefined();
+  });
+
+  it('reads the same in openid-client, which signs in with client_secret_post (its default)', async () => {
+    const config = await oidc.discovery(new URL(env.app.portal.issuer), env.client.clientId, env.client.clientSecret, undefined, { execute: [oidc.allowInsecureRequests] });
+    expect(config.serverMetadata()).toMatchObject({ issuer: as.issuer, token_endpoint: as.token_endpoint, grant_types_supported: ['authorization_code'] });
+    const verifier = oidc.randomPKCECodeVerifier();
+    const state = oidc.randomState();
+    const callback = await authorize({ state, code_challenge: await oidc.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256' });
+    const tokens = await oidc.authorizationCodeGrant(config, callback, { pkceCodeVerifier: verifier, expectedState: state });
+    expect(tokens.claims()?.iss).toBe(as.issuer);
+  });
+});
+
+describe('what it lists works, with oauth4webapi as the relying party', () => {
+  it('signs in with the code flow, PKCE, client_secret_basic and a nonce; the ID token has every listed claim Ada has; userinfo and revocation answer', async () => {
+    const client: oauth.Client = { client_id: env.client.clientId };
+    const verifier = oauth.generateRandomCodeVerifier();
+    const state = oauth.generateRandomState();
+    const nonce = oauth.generateRandomNonce();
+    const callback = await authorize({ scope: 'openid email profile', state, nonce, code_challenge: await oauth.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256' });
+    const params = oauth.validateAuthResponse(as, client, callback, state);
+    const auth = oauth.ClientSecretBasic(env.client.clientSecret);
+    const response = await oauth.authorizationCodeGrantRequest(as, client, auth, params, env.sandbox.portal.redirectUri(env.P), verifier, insecure);
+    const tokens = await oauth.processAuthorizationCodeResponse(as, client, response, { expectedNonce: nonce, requireIdToken: true });
+    const claims = oauth.getValidatedIdTokenClaims(tokens)!;
+    expect(claims).toMatchObject({ iss: as.issuer, aud: env.client.clientId, email: 'ada@acme.example', email_verified: true, name: 'Ada Lovelace', nonce });
+    for (const claim of Object.keys(claims).filter((c) => as.claims_supported!.includes(c))) expect(claims[claim]).toBeDefined();
+    expect(tokens.refresh_token).toBeUndefined();
+    const info = await oauth.processUserInfoResponse(as, client, claims.sub, await oauth.userInfoRequest(as, client, tokens.access_token, insecure));
+    expect(info.email).toBe('ada@acme.example');
+    await oauth.processRevocationResponse(await oauth.revocationRequest(as, client, auth, tokens.access_token, insecure));
+    const after = await oauth.userInfoRequest(as, client, tokens.access_token, insecure);
+    expect(after.status).toBe(401);
+  });
+});
+
+describe('what it leaves out is refused', () => {
+  const tokenRequest = (body: Record<string, string>, basic = true) => fetch(as.token_endpoint!, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', ...(basic ? { authorization: `Basic ${Buffer.from(`${encodeURIComponent(env.client.clientId)}:${encodeURIComponent(env.client.clientSecret)}`).toString('base64')}` } : {}) },
+    body: new URLSearchParams(body),
+  });
+
+  it('the refresh_token grant', async () => {
+    const res = await tokenRequest({ grant_type: 'refresh_token', refresh_token: 'x'.repeat(43) });
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({ error: 'unsupported_grant_type' });
+  });
+
+  it('a token request without client authentication ("none"), even with a valid code and verifier', async () => {
+    const verifier = oauth.generateRandomCodeVerifier();
+    const callback = await authorize({ state: 'st-' + verifier.slice(0, 10), code_challenge: await oauth.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256' });
+    const res = await tokenRequest({ grant_type: 'authorization_code', code: callback.searchParams.get('code')!, redirect_uri: env.sandbox.portal.redirectUri(env.P), code_verifier: verifier, client_id: env.client.clientId }, false);
+    expect(res.status).toBe(401);
+    expect(await res.json()).toMatchObject({ error: 'invalid_client' });
+  });
+
+  it('a response type other than code, and the plain PKCE method', async () => {
+    const verifier = oauth.generateRandomCodeVerifier();
+    for (const params of [{ response_type: 'id_token', nonce: 'n-123456789' }, { code_challenge_method: 'plain', code_challenge: verifier }]) {
+      const b = env.browser();
+      b.stopAt = (u) => u.href.startsWith(env.sandbox.portal.redirectUri(env.P));
+      const url = new URL(as.authorization_endpoint!);
+      for (const [k, v] of Object.entries({ client_id: env.client.clientId, redirect_uri: env.sandbox.portal.redirectUri(env.P), response_type: 'code', scope: 'openid', state: 'state-123456', code_challenge: await oauth.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256', ...params })) url.searchParams.set(k, v);
+      await b.get(url.href);
+      const error = new URL(b.url).searchParams.get('error') ?? new URLSearchParams(new URL(b.url).hash.slice(1)).get('error');
+      expect(error, b.url).toMatch(/^(unsupported_response_type|invalid_request)$/);
+    }
+  });
+});
