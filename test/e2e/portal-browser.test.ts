@@ -216,6 +216,12 @@ describe('a customer signs in to the HubSpot customer portal through the app (Ch
       await page.locator('button[type=submit]').click();
       expect(await page.locator('input[name=password]').getAttribute('aria-invalid')).toBe('true');
       await shot(page, `${lang}-set-password-weak`);
+      // Built from the customer's own name and company domain: refused, with the words named.
+      await page.locator('input[name=password]').fill('ShotsAcme2026');
+      await page.locator('input[name=confirm]').fill('ShotsAcme2026');
+      await page.locator('button[type=submit]').click();
+      expect(await page.locator('.field-error, [id$=-error]').first().textContent()).toContain('shots, acme');
+      await shot(page, `${lang}-set-password-personal`);
       await page.locator('input[name=password]').fill(`${PASSWORD} ${lang}`);
       await page.locator('input[name=confirm]').fill(`${PASSWORD} ${lang}`);
       await page.locator('button[type=submit]').click();

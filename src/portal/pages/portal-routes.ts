@@ -13,7 +13,9 @@ import type { Store } from '../../store/store.js';
 import { subjectOf } from '../oidc/create-provider.js';
 import { OidcClients } from '../oidc/oidc-clients.js';
 import type { PasswordHasher } from '../password-hasher.js';
+import { companiesOfDomain } from '../../companies/companies-of-domain.js';
 import { checkNewPassword, PASSWORD_MAX, PASSWORD_MIN, type PasswordProblem } from '../password-policy.js';
+import { personalWords } from '../personal-words.js';
 import type { PortalAccount, PortalAccounts } from '../portal-accounts.js';
 import type { SignInLimiter } from '../sign-in-limiter.js';
 import { pageLanguage } from './page-language.js';
@@ -84,6 +86,9 @@ export function portalRoutes(d: PortalRoutesDeps): Router {
     const v = (req.body as Record<string, unknown> | undefined)?.[name];
     return typeof v === 'string' ? v.slice(0, max + 1) : '';
   };
+
+  /** The customer's own words (name, address, company) for the password check. */
+  const wordsOf = async (account: PortalAccount) => personalWords(account, await companiesOfDomain(d.store, account.portalId, account.email.split('@')[1] ?? ''));
 
   const sessionExpired = (res: Response, language: Language) => send(res, 400, {
     language, title: 'error.title', intro: [pageText(language, 'error.intro', { reason: pageText(language, 'error.session') })],
@@ -180,7 +185,7 @@ export function portalRoutes(d: PortalRoutesDeps): Router {
     const account = contactId ? await d.accounts.get(found.portalId, contactId) : null;
     if (!account || account.state !== 'active') return sessionExpired(res, lang(req, found.uiLocales));
     const language = lang(req, found.uiLocales, account.locale);
-    const problem = checkNewPassword(body(req, 'password', PASSWORD_MAX), body(req, 'confirm', PASSWORD_MAX), [account.email, account.name ?? '']);
+    const problem = checkNewPassword(body(req, 'password', PASSWORD_MAX), body(req, 'confirm', PASSWORD_MAX), await wordsOf(account));
     if (problem) return changePasswordPage(req, res, uid, account, language, problem);
     await d.accounts.save({ ...account, passwordHash: await d.hasher.hash(body(req, 'password', PASSWORD_MAX)), mustChangePassword: false });
     await d.accounts.record(found.portalId, account.contactId, { action: 'password-set', by: 'customer', why: 'replaced the temporary password' });
@@ -264,7 +269,7 @@ export function portalRoutes(d: PortalRoutesDeps): Router {
     const { account } = verdict;
     const language = lang(req, undefined, account.locale);
     const password = body(req, 'password', PASSWORD_MAX);
-    const problem = checkNewPassword(password, body(req, 'confirm', PASSWORD_MAX), [account.email, account.name ?? '']);
+    const problem = checkNewPassword(password, body(req, 'confirm', PASSWORD_MAX), await wordsOf(account));
     if (problem) return setPasswordPage(req, res, portalId, token, account, language, problem);
     // Two tabs posting the same link at once: only the first one sets the password.
     if (!(await d.store.setIfAbsent(keys.idempotency(portalId, `link-used:${verdict.hash}`), '1', 8 * 24 * 3600))) return linkProblemPage(res, portalId, language, 'used');
@@ -293,5 +298,6 @@ function problemText(problem: PasswordProblem, language: Language): string {
     case 'long': return pageText(language, 'set.long', { max: PASSWORD_MAX });
     case 'mismatch': return pageText(language, 'set.mismatch');
     case 'weak': return pageText(language, 'set.weak', { hint: pageText(language, 'hint.common') });
+    case 'personal': return pageText(language, 'set.personal', { words: problem.words.join(', ') });
   }
 }
