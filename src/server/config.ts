@@ -53,7 +53,8 @@ export interface Config {
   clientSecret: string;
   accessToken?: string;
   scopes: string[];
-  tokenEncryptionKey?: Buffer;
+  /** TOKEN_ENCRYPTION_KEY: newest first; the first encrypts, any decrypts (rotation). Empty when unset. */
+  tokenEncryptionKeys: Buffer[];
   authMode: AuthMode;
   role: 'web' | 'worker' | 'all';
   logLevel: string;
@@ -102,10 +103,15 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
   if (!str('HUBSPOT_ACCESS_TOKEN') && !str('HUBSPOT_CLIENT_ID')) {
     problems.push('set HUBSPOT_ACCESS_TOKEN (private app, one account) or HUBSPOT_CLIENT_ID with TOKEN_ENCRYPTION_KEY (OAuth, many accounts)');
   }
-  let tokenEncryptionKey: Buffer | undefined;
+  const tokenEncryptionKeys: Buffer[] = [];
   if (str('TOKEN_ENCRYPTION_KEY')) {
-    tokenEncryptionKey = parseKey(str('TOKEN_ENCRYPTION_KEY')!);
-    if (!tokenEncryptionKey) problems.push('TOKEN_ENCRYPTION_KEY must be 32 bytes, as 64 hex characters or base64 (make one with: openssl rand -hex 32)');
+    const listed = str('TOKEN_ENCRYPTION_KEY')!.split(',').map((k) => k.trim());
+    listed.forEach((raw, i) => {
+      const key = parseKey(raw);
+      if (key) tokenEncryptionKeys.push(key);
+      else problems.push(`TOKEN_ENCRYPTION_KEY${listed.length > 1 ? ` (key ${i + 1} of ${listed.length})` : ''} must be 32 bytes, as 64 hex characters or base64 (make one with: openssl rand -hex 32); several keys are separated by commas, newest first`);
+    });
+    if (listed.length > 10) problems.push('TOKEN_ENCRYPTION_KEY holds more than 10 keys: run npm run reencrypt, then drop the old ones');
   } else if (str('HUBSPOT_CLIENT_ID') && !str('HUBSPOT_ACCESS_TOKEN')) {
     problems.push('TOKEN_ENCRYPTION_KEY is required in OAuth mode: tokens are encrypted at rest (make one with: openssl rand -hex 32)');
   }
@@ -131,7 +137,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     clientSecret: e.HUBSPOT_CLIENT_SECRET,
     accessToken: e.HUBSPOT_ACCESS_TOKEN,
     scopes: e.HUBSPOT_SCOPES.split(/\s+/).filter(Boolean),
-    tokenEncryptionKey,
+    tokenEncryptionKeys,
     authMode,
     role: e.APP_ROLE,
     logLevel: e.LOG_LEVEL,

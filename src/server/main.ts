@@ -18,7 +18,7 @@ try {
   }
   if (err instanceof StartupError) {
     console.error(`Portal Autopilot cannot start: ${err.message}`);
-    process.exit(69);
+    process.exit(err.exitCode);
   }
   throw err;
 }

@@ -5,7 +5,8 @@ import type { Logger } from 'pino';
 import { OAuthClient } from '../auth/oauth-client.js';
 import { oauthRoutes } from '../auth/oauth-routes.js';
 import { OAuthTokenSource, StaticTokenSource } from '../auth/oauth-token-source.js';
-import { TokenCipher } from '../auth/token-cipher.js';
+import { SecretKeyError, TokenCipher } from '../auth/token-cipher.js';
+import { signingKeysState } from '../portal/oidc/signing-keys.js';
 import { secretsCipher } from '../auth/secrets-cipher.js';
 import { TokenVault } from '../auth/token-vault.js';
 import { HubSpotGateway, type TokenSource } from '../hubspot/gateway.js';
@@ -72,9 +73,9 @@ export function createRuntime(config: Config, options: RuntimeOptions = {}) {
     : new MemoryQueue(deadLetters, { concurrency: config.workerConcurrency });
 
   const redirectUri = `${config.publicBaseUrl}/oauth/callback`;
-  const cipher = config.tokenEncryptionKey ? new TokenCipher(config.tokenEncryptionKey) : undefined;
+  const cipher = config.tokenEncryptionKeys.length ? new TokenCipher(config.tokenEncryptionKeys) : undefined;
   // Portal secrets (signing keys, client secrets) are always encrypted at rest.
-  const portalCipher = secretsCipher(config.tokenEncryptionKey, config.clientSecret);
+  const portalCipher = secretsCipher(config.tokenEncryptionKeys, config.clientSecret);
   const vault = cipher ? new TokenVault(store, cipher) : undefined;
   const oauth = config.clientId
     ? new OAuthClient({ baseUrl: config.hubspotApiBaseUrl, clientId: config.clientId, clientSecret: config.clientSecret, redirectUri })
@@ -151,6 +152,16 @@ export function createRuntime(config: Config, options: RuntimeOptions = {}) {
     ready, trustProxy: config.trustProxy,
   });
 
+  /** A TOKEN_ENCRYPTION_KEY that opens nothing stored is an operator's fix: one line, exit 78 (main.ts). */
+  const checkStoredSecrets = async () => {
+    try {
+      if ((await signingKeysState(store, portalCipher)) === 'older') log.warn('stored secrets are encrypted with an older key of TOKEN_ENCRYPTION_KEY: run npm run reencrypt');
+    } catch (err) {
+      if (err instanceof SecretKeyError) throw new StartupError(err.message, 78);
+      throw err;
+    }
+  };
+
   let server: Server | undefined;
   const runsWeb = config.role !== 'worker';
   const runsWorker = config.role !== 'web';
@@ -164,6 +175,7 @@ export function createRuntime(config: Config, options: RuntimeOptions = {}) {
     async start(port = config.port): Promise<void> {
       await waitUntilReady();
       if (redis) await migrateKeyFormat(redis, baseStore, log);
+      await checkStoredSecrets();
       if (runsWeb) await portal.start();
       if (redis) await warnWithoutPersistence(redis, log);
       if (runsWorker) queue.startWorker(routeEvent(options.handlers ?? createEventHandlers({ store, hubspot, queue, metrics, index: domainIndex, email, rules, portal, deadLetters, batchWindowMs: options.batchWindowMs ?? config.batchWindowMs }), buildContext, metrics));
@@ -193,7 +205,8 @@ export type Runtime = ReturnType<typeof createRuntime>;
 
 /** A start-up problem an operator fixes (Redis away, a wrong setting): said in one line, without a stack trace. */
 export class StartupError extends Error {
-  constructor(message: string) { super(message); this.name = 'StartupError'; }
+  /** 69 (EX_UNAVAILABLE): a service is away; 78 (EX_CONFIG): a setting is wrong. */
+  constructor(message: string, readonly exitCode: 69 | 78 = 69) { super(message); this.name = 'StartupError'; }
 }
 
 /** A URL without its password, for messages. */

@@ -2,6 +2,7 @@ import { Cluster } from 'ioredis';
 import type { Logger } from 'pino';
 import { keys } from './keys.js';
 import type { RedisClient } from './redis-client.js';
+import { scanKeys } from './scan-keys.js';
 import { LockBusyError, type Store } from './store.js';
 
 /** '2': an account's keys carry its id as a hash tag (`portal:{123}:…`); before, `portal:123:…`. */
@@ -63,18 +64,9 @@ export async function revertKeyFormat(redis: RedisClient, store: Store): Promise
 
 async function moveKeys(redis: RedisClient, direction: Direction): Promise<number> {
   const { match, old, to, replace } = DIRECTIONS[direction];
-  const prefix = redis.options.keyPrefix ?? '';
-  // A cluster's keys are spread over its masters; SCAN sees one node's keys (and ignores keyPrefix).
-  const nodes = redis instanceof Cluster ? redis.nodes('master') : [redis];
   let moved = 0;
-  for (const node of nodes) {
-    let cursor = '0';
-    do {
-      const [next, found] = await node.scan(cursor, 'MATCH', `${prefix}${match}`, 'COUNT', 1000);
-      cursor = next;
-      const moving = found.map((k) => k.slice(prefix.length)).filter((k) => old.test(k));
-      for (const key of moving) moved += (await moveKey(redis, key, key.replace(old, to), replace)) ? 1 : 0;
-    } while (cursor !== '0');
+  for await (const found of scanKeys(redis, match)) {
+    for (const key of found.filter((k) => old.test(k))) moved += (await moveKey(redis, key, key.replace(old, to), replace)) ? 1 : 0;
   }
   return moved;
 }

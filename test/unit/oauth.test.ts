@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { OAuthClient } from '../../src/auth/oauth-client.js';
 import { OAuthTokenSource } from '../../src/auth/oauth-token-source.js';
-import { TokenCipher } from '../../src/auth/token-cipher.js';
+import { createCipheriv, randomBytes } from 'node:crypto';
+import { SecretKeyError, TokenCipher } from '../../src/auth/token-cipher.js';
 import { TokenVault } from '../../src/auth/token-vault.js';
 import { MemoryStore } from '../../src/store/memory-store.js';
 import { nock } from '../support/use-nock.js';
@@ -17,8 +18,27 @@ describe('tokens at rest', () => {
     expect(cipher.decrypt(blob, '42')).toBe('{"accessToken":"secret-access"}');
     expect(() => cipher.decrypt(blob, '43')).toThrow();
     const parts = blob.split('.');
-    parts[3] = Buffer.from('tampered').toString('base64url');
-    expect(() => cipher.decrypt(parts.join('.'), '42')).toThrow();
+    parts[4] = Buffer.from('tampered').toString('base64url');
+    expect(() => cipher.decrypt(parts.join('.'), '42')).toThrow(SecretKeyError);
+  });
+
+  it('are encrypted with the newest of several keys and read with any of them, old-format blobs included', () => {
+    const older = new TokenCipher(Buffer.alloc(32, 1));
+    const both = new TokenCipher([key, Buffer.alloc(32, 1)]);
+    const written = older.encrypt('old secret', '42');
+    expect(both.decrypt(written, '42')).toBe('old secret');
+    expect(both.isCurrent(written)).toBe(false);
+    expect(both.isCurrent(both.encrypt('x', '42'))).toBe(true);
+    expect(() => new TokenCipher(key).decrypt(written, '42')).toThrow(/written with a key that is not among the configured ones/);
+    // "v1.<iv>.<tag>.<ct>", as versions before key ids wrote it.
+    const iv = randomBytes(12);
+    const c = createCipheriv('aes-256-gcm', Buffer.alloc(32, 1), iv).setAAD(Buffer.from('42'));
+    const ct = Buffer.concat([c.update('v1 secret'), c.final()]);
+    const v1 = ['v1', iv, c.getAuthTag(), ct].map((p) => (typeof p === 'string' ? p : p.toString('base64url'))).join('.');
+    expect(both.decrypt(v1, '42')).toBe('v1 secret');
+    expect(both.isCurrent(v1)).toBe(false);
+    expect(() => new TokenCipher(key).decrypt(v1, '42')).toThrow(/none of the configured keys opens it/);
+    expect(() => both.decrypt('v9.x', '42')).toThrow(/unknown secret format/);
   });
 
   it('are stored encrypted in the store, never in clear', async () => {

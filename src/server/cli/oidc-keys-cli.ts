@@ -15,7 +15,7 @@ export async function runOidcKeysCli(argv: string[], env: NodeJS.ProcessEnv, out
   const { config, redis } = opened;
   try {
     const store = new RedisStore(redis);
-    const cipher = secretsCipher(config.tokenEncryptionKey, config.clientSecret);
+    const cipher = secretsCipher(config.tokenEncryptionKeys, config.clientSecret);
     const command = argv[0] ?? 'show';
     if (command !== 'show' && command !== 'rotate') { out('usage: npm run oidc-keys -- show | rotate'); return 2; }
     const keys = command === 'rotate' ? await rotateSigningKeys(store, cipher) : await loadSigningKeys(store, cipher);
