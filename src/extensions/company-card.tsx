@@ -7,7 +7,7 @@ import { CompanyDomainsView } from './company-domains-view.js';
 import { useLoadable } from './use-loadable.js';
 import { Divider, Flex } from '@hubspot/ui-extensions';
 import { CompanyPortalView, type CompanyPortal } from './company-portal-view.js';
-import { SupportContactsView, type SupportData, type SupportEntry } from './support-contacts-view.js';
+import { SupportContactsView, type SupportData, type SupportSearch } from './support-contacts-view.js';
 
 interface CardContext { portal: { id: number }; user: { id: number; email: string; locale?: string }; crm: { objectId: number } }
 
@@ -36,7 +36,7 @@ export function CompanyCard({ context }: { context: CardContext }) {
       <Divider />
       <SupportContactsView
         data={support} language={language} onRetry={reloadSupport}
-        onSearch={async (q) => (await callBackend<{ results: SupportEntry[] }>(`/support-contacts/search?q=${encodeURIComponent(q)}`)).results}
+        onSearch={(q) => callBackend<SupportSearch>(`/support-contacts/search?q=${encodeURIComponent(q)}`)}
         onSave={async (contacts) => {
           try { await callBackend(`/companies/${companyId}/support-contacts`, { method: 'PUT', body: { contacts } }); return { ok: true }; } catch (err) { return { ok: false, message: (err as Error).message }; }
         }}

@@ -1,6 +1,7 @@
 import { Alert, Button, ButtonRow, Flex, Form, Input, Text } from '@hubspot/ui-extensions';
 import { useEffect, useState } from 'react';
 import { t, type Language } from '../i18n/messages.js';
+import type { UsersUnsearched } from '../server/routes/extensions-support-routes.js';
 import { LoadStates, type Loadable } from './load-states.js';
 
 export type SupportEntry =
@@ -13,12 +14,15 @@ export interface SupportData {
   history: { at: string; by: string; added: string[]; removed: string[] }[];
 }
 
+/** What the search found; `usersUnsearched` says why HubSpot users are missing from it. */
+export interface SupportSearch { results: SupportEntry[]; usersUnsearched?: UsersUnsearched }
+
 export interface SupportContactsViewProps {
   data: Loadable<SupportData>;
   language: Language;
   onRetry: () => void;
   /** Type-ahead over contacts and HubSpot users; called at most every 300 ms while typing. */
-  onSearch: (query: string) => Promise<SupportEntry[]>;
+  onSearch: (query: string) => Promise<SupportSearch>;
   onSave: (contacts: SupportEntry[]) => Promise<{ ok: true } | { ok: false; message: string }>;
 }
 
@@ -32,12 +36,18 @@ export function SupportContactsView(p: SupportContactsViewProps) {
   const [draft, setDraft] = useState<SupportEntry[] | null>(null);
   const [query, setQuery] = useState('');
   const [results, setResults] = useState<SupportEntry[]>([]);
+  const [unsearched, setUnsearched] = useState<UsersUnsearched | undefined>();
   const [removing, setRemoving] = useState<string | null>(null);
   const [notice, setNotice] = useState<{ variant: 'success' | 'error'; text: string } | null>(null);
 
   useEffect(() => {
     if (query.trim().length < 2 || looksLikeAddress(query.trim())) { setResults([]); return undefined; }
-    const timer = setTimeout(() => { void p.onSearch(query.trim()).then(setResults, () => setResults([])); }, DEBOUNCE_MS);
+    const timer = setTimeout(() => {
+      void p.onSearch(query.trim()).then((found) => { setResults(found.results); setUnsearched(found.usersUnsearched); }, (err: Error) => {
+        setResults([]);
+        setUnsearched({ reason: 'failed', message: err.message });
+      });
+    }, DEBOUNCE_MS);
     return () => clearTimeout(timer);
   }, [query]);
 
@@ -90,6 +100,11 @@ export function SupportContactsView(p: SupportContactsViewProps) {
         <Form onSubmit={() => typed()}>
           <Input name="supportSearch" label={t(language, 'support.search')} value={query} onInput={(v: string) => setQuery(v)} onChange={(v: string) => setQuery(v)} />
         </Form>
+      )}
+      {unsearched && (
+        <Alert title={t(language, 'support.title')} variant="warning">
+          {unsearched.reason === 'missing-scope' ? t(language, 'support.usersMissingScope', { scopes: unsearched.scopes.join(', ') }) : t(language, 'support.usersFailed', { reason: unsearched.message })}
+        </Alert>
       )}
       {results.map((r) => <Button key={`${r.kind}-${r.email}`} size="xs" onClick={() => add(r)}>{t(language, 'support.add', { label: `${('name' in r && r.name) || r.email} <${r.email}> (${kind(r)})` })}</Button>)}
       {data.canEdit && draft && <Button variant="primary" onClick={() => void save()}>{t(language, 'support.save')}</Button>}

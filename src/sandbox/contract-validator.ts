@@ -58,6 +58,12 @@ export class ContractValidator {
     return undefined;
   }
 
+  /** The scopes the operation needs, as the spec's alternatives (any one list suffices); undefined when it names none. */
+  scopesFor(method: string, path: string): string[][] | undefined {
+    const security = this.match(method, path)?.op.security as Record<string, string[]>[] | undefined;
+    return security?.length ? security.map((s) => Object.values(s).flat()) : undefined;
+  }
+
   private validator(spec: Spec, ref: string): ValidateFunction {
     const key = `${spec.file}#${ref}`;
     let v = this.compiled.get(key);

@@ -195,7 +195,7 @@ export class HubSpotSandbox {
   }
 
   /** State that existed before the story starts: no webhooks. */
-  seed(portalId: number, objectType: 'contacts' | 'companies' | 'tickets', properties: Record<string, string>) {
+  seed(portalId: number, objectType: 'contacts' | 'companies' | 'tickets' | 'users', properties: Record<string, string>) {
     return this.account(portalId).objects[objectType]!.create(properties);
   }
 
@@ -212,6 +212,7 @@ export class HubSpotSandbox {
     app.get('/', (_req, res) => { res.type('html').send('<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>HubSpot sandbox</title></head><body><h1>HubSpot sandbox</h1><p id="signed-out">You are signed out of the customer portal.</p></body></html>'); });
     app.post('/oauth/v3/token', (req, res) => this.token(req, res));
     app.use((req, res, next) => this.authenticate(req, res, next));
+    app.use((req, res, next) => this.checkScopes(req, res, next));
     app.use((req, res, next) => void this.limitAndFault(req, res, next));
     app.use(crmRoutes(this.emit), associationRoutes(), otherRoutes());
     app.use((req, res) => hsError(res, 404, 'OBJECT_NOT_FOUND', `No route for ${req.method} ${req.path}`));
@@ -247,6 +248,17 @@ export class HubSpotSandbox {
     if (!account) return hsError(res, 401, 'INVALID_AUTHENTICATION', 'Authentication credentials not found. This API supports OAuth 2.0 authentication and you can find more details at https://developers.hubspot.com/docs/methods/auth/oauth-overview');
     res.locals.account = account;
     next();
+  }
+
+  /** HubSpot's answer to a call whose scopes the token lacks (its documented MISSING_SCOPES body). */
+  private checkScopes(req: Request, res: Response, next: NextFunction) {
+    const granted = (res.locals.account as SandboxAccount).scopes;
+    const needed = this.validator ? scopesForObjectType(this.validator.scopesFor(req.method.toLowerCase(), req.path), req.path) : undefined;
+    if (!needed || needed.some((alternative) => alternative.every((s) => granted.has(s)))) return next();
+    hsError(res, 403, 'MISSING_SCOPES', 'This app hasn\'t been granted all required scopes to make this call. Read more about required scopes here: https://developers.hubspot.com/scopes.', {
+      errors: [{ message: 'One or more of the following scopes are required.', context: { requiredGranularScopes: needed.flat() } }],
+      links: { scopes: 'https://developers.hubspot.com/scopes' },
+    });
   }
 
   private async limitAndFault(req: Request, res: Response, next: NextFunction) {
@@ -316,4 +328,16 @@ function routeOf(req: Request): string {
   const route = (req as Request & { route?: { path?: string } }).route?.path;
   const type = typeof req.params.type === 'string' ? req.params.type : ':type';
   return route ? String(route).replace(':type', type) : req.path;
+}
+
+/**
+ * The specs list one operation for every object type (`/crm/v3/properties/{objectType}` names the
+ * scopes of all of them); HubSpot asks for the one of the type in the path (companies' properties
+ * need crm.schemas.companies.write). Alternatives that name the path's type are kept, if any do.
+ */
+function scopesForObjectType(alternatives: string[][] | undefined, path: string): string[][] | undefined {
+  const type = /^\/crm\/v3\/(?:properties|objects|schemas)\/([a-z_]+)(?:\/|$)/.exec(path)?.[1];
+  if (!alternatives || !type) return alternatives;
+  const named = alternatives.filter((a) => a.some((s) => s === type || s.split('.').includes(type)));
+  return named.length ? named : alternatives;
 }

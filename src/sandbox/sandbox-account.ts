@@ -1,4 +1,8 @@
+import { defaultInstallScopes, optionalScopes } from '../auth/app-scopes.js';
 import { CrmObjects } from './crm-objects.js';
+
+/** What an install of the app grants: `oauth`, the project's required scopes and its optional ones. */
+const appScopes = () => [...defaultInstallScopes.split(' '), ...optionalScopes];
 
 export interface AssociationType { associationCategory: 'HUBSPOT_DEFINED' | 'USER_DEFINED' | 'INTEGRATOR_DEFINED'; associationTypeId: number }
 export interface Thread {
@@ -41,6 +45,12 @@ export class SandboxAccount {
   readonly properties = new Map<string, Map<string, Record<string, unknown>>>();
   readonly transactionalSends: TransactionalSend[] = [];
   readonly inboxes = [{ id: '101', name: 'Support' }];
+  /**
+   * The scopes the app's token has here: what the app's project asks for, as an install grants
+   * them; a call that needs another gets HubSpot's 403 MISSING_SCOPES. Tests
+   * remove one to play an install from before the app asked for it.
+   */
+  readonly scopes = new Set<string>(appScopes());
 
   constructor(readonly portalId: number, readonly token: string, now: () => number, searchDelayMs: () => number) {
     const nextId = () => String(++this.seq);

@@ -49,6 +49,21 @@ describe('support contacts of a customer company', () => {
     expect(dup).toEqual({ status: 400, body: { message: 'a@acme.example is listed twice' } });
   });
 
+  it('finds HubSpot users beside contacts; an install without the users scope still finds contacts and says which scope the admin must add', async () => {
+    const lin = sandbox.seed(P, 'users', { hs_email: 'lin@support.example', hs_given_name: 'Lin', hs_family_name: 'Grace' });
+    const both = await api('/support-contacts/search?q=grace');
+    expect(both.body).toEqual({ results: [
+      expect.objectContaining({ kind: 'contact', email: 'grace@acme.example' }),
+      { kind: 'user', userId: lin.id, email: 'lin@support.example', name: 'Lin Grace' },
+    ] });
+    sandbox.account(P).scopes.delete('crm.objects.users.read');
+    try {
+      const contactsOnly = await api('/support-contacts/search?q=grace');
+      expect(contactsOnly.status).toBe(200);
+      expect(contactsOnly.body).toEqual({ results: [expect.objectContaining({ kind: 'contact', email: 'grace@acme.example' })], usersUnsearched: { reason: 'missing-scope', scopes: ['crm.objects.users.read'] } });
+    } finally { sandbox.account(P).scopes.add('crm.objects.users.read'); }
+  });
+
   it('sends each support contact one issue report per new ticket of the company, not its own raiser, whatever HubSpot redelivers', async () => {
     const acme = sandbox.account(P).objects.companies!.all().find((c) => c.properties.name === 'Acme')!;
     const ada = sandbox.seed(P, 'contacts', { email: 'ada@acme.example', firstname: 'Ada', associatedcompanyid: acme.id });

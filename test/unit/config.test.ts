@@ -65,7 +65,7 @@ describe('configuration a new user gets wrong', () => {
     const meta = JSON.parse(readFileSync(new URL('../../src/app/app-hsmeta.json', import.meta.url), 'utf8')) as { config: { auth: { requiredScopes: string[] } } };
     const scopes = loadConfig({ HUBSPOT_CLIENT_SECRET: 'secret-1234', HUBSPOT_CLIENT_ID: 'id', TOKEN_ENCRYPTION_KEY: 'a'.repeat(64) }).scopes;
     expect(scopes).toEqual(['oauth', ...meta.config.auth.requiredScopes]);
-    expect(scopes).toEqual(expect.arrayContaining(['crm.schemas.contacts.write', 'crm.lists.read', 'crm.lists.write', 'settings.users.read']));
+    expect(scopes).toEqual(expect.arrayContaining(['crm.schemas.contacts.write', 'crm.lists.read', 'crm.lists.write', 'crm.objects.users.read']));
     expect(() => loadConfig({ ...base, HUBSPOT_SCOPES: 'oauth tickets' })).toThrow(/HUBSPOT_SCOPES leaves out scopes src\/app\/app-hsmeta.json requires: crm.objects.contacts.read/);
   });
 

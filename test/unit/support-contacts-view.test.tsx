@@ -9,7 +9,7 @@ const data = (over: Partial<SupportData> = {}) => ({ kind: 'ready' as const, dat
 } });
 const props = (over: Partial<SupportContactsViewProps> = {}): SupportContactsViewProps => ({
   data: data(), language: 'en', onRetry: vi.fn(),
-  onSearch: vi.fn().mockResolvedValue([{ kind: 'user', userId: '42', email: 'lin@support.example', name: 'Lin Agent' }]),
+  onSearch: vi.fn().mockResolvedValue({ results: [{ kind: 'user', userId: '42', email: 'lin@support.example', name: 'Lin Agent' }] }),
   onSave: vi.fn().mockResolvedValue({ ok: true }), ...over,
 });
 function render(p: SupportContactsViewProps) {
@@ -68,5 +68,20 @@ describe('the company card\'s support contacts', () => {
     expect(texts()).toContain('Nur ein Admin von Portal Autopilot kann die Support-Ansprechpartner hier ändern.');
     expect(r.findAll(Button)).toHaveLength(0);
     expect(r.findAll(Input)).toHaveLength(0);
+  });
+
+  it('says when HubSpot users were left out of a search for a scope the install lacks, and what the admin does, still offering the contacts', async () => {
+    const p = props({ onSearch: vi.fn().mockResolvedValue({ results: [{ kind: 'contact', contactId: '9', email: 'lin@acme.example', name: 'Lin' }], usersUnsearched: { reason: 'missing-scope', scopes: ['crm.objects.users.read'] } }) });
+    const { r, button } = render(p);
+    r.find(Input, { name: 'supportSearch' }).trigger('onInput', 'lin' as never);
+    await r.waitFor(() => expect(r.findAll(Alert).map((a) => a.text)).toContain("HubSpot users are left out of this search: the app lacks HubSpot's crm.objects.users.read scope. An admin of your HubSpot account adds it (private app: in the app's Auth settings, then upload the project again; marketplace install: install the app again from its install link)."), { timeoutInMs: 2000 });
+    expect(button('Add Lin <lin@acme.example> (contact)')).toBeDefined();
+  });
+
+  it('says when the search failed, in the agent\'s language', async () => {
+    const p = props({ language: 'es', onSearch: vi.fn().mockRejectedValue(new Error('HubSpot no responde')) });
+    const { r } = render(p);
+    r.find(Input, { name: 'supportSearch' }).trigger('onInput', 'lin' as never);
+    await r.waitFor(() => expect(r.findAll(Alert).map((a) => a.text)).toContain('No se han podido buscar los usuarios de HubSpot ahora mismo (HubSpot no responde); solo se muestran contactos. Escribe de nuevo para reintentarlo.'), { timeoutInMs: 2000 });
   });
 });

@@ -2,11 +2,25 @@ import type { Response, Router } from 'express';
 import { z } from 'zod';
 import { readSupportContacts, saveSupportContacts, supportHistory, SupportContactsError, type SupportContact } from '../../support-contacts/support-contacts.js';
 import { describeZodError } from '../../platform/describe-zod-error.js';
+import { HubSpotApiError } from '../../hubspot/classify-failure.js';
 import type { ExtensionsDeps } from './extensions-deps.js';
 import { isAdmin } from './require-admin.js';
 import type { CardCaller } from './verify-extension-request.js';
 
 const caller = (res: Response) => res.locals.caller as CardCaller;
+
+/** Why the users' search gave nothing: the scope HubSpot named, or its failure. */
+export type UsersUnsearched = { reason: 'missing-scope'; scopes: string[] } | { reason: 'failed'; message: string };
+
+function whyUnsearched(err: Error): UsersUnsearched {
+  const body = err instanceof HubSpotApiError ? err.body as { category?: string; errors?: { context?: Record<string, string[]> }[] } | undefined : undefined;
+  if (body?.category === 'MISSING_SCOPES') {
+    // HubSpot names them as requiredGranularScopes (newer) or requiredScopes.
+    const named = (body.errors ?? []).flatMap((e) => [...(e.context?.requiredGranularScopes ?? []), ...(e.context?.requiredScopes ?? [])]);
+    return { reason: 'missing-scope', scopes: named.length ? [...new Set(named)] : ['crm.objects.users.read'] };
+  }
+  return { reason: 'failed', message: err.message.slice(0, 300) };
+}
 const entry = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('contact'), contactId: z.string().regex(/^\d+$/), email: z.string().max(320), name: z.string().max(200).optional() }),
   z.strictObject({ kind: z.literal('user'), userId: z.string().regex(/^\d+$/), email: z.string().max(320), name: z.string().max(200).optional() }),
@@ -54,8 +68,19 @@ export function supportRoutes(r: Router, deps: ExtensionsDeps): void {
       method: 'POST', path: `/crm/v3/objects/${type}/search`,
       body: { query: q.data, limit: 8, after: '0', sorts: [], properties, filterGroups: [] },
     });
-    const [contacts, users] = await Promise.all([search('contacts', ['email', 'firstname', 'lastname']), search('users', ['hs_email', 'hs_given_name', 'hs_family_name']).catch(() => ({ results: [] }))]);
+    // Users are searched beside contacts; when HubSpot refuses that search, the card says why
+    // (a scope the install lacks is the admin's to add) and still shows the contacts.
+    let usersUnsearched: UsersUnsearched | undefined;
+    const [contacts, users] = await Promise.all([
+      search('contacts', ['email', 'firstname', 'lastname']),
+      search('users', ['hs_email', 'hs_given_name', 'hs_family_name']).catch((err: Error) => {
+        usersUnsearched = whyUnsearched(err);
+        res.locals.log?.warn({ reason: err.message }, 'HubSpot users were not searched');
+        return { results: [] };
+      }),
+    ]);
     res.json({
+      ...(usersUnsearched ? { usersUnsearched } : {}),
       results: [
         ...contacts.results.filter((c) => c.properties.email).map((c) => ({ kind: 'contact', contactId: c.id, email: c.properties.email, name: [c.properties.firstname, c.properties.lastname].filter(Boolean).join(' ') || undefined })),
         ...users.results.filter((u) => u.properties.hs_email).map((u) => ({ kind: 'user', userId: u.id, email: u.properties.hs_email, name: [u.properties.hs_given_name, u.properties.hs_family_name].filter(Boolean).join(' ') || undefined })),
