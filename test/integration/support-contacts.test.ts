@@ -10,8 +10,8 @@ const P = SANDBOX_PORTAL;
 beforeAll(async () => { env = await startAppWithSandbox({ searchDelayMs: 0 }); sandbox = env.sandbox; });
 afterAll(async () => { await env.stop(); });
 
-const api = (path: string, method = 'GET', body?: unknown) =>
-  deliver(env.app.url!, body, { method, path: `/api/extensions${path}${path.includes('?') ? '&' : '?'}portalId=${P}&userEmail=agent%40support.example`, raw: body === undefined ? '' : JSON.stringify(body) });
+const api = (path: string, method = 'GET', body?: unknown, userId = '1') =>
+  deliver(env.app.url!, body, { method, path: `/api/extensions${path}${path.includes('?') ? '&' : '?'}portalId=${P}&userId=${userId}&userEmail=agent%40support.example`, raw: body === undefined ? '' : JSON.stringify(body) });
 
 describe('support contacts of a customer company', () => {
   it('creates the association label and the company properties at install, and a second install changes nothing', async () => {
@@ -47,6 +47,28 @@ describe('support contacts of a customer company', () => {
     expect(none).toEqual({ status: 400, body: { message: 'Acme is a customer: it must keep at least one support contact' } });
     const dup = await api(`/companies/${acme.id}/support-contacts`, 'PUT', { contacts: [{ kind: 'email', email: 'a@acme.example' }, { kind: 'email', email: 'A@ACME.example' }] });
     expect(dup).toEqual({ status: 400, body: { message: 'a@acme.example is listed twice' } });
+  });
+
+  it('lets only the app\'s admins change support contacts when the admin chose "admins only"; everyone when "everyone"', async () => {
+    const acme = sandbox.account(P).objects.companies!.all().find((c) => c.properties.name === 'Acme')!;
+    const list = { contacts: [{ kind: 'email', email: 'ops@acme.example' }, { kind: 'email', email: 'desk@acme.example' }] };
+    const setEditors = async (editors: 'admins' | 'everyone') => {
+      const current = await env.app.settings.read(P);
+      await env.app.settings.save(P, { ...current.settings, supportContacts: { ...current.settings.supportContacts, editors } }, current.version, 'admin');
+    };
+    await setEditors('admins');
+    try {
+      // User 2 is no admin of the app: read-only on the card, refused by the API, nothing changes.
+      expect((await api(`/companies/${acme.id}/support-contacts`, 'GET', undefined, '2')).body).toMatchObject({ canEdit: false });
+      expect(await api(`/companies/${acme.id}/support-contacts`, 'PUT', list, '2')).toEqual({ status: 403, body: { message: 'only an admin of Portal Autopilot can change support contacts in this account' } });
+      expect((await api(`/companies/${acme.id}/support-contacts`)).body).toMatchObject({ contacts: [expect.objectContaining({ email: 'grace@acme.example' }), { kind: 'email', email: 'ops@acme.example' }] });
+      // User 1 is an admin.
+      expect((await api(`/companies/${acme.id}/support-contacts`, 'GET', undefined, '1')).body).toMatchObject({ canEdit: true });
+      expect((await api(`/companies/${acme.id}/support-contacts`, 'PUT', list, '1')).status).toBe(200);
+    } finally { await setEditors('everyone'); }
+    expect((await api(`/companies/${acme.id}/support-contacts`, 'GET', undefined, '2')).body).toMatchObject({ canEdit: true });
+    const grace = sandbox.account(P).objects.contacts!.all().find((c) => c.properties.email === 'grace@acme.example')!;
+    expect((await api(`/companies/${acme.id}/support-contacts`, 'PUT', { contacts: [{ kind: 'contact', contactId: grace.id, email: 'grace@acme.example' }, { kind: 'email', email: 'ops@acme.example' }] }, '2')).status).toBe(200);
   });
 
   it('finds HubSpot users beside contacts; an install without the users scope still finds contacts and says which scope the admin must add', async () => {
