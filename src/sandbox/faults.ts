@@ -9,11 +9,17 @@ export interface FaultRule {
   latencyMs?: number;
   /** The rule applies to the first N matching requests only (e.g. hold one create past the app's timeout). */
   times?: number;
+  /**
+   * The request is held until the next request this rule matches arrives (then carried out): HubSpot
+   * answering so late that the app gave up and sent it again, whatever the app's timeout and however
+   * busy the machine. Use with `times`, or every request waits for the one after it.
+   */
+  holdUntilNext?: boolean;
 }
 
 export interface FaultConfig { seed: number; rules: FaultRule[] }
 
-export type FaultDecision = { kind: 'none' | '5xx' | '429' | 'drop' | 'lost-answer'; latencyMs: number };
+export type FaultDecision = { kind: 'none' | '5xx' | '429' | 'drop' | 'lost-answer'; latencyMs: number; hold?: Promise<void> };
 
 /** mulberry32: small, fast, and the same sequence for the same seed, so a faulty run can be replayed. */
 export function mulberry32(seed: number): () => number {
@@ -34,10 +40,23 @@ export class FaultInjector {
   }
 
   private readonly used = new Map<FaultRule, number>();
+  /** Held requests of a holdUntilNext rule, released by the next request it matches. */
+  private readonly held = new Map<FaultRule, (() => void)[]>();
 
   decide(path: string): FaultDecision {
-    const rules = this.config.rules.filter((r) => (!r.pathPrefix || path.startsWith(r.pathPrefix)) && (r.times === undefined || (this.used.get(r) ?? 0) < r.times));
+    const matching = this.config.rules.filter((r) => !r.pathPrefix || path.startsWith(r.pathPrefix));
+    for (const r of matching) { for (const release of this.held.get(r) ?? []) release(); this.held.delete(r); }
+    const rules = matching.filter((r) => r.times === undefined || (this.used.get(r) ?? 0) < r.times);
     for (const r of rules) this.used.set(r, (this.used.get(r) ?? 0) + 1);
+    const holding = rules.filter((r) => r.holdUntilNext);
+    const hold = holding.length
+      ? Promise.all(holding.map((r) => new Promise<void>((release) => { this.held.set(r, [...(this.held.get(r) ?? []), release]); }))).then(() => undefined)
+      : undefined;
+    const decided = this.roll(rules);
+    return hold ? { ...decided, hold } : decided;
+  }
+
+  private roll(rules: FaultRule[]): FaultDecision {
     let latencyMs = 0;
     for (const rule of rules) {
       latencyMs += rule.latencyMs ?? 0;

@@ -266,6 +266,7 @@ export class HubSpotSandbox {
     const max = this.o.rateLimitPer10s ?? 110;
     const fault = this.faults.decide(req.path);
     if (fault.latencyMs) await new Promise((r) => setTimeout(r, fault.latencyMs));
+    if (fault.hold) await fault.hold;
     if (fault.kind === 'drop') { req.socket.destroy(); return; }
     // Carried out, but the answer never arrives (HubSpot applied it; the connection broke on the way back).
     if (fault.kind === 'lost-answer') res.end = (() => { req.socket.destroy(); return res; }) as typeof res.end;
