@@ -1,8 +1,7 @@
 import { createHash } from 'node:crypto';
 import { normalizeEmail } from '../contacts/normalize-email.js';
-import { associationTypes } from '../hubspot/association-types.js';
 import type { HubSpotGateway } from '../hubspot/gateway.js';
-import { PermanentError, TransientError } from '../queue/errors.js';
+import { isPermanent, PermanentError, TransientError } from '../queue/errors.js';
 import type { Settings } from '../settings/settings-schema.js';
 import { caps, keys, ttl } from '../store/keys.js';
 import { LockBusyError, type Store } from '../store/store.js';
@@ -12,6 +11,7 @@ import type { SnippetRegistry } from './snippets.js';
 import { languageChain, type TemplateRepository } from './template-repository.js';
 import { rememberContactData } from '../contacts/contact-data.js';
 import type { EmailTransport } from './transports.js';
+import { TimelineCopies } from './timeline-copy.js';
 
 export interface SendRequest {
   /** The cause, e.g. "credentials:<contactId>:<ticketId>": the same cause never sends twice. */
@@ -46,6 +46,8 @@ export interface EmailRecord {
   transport?: string;
   language?: string;
   engagementId?: string;
+  /** The copy on the contact's timeline: made once HubSpot has it ('pending' until then). */
+  timeline?: 'pending' | 'done' | 'failed';
   at: string;
 }
 
@@ -59,6 +61,8 @@ const CONTACT_PROPS = ['email', 'firstname', 'lastname', 'hs_language', 'hs_emai
  * without secrets on the contact's timeline. Every outcome is recorded where agents can see it.
  */
 export class EmailService {
+  private readonly copies = new TimelineCopies();
+
   constructor(private readonly d: { templates: TemplateRepository; registry: SnippetRegistry; transport: (ctx: EmailContext) => Promise<EmailTransport>; lockMs?: number }) {}
 
   async send(ctx: EmailContext, req: SendRequest): Promise<EmailRecord> {
@@ -76,6 +80,8 @@ export class EmailService {
     const previous = await ctx.store.get(keys.emailSend(ctx.portalId, key));
     if (previous) {
       const record = JSON.parse(previous) as EmailRecord;
+      // Sent, its timeline copy not yet made: only the copy is left to do (never the email again).
+      if (record.state === 'sent' && record.timeline === 'pending') return this.finishCopy(ctx, key, record);
       if (record.state !== 'failed') return record;
     }
     const base = { cause: req.cause, template: req.template, contactId: req.contactId, at: new Date().toISOString() };
@@ -118,21 +124,31 @@ export class EmailService {
       if ((err as { permanent?: boolean }).permanent) await this.record(ctx, key, { ...base, to: to!.email, state: 'failed', reason: (err as Error).message, transport: transport.kind, language });
       throw err;
     }
-    // The email is out; a timeline copy that HubSpot did not take is noted, never a reason to send again.
-    // (A recipient who is not a contact has no timeline to log on.)
-    // Not exactly once: HubSpot's emails object takes no idempotency key, so a crash between the
-    // copy's creation and the record below makes a second copy on the retry (README, Tests: crashes).
-    // The gateway does not resend the create after an unclear failure (NOT_IDEMPOTENT).
-    let engagementId: string | undefined;
-    let reason: string | undefined;
-    if (!req.recipient) {
-      try {
-        engagementId = await this.logOnTimeline(ctx, req.contactId, withoutSecrets(rendered));
-      } catch (err) {
-        reason = `sent; the timeline copy was not made: ${(err as Error).message}`;
-      }
+    // The email is out: it is recorded as sent before anything else can fail, so no retry sends
+    // it again. A recipient who is not a contact has no timeline; for a contact the copy (without
+    // secrets) is kept and made exactly once (timeline-copy.ts), by this attempt or the next.
+    const outcome: EmailRecord = { ...base, to: to!.email, state: 'sent', transport: transport.kind, language };
+    if (req.recipient) return this.record(ctx, key, outcome);
+    const pending: EmailRecord = { ...outcome, timeline: 'pending' };
+    await this.saveSendRecord(ctx, key, pending);
+    await this.copies.keep(ctx, key, req.contactId, withoutSecrets(rendered));
+    return this.finishCopy(ctx, key, pending);
+  }
+
+  /**
+   * Makes the timeline copy, then records the email where agents see it (once, with how its copy
+   * went); HubSpot refusing the copy for good is noted there, never a reason to send again.
+   */
+  private async finishCopy(ctx: EmailContext, key: string, record: EmailRecord): Promise<EmailRecord> {
+    try {
+      const outcome = await this.copies.finish(ctx, key);
+      return this.record(ctx, key, outcome.state === 'done'
+        ? { ...record, timeline: 'done', engagementId: outcome.engagementId }
+        : { ...record, timeline: 'failed', reason: 'sent; the timeline copy was given up after 7 days' });
+    } catch (err) {
+      if (!isPermanent(err)) throw err;
+      return this.record(ctx, key, { ...record, timeline: 'failed', reason: `sent; the timeline copy was not made: ${(err as Error).message}` });
     }
-    return this.record(ctx, key, { ...base, to: to!.email, state: 'sent', transport: transport.kind, language, engagementId, ...(reason ? { reason } : {}) });
   }
 
   private async render(ctx: EmailContext, req: SendRequest, input: Parameters<typeof renderTemplate>[2]): Promise<{ rendered: RenderedEmail; language: string }> {
@@ -143,20 +159,14 @@ export class EmailService {
     throw new PermanentError(`template ${req.template} renders an empty message in every language it has`);
   }
 
-  private async logOnTimeline(ctx: EmailContext, contactId: string, copy: RenderedEmail): Promise<string> {
-    const created = await ctx.hubspot.call(ctx.portalId, 'crm.emails.create', (c) => c.crm.objects.emails.basicApi.create({
-      properties: {
-        hs_timestamp: new Date().toISOString(), hs_email_direction: 'EMAIL', hs_email_status: 'SENT',
-        hs_email_subject: copy.subject, hs_email_text: copy.text, hs_email_html: copy.html,
-      },
-      associations: [{ to: { id: contactId }, types: [{ associationCategory: 'HUBSPOT_DEFINED' as never, associationTypeId: associationTypes.emailToContact }] }],
-    }));
-    return created.id;
+  /** What the next attempt of this cause reads first (sent, failed, suppressed, copy pending). */
+  private async saveSendRecord(ctx: EmailContext, key: string, record: EmailRecord): Promise<void> {
+    await ctx.store.set(keys.emailSend(ctx.portalId, key), JSON.stringify(record), ttl.idempotency);
+    await rememberContactData(ctx.store, ctx.portalId, record.contactId, keys.emailSend(ctx.portalId, key));
   }
 
   private async record(ctx: EmailContext, key: string, record: EmailRecord): Promise<EmailRecord> {
-    await ctx.store.set(keys.emailSend(ctx.portalId, key), JSON.stringify(record), ttl.idempotency);
-    await rememberContactData(ctx.store, ctx.portalId, record.contactId, keys.emailSend(ctx.portalId, key));
+    await this.saveSendRecord(ctx, key, record);
     await ctx.store.pushCapped(keys.emailLog(ctx.portalId, record.contactId), JSON.stringify(record), caps.emailLog);
     return record;
   }

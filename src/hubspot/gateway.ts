@@ -27,6 +27,17 @@ export interface RawRequest { method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE
 class CallTimeout extends Error {}
 
 /**
+ * A create with no idempotency key got no clean answer (timeout, dropped connection, 5xx): HubSpot
+ * may have applied it. It is never resent here; the caller looks for what it made before trying again.
+ */
+export class MaybeAppliedError extends PermanentError {
+  constructor(endpoint: string, reason: string) {
+    super(`HubSpot ${endpoint} did not answer cleanly (${reason}); not sent again, as it may have been applied`);
+    this.name = 'MaybeAppliedError';
+  }
+}
+
+/**
  * Writes that a repeat would duplicate: creates without an idempotency key. Everything else we
  * send is safe to repeat: reads, upsert by email, association and list-membership puts, updates to
  * the same value, transactional sends (sendId), and creates HubSpot answers 409 the second time.
@@ -121,7 +132,7 @@ export class HubSpotGateway {
       // A create with no key that makes it idempotent may have been applied although we saw no
       // answer (timeout, dropped connection, 5xx): it is not sent again, and the caller is told.
       if (NOT_IDEMPOTENT.has(endpoint) && failure.status !== 429) {
-        throw new PermanentError(`HubSpot ${endpoint} did not answer cleanly (${verdict.reason}); not sent again, as it may have been applied`);
+        throw new MaybeAppliedError(endpoint, verdict.reason);
       }
       // The budget comes down only for a window that is really spent (by us or another app on the
       // account); a 429 with calls left in the window is HubSpot's hiccup, backed off by this call alone.

@@ -17,6 +17,8 @@ export const CRASH_POINTS = [
   'onboarding.access-granted',
   /** The outbox holds the message; its once-mark is not written yet. */
   'outbox.written',
+  /** HubSpot made the email's timeline copy; the app has not noted it yet. */
+  'email.timeline-created',
 ] as const;
 export type CrashPoint = (typeof CRASH_POINTS)[number];
 
@@ -46,5 +48,5 @@ export const HUBSPOT_WRITES: Readonly<Record<string, string>> = {
   'crm.tickets.update': 'writes the same value again; marked as the app\'s own write before it is made',
   'marketing.transactional.single-send': 'sendId is our key: HubSpot sends once per sendId',
   'crm.companies.create': 'NOT idempotent (no key in HubSpot): made on an admin\'s request, never resent after an unclear failure (NOT_IDEMPOTENT)',
-  'crm.emails.create': 'NOT exactly once: the timeline copy; a crash between its creation and our record makes a second copy; never resent after an unclear failure (NOT_IDEMPOTENT)',
+  'crm.emails.create': 'the timeline copy: no key in HubSpot, so never resent blindly (NOT_IDEMPOTENT); an attempt that may have made it is followed by a look among the contact\'s emails for its marker before another (email.timeline-created)',
 };

@@ -35,9 +35,13 @@ export function mulberry32(seed: number): () => number {
 
 export class FaultInjector {
   private readonly random: () => number;
+  /** The config is read live: a caller that holds it may push rules while the sandbox runs (the reliability burst does). */
   constructor(private readonly config: FaultConfig = { seed: 1, rules: [] }) {
     this.random = mulberry32(config.seed);
   }
+
+  /** Adds a rule from now on (a test that wants one fault at one moment). */
+  add(rule: FaultRule): void { this.config.rules.push(rule); }
 
   private readonly used = new Map<FaultRule, number>();
   /** Held requests of a holdUntilNext rule, released by the next request it matches. */

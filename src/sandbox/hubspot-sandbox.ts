@@ -10,7 +10,7 @@ import { controlRoutes } from './control-routes.js';
 import { CustomerPortal } from './customer-portal.js';
 import { consoleRoutes, type AppView } from './console-page.js';
 import { crmRoutes } from './crm-routes.js';
-import { FaultInjector, type FaultConfig } from './faults.js';
+import { FaultInjector, type FaultConfig, type FaultRule } from './faults.js';
 import { hsError } from './hubspot-errors.js';
 import { otherRoutes } from './other-routes.js';
 import { RollingWindow } from './rolling-window.js';
@@ -74,6 +74,9 @@ export class HubSpotSandbox {
   }
 
   setSearchDelay(ms: number): void { this.searchDelayMs = ms; }
+
+  /** A fault from now on (e.g. the next create's answer lost), beside those the sandbox started with. */
+  injectFault(rule: FaultRule): void { this.faults.add(rule); }
 
   /** Points HubSpot's webhook deliveries at an app (when the app starts after the sandbox). */
   connectWebhooks(o: Partial<WebhookSenderOptions> & { targetUrl: string; clientSecret: string }): void {

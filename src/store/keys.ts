@@ -33,6 +33,8 @@ export const keys = {
   templates: (portalId: number) => `${p(portalId)}:email-templates`,
   emailSend: (portalId: number, key: string) => `${p(portalId)}:email:${key}`,
   emailLog: (portalId: number, contactId: string) => `${p(portalId)}:email-log:${contactId}`,
+  /** A sent email's timeline copy (without secrets) until HubSpot holds it: made once, whatever is retried. */
+  timelineCopy: (portalId: number, sendKey: string) => `${p(portalId)}:timeline-copy:${sendKey}`,
   outbox: (portalId: number) => `${p(portalId)}:outbox`,
   outboxMailbox: (portalId: number) => `${p(portalId)}:outbox-mailbox`,
   recipientRate: (portalId: number, email: string, hour: number) => `${p(portalId)}:email-rate:${email}:${hour}`,
@@ -81,6 +83,8 @@ export const ttl = {
   threadResolved: 30 * 24 * 3600,
   contactFiling: 365 * 24 * 3600,
   outboxMailbox: 7 * 24 * 3600,
+  /** Longer than a job's retries: a copy still pending after this is given up (the send record says so). */
+  timelineCopy: 7 * 24 * 3600,
 } as const;
 
 export const caps = {

@@ -91,6 +91,22 @@ describe('sending email exactly once', () => {
     expect(JSON.stringify(await app.email.outbox.list(P))).not.toContain('one-time-s3cr3t');
   });
 
+  it.each([
+    ['HubSpot made it but its answer was lost', { lostAnswerRate: 1 }],
+    ['HubSpot answered 502 (nothing made)', { error5xxRate: 1 }],
+    ['the connection dropped before HubSpot got it', { dropRate: 1 }],
+  ])('makes exactly one timeline copy when the create is unclear (%s), and sends the email once', async (_what, fault) => {
+    const gus = contact({ email: `gus${Object.keys(fault)[0]}@acme.example`, firstname: 'Gus' });
+    sandbox.injectFault({ pathPrefix: '/crm/v3/objects/emails', times: 1, ...fault });
+    await app.queue.enqueue([job(`copy-${gus}`, { cause: `credentials:${gus}`, template: 'request-received', contactId: gus })]);
+    await app.queue.idle();
+    const copies = sandbox.account(P).objects.emails!.all().filter((e) => sandbox.account(P).associationsOf('emails', e.id, 'contacts').some((a) => a.toObjectId === gus));
+    expect(copies).toHaveLength(1);
+    expect((await app.email.outbox.list(P)).filter((m) => m.to === `gus${Object.keys(fault)[0]}@acme.example`.toLowerCase())).toHaveLength(1);
+    expect(await app.email.service.log(app.store, P, gus)).toEqual([expect.objectContaining({ state: 'sent', timeline: 'done', engagementId: copies[0]!.id })]);
+    expect(await app.deadLetters.list()).toEqual([]);
+  });
+
   it('writes in the contact\'s language, else the account\'s', async () => {
     const dora = contact({ email: 'dora@acme.example', firstname: 'Dora', hs_language: 'de' });
     expect(await app.email.service.send(await ctx(), { cause: `c:${dora}`, template: 'portal-credentials', contactId: dora, extra })).toMatchObject({ language: 'de' });

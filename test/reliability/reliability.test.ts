@@ -5,7 +5,8 @@
  *
  * The load: inbound conversations from new senders (company domains, subdomains, free mail),
  * known contacts and repeat senders, plus tickets of customer companies (a quarter titled
- * "[Portal Credentials]"); every webhook is delivered, then twice more in shuffled order.
+ * "[Portal Credentials]") whose support contacts (a contact and an address per company) get an
+ * issue report each; every webhook is delivered, then twice more in shuffled order.
  * The faults, during the burst: 10 % 5xx, 5 % 429 and 2 % dropped connections from HubSpot, 5 % of
  * contact upserts carried out with their answer lost; one worker killed with SIGKILL and started
  * again; Redis killed and started again.
@@ -36,6 +37,7 @@ import { freePort } from '../support/portal-env.js';
 import { startRedisServer } from '../support/redis-server.js';
 import { clusterPorts, startRedisCluster, type TestCluster } from '../support/redis-cluster.js';
 import { keys } from '../../src/store/keys.js';
+import { saveSupportContacts } from '../../src/support-contacts/support-contacts.js';
 import { appQueuePrefix, queuePrefix } from '../../src/queue/bullmq-queue.js';
 
 const FULL = process.env.RELIABILITY_SCALE === 'full';
@@ -147,7 +149,14 @@ beforeAll(async () => {
     email: { ...current.settings.email, transport: 'hubspot', hubspotEmailIds: { 'portal-credentials': CREDENTIALS_EMAIL, 'support-issue-report': REPORT_EMAIL } },
   }, current.version, 'admin');
   await control.rules.save(P, { ...defaultRuleSet, rules: [{ ...defaultRuleSet.rules[0]!, active: true }] }, (await control.rules.read(P)).version, 'admin');
-  const companies = Array.from({ length: DOMAINS }, (_, d) => sandbox.seed(P, 'companies', { name: `Company ${d}`, domain: `company${d}.example`, lifecyclestage: 'customer', portal_autopilot_support_contacts: `support@company${d}.example` }));
+  const companies = Array.from({ length: DOMAINS }, (_, d) => sandbox.seed(P, 'companies', { name: `Company ${d}`, domain: `company${d}.example`, lifecyclestage: 'customer' }));
+  // Each customer's support contacts: a contact of the company (its reports are logged on its
+  // timeline) and a plain address, saved as an agent would on the company card.
+  const supportCtx = { portalId: P, hubspot: control.hubspot, store: control.store, settings: (await control.settings.read(P)).settings };
+  for (const [d, company] of companies.entries()) {
+    const contact = sandbox.seed(P, 'contacts', { email: `helpdesk${d}@company${d}.example`, firstname: `Helpdesk${d}`, associatedcompanyid: company.id });
+    await saveSupportContacts(supportCtx, company.id, [{ kind: 'contact', contactId: contact.id, email: contact.properties.email! }, { kind: 'email', email: `support@company${d}.example` }], 'admin');
+  }
   for (let s = 0; s < SENDERS; s++) if (kindOf(s) === 'known') sandbox.seed(P, 'contacts', { email: senderOf(s).email, firstname: `Person${s}`, lastname: 'Example' });
   requesters = Array.from({ length: TICKETS }, (_, t) => {
     const d = t % DOMAINS;
@@ -177,7 +186,7 @@ beforeAll(async () => {
   at('loadSent');
   // The faults strike while the work is under way: at a third and at two thirds of the new contacts.
   const newSenders = Array.from({ length: SENDERS }, (_, s) => senderOf(s)).filter((s) => s.kind !== 'known').length;
-  const made = () => account.objects.contacts!.all().length - SENDERS / 10 - TICKETS;
+  const made = () => account.objects.contacts!.all().length - SENDERS / 10 - TICKETS - DOMAINS;
   await vi.waitFor(() => expect(made()).toBeGreaterThanOrEqual(newSenders / 3), { timeout: 5 * 60_000, interval: 50 });
   // Started again as soon as it is gone; its jobs come back when their locks lapse.
   workers[0]!.once('exit', () => { workers[0] = startProcess('worker', env); at('workerStarted'); });
@@ -282,7 +291,7 @@ describe(`the production topology under load and faults (${CONVERSATIONS} conver
     expect(grants).toEqual([]);
   });
 
-  it('sent each company\'s support contact exactly one issue report per ticket', () => {
+  it('sent each of a company\'s support contacts (a contact and an address) exactly one issue report per ticket', () => {
     const reports = sends(REPORT_EMAIL);
     const perTicket = new Map<string, number>();
     for (const m of reports) {
@@ -291,10 +300,31 @@ describe(`the production topology under load and faults (${CONVERSATIONS} conver
     }
     result.issueReports = reports.length;
     expect([...perTicket.values()].filter((n) => n !== 1)).toEqual([]);
-    expect(reports.length).toBe(TICKETS);
-    const byCompany = new Map<string, number>();
-    for (const m of reports) byCompany.set(m.to, (byCompany.get(m.to) ?? 0) + 1);
-    for (let d = 0; d < DOMAINS; d++) expect(byCompany.get(`support@company${d}.example`), `Company ${d}`).toBe(requesters.filter((r) => r.company === `Company ${d}`).length);
+    expect(reports.length).toBe(2 * TICKETS);
+    const byRecipient = new Map<string, number>();
+    for (const m of reports) byRecipient.set(m.to, (byRecipient.get(m.to) ?? 0) + 1);
+    for (let d = 0; d < DOMAINS; d++) {
+      const tickets = requesters.filter((r) => r.company === `Company ${d}`).length;
+      expect(byRecipient.get(`support@company${d}.example`), `Company ${d}'s address`).toBe(tickets);
+      expect(byRecipient.get(`helpdesk${d}@company${d}.example`), `Company ${d}'s contact`).toBe(tickets);
+    }
+  });
+
+  it('put exactly one copy of every email sent to a contact on that contact\'s timeline', () => {
+    const a = sandbox.account(P);
+    const sentTo = new Map<string, number>();
+    for (const m of a.transactionalSends) sentTo.set(m.to, (sentTo.get(m.to) ?? 0) + 1);
+    const copies = new Map<string, number>();
+    for (const e of a.objects.emails!.all()) for (const c of a.associationsOf('emails', e.id, 'contacts')) copies.set(String(c.toObjectId), (copies.get(String(c.toObjectId)) ?? 0) + 1);
+    const wrong: string[] = [];
+    for (const c of a.objects.contacts!.all()) {
+      const sent = sentTo.get(String(c.properties.email)) ?? 0;
+      const logged = copies.get(c.id) ?? 0;
+      if (sent !== logged) wrong.push(`${c.properties.email}: ${sent} sent, ${logged} on the timeline`);
+    }
+    result.timelineCopies = [...copies.values()].reduce((x, y) => x + y, 0);
+    expect(result.timelineCopies).toBeGreaterThan(0);
+    expect(wrong).toEqual([]);
   });
 
   it('lets customers sign in through the real OpenID Connect flow (a sample, through either web process)', async () => {
@@ -353,14 +383,18 @@ describe(`the production topology under load and faults (${CONVERSATIONS} conver
     // account's data for as long as it has one (lists capped, see caps in src/store/keys.ts).
     const perAccount = /^(portal:\{N\}:(settings|settings-history|rules|provisioning|support-label|oidc-client)|bull:hubspot-events:(id|meta|events)|app:key-format)$/;
     const perPortalCustomer = /^portal:\{N\}:(portal-account:N|portal-login:.+|portal-access-log:N|email-log:(N|company-N))$/;
-    const unbounded = [...kinds].filter(([kind, k]) => k.withoutTtl > 0 && !perAccount.test(kind) && !perPortalCustomer.test(kind)).map(([kind]) => kind);
+    // And per customer company, the capped history of its support contacts.
+    const perCompany = /^portal:\{N\}:support-history:N$/;
+    const unbounded = [...kinds].filter(([kind, k]) => k.withoutTtl > 0 && !perAccount.test(kind) && !perPortalCustomer.test(kind) && !perCompany.test(kind)).map(([kind]) => kind);
     expect(unbounded).toEqual([]);
     const accounts = kinds.get('portal:{N}:portal-account:N')?.keys ?? 0;
     const withoutTtl = [...kinds.values()].reduce((a, b) => a + b.withoutTtl, 0);
     result.redisKeysWithoutTtl = withoutTtl;
     result.portalAccounts = accounts;
-    // Four keys per portal customer, one email log per company that got reports, a dozen per account.
-    expect(withoutTtl).toBeLessThanOrEqual(4 * accounts + (kinds.get('portal:{N}:email-log:company-N')?.keys ?? 0) + 12);
+    // Three keys per portal customer, a capped email log per contact or company that got email, a
+    // support history per company, a dozen per account.
+    const count = (kind: string) => kinds.get(kind)?.keys ?? 0;
+    expect(withoutTtl).toBeLessThanOrEqual(3 * accounts + count('portal:{N}:email-log:N') + count('portal:{N}:email-log:company-N') + count('portal:{N}:support-history:N') + 12);
     result.redisBytesPerConversation = Math.round(Number(result.redisUsedMemoryBytes) / CONVERSATIONS);
   });
 
@@ -377,7 +411,8 @@ describe(`the production topology under load and faults (${CONVERSATIONS} conver
     await control.queue.idle(60_000);
     expect(await control.deadLetters.list()).toEqual([]);
     const reports = sends(REPORT_EMAIL).filter((m) => JSON.stringify(m.customProperties).includes('Lost and found'));
-    expect(reports.map((m) => m.to)).toEqual([`support@company${requesters.indexOf(raiser) % DOMAINS}.example`]);
+    const d = requesters.indexOf(raiser) % DOMAINS;
+    expect(reports.map((m) => m.to).sort()).toEqual([`helpdesk${d}@company${d}.example`, `support@company${d}.example`]);
   });
 
   it('wrote no secret and no set-password link into any log line of the four processes', () => {

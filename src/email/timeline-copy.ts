@@ -1,0 +1,93 @@
+import { rememberContactData } from '../contacts/contact-data.js';
+import { crashPoint } from '../platform/crash-points.js';
+import { associationTypes } from '../hubspot/association-types.js';
+import { MaybeAppliedError } from '../hubspot/gateway.js';
+import { TransientError } from '../queue/errors.js';
+import { keys, ttl } from '../store/keys.js';
+import type { RenderedEmail } from './email-template.js';
+import type { EmailContext } from './send-email.js';
+
+/** What the timeline copy will hold, kept until HubSpot has it. `ts` is its hs_timestamp: the marker it is found by. */
+interface PendingCopy { contactId: string; ts: number; subject: string; text: string; html: string; attemptedAt?: number }
+
+/** How many of the contact's emails are read, newest ids first, when looking for a copy. */
+const LOOK_AT_MOST = 1000;
+
+export type CopyOutcome = { state: 'done'; engagementId: string } | { state: 'none' };
+
+/**
+ * Every sent email gets exactly one copy on the contact's timeline. HubSpot's emails object takes
+ * no idempotency key (crm-emails-v3: no unique property), so each copy carries a marker unique to
+ * its send, the hs_timestamp chosen when it was sent, and a create that may have been applied
+ * (no clean answer) is never made again before the contact's emails were searched for that marker.
+ * The contact's associations are read for that, not the search API: a record just created is
+ * associated at once but can take seconds to reach search's index.
+ */
+export class TimelineCopies {
+  /** Called once the email is out, before anything that could fail: the copy to make, without secrets. */
+  async keep(ctx: EmailContext, sendKey: string, contactId: string, copy: RenderedEmail): Promise<void> {
+    const pending: PendingCopy = { contactId, ts: Date.now(), subject: copy.subject, text: copy.text, html: copy.html };
+    const key = keys.timelineCopy(ctx.portalId, sendKey);
+    await ctx.store.set(key, JSON.stringify(pending), ttl.timelineCopy);
+    await rememberContactData(ctx.store, ctx.portalId, contactId, key);
+  }
+
+  /**
+   * Makes the kept copy, or finds the one an earlier attempt made. A failure that leaves it unclear
+   * is a TransientError, so the job is retried and the next attempt looks first.
+   */
+  async finish(ctx: EmailContext, sendKey: string): Promise<CopyOutcome> {
+    const key = keys.timelineCopy(ctx.portalId, sendKey);
+    const raw = await ctx.store.get(key);
+    if (!raw) return { state: 'none' };
+    const pending = JSON.parse(raw) as PendingCopy;
+    const found = pending.attemptedAt !== undefined ? await this.find(ctx, pending) : undefined;
+    if (found) { await ctx.store.del(key); return { state: 'done', engagementId: found }; }
+    await ctx.store.set(key, JSON.stringify({ ...pending, attemptedAt: Date.now() }), ttl.timelineCopy);
+    let id: string;
+    try {
+      id = await this.create(ctx, pending);
+    } catch (err) {
+      if (err instanceof MaybeAppliedError) throw new TransientError(`${err.message}: the copy is looked for before it is made again`, 2000, { cause: err });
+      throw err;
+    }
+    crashPoint('email.timeline-created');
+    await ctx.store.del(key);
+    return { state: 'done', engagementId: id };
+  }
+
+  private async create(ctx: EmailContext, c: PendingCopy): Promise<string> {
+    const created = await ctx.hubspot.call(ctx.portalId, 'crm.emails.create', (client) => client.crm.objects.emails.basicApi.create({
+      properties: {
+        hs_timestamp: new Date(c.ts).toISOString(), hs_email_direction: 'EMAIL', hs_email_status: 'SENT',
+        hs_email_subject: c.subject, hs_email_text: c.text, hs_email_html: c.html,
+      },
+      associations: [{ to: { id: c.contactId }, types: [{ associationCategory: 'HUBSPOT_DEFINED' as never, associationTypeId: associationTypes.emailToContact }] }],
+    }));
+    return created.id;
+  }
+
+  /** The copy an earlier attempt made: among the contact's emails, the one with this send's hs_timestamp and subject. */
+  private async find(ctx: EmailContext, c: PendingCopy): Promise<string | undefined> {
+    const ids: string[] = [];
+    let after: string | undefined;
+    do {
+      const page = await ctx.hubspot.request<{ results: { toObjectId: string | number }[]; paging?: { next?: { after?: string } } }>(ctx.portalId, 'crm.associations.v4.read', {
+        method: 'GET', path: `/crm/v4/objects/contacts/${c.contactId}/associations/emails`, qs: { limit: '500', ...(after ? { after } : {}) },
+      });
+      ids.push(...page.results.map((r) => String(r.toObjectId)));
+      after = page.paging?.next?.after;
+    } while (after && ids.length < 20 * 500);
+    // HubSpot's ids grow with time: the copy is among the newest.
+    const newest = ids.sort((a, b) => Number(b) - Number(a)).slice(0, LOOK_AT_MOST);
+    for (let i = 0; i < newest.length; i += 100) {
+      const batch = await ctx.hubspot.request<{ results: { id: string; properties: Record<string, string | null> }[] }>(ctx.portalId, 'crm.emails.batch.read', {
+        method: 'POST', path: '/crm/v3/objects/emails/batch/read',
+        body: { inputs: newest.slice(i, i + 100).map((id) => ({ id })), properties: ['hs_timestamp', 'hs_email_subject'], propertiesWithHistory: [] },
+      });
+      const match = batch.results.find((e) => Date.parse(e.properties.hs_timestamp ?? '') === c.ts && e.properties.hs_email_subject === c.subject);
+      if (match) return match.id;
+    }
+    return undefined;
+  }
+}
