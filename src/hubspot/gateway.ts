@@ -5,6 +5,7 @@ import type { Metrics } from '../platform/metrics.js';
 import { keys } from '../store/keys.js';
 import { classifyFailure, type HttpFailure } from './classify-failure.js';
 import { acquire, type RateLimiter } from './rate-limiter.js';
+import { withDeadline } from '../platform/with-deadline.js';
 
 export interface TokenSource { accessToken(portalId: number): Promise<string> }
 
@@ -152,11 +153,7 @@ export class HubSpotGateway {
   }
 
   private withTimeout<T>(p: Promise<T>): Promise<T> {
-    let timer: NodeJS.Timeout;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new CallTimeout(`no answer within ${this.o.timeoutMs} ms`)), this.o.timeoutMs);
-    });
-    return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
+    return withDeadline(p, this.o.timeoutMs, () => new CallTimeout(`no answer within ${this.o.timeoutMs} ms`));
   }
 }
 

@@ -10,6 +10,7 @@ import { createOidcProvider } from './oidc/create-provider.js';
 import { OidcClients } from './oidc/oidc-clients.js';
 import { portalRoutes } from './pages/portal-routes.js';
 import { providerPages } from './pages/provider-pages.js';
+import { pageDeadline } from './pages/busy-page.js';
 import { PasswordHasher } from './password-hasher.js';
 import { PortalAccess } from './portal-access.js';
 import { PortalAccounts } from './portal-accounts.js';
@@ -45,8 +46,10 @@ export function createPortal(d: PortalDeps) {
   let callback: ((req: Request, res: Response) => unknown) | undefined;
 
   const publicUrl = new URL(d.publicBaseUrl);
+  const deadline = pageDeadline(d.log);
   const oidc: RequestHandler = (req, res) => {
     if (!callback) return void res.status(503).json({ message: 'the sign-in service is starting' });
+    deadline(req, res, () => undefined);
     // oidc-provider builds every URL it publishes (discovery, redirects) from the request's host and
     // scheme. Those are the client's to choose, so they are set to PUBLIC_BASE_URL's here; the
     // client's address is the one Express judged under TRUST_PROXY.

@@ -30,6 +30,8 @@ export class BullmqQueue implements EventQueue {
   private readonly prefix: string;
   private worker?: Worker;
   private queueSlot?: number;
+  /** Handlers running in this process (a graceful stop waits for them, within its bound). */
+  private running = 0;
 
   constructor(
     target: RedisTarget | string,
@@ -83,6 +85,7 @@ export class BullmqQueue implements EventQueue {
     connection.on('error', () => undefined);
     this.worker = new Worker<QueuedEvent>(QUEUE_NAME, async (job: Job<QueuedEvent>) => {
       if (job.name === INTAKE) return this.addEvents((job.data as unknown as { jobs: QueuedEvent[] }).jobs);
+      this.running++;
       try {
         await handler(job.data, job.attemptsMade + 1);
       } catch (err) {
@@ -92,6 +95,8 @@ export class BullmqQueue implements EventQueue {
         if (isPermanent(err) || attempt >= (job.opts.attempts ?? 1)) await this.deadLetters.add(job.data, reason, attempt);
         if (isPermanent(err)) throw new UnrecoverableError(reason);
         throw err;
+      } finally {
+        this.running--;
       }
     }, {
       connection,
@@ -162,8 +167,18 @@ export class BullmqQueue implements EventQueue {
     return jobs.reduce((n, j) => n + (j.name === INTAKE ? (j.data as { jobs: unknown[] }).jobs.length : 1), 0);
   }
 
-  async close(): Promise<void> {
-    await this.worker?.close();
+  /**
+   * Takes no new jobs, lets running ones finish for up to `timeoutMs`, then closes: a job still
+   * running then is left to its lock, which lapses, and another worker runs it again (every
+   * handler is safe to repeat), so SIGTERM never waits for good on a job that hangs.
+   */
+  async close(timeoutMs = 30_000): Promise<void> {
+    if (this.worker) {
+      await this.worker.pause(true);
+      const until = Date.now() + timeoutMs;
+      while (this.running > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+      await this.worker.close(this.running > 0);
+    }
     await this.queue.close();
     this.producer.disconnect();
   }

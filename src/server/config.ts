@@ -33,6 +33,7 @@ const schema = z.object({
   /** How long a job stays claimed by a worker that stopped answering (killed) before another takes it. */
   WORKER_LOCK_MS: z.coerce.number().int().min(1000, 'WORKER_LOCK_MS must be at least 1000').max(600_000, 'WORKER_LOCK_MS must be at most 600000').default(30_000),
   HUBSPOT_BATCH_WINDOW_MS: z.coerce.number().int().min(0).default(3000),
+  WORKER_JOB_TIMEOUT_MS: z.coerce.number({ error: 'WORKER_JOB_TIMEOUT_MS must be a number of milliseconds' }).int().min(10_000, 'WORKER_JOB_TIMEOUT_MS must be at least 10000').max(3_600_000, 'WORKER_JOB_TIMEOUT_MS must be at most 3600000').default(120_000),
 });
 
 export type AuthMode = 'private' | 'oauth';
@@ -66,6 +67,8 @@ export interface Config {
   workerLockMs: number;
   /** How long senders are gathered into one HubSpot batch call (upsert, names, associations). */
   batchWindowMs: number;
+  /** How long a job may run before it fails and is retried (a backfill: 15 times this). */
+  workerJobTimeoutMs: number;
   /** Webhook signatures v1/v2 (no timestamp, replayable): off unless an operator turns them on. */
   allowLegacySignatures: boolean;
   /** The address the HTTP server listens on. */
@@ -147,6 +150,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     workerConcurrency: e.WORKER_CONCURRENCY,
     workerLockMs: e.WORKER_LOCK_MS,
     batchWindowMs: e.HUBSPOT_BATCH_WINDOW_MS,
+    workerJobTimeoutMs: e.WORKER_JOB_TIMEOUT_MS,
     allowLegacySignatures: e.WEBHOOK_ALLOW_LEGACY_SIGNATURES,
     host: e.HOST,
     redisWaitMs: e.REDIS_WAIT_MS,

@@ -30,7 +30,7 @@ import { webhookEdge } from '../webhooks/webhook-edge.js';
 import { Quarantine } from '../webhooks/quarantine.js';
 import type { Config } from './config.js';
 import { extensionsApi } from './routes/extensions-api.js';
-import { createEventHandlers, PORTAL_RESET } from './event-handlers.js';
+import { BACKFILL, createEventHandlers, PORTAL_RESET } from './event-handlers.js';
 import { createPortal } from '../portal/create-portal.js';
 import { createHttpApp } from './routes/http-app.js';
 import { createLogger } from '../platform/logger.js';
@@ -178,7 +178,8 @@ export function createRuntime(config: Config, options: RuntimeOptions = {}) {
       await checkStoredSecrets();
       if (runsWeb) await portal.start();
       if (redis) await warnWithoutPersistence(redis, log);
-      if (runsWorker) queue.startWorker(routeEvent(options.handlers ?? createEventHandlers({ store, hubspot, queue, metrics, index: domainIndex, email, rules, portal, deadLetters, batchWindowMs: options.batchWindowMs ?? config.batchWindowMs }), buildContext, metrics));
+      if (runsWorker) queue.startWorker(routeEvent(options.handlers ?? createEventHandlers({ store, hubspot, queue, metrics, index: domainIndex, email, rules, portal, deadLetters, batchWindowMs: options.batchWindowMs ?? config.batchWindowMs }), buildContext, metrics,
+        (type) => (type === BACKFILL ? 15 : 1) * config.workerJobTimeoutMs));
       if (runsWeb) {
         await new Promise<void>((resolve) => { server = app.listen(port, config.host, () => resolve()); });
         // HubSpot waits 5 s for an answer; keep-alive connections outlive a load balancer's.

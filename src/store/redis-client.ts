@@ -12,21 +12,25 @@ export interface RedisTarget {
 /**
  * How each use behaves while Redis is away: the store and the edge's producer fail fast (HubSpot
  * gets a 503 and retries), BullMQ's worker waits (BullMQ requires maxRetriesPerRequest null),
- * command-line tools retry once.
+ * command-line tools retry once. Every use but the worker's gives each command a time limit: on a
+ * Redis Cluster whose nodes die and come back, a command can be queued on a node connection that
+ * never answers it (ioredis has no other bound), and a job or a sign-in waiting on it would wait
+ * for good. (The worker's connection carries BullMQ's blocking reads, which a time limit would
+ * break; its jobs have a deadline of their own, routeEvent.)
  */
 const USES = {
-  store: { maxRetriesPerRequest: 1, enableOfflineQueue: false },
-  producer: { maxRetriesPerRequest: 0, enableOfflineQueue: false },
-  worker: { maxRetriesPerRequest: null, enableOfflineQueue: true },
-  cli: { maxRetriesPerRequest: 1, enableOfflineQueue: true },
+  store: { maxRetriesPerRequest: 1, enableOfflineQueue: false, commandTimeout: 5000 },
+  producer: { maxRetriesPerRequest: 0, enableOfflineQueue: false, commandTimeout: 5000 },
+  worker: { maxRetriesPerRequest: null, enableOfflineQueue: true, commandTimeout: undefined },
+  cli: { maxRetriesPerRequest: 1, enableOfflineQueue: true, commandTimeout: 30_000 },
 } as const;
 
 export function connectRedis(target: RedisTarget, use: keyof typeof USES, keyPrefix = ''): RedisClient {
-  const { maxRetriesPerRequest, enableOfflineQueue } = USES[use];
-  if (!target.cluster) return new Redis(target.url, { maxRetriesPerRequest, enableOfflineQueue, keyPrefix });
+  const { maxRetriesPerRequest, enableOfflineQueue, commandTimeout } = USES[use];
+  if (!target.cluster) return new Redis(target.url, { maxRetriesPerRequest, enableOfflineQueue, keyPrefix, commandTimeout });
   const u = new URL(target.url);
   const node: RedisOptions = {
-    maxRetriesPerRequest,
+    maxRetriesPerRequest, commandTimeout,
     username: decodeURIComponent(u.username) || undefined,
     password: decodeURIComponent(u.password) || undefined,
     tls: u.protocol === 'rediss:' ? { servername: u.hostname } : undefined,

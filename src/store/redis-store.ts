@@ -77,6 +77,8 @@ export class RedisStore implements Store {
   /** A cluster is ready only when it serves every slot (else each command may meet CLUSTERDOWN). */
   async ping() {
     if (!this.redis.isCluster) { await this.redis.ping(); return; }
+    // CLUSTER INFO is answered before ioredis has the slot map; every other command is refused until then.
+    if (this.redis.status !== 'ready') throw new Error(`the Redis Cluster connection is ${this.redis.status}, not ready`);
     const state = /cluster_state:(\w+)/.exec(String(await this.redis.cluster('INFO')))?.[1];
     if (state !== 'ok') throw new Error(`Redis Cluster state is ${state ?? 'unknown'}: not every slot is served`);
   }

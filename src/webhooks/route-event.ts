@@ -5,6 +5,8 @@ import type { Settings } from '../settings/settings-schema.js';
 import type { Store } from '../store/store.js';
 import type { Metrics } from '../platform/metrics.js';
 import type { HubSpotEvent } from './event-schema.js';
+import { withDeadline } from '../platform/with-deadline.js';
+import { TransientError } from '../queue/errors.js';
 
 /** What every handler gets, built in one place (the runtime). */
 export interface AccountContext {
@@ -25,6 +27,8 @@ export function routeEvent(
   handlers: Record<string, SubscriptionHandler>,
   buildContext: (portalId: number) => Promise<AccountContext>,
   metrics: Metrics,
+  /** How long a job of this type may run before it fails and is retried (a wait that never ends: a lost Redis reply, a batch that never flushed). */
+  deadlineMs: (subscriptionType: string) => number = () => 120_000,
 ): EventHandler {
   return async ({ event }, attempt) => {
     // Own keys only: a type named like a property of Object.prototype finds no handler.
@@ -35,8 +39,11 @@ export function routeEvent(
       return;
     }
     const ctx = await buildContext(event.portalId);
+    const deadline = deadlineMs(type);
     try {
-      await handler(event, ctx);
+      // A handler still waiting at its deadline fails (transient: BullMQ retries it, and every
+      // handler is safe to run again), so a job never holds its lock for good.
+      await withDeadline(handler(event, ctx), deadline, () => new TransientError(`${type} did not finish within ${deadline / 1000} s; retried`));
       metrics.jobs.inc({ subscription_type: type, outcome: 'done' });
     } catch (err) {
       metrics.jobs.inc({ subscription_type: type, outcome: 'failed' });

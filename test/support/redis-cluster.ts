@@ -4,7 +4,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Redis } from 'ioredis';
-import { startRedisServer, until } from './redis-server.js';
+import { startRedisServer, until, type TestRedisServer } from './redis-server.js';
 
 const run = promisify(execFile);
 
@@ -14,6 +14,9 @@ export interface TestCluster {
   url: string;
   /** SIGKILL one node (the cluster stops serving its slots, then marks itself failed). */
   killNode(i: number): Promise<void>;
+  /** SIGSTOP / SIGCONT one node: it keeps its connections and answers nothing meanwhile. */
+  pauseNode(i: number): void;
+  resumeNode(i: number): void;
   /** Start killed nodes again: they rejoin from their nodes.conf (and append-only files, when kept); resolves once every slot is served. */
   startNodes(is: number[]): Promise<void>;
   /** Which node (index into ports) serves the slot of `key` now (after a failover: the promoted replica). */
@@ -71,7 +74,7 @@ export async function keysOnNodes(ports: number[], pattern: string): Promise<str
  * by default).
  */
 export async function startRedisCluster(ports: number[], dir: string, args: string[] = ['--save', '', '--appendonly', 'no'], replicas = 0): Promise<TestCluster> {
-  const nodes: ({ stop: () => Promise<void> } | undefined)[] = [];
+  const nodes: (TestRedisServer | undefined)[] = [];
   const start = async (i: number) => {
     const nodeDir = join(dir, String(ports[i]));
     mkdirSync(nodeDir, { recursive: true });
@@ -85,6 +88,8 @@ export async function startRedisCluster(ports: number[], dir: string, args: stri
     ports,
     url: `redis://127.0.0.1:${ports[0]}`,
     async killNode(i) { await nodes[i]?.stop(); nodes[i] = undefined; },
+    pauseNode(i) { nodes[i]?.pause(); },
+    resumeNode(i) { nodes[i]?.resume(); },
     async startNodes(is) { for (const i of is) await start(i); await clusterOk(live()); },
     ready: () => clusterOk(live()),
     async nodeOf(key) {

@@ -31,6 +31,12 @@ describe('configuration', () => {
 });
 
 describe('configuration a new user gets wrong', () => {
+  it('bounds a job\'s run: two minutes unless told, never under 10 s', () => {
+    expect(loadConfig(base).workerJobTimeoutMs).toBe(120_000);
+    expect(loadConfig({ ...base, WORKER_JOB_TIMEOUT_MS: '300000' }).workerJobTimeoutMs).toBe(300_000);
+    expect(() => loadConfig({ ...base, WORKER_JOB_TIMEOUT_MS: '500' })).toThrow(/WORKER_JOB_TIMEOUT_MS must be at least 10000/);
+  });
+
   it('trusts no proxy unless told, takes a hop count or proxy addresses, and refuses "true" and non-addresses', () => {
     expect(loadConfig(base).trustProxy).toBe(false);
     expect(loadConfig({ ...base, TRUST_PROXY: '1' }).trustProxy).toBe(1);

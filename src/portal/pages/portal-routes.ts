@@ -19,6 +19,7 @@ import { personalWords } from '../personal-words.js';
 import type { PortalAccount, PortalAccounts } from '../portal-accounts.js';
 import type { SignInLimiter } from '../sign-in-limiter.js';
 import { pageLanguage } from './page-language.js';
+import { pageDeadline, sendBusy } from './busy-page.js';
 import { PORTAL_CSS, renderPage, type PageSpec } from './render-page.js';
 
 export interface PortalRoutesDeps {
@@ -69,6 +70,7 @@ export function portalRoutes(d: PortalRoutesDeps): Router {
 
   r.get('/portal/assets/portal.css', (_req, res) => { res.type('text/css').set('cache-control', 'public, max-age=3600').send(PORTAL_CSS); });
 
+  r.use('/portal', pageDeadline(d.log));
   r.use('/portal', cookieParser(), express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 20 }), (req, res, next) => {
     // A random id per browser that the CSRF token is bound to (the double-submit pattern's session).
     const cookies = req.cookies as Record<string, string>;
@@ -284,10 +286,12 @@ export function portalRoutes(d: PortalRoutesDeps): Router {
     });
   });
 
-  // A stale or forged CSRF token: a page that says what to do, never a stack trace.
-  r.use('/portal', (err: unknown, req: Request, res: Response, next: NextFunction) => {
+  // A stale or forged CSRF token: a page that says what to do, never a stack trace. Anything else
+  // (Redis not answering, say) is logged and the customer is asked to try again in a moment.
+  r.use('/portal', (err: unknown, req: Request, res: Response, _next: NextFunction) => {
     if ((err as { code?: string })?.code === 'EBADCSRFTOKEN') return send(res, 403, { language: lang(req), title: 'error.title', intro: [pageText(lang(req), 'error.csrf')] });
-    next(err);
+    d.log.error({ err, path: req.path.replace(/\/set-password\/[^/]+/, '/set-password/[token]') }, 'customer page failed');
+    sendBusy(req, res);
   });
   return r;
 }

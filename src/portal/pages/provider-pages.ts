@@ -24,6 +24,12 @@ export const providerPages = {
     const language = languageOf(ctx);
     // The provider's own description is English and technical; the customer gets a reason in their language.
     const code = out.error ?? 'invalid_request';
+    // The provider's own failure (its storage not answering, say): nothing the customer did; try again.
+    if (code === 'server_error') {
+      ctx.status = 503;
+      ctx.set('retry-after', '5');
+      return send(ctx, { language, title: 'busy.title', intro: [pageText(language, 'busy.intro')] });
+    }
     const reason = code === 'invalid_redirect_uri' ? pageText(language, 'error.reason.redirect')
       : code === 'invalid_client' ? pageText(language, 'error.reason.client')
         : pageText(language, 'error.reason.request', { code });
