@@ -1,11 +1,14 @@
 import { rememberContactData } from '../contacts/contact-data.js';
 import { crashPoint } from '../platform/crash-points.js';
 import { associationTypes } from '../hubspot/association-types.js';
-import { MaybeAppliedError } from '../hubspot/gateway.js';
 import { TransientError } from '../queue/errors.js';
 import { keys, ttl } from '../store/keys.js';
 import type { RenderedEmail } from './email-template.js';
-import type { EmailContext } from './send-email.js';
+import { MaybeAppliedError, type HubSpotGateway } from '../hubspot/gateway.js';
+import type { Store } from '../store/store.js';
+
+/** What making a copy needs of the email's context. */
+interface CopyContext { portalId: number; hubspot: HubSpotGateway; store: Store }
 
 /** What the timeline copy will hold, kept until HubSpot has it. `ts` is its hs_timestamp: the marker it is found by. */
 interface PendingCopy { contactId: string; ts: number; subject: string; text: string; html: string; attemptedAt?: number }
@@ -25,7 +28,7 @@ export type CopyOutcome = { state: 'done'; engagementId: string } | { state: 'no
  */
 export class TimelineCopies {
   /** Called once the email is out, before anything that could fail: the copy to make, without secrets. */
-  async keep(ctx: EmailContext, sendKey: string, contactId: string, copy: RenderedEmail): Promise<void> {
+  async keep(ctx: CopyContext, sendKey: string, contactId: string, copy: RenderedEmail): Promise<void> {
     const pending: PendingCopy = { contactId, ts: Date.now(), subject: copy.subject, text: copy.text, html: copy.html };
     const key = keys.timelineCopy(ctx.portalId, sendKey);
     await ctx.store.set(key, JSON.stringify(pending), ttl.timelineCopy);
@@ -36,7 +39,7 @@ export class TimelineCopies {
    * Makes the kept copy, or finds the one an earlier attempt made. A failure that leaves it unclear
    * is a TransientError, so the job is retried and the next attempt looks first.
    */
-  async finish(ctx: EmailContext, sendKey: string): Promise<CopyOutcome> {
+  async finish(ctx: CopyContext, sendKey: string): Promise<CopyOutcome> {
     const key = keys.timelineCopy(ctx.portalId, sendKey);
     const raw = await ctx.store.get(key);
     if (!raw) return { state: 'none' };
@@ -56,7 +59,7 @@ export class TimelineCopies {
     return { state: 'done', engagementId: id };
   }
 
-  private async create(ctx: EmailContext, c: PendingCopy): Promise<string> {
+  private async create(ctx: CopyContext, c: PendingCopy): Promise<string> {
     const created = await ctx.hubspot.call(ctx.portalId, 'crm.emails.create', (client) => client.crm.objects.emails.basicApi.create({
       properties: {
         hs_timestamp: new Date(c.ts).toISOString(), hs_email_direction: 'EMAIL', hs_email_status: 'SENT',
@@ -68,7 +71,7 @@ export class TimelineCopies {
   }
 
   /** The copy an earlier attempt made: among the contact's emails, the one with this send's hs_timestamp and subject. */
-  private async find(ctx: EmailContext, c: PendingCopy): Promise<string | undefined> {
+  private async find(ctx: CopyContext, c: PendingCopy): Promise<string | undefined> {
     const ids: string[] = [];
     let after: string | undefined;
     do {

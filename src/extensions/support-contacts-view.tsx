@@ -1,7 +1,7 @@
 import { Alert, Button, ButtonRow, Flex, Form, Input, Text } from '@hubspot/ui-extensions';
 import { useEffect, useState } from 'react';
 import { t, type Language } from '../i18n/messages.js';
-import type { UsersUnsearched } from '../server/routes/extensions-support-routes.js';
+import type { UsersUnsearched } from '../support-contacts/support-contacts.js';
 import { LoadStates, type Loadable } from './load-states.js';
 
 export type SupportEntry =

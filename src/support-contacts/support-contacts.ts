@@ -152,3 +152,6 @@ export async function flagIfWithoutSupport(ctx: SupportCtx, companyId: string): 
   await ctx.hubspot.call(ctx.portalId, 'crm.companies.update', (c) => c.crm.companies.basicApi.update(companyId, { properties: { [PROPS.needsOne]: String(view.needsOne) } }));
   return view.needsOne;
 }
+
+/** Why a support-contact search found no HubSpot users: the scope HubSpot named as missing, or its failure. */
+export type UsersUnsearched = { reason: 'missing-scope'; scopes: string[] } | { reason: 'failed'; message: string };

@@ -1,6 +1,6 @@
 import type { Response, Router } from 'express';
 import { z } from 'zod';
-import { readSupportContacts, saveSupportContacts, supportHistory, SupportContactsError, type SupportContact } from '../../support-contacts/support-contacts.js';
+import { readSupportContacts, saveSupportContacts, supportHistory, SupportContactsError, type SupportContact, type UsersUnsearched } from '../../support-contacts/support-contacts.js';
 import { describeZodError } from '../../platform/describe-zod-error.js';
 import { HubSpotApiError } from '../../hubspot/classify-failure.js';
 import type { ExtensionsDeps } from './extensions-deps.js';
@@ -8,9 +8,6 @@ import { isAdmin } from './require-admin.js';
 import type { CardCaller } from './verify-extension-request.js';
 
 const caller = (res: Response) => res.locals.caller as CardCaller;
-
-/** Why the users' search gave nothing: the scope HubSpot named, or its failure. */
-export type UsersUnsearched = { reason: 'missing-scope'; scopes: string[] } | { reason: 'failed'; message: string };
 
 function whyUnsearched(err: Error): UsersUnsearched {
   const body = err instanceof HubSpotApiError ? err.body as { category?: string; errors?: { context?: Record<string, string[]> }[] } | undefined : undefined;
