@@ -1,6 +1,6 @@
 import { Alert, Button, Flex, Heading, Input, Select, Text, TextArea, Toggle } from '@hubspot/ui-extensions';
 import { useState } from 'react';
-import { languages, t, type Language } from '../i18n/messages.js';
+import { languages, t, type Language, type MessageKey } from '../i18n/messages.js';
 import type { BackfillStatus } from '../companies/backfill.js';
 import { LoadStates, type Loadable } from './load-states.js';
 
@@ -8,8 +8,9 @@ export interface InboundSettings { freeMailAdditions: string[]; ignoredSenders: 
 export interface SmtpSettings { host: string; port: number; secure: boolean; user: string; from: string }
 export interface EmailSettings { transport: 'outbox' | 'hubspot' | 'smtp'; hubspotEmailIds: Record<string, number>; smtp: SmtpSettings | null; maxPerRecipientPerHour: number }
 export interface PortalSettings { accessListId: string | null; onboardNewContacts: boolean; portalUrl: string | null; linkExpiryHours: number; passwordMode: 'link' | 'temporary' }
-export interface SupportSettings { reports: 'every' | 'rules'; customerProperty: string; customerValue: string; editors: 'everyone' | 'admins'; maxPerCompany: number; maxReportsPerRecipientPerHour?: number }
-export interface SettingsData { defaultLanguage: Language; internalDomains: string[]; inbound: InboundSettings; email: EmailSettings; portal: PortalSettings; access: { adminUserIds: number[] }; supportContacts: SupportSettings }
+export interface SupportSettings { reports: 'every' | 'rules'; customerProperty: string; customerValue: string; editors: 'everyone' | 'admins'; maxPerCompany: number; maxReportsPerRecipientPerHour: number }
+export interface RuleSettings { auditRetentionDays: number; maxActionsPerTicketPerHour: number }
+export interface SettingsData { defaultLanguage: Language; internalDomains: string[]; inbound: InboundSettings; email: EmailSettings; portal: PortalSettings; access: { adminUserIds: number[] }; supportContacts: SupportSettings; rules: RuleSettings }
 export interface ProvisioningStep { name: string; ok: boolean; detail: string }
 export interface SettingsPayload { version: number; settings: SettingsData; provisioning: { steps: ProvisioningStep[] } | null; you?: { userId: number | null; admin: boolean } }
 export type SaveOutcome = { ok: true; version: number } | { ok: false; message: string; conflict?: boolean };
@@ -26,6 +27,8 @@ export interface SettingsViewProps {
 }
 
 const lines = (value: string) => value.split(/\s+/).filter(Boolean);
+/** Subjects have spaces: one per line. */
+const lineList = (value: string) => value.split('\n').map((l) => l.trim()).filter(Boolean);
 
 const languageNames: Record<Language, string> = { en: 'English', de: 'Deutsch', it: 'Italiano', es: 'Español' };
 
@@ -72,6 +75,19 @@ function SettingsForm({ initial, language, onSave, onCreateDefaultCompany, backf
   };
 
   const readOnly = initial.you?.admin === false;
+  const setSupport = (patch: Partial<SupportSettings>) => setDraft({ ...draft, supportContacts: { ...draft.supportContacts, ...patch } });
+  const setRules = (patch: Partial<RuleSettings>) => setDraft({ ...draft, rules: { ...draft.rules, ...patch } });
+  // Every field is named by its path in the settings schema (a test holds the page to the schema).
+  const text = (name: string, label: MessageKey, value: string, onChange: (v: string) => void, type?: 'password') => (
+    <Input name={name} label={t(language, label)} value={value} type={type} readOnly={readOnly} onChange={onChange} />
+  );
+  const whole = (name: string, label: MessageKey, value: number, onChange: (v: number) => void) => text(name, label, String(value), (v) => onChange(Number(v.trim()) || 0));
+  const list = (name: string, label: MessageKey, value: string[], onChange: (v: string[]) => void, split: (v: string) => string[] = lines) => (
+    <TextArea name={name} label={t(language, label)} value={value.join('\n')} readOnly={readOnly} onChange={(v: string) => onChange(split(v))} />
+  );
+  const toggle = (name: string, label: MessageKey, checked: boolean, onChange: (v: boolean) => void) => (
+    <Toggle name={name} label={t(language, label)} checked={checked} readOnly={readOnly} onChange={onChange} />
+  );
   return (
     <Flex direction="column" gap="md">
       <Heading>{t(language, 'settings.title')}</Heading>
@@ -81,37 +97,27 @@ function SettingsForm({ initial, language, onSave, onCreateDefaultCompany, backf
         options={languages.map((l) => ({ label: languageNames[l], value: l }))}
         onChange={(value) => setDraft({ ...draft, defaultLanguage: value as Language })}
       />
-      <TextArea
-        name="internalDomains" label={t(language, 'settings.internalDomains')} value={draft.internalDomains.join('\n')}
-        onChange={(value: string) => setDraft({ ...draft, internalDomains: lines(value) })}
-      />
+      {list('internalDomains', 'settings.internalDomains', draft.internalDomains, (v) => setDraft({ ...draft, internalDomains: v }))}
       <Heading>{t(language, 'settings.inbound')}</Heading>
-      <Toggle
-        name="matchSubdomains" label={t(language, 'settings.matchSubdomains')} checked={draft.inbound.matchSubdomains}
-        onChange={(checked: boolean) => setInbound({ matchSubdomains: checked })}
-      />
-      <TextArea
-        name="freeMailAdditions" label={t(language, 'settings.freeMail')} value={draft.inbound.freeMailAdditions.join('\n')}
-        onChange={(value: string) => setInbound({ freeMailAdditions: lines(value) })}
-      />
-      <TextArea
-        name="ignoredSenders" label={t(language, 'settings.ignoredSenders')} value={draft.inbound.ignoredSenders.join('\n')}
-        onChange={(value: string) => setInbound({ ignoredSenders: lines(value) })}
-      />
-      <Input
-        name="defaultCompanyId" label={t(language, 'settings.defaultCompany')} value={draft.inbound.defaultCompanyId ?? ''}
-        onChange={(value: string) => setInbound({ defaultCompanyId: value.trim() || null })}
-      />
+      {toggle('inbound.matchSubdomains', 'settings.matchSubdomains', draft.inbound.matchSubdomains, (v) => setInbound({ matchSubdomains: v }))}
+      {toggle('inbound.stripPlusAddresses', 'settings.stripPlusAddresses', draft.inbound.stripPlusAddresses, (v) => setInbound({ stripPlusAddresses: v }))}
+      {list('inbound.freeMailAdditions', 'settings.freeMail', draft.inbound.freeMailAdditions, (v) => setInbound({ freeMailAdditions: v }))}
+      {list('inbound.ignoredSenders', 'settings.ignoredSenders', draft.inbound.ignoredSenders, (v) => setInbound({ ignoredSenders: v }))}
+      {list('inbound.autoReplySubjects', 'settings.autoReplySubjects', draft.inbound.autoReplySubjects, (v) => setInbound({ autoReplySubjects: v }), lineList)}
+      {text('inbound.defaultCompanyId', 'settings.defaultCompany', draft.inbound.defaultCompanyId ?? '', (v) => setInbound({ defaultCompanyId: v.trim() || null }))}
+      {!draft.inbound.defaultCompanyId && !readOnly && (
+        <Button onClick={createDefault}>{t(language, 'settings.createDefaultCompany')}</Button>
+      )}
       <Heading>{t(language, 'settings.email')}</Heading>
       <Select
-        name="transport" label={t(language, 'settings.transport')} value={draft.email.transport}
+        name="email.transport" label={t(language, 'settings.transport')} value={draft.email.transport}
         options={(['outbox', 'hubspot', 'smtp'] as const).map((v) => ({ value: v, label: t(language, `settings.transport.${v}`) }))}
         onChange={(v) => setEmail({ transport: v as EmailSettings['transport'] })}
       />
       {draft.email.transport === 'hubspot' && (['portal-credentials', 'support-issue-report'] as const).map((name) => (
         <Input
-          key={name} name={`hubspotEmailId-${name}`} label={t(language, 'settings.hubspotEmailId', { template: name })}
-          value={String(draft.email.hubspotEmailIds[name] ?? '')}
+          key={name} name={`email.hubspotEmailIds.${name}`} label={t(language, 'settings.hubspotEmailId', { template: name })}
+          value={String(draft.email.hubspotEmailIds[name] ?? '')} readOnly={readOnly}
           onChange={(v: string) => {
             const ids = { ...draft.email.hubspotEmailIds };
             if (/^\d+$/.test(v.trim())) ids[name] = Number(v.trim()); else delete ids[name];
@@ -121,44 +127,45 @@ function SettingsForm({ initial, language, onSave, onCreateDefaultCompany, backf
       ))}
       {draft.email.transport === 'smtp' && (
         <Flex direction="column" gap="xs">
-          <Input name="smtpHost" label={t(language, 'settings.smtpHost')} value={smtp.host} onChange={(v: string) => setSmtp({ host: v.trim() })} />
-          <Input name="smtpPort" label={t(language, 'settings.smtpPort')} value={String(smtp.port)} onChange={(v: string) => setSmtp({ port: Number(v) || 0 })} />
-          <Input name="smtpUser" label={t(language, 'settings.smtpUser')} value={smtp.user} onChange={(v: string) => setSmtp({ user: v.trim() })} />
-          <Input name="smtpFrom" label={t(language, 'settings.smtpFrom')} value={smtp.from} onChange={(v: string) => setSmtp({ from: v })} />
-          <Input name="smtpPassword" type="password" label={t(language, 'settings.smtpPassword')} value={smtpPassword} onChange={(v: string) => setSmtpPassword(v)} />
+          {text('email.smtp.host', 'settings.smtpHost', smtp.host, (v) => setSmtp({ host: v.trim() }))}
+          {whole('email.smtp.port', 'settings.smtpPort', smtp.port, (v) => setSmtp({ port: v }))}
+          {toggle('email.smtp.secure', 'settings.smtpSecure', smtp.secure, (v) => setSmtp({ secure: v }))}
+          {text('email.smtp.user', 'settings.smtpUser', smtp.user, (v) => setSmtp({ user: v.trim() }))}
+          {text('email.smtp.from', 'settings.smtpFrom', smtp.from, (v) => setSmtp({ from: v }))}
+          {text('smtpPassword', 'settings.smtpPassword', smtpPassword, setSmtpPassword, 'password')}
         </Flex>
       )}
+      {whole('email.maxPerRecipientPerHour', 'settings.maxPerRecipient', draft.email.maxPerRecipientPerHour, (v) => setEmail({ maxPerRecipientPerHour: v }))}
       <Heading>{t(language, 'settings.portal')}</Heading>
-      <Toggle
-        name="onboardNewContacts" label={t(language, 'settings.portal.onboard')} checked={draft.portal.onboardNewContacts}
-        onChange={(checked: boolean) => setPortal({ onboardNewContacts: checked })}
-      />
-      <Input name="portalUrl" label={t(language, 'settings.portal.url')} value={draft.portal.portalUrl ?? ''} onChange={(v: string) => setPortal({ portalUrl: v.trim() || null })} />
-      <Input name="accessListId" label={t(language, 'settings.portal.list')} value={draft.portal.accessListId ?? ''} onChange={(v: string) => setPortal({ accessListId: v.trim() || null })} />
-      <Input name="linkExpiryHours" label={t(language, 'settings.portal.expiry')} value={String(draft.portal.linkExpiryHours)} onChange={(v: string) => setPortal({ linkExpiryHours: Number(v) || 0 })} />
+      {toggle('portal.onboardNewContacts', 'settings.portal.onboard', draft.portal.onboardNewContacts, (v) => setPortal({ onboardNewContacts: v }))}
+      {text('portal.portalUrl', 'settings.portal.url', draft.portal.portalUrl ?? '', (v) => setPortal({ portalUrl: v.trim() || null }))}
+      {text('portal.accessListId', 'settings.portal.list', draft.portal.accessListId ?? '', (v) => setPortal({ accessListId: v.trim() || null }))}
+      {whole('portal.linkExpiryHours', 'settings.portal.expiry', draft.portal.linkExpiryHours, (v) => setPortal({ linkExpiryHours: v }))}
       <Select
-        name="passwordMode" label={t(language, 'settings.portal.mode')} value={draft.portal.passwordMode}
+        name="portal.passwordMode" label={t(language, 'settings.portal.mode')} value={draft.portal.passwordMode}
         options={(['link', 'temporary'] as const).map((v) => ({ value: v, label: t(language, `settings.portal.mode.${v}`) }))}
         onChange={(v) => setPortal({ passwordMode: v as PortalSettings['passwordMode'] })}
       />
       <Heading>{t(language, 'settings.support')}</Heading>
       <Select
-        name="supportReports" label={t(language, 'settings.support.reports')} value={draft.supportContacts.reports}
+        name="supportContacts.reports" label={t(language, 'settings.support.reports')} value={draft.supportContacts.reports}
         options={(['every', 'rules'] as const).map((v) => ({ value: v, label: t(language, `settings.support.reports.${v}`) }))}
-        onChange={(v) => setDraft({ ...draft, supportContacts: { ...draft.supportContacts, reports: v as SupportSettings['reports'] } })}
+        onChange={(v) => setSupport({ reports: v as SupportSettings['reports'] })}
       />
       <Select
-        name="supportEditors" label={t(language, 'settings.support.editors')} value={draft.supportContacts.editors}
+        name="supportContacts.editors" label={t(language, 'settings.support.editors')} value={draft.supportContacts.editors}
         options={(['everyone', 'admins'] as const).map((v) => ({ value: v, label: t(language, `settings.support.editors.${v}`) }))}
-        onChange={(v) => setDraft({ ...draft, supportContacts: { ...draft.supportContacts, editors: v as SupportSettings['editors'] } })}
+        onChange={(v) => setSupport({ editors: v as SupportSettings['editors'] })}
       />
-      {!draft.inbound.defaultCompanyId && (
-        <Button onClick={createDefault}>{t(language, 'settings.createDefaultCompany')}</Button>
-      )}
-      <Input
-        name="adminUserIds" label={t(language, 'settings.admins')} value={draft.access.adminUserIds.join(', ')}
-        onChange={(v: string) => setDraft({ ...draft, access: { adminUserIds: v.split(/[\s,]+/).filter((x) => /^\d+$/.test(x)).map(Number) } })}
-      />
+      {text('supportContacts.customerProperty', 'settings.support.customerProperty', draft.supportContacts.customerProperty, (v) => setSupport({ customerProperty: v.trim() }))}
+      {text('supportContacts.customerValue', 'settings.support.customerValue', draft.supportContacts.customerValue, (v) => setSupport({ customerValue: v }))}
+      {whole('supportContacts.maxPerCompany', 'settings.support.maxPerCompany', draft.supportContacts.maxPerCompany, (v) => setSupport({ maxPerCompany: v }))}
+      {whole('supportContacts.maxReportsPerRecipientPerHour', 'settings.support.maxReports', draft.supportContacts.maxReportsPerRecipientPerHour, (v) => setSupport({ maxReportsPerRecipientPerHour: v }))}
+      <Heading>{t(language, 'settings.rules')}</Heading>
+      {whole('rules.auditRetentionDays', 'settings.rules.auditDays', draft.rules.auditRetentionDays, (v) => setRules({ auditRetentionDays: v }))}
+      {whole('rules.maxActionsPerTicketPerHour', 'settings.rules.maxActions', draft.rules.maxActionsPerTicketPerHour, (v) => setRules({ maxActionsPerTicketPerHour: v }))}
+      <Heading>{t(language, 'settings.access')}</Heading>
+      {text('access.adminUserIds', 'settings.admins', draft.access.adminUserIds.join(', '), (v) => setDraft({ ...draft, access: { adminUserIds: v.split(/[\s,]+/).filter((x) => /^\d+$/.test(x)).map(Number) } }))}
       <Button variant="primary" disabled={saving || readOnly} onClick={save}>{t(language, 'settings.save')}</Button>
       {outcome?.ok && <Alert title={t(language, 'settings.title')} variant="success">{t(language, 'settings.saved', { version: outcome.version })}</Alert>}
       {outcome && !outcome.ok && (

@@ -178,6 +178,18 @@ const en = {
   "settings.support.editors": "Who may change a company's support contacts",
   "settings.support.editors.everyone": "Everyone who sees the company",
   "settings.support.editors.admins": "Admins of the app only",
+  "settings.autoReplySubjects": "Subjects of automatic replies, never made contacts (one per line)",
+  "settings.stripPlusAddresses": "Treat ada+news@acme.example as ada@acme.example",
+  "settings.maxPerRecipient": "At most this many emails to one customer per hour",
+  "settings.smtpSecure": "Connect with TLS from the start (port 465)",
+  "settings.support.customerProperty": "Companies that must keep a support contact: company property",
+  "settings.support.customerValue": "… having this value",
+  "settings.support.maxPerCompany": "At most this many support contacts per company",
+  "settings.support.maxReports": "At most this many issue reports to one support contact per hour",
+  "settings.rules": "Ticket rules",
+  "settings.rules.auditDays": "Keep each ticket's rule evaluations for this many days",
+  "settings.rules.maxActions": "At most this many rule actions on one ticket per hour",
+  "settings.access": "Who administers the app",
 } as const;
 
 export type MessageKey = keyof typeof en;
@@ -356,6 +368,18 @@ const de: Catalogue = {
   "settings.support.editors": "Wer die Support-Ansprechpartner eines Unternehmens ändern darf",
   "settings.support.editors.everyone": "Alle, die das Unternehmen sehen",
   "settings.support.editors.admins": "Nur Admins der App",
+  "settings.autoReplySubjects": "Betreffzeilen automatischer Antworten, nie als Kontakt angelegt (eine pro Zeile)",
+  "settings.stripPlusAddresses": "ada+news@acme.example als ada@acme.example behandeln",
+  "settings.maxPerRecipient": "Höchstens so viele E-Mails pro Stunde an einen Kunden",
+  "settings.smtpSecure": "Von Anfang an mit TLS verbinden (Port 465)",
+  "settings.support.customerProperty": "Unternehmen, die einen Support-Kontakt behalten müssen: Unternehmenseigenschaft",
+  "settings.support.customerValue": "… mit diesem Wert",
+  "settings.support.maxPerCompany": "Höchstens so viele Support-Kontakte pro Unternehmen",
+  "settings.support.maxReports": "Höchstens so viele Problemmeldungen pro Stunde an einen Support-Kontakt",
+  "settings.rules": "Ticket-Regeln",
+  "settings.rules.auditDays": "Regelauswertungen jedes Tickets so viele Tage aufbewahren",
+  "settings.rules.maxActions": "Höchstens so viele Regelaktionen pro Stunde an einem Ticket",
+  "settings.access": "Wer die App verwaltet",
 };
 
 const it: Catalogue = {
@@ -531,6 +555,18 @@ const it: Catalogue = {
   "settings.support.editors": "Chi può modificare i referenti di un’azienda",
   "settings.support.editors.everyone": "Chiunque veda l’azienda",
   "settings.support.editors.admins": "Solo gli admin dell’app",
+  "settings.autoReplySubjects": "Oggetti delle risposte automatiche, mai trasformati in contatti (uno per riga)",
+  "settings.stripPlusAddresses": "Tratta ada+news@acme.example come ada@acme.example",
+  "settings.maxPerRecipient": "Al massimo queste email all’ora a un cliente",
+  "settings.smtpSecure": "Connetti con TLS fin dall’inizio (porta 465)",
+  "settings.support.customerProperty": "Aziende che devono avere un contatto di supporto: proprietà dell’azienda",
+  "settings.support.customerValue": "… con questo valore",
+  "settings.support.maxPerCompany": "Al massimo questi contatti di supporto per azienda",
+  "settings.support.maxReports": "Al massimo queste segnalazioni all’ora a un contatto di supporto",
+  "settings.rules": "Regole dei ticket",
+  "settings.rules.auditDays": "Conserva le valutazioni delle regole di ogni ticket per questi giorni",
+  "settings.rules.maxActions": "Al massimo queste azioni delle regole all’ora su un ticket",
+  "settings.access": "Chi amministra l’app",
 };
 
 const es: Catalogue = {
@@ -706,6 +742,18 @@ const es: Catalogue = {
   "settings.support.editors": "Quién puede cambiar los contactos de soporte de una empresa",
   "settings.support.editors.everyone": "Todos los que ven la empresa",
   "settings.support.editors.admins": "Solo los administradores de la app",
+  "settings.autoReplySubjects": "Asuntos de respuestas automáticas, nunca se convierten en contactos (uno por línea)",
+  "settings.stripPlusAddresses": "Tratar ada+news@acme.example como ada@acme.example",
+  "settings.maxPerRecipient": "Como máximo estos correos por hora a un cliente",
+  "settings.smtpSecure": "Conectar con TLS desde el principio (puerto 465)",
+  "settings.support.customerProperty": "Empresas que deben tener un contacto de soporte: propiedad de la empresa",
+  "settings.support.customerValue": "… con este valor",
+  "settings.support.maxPerCompany": "Como máximo estos contactos de soporte por empresa",
+  "settings.support.maxReports": "Como máximo estas incidencias por hora a un contacto de soporte",
+  "settings.rules": "Reglas de tickets",
+  "settings.rules.auditDays": "Guardar las evaluaciones de reglas de cada ticket durante estos días",
+  "settings.rules.maxActions": "Como máximo estas acciones de reglas por hora en un ticket",
+  "settings.access": "Quién administra la app",
 };
 
 export const catalogues: Record<Language, Catalogue> = { en, de, it, es };

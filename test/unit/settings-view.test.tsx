@@ -2,6 +2,7 @@ import { Alert, Button, Input, Select, Text, TextArea, Toggle } from '@hubspot/u
 import { createRenderer } from '@hubspot/ui-extensions/testing';
 import { describe, expect, it, vi } from 'vitest';
 import type { BackfillStatus } from '../../src/companies/backfill.js';
+import { settingsSchema } from '../../src/settings/settings-schema.js';
 import { SettingsView, type SettingsPayload, type SettingsViewProps } from '../../src/extensions/settings-view.js';
 
 const payload: SettingsPayload = {
@@ -12,7 +13,8 @@ const payload: SettingsPayload = {
     email: { transport: 'outbox', hubspotEmailIds: {}, smtp: null, maxPerRecipientPerHour: 5 },
     portal: { accessListId: '1001', onboardNewContacts: false, portalUrl: null, linkExpiryHours: 24, passwordMode: 'link' },
     access: { adminUserIds: [] },
-    supportContacts: { reports: 'every', customerProperty: 'lifecyclestage', customerValue: 'customer', editors: 'everyone', maxPerCompany: 25 },
+    supportContacts: { reports: 'every', customerProperty: 'lifecyclestage', customerValue: 'customer', editors: 'everyone', maxPerCompany: 25, maxReportsPerRecipientPerHour: 60 },
+    rules: { auditRetentionDays: 30, maxActionsPerTicketPerHour: 20 },
   },
   provisioning: { steps: [{ name: 'contact property group "Portal Autopilot"', ok: false, detail: 'HubSpot answered 403: missing scope' }] },
 };
@@ -35,13 +37,13 @@ describe('the settings page', () => {
     const { r, button } = render(props({ onSave }));
     r.find(Select, { name: 'defaultLanguage' }).trigger('onChange', 'es' as never);
     r.find(TextArea, { name: 'internalDomains' }).trigger('onChange', 'acme.example\nacme.test' as never);
-    r.find(Toggle, { name: 'matchSubdomains' }).trigger('onChange', false as never);
-    r.find(TextArea, { name: 'freeMailAdditions' }).trigger('onChange', 'partner-mail.example' as never);
-    r.find(Input, { name: 'defaultCompanyId' }).trigger('onChange', ' 9001 ' as never);
-    r.find(Toggle, { name: 'onboardNewContacts' }).trigger('onChange', true as never);
-    r.find(Input, { name: 'portalUrl' }).trigger('onChange', ' https://support.acme.example ' as never);
-    r.find(Select, { name: 'passwordMode' }).trigger('onChange', 'temporary' as never);
-    r.find(Select, { name: 'supportEditors' }).trigger('onChange', 'admins' as never);
+    r.find(Toggle, { name: 'inbound.matchSubdomains' }).trigger('onChange', false as never);
+    r.find(TextArea, { name: 'inbound.freeMailAdditions' }).trigger('onChange', 'partner-mail.example' as never);
+    r.find(Input, { name: 'inbound.defaultCompanyId' }).trigger('onChange', ' 9001 ' as never);
+    r.find(Toggle, { name: 'portal.onboardNewContacts' }).trigger('onChange', true as never);
+    r.find(Input, { name: 'portal.portalUrl' }).trigger('onChange', ' https://support.acme.example ' as never);
+    r.find(Select, { name: 'portal.passwordMode' }).trigger('onChange', 'temporary' as never);
+    r.find(Select, { name: 'supportContacts.editors' }).trigger('onChange', 'admins' as never);
     button('Save').trigger('onClick');
     await r.waitFor(() => expect(r.find(Alert).text).toBe('Settings saved (version 4).'));
     expect(onSave).toHaveBeenCalledWith({
@@ -51,6 +53,7 @@ describe('the settings page', () => {
       portal: { ...payload.settings.portal, onboardNewContacts: true, portalUrl: 'https://support.acme.example', passwordMode: 'temporary' },
       access: { adminUserIds: [] },
       supportContacts: { ...payload.settings.supportContacts, editors: 'admins' },
+      rules: payload.settings.rules,
     }, 3);
   });
 
@@ -70,7 +73,7 @@ describe('the settings page', () => {
     const onSave = vi.fn().mockResolvedValue({ ok: true, version: 5 });
     const { r, button } = render(props({ onCreateDefaultCompany, onSave }));
     button('Create an “Unassigned” company and use it').trigger('onClick');
-    await r.waitFor(() => expect(r.find(Input, { name: 'defaultCompanyId' }).props.value).toBe('777'));
+    await r.waitFor(() => expect(r.find(Input, { name: 'inbound.defaultCompanyId' }).props.value).toBe('777'));
     expect(r.findAll(Button).map((b) => b.text)).not.toContain('Create an “Unassigned” company and use it');
     button('Save').trigger('onClick');
     await r.waitFor(() => expect(onSave).toHaveBeenCalledWith(expect.objectContaining({ inbound: expect.objectContaining({ defaultCompanyId: '777' }) }), 4));
@@ -92,10 +95,10 @@ describe('the settings page', () => {
     const onSave = vi.fn().mockResolvedValue({ ok: true, version: 4 });
     const onSmtpPassword = vi.fn().mockResolvedValue({ ok: true });
     const { r, button } = render(props({ onSave, onSmtpPassword }));
-    r.find(Select, { name: 'transport' }).trigger('onChange', 'smtp' as never);
-    r.find(Input, { name: 'smtpHost' }).trigger('onChange', 'mail.acme.example' as never);
-    r.find(Input, { name: 'smtpPort' }).trigger('onChange', '2525' as never);
-    r.find(Input, { name: 'smtpFrom' }).trigger('onChange', 'Support <support@acme.example>' as never);
+    r.find(Select, { name: 'email.transport' }).trigger('onChange', 'smtp' as never);
+    r.find(Input, { name: 'email.smtp.host' }).trigger('onChange', 'mail.acme.example' as never);
+    r.find(Input, { name: 'email.smtp.port' }).trigger('onChange', '2525' as never);
+    r.find(Input, { name: 'email.smtp.from' }).trigger('onChange', 'Support <support@acme.example>' as never);
     r.find(Input, { name: 'smtpPassword' }).trigger('onChange', 'hunter2' as never);
     button('Save').trigger('onClick');
     await r.waitFor(() => expect(onSave).toHaveBeenCalled());
@@ -108,8 +111,8 @@ describe('the settings page', () => {
   it('asks for a HubSpot email id per template when delivery goes through HubSpot', async () => {
     const onSave = vi.fn().mockResolvedValue({ ok: true, version: 4 });
     const { r, button } = render(props({ onSave }));
-    r.find(Select, { name: 'transport' }).trigger('onChange', 'hubspot' as never);
-    r.find(Input, { name: 'hubspotEmailId-portal-credentials' }).trigger('onChange', '4711' as never);
+    r.find(Select, { name: 'email.transport' }).trigger('onChange', 'hubspot' as never);
+    r.find(Input, { name: 'email.hubspotEmailIds.portal-credentials' }).trigger('onChange', '4711' as never);
     button('Save').trigger('onClick');
     await r.waitFor(() => expect(onSave.mock.calls[0]![0].email).toMatchObject({ transport: 'hubspot', hubspotEmailIds: { 'portal-credentials': 4711 } }));
   });
@@ -117,6 +120,53 @@ describe('the settings page', () => {
   it('shows each setup step and why one failed', () => {
     const { r } = render(props({ language: 'es' }));
     expect(r.findAll(Text).map((t) => t.text)).toContain('contact property group "Portal Autopilot": Error: HubSpot answered 403: missing scope');
+  });
+});
+
+/** Every leaf of the settings schema, by path (lists and maps are leaves). */
+function schemaLeaves(value: unknown, path: string[] = []): string[] {
+  if (value && typeof value === 'object' && !Array.isArray(value) && Object.keys(value).length) {
+    return Object.entries(value).flatMap(([k, v]) => schemaLeaves(v, [...path, k]));
+  }
+  return [path.join('.')];
+}
+
+describe('every setting has a field', () => {
+  it('renders a field for each key of the settings schema (SMTP and HubSpot delivery included) and saves what each one changes', async () => {
+    // The schema's defaults, with an SMTP server so its keys are there too.
+    const leaves = schemaLeaves(settingsSchema.parse({ email: { smtp: { host: 'h', port: 1, from: 'a@b' } } }));
+    expect(leaves.length).toBeGreaterThan(25);
+    const names = new Set<string>();
+    for (const transport of ['smtp', 'hubspot'] as const) {
+      const r = createRenderer('settings');
+      r.render(<SettingsView {...props({ payload: { kind: 'ready', data: { ...payload, settings: { ...payload.settings, email: { ...payload.settings.email, transport } } } } })} />);
+      for (const kind of [Input, TextArea, Toggle, Select] as const) for (const field of r.findAll(kind as typeof Input)) names.add(String(field.props.name));
+    }
+    const missing = leaves.filter((leaf) => !names.has(leaf) && ![...names].some((n) => n.startsWith(`${leaf}.`)));
+    expect(missing).toEqual([]);
+  });
+
+  it('saves the fields that had none before (auto-reply subjects, plus addresses, caps, the customer property, rule limits)', async () => {
+    const onSave = vi.fn().mockResolvedValue({ ok: true, version: 4 });
+    const { r, button } = render(props({ onSave }));
+    r.find(TextArea, { name: 'inbound.autoReplySubjects' }).trigger('onChange', 'Out of office\n Abwesenheitsnotiz \n' as never);
+    r.find(Toggle, { name: 'inbound.stripPlusAddresses' }).trigger('onChange', true as never);
+    r.find(Input, { name: 'email.maxPerRecipientPerHour' }).trigger('onChange', '8' as never);
+    r.find(Input, { name: 'supportContacts.customerProperty' }).trigger('onChange', 'type' as never);
+    r.find(Input, { name: 'supportContacts.customerValue' }).trigger('onChange', 'CUSTOMER' as never);
+    r.find(Input, { name: 'supportContacts.maxPerCompany' }).trigger('onChange', '10' as never);
+    r.find(Input, { name: 'supportContacts.maxReportsPerRecipientPerHour' }).trigger('onChange', '30' as never);
+    r.find(Input, { name: 'rules.auditRetentionDays' }).trigger('onChange', '90' as never);
+    r.find(Input, { name: 'rules.maxActionsPerTicketPerHour' }).trigger('onChange', '5' as never);
+    button('Save').trigger('onClick');
+    await r.waitFor(() => expect(onSave).toHaveBeenCalled());
+    const saved = onSave.mock.calls[0]![0];
+    expect(saved.inbound).toMatchObject({ autoReplySubjects: ['Out of office', 'Abwesenheitsnotiz'], stripPlusAddresses: true });
+    expect(saved.email.maxPerRecipientPerHour).toBe(8);
+    expect(saved.supportContacts).toEqual({ ...payload.settings.supportContacts, customerProperty: 'type', customerValue: 'CUSTOMER', maxPerCompany: 10, maxReportsPerRecipientPerHour: 30 });
+    expect(saved.rules).toEqual({ auditRetentionDays: 90, maxActionsPerTicketPerHour: 5 });
+    // What the page sends is what the server accepts.
+    expect(settingsSchema.safeParse(saved).success).toBe(true);
   });
 });
 
