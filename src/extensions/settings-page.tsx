@@ -10,6 +10,7 @@ import type { RuleSet } from '../rules/rule-schema.js';
 import { callBackend } from './backend.js';
 import { SettingsView, type SaveOutcome, type SettingsData, type SettingsPayload } from './settings-view.js';
 import { useLoadable } from './use-loadable.js';
+import type { PickerOption } from '../settings/chosen-records.js';
 import { OidcClientView, type OidcClientPayload } from './oidc-client-view.js';
 import { AdminAuditView, type AdminChange } from './admin-audit-view.js';
 
@@ -61,6 +62,7 @@ export function SettingsPage({ context }: { context: SettingsContext }) {
       payload={payload} language={language} onSave={onSave} onRetry={reload}
       onCreateDefaultCompany={onCreateDefaultCompany} backfill={backfill} onBackfill={onBackfill}
       onSmtpPassword={(password) => attempt(async () => { await callBackend('/email/smtp-password', { method: 'PUT', body: { password } }); return { ok: true }; })}
+      onSearch={(kind, q) => attempt(async () => ({ ok: true as const, results: (await callBackend<{ results: PickerOption[] }>(`/pickers/${kind}?q=${encodeURIComponent(q)}`)).results }))}
     />
     <AdminAuditView audit={audit} language={language} onRetry={reloadAudit} />
     <OidcClientView

@@ -3,6 +3,8 @@ import { useState } from 'react';
 import { languages, t, type Language, type MessageKey } from '../i18n/messages.js';
 import type { BackfillStatus } from '../companies/backfill.js';
 import { LoadStates, type Loadable } from './load-states.js';
+import { RecordPicker } from './record-picker.js';
+import type { ChosenNames, PickerOption, PickerSearch } from '../settings/chosen-records.js';
 
 export interface InboundSettings { freeMailAdditions: string[]; ignoredSenders: string[]; autoReplySubjects: string[]; matchSubdomains: boolean; defaultCompanyId: string | null; stripPlusAddresses: boolean }
 export interface SmtpSettings { host: string; port: number; secure: boolean; user: string; from: string }
@@ -12,7 +14,7 @@ export interface SupportSettings { reports: 'every' | 'rules'; customerProperty:
 export interface RuleSettings { auditRetentionDays: number; maxActionsPerTicketPerHour: number }
 export interface SettingsData { defaultLanguage: Language; internalDomains: string[]; inbound: InboundSettings; email: EmailSettings; portal: PortalSettings; access: { adminUserIds: number[] }; supportContacts: SupportSettings; rules: RuleSettings }
 export interface ProvisioningStep { name: string; ok: boolean; detail: string }
-export interface SettingsPayload { version: number; settings: SettingsData; provisioning: { steps: ProvisioningStep[] } | null; you?: { userId: number | null; admin: boolean } }
+export interface SettingsPayload { version: number; settings: SettingsData; provisioning: { steps: ProvisioningStep[] } | null; names?: ChosenNames; you?: { userId: number | null; admin: boolean } }
 export type SaveOutcome = { ok: true; version: number } | { ok: false; message: string; conflict?: boolean };
 
 export interface SettingsViewProps {
@@ -24,6 +26,8 @@ export interface SettingsViewProps {
   backfill: BackfillStatus | null;
   onBackfill: (mode: 'dry-run' | 'apply') => void;
   onSmtpPassword: (password: string) => Promise<{ ok: boolean; message?: string }>;
+  /** Searches HubSpot for the pickers (companies, manual contact lists, users). */
+  onSearch: PickerSearch;
 }
 
 const lines = (value: string) => value.split(/\s+/).filter(Boolean);
@@ -39,7 +43,13 @@ export function SettingsView(props: SettingsViewProps) {
   return <SettingsForm {...props} initial={payload.data} />;
 }
 
-function SettingsForm({ initial, language, onSave, onCreateDefaultCompany, backfill, onBackfill, onSmtpPassword }: SettingsViewProps & { initial: SettingsPayload }) {
+function SettingsForm({ initial, language, onSave, onCreateDefaultCompany, backfill, onBackfill, onSmtpPassword, onSearch }: SettingsViewProps & { initial: SettingsPayload }) {
+  // The names of chosen records: from the server for what was saved, from the picker for what is picked now.
+  const [known, setKnown] = useState<Record<string, PickerOption>>(() => Object.fromEntries(
+    [initial.names?.defaultCompany, initial.names?.accessList, ...(initial.names?.admins ?? [])].filter((o): o is PickerOption => Boolean(o)).map((o) => [o.id, o]),
+  ));
+  const named = (id: string | null | undefined): PickerOption[] => (id ? [known[id] ?? { id, label: id }] : []);
+  const remember = (options: PickerOption[]) => setKnown({ ...known, ...Object.fromEntries(options.map((o) => [o.id, o])) });
   const [smtpPassword, setSmtpPassword] = useState('');
   const [draft, setDraft] = useState<SettingsData>(initial.settings);
   const [version, setVersion] = useState(initial.version);
@@ -51,6 +61,7 @@ function SettingsForm({ initial, language, onSave, onCreateDefaultCompany, backf
   const createDefault = async () => {
     const result = await onCreateDefaultCompany();
     if ('error' in result) return setOutcome({ ok: false, message: result.error });
+    remember([{ id: result.companyId, label: 'Unassigned' }]);
     setDraft({ ...draft, inbound: { ...draft.inbound, defaultCompanyId: result.companyId } });
     setVersion(result.version);
     setOutcome({ ok: true, version: result.version });
@@ -104,7 +115,11 @@ function SettingsForm({ initial, language, onSave, onCreateDefaultCompany, backf
       {list('inbound.freeMailAdditions', 'settings.freeMail', draft.inbound.freeMailAdditions, (v) => setInbound({ freeMailAdditions: v }))}
       {list('inbound.ignoredSenders', 'settings.ignoredSenders', draft.inbound.ignoredSenders, (v) => setInbound({ ignoredSenders: v }))}
       {list('inbound.autoReplySubjects', 'settings.autoReplySubjects', draft.inbound.autoReplySubjects, (v) => setInbound({ autoReplySubjects: v }), lineList)}
-      {text('inbound.defaultCompanyId', 'settings.defaultCompany', draft.inbound.defaultCompanyId ?? '', (v) => setInbound({ defaultCompanyId: v.trim() || null }))}
+      <RecordPicker
+        name="inbound.defaultCompanyId" kind="companies" label={t(language, 'settings.defaultCompany')} language={language} readOnly={readOnly}
+        chosen={named(draft.inbound.defaultCompanyId)} onSearch={onSearch}
+        onChange={(picked) => { remember(picked); setInbound({ defaultCompanyId: picked[0]?.id ?? null }); }}
+      />
       {!draft.inbound.defaultCompanyId && !readOnly && (
         <Button onClick={createDefault}>{t(language, 'settings.createDefaultCompany')}</Button>
       )}
@@ -139,7 +154,12 @@ function SettingsForm({ initial, language, onSave, onCreateDefaultCompany, backf
       <Heading>{t(language, 'settings.portal')}</Heading>
       {toggle('portal.onboardNewContacts', 'settings.portal.onboard', draft.portal.onboardNewContacts, (v) => setPortal({ onboardNewContacts: v }))}
       {text('portal.portalUrl', 'settings.portal.url', draft.portal.portalUrl ?? '', (v) => setPortal({ portalUrl: v.trim() || null }))}
-      {text('portal.accessListId', 'settings.portal.list', draft.portal.accessListId ?? '', (v) => setPortal({ accessListId: v.trim() || null }))}
+      <RecordPicker
+        name="portal.accessListId" kind="lists" label={t(language, 'settings.portal.list')} language={language} readOnly={readOnly}
+        chosen={named(draft.portal.accessListId)} onSearch={onSearch}
+        onChange={(picked) => { remember(picked); setPortal({ accessListId: picked[0]?.id ?? null }); }}
+      />
+      <Text variant="microcopy">{t(language, 'settings.accessListHint')}</Text>
       {whole('portal.linkExpiryHours', 'settings.portal.expiry', draft.portal.linkExpiryHours, (v) => setPortal({ linkExpiryHours: v }))}
       <Select
         name="portal.passwordMode" label={t(language, 'settings.portal.mode')} value={draft.portal.passwordMode}
@@ -165,7 +185,11 @@ function SettingsForm({ initial, language, onSave, onCreateDefaultCompany, backf
       {whole('rules.auditRetentionDays', 'settings.rules.auditDays', draft.rules.auditRetentionDays, (v) => setRules({ auditRetentionDays: v }))}
       {whole('rules.maxActionsPerTicketPerHour', 'settings.rules.maxActions', draft.rules.maxActionsPerTicketPerHour, (v) => setRules({ maxActionsPerTicketPerHour: v }))}
       <Heading>{t(language, 'settings.access')}</Heading>
-      {text('access.adminUserIds', 'settings.admins', draft.access.adminUserIds.join(', '), (v) => setDraft({ ...draft, access: { adminUserIds: v.split(/[\s,]+/).filter((x) => /^\d+$/.test(x)).map(Number) } }))}
+      <RecordPicker
+        name="access.adminUserIds" kind="users" multiple label={t(language, 'settings.admins')} language={language} readOnly={readOnly}
+        chosen={draft.access.adminUserIds.flatMap((id) => named(String(id)))} onSearch={onSearch}
+        onChange={(picked) => { remember(picked); setDraft({ ...draft, access: { adminUserIds: picked.map((p) => Number(p.id)) } }); }}
+      />
       <Button variant="primary" disabled={saving || readOnly} onClick={save}>{t(language, 'settings.save')}</Button>
       {outcome?.ok && <Alert title={t(language, 'settings.title')} variant="success">{t(language, 'settings.saved', { version: outcome.version })}</Alert>}
       {outcome && !outcome.ok && (

@@ -24,6 +24,21 @@ export function otherRoutes(): Router {
     a.lists.set(list.listId, list);
     res.json({ list: publicList(list) });
   });
+  // Search by name (a substring, case-insensitive, as HubSpot's list search); an empty query pages through all.
+  r.post('/crm/v3/lists/search', (req, res) => {
+    const { query = '', offset = 0, count = 20, objectTypeId, processingTypes, listIds } = req.body ?? {};
+    if (count > 500) return badRequest(res, 'count must be at most 500');
+    const q = String(query).trim().toLowerCase();
+    const hits = [...acct(res).lists.values()].filter((l) => (!q || l.name.toLowerCase().includes(q))
+      && (!objectTypeId || l.objectTypeId === objectTypeId)
+      && (!Array.isArray(processingTypes) || !processingTypes.length || processingTypes.includes(l.processingType))
+      && (!Array.isArray(listIds) || !listIds.length || listIds.includes(l.listId)));
+    const page = hits.slice(offset, offset + count);
+    res.json({
+      lists: page.map((l) => ({ ...publicList(l), size: undefined, additionalProperties: { hs_list_size: String(l.members.size) } })),
+      offset: offset + page.length, hasMore: offset + page.length < hits.length, total: hits.length,
+    });
+  });
   r.get('/crm/v3/lists/object-type-id/:objectTypeId/name/:listName', (req, res) => {
     const list = [...acct(res).lists.values()].find((l) => l.objectTypeId === req.params.objectTypeId && l.name === req.params.listName);
     if (!list) return notFound(res, `list ${req.params.listName}`);

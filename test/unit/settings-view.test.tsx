@@ -1,4 +1,4 @@
-import { Alert, Button, Input, Select, Text, TextArea, Toggle } from '@hubspot/ui-extensions';
+import { Alert, Button, Input, LoadingSpinner, SearchInput, Select, Text, TextArea, Toggle } from '@hubspot/ui-extensions';
 import { createRenderer } from '@hubspot/ui-extensions/testing';
 import { describe, expect, it, vi } from 'vitest';
 import type { BackfillStatus } from '../../src/companies/backfill.js';
@@ -21,7 +21,8 @@ const payload: SettingsPayload = {
 
 const props = (over: Partial<SettingsViewProps> = {}): SettingsViewProps => ({
   payload: { kind: 'ready', data: payload }, language: 'en', onSave: vi.fn(), onRetry: vi.fn(),
-  onCreateDefaultCompany: vi.fn(), backfill: null, onBackfill: vi.fn(), onSmtpPassword: vi.fn().mockResolvedValue({ ok: true }), ...over,
+  onCreateDefaultCompany: vi.fn(), backfill: null, onBackfill: vi.fn(), onSmtpPassword: vi.fn().mockResolvedValue({ ok: true }),
+  onSearch: vi.fn().mockResolvedValue({ ok: true, results: [] }), ...over,
 });
 
 function render(p: SettingsViewProps) {
@@ -39,7 +40,6 @@ describe('the settings page', () => {
     r.find(TextArea, { name: 'internalDomains' }).trigger('onChange', 'acme.example\nacme.test' as never);
     r.find(Toggle, { name: 'inbound.matchSubdomains' }).trigger('onChange', false as never);
     r.find(TextArea, { name: 'inbound.freeMailAdditions' }).trigger('onChange', 'partner-mail.example' as never);
-    r.find(Input, { name: 'inbound.defaultCompanyId' }).trigger('onChange', ' 9001 ' as never);
     r.find(Toggle, { name: 'portal.onboardNewContacts' }).trigger('onChange', true as never);
     r.find(Input, { name: 'portal.portalUrl' }).trigger('onChange', ' https://support.acme.example ' as never);
     r.find(Select, { name: 'portal.passwordMode' }).trigger('onChange', 'temporary' as never);
@@ -48,7 +48,7 @@ describe('the settings page', () => {
     await r.waitFor(() => expect(r.find(Alert).text).toBe('Settings saved (version 4).'));
     expect(onSave).toHaveBeenCalledWith({
       defaultLanguage: 'es', internalDomains: ['acme.example', 'acme.test'],
-      inbound: { ...payload.settings.inbound, matchSubdomains: false, freeMailAdditions: ['partner-mail.example'], defaultCompanyId: '9001' },
+      inbound: { ...payload.settings.inbound, matchSubdomains: false, freeMailAdditions: ['partner-mail.example'] },
       email: payload.settings.email,
       portal: { ...payload.settings.portal, onboardNewContacts: true, portalUrl: 'https://support.acme.example', passwordMode: 'temporary' },
       access: { adminUserIds: [] },
@@ -73,7 +73,7 @@ describe('the settings page', () => {
     const onSave = vi.fn().mockResolvedValue({ ok: true, version: 5 });
     const { r, button } = render(props({ onCreateDefaultCompany, onSave }));
     button('Create an “Unassigned” company and use it').trigger('onClick');
-    await r.waitFor(() => expect(r.find(Input, { name: 'inbound.defaultCompanyId' }).props.value).toBe('777'));
+    await r.waitFor(() => expect(r.findAll(Text).map((x) => x.text)).toEqual(expect.arrayContaining(['Unassigned', 'id 777'])));
     expect(r.findAll(Button).map((b) => b.text)).not.toContain('Create an “Unassigned” company and use it');
     button('Save').trigger('onClick');
     await r.waitFor(() => expect(onSave).toHaveBeenCalledWith(expect.objectContaining({ inbound: expect.objectContaining({ defaultCompanyId: '777' }) }), 4));
@@ -131,6 +131,75 @@ function schemaLeaves(value: unknown, path: string[] = []): string[] {
   return [path.join('.')];
 }
 
+describe('HubSpot records chosen by name', () => {
+  const named: SettingsPayload = {
+    ...payload,
+    settings: { ...payload.settings, inbound: { ...payload.settings.inbound, defaultCompanyId: '501' }, access: { adminUserIds: [71] } },
+    names: { defaultCompany: { id: '501', label: 'Unassigned' }, accessList: { id: '1001', label: 'Portal Autopilot – portal access' }, admins: [{ id: '71', label: 'Grace Hopper', detail: 'grace@acme.example' }] },
+  };
+
+  it('shows what is chosen by its name, the id in grey beside it', () => {
+    const { r } = render(props({ payload: { kind: 'ready', data: named } }));
+    const texts = r.findAll(Text).map((x) => x.text);
+    expect(texts).toEqual(expect.arrayContaining(['Unassigned', 'Portal Autopilot – portal access', 'Grace Hopper', 'grace@acme.example · id 71', 'id 501']));
+    expect(r.findAll(Text).find((x) => x.text === 'id 501')?.props.variant).toBe('microcopy');
+  });
+
+  it('searches companies as the admin types, chooses one by name and saves its id', async () => {
+    let answer!: (v: unknown) => void;
+    const onSearch = vi.fn().mockReturnValue(new Promise((resolve) => { answer = resolve; }));
+    const onSave = vi.fn().mockResolvedValue({ ok: true, version: 4 });
+    const { r, button } = render(props({ onSearch, onSave }));
+    r.find(SearchInput, { name: 'inbound.defaultCompanyId' }).trigger('onInput', 'acm' as never);
+    await r.waitFor(() => expect(r.find(LoadingSpinner).props.label).toBe('Searching HubSpot…'));
+    expect(onSearch).toHaveBeenCalledWith('companies', 'acm');
+    answer({ ok: true, results: [{ id: '9001', label: 'Acme Corporation', detail: 'acme.example' }] });
+    await r.waitFor(() => expect(r.findAll(Button).map((b) => b.text)).toContain('Choose Acme Corporation (acme.example)'));
+    button('Choose Acme Corporation (acme.example)').trigger('onClick');
+    expect(r.findAll(Text).map((x) => x.text)).toContain('Acme Corporation');
+    button('Save').trigger('onClick');
+    await r.waitFor(() => expect(onSave).toHaveBeenCalled());
+    expect(onSave.mock.calls[0]![0].inbound.defaultCompanyId).toBe('9001');
+  });
+
+  it('says when nothing matches, and when HubSpot could not be searched offers to search again', async () => {
+    const onSearch = vi.fn()
+      .mockResolvedValueOnce({ ok: true, results: [] })
+      .mockResolvedValueOnce({ ok: false, message: 'HubSpot answered 503' })
+      .mockResolvedValueOnce({ ok: true, results: [{ id: '2002', label: 'Support customers', detail: '12' }] });
+    const { r, button } = render(props({ onSearch, language: 'de' }));
+    r.find(SearchInput, { name: 'portal.accessListId' }).trigger('onInput', 'zzz' as never);
+    await r.waitFor(() => expect(r.findAll(Text).map((x) => x.text)).toContain('Nichts in HubSpot passt zu „zzz“.'));
+    r.find(SearchInput, { name: 'portal.accessListId' }).trigger('onInput', 'portal' as never);
+    await r.waitFor(() => expect(r.find(Alert).text).toContain('HubSpot konnte nicht durchsucht werden: HubSpot answered 503'));
+    expect(onSearch).toHaveBeenLastCalledWith('lists', 'portal');
+    button('Erneut suchen').trigger('onClick');
+    await r.waitFor(() => expect(r.findAll(Button).map((b) => b.text)).toContain('Support customers (12) wählen'));
+  });
+
+  it('adds and removes admins by name, keeping the ones already there', async () => {
+    const onSearch = vi.fn().mockResolvedValue({ ok: true, results: [{ id: '71', label: 'Grace Hopper', detail: 'grace@acme.example' }, { id: '72', label: 'Ada Lovelace', detail: 'ada@acme.example' }] });
+    const onSave = vi.fn().mockResolvedValue({ ok: true, version: 4 });
+    const { r, button } = render(props({ onSearch, onSave, payload: { kind: 'ready', data: named } }));
+    r.find(SearchInput, { name: 'access.adminUserIds' }).trigger('onInput', 'a' as never);
+    // Grace is an admin already: only Ada is offered.
+    await r.waitFor(() => expect(r.findAll(Button).map((b) => b.text)).toContain('Choose Ada Lovelace (ada@acme.example)'));
+    expect(r.findAll(Button).map((b) => b.text)).not.toContain('Choose Grace Hopper (grace@acme.example)');
+    button('Choose Ada Lovelace (ada@acme.example)').trigger('onClick');
+    button('Remove Grace Hopper').trigger('onClick');
+    button('Save').trigger('onClick');
+    await r.waitFor(() => expect(onSave).toHaveBeenCalled());
+    expect(onSave.mock.calls[0]![0].access.adminUserIds).toEqual([72]);
+  });
+
+  it('shows no search to someone who is not an admin, and the admins by name', () => {
+    const { r } = render(props({ payload: { kind: 'ready', data: { ...named, you: { userId: 9, admin: false } } } }));
+    expect(r.findAll(SearchInput)).toHaveLength(0);
+    expect(r.findAll(Text).map((x) => x.text)).toContain('Grace Hopper');
+    expect(r.findAll(Button).map((b) => b.text).filter((x) => x?.startsWith('Remove'))).toEqual([]);
+  });
+});
+
 describe('every setting has a field', () => {
   it('renders a field for each key of the settings schema (SMTP and HubSpot delivery included) and saves what each one changes', async () => {
     // The schema's defaults, with an SMTP server so its keys are there too.
@@ -140,7 +209,7 @@ describe('every setting has a field', () => {
     for (const transport of ['smtp', 'hubspot'] as const) {
       const r = createRenderer('settings');
       r.render(<SettingsView {...props({ payload: { kind: 'ready', data: { ...payload, settings: { ...payload.settings, email: { ...payload.settings.email, transport } } } } })} />);
-      for (const kind of [Input, TextArea, Toggle, Select] as const) for (const field of r.findAll(kind as typeof Input)) names.add(String(field.props.name));
+      for (const kind of [Input, TextArea, Toggle, Select, SearchInput] as const) for (const field of r.findAll(kind as typeof Input)) names.add(String(field.props.name));
     }
     const missing = leaves.filter((leaf) => !names.has(leaf) && ![...names].some((n) => n.startsWith(`${leaf}.`)));
     expect(missing).toEqual([]);

@@ -8,6 +8,7 @@ import { inboundRoutes } from './extensions-inbound-routes.js';
 import { rulesRoutes } from './extensions-rules-routes.js';
 import { portalRoutes } from './extensions-portal-routes.js';
 import { supportRoutes } from './extensions-support-routes.js';
+import { chosenNames, pickerRoutes } from './extensions-picker-routes.js';
 import type { ExtensionsDeps } from './extensions-deps.js';
 import { adminAudit, isAdmin, requireAdmin } from './require-admin.js';
 
@@ -47,7 +48,9 @@ export function extensionsApi(given: ExtensionsDeps): Router {
     const [current, provisioning, youAdmin] = await Promise.all([
       deps.settings.read(portalId), readProvisioning(portalId, deps.store), isAdmin({ store: deps.store, settings: deps.settings, operatorAdmins: deps.operatorAdmins }, portalId, userId),
     ]);
-    res.json({ ...current, provisioning, you: { userId, admin: youAdmin } });
+    // What the settings hold by id, by name (the page never shows an admin a bare id).
+    const names = await chosenNames(deps.hubspot, portalId, current.settings);
+    res.json({ ...current, provisioning, names, you: { userId, admin: youAdmin } });
   });
 
   r.get('/admin-audit', admin, async (_req, res) => {
@@ -86,6 +89,7 @@ export function extensionsApi(given: ExtensionsDeps): Router {
   rulesRoutes(r, deps);
   portalRoutes(r, deps);
   supportRoutes(r, deps);
+  pickerRoutes(r, deps);
 
   r.delete('/installation', admin, async (_req, res) => {
     await deps.uninstall(caller(res).portalId);
