@@ -37,7 +37,7 @@ export function createEmail(store: Store, hubspot: HubSpotGateway, cipher?: Toke
     await store.set(keys.smtpPassword(portalId), cipher.encrypt(password, `smtp:${portalId}`));
   };
 
-  return { registry, templates, outbox, saveSmtpPassword, service: new EmailService({ templates, registry, transport, lockMs: sendLockMs }) };
+  return { registry, templates, outbox, saveSmtpPassword, transport, service: new EmailService({ templates, registry, transport, lockMs: sendLockMs }) };
 }
 
 export type Email = ReturnType<typeof createEmail>;

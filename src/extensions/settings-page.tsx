@@ -11,6 +11,8 @@ import { callBackend } from './backend.js';
 import { SettingsView, type SaveOutcome, type SettingsData, type SettingsPayload } from './settings-view.js';
 import { useLoadable } from './use-loadable.js';
 import type { PickerOption } from '../settings/chosen-records.js';
+import type { SetupChecklist } from '../settings/setup-steps.js';
+import { SetupChecklistView, type SetupAction } from './setup-checklist-view.js';
 import { OidcClientView, type OidcClientPayload } from './oidc-client-view.js';
 import { AdminAuditView, type AdminChange } from './admin-audit-view.js';
 
@@ -48,6 +50,10 @@ export function SettingsPage({ context }: { context: SettingsContext }) {
       return { error: (err as Error).message };
     }
   };
+  const [checklist, reloadChecklist] = useLoadable(() => callBackend<SetupChecklist>('/setup'));
+  const setupCalls: Record<SetupAction, string> = {
+    provisioning: '/provisioning', 'default-company': '/default-company', 'test-email': '/setup/test-email', onboarding: '/setup/onboarding', 'credentials-rule': '/setup/credentials-rule',
+  };
   const [audit, reloadAudit] = useLoadable(() => callBackend<{ changes: AdminChange[] }>('/admin-audit'));
   const [oidcClient, reloadOidcClient] = useLoadable(() => callBackend<OidcClientPayload>('/portal/client'));
   const [rules, reloadRules] = useLoadable(() => callBackend<{ version: number; ruleSet: RuleSet }>('/rules'));
@@ -58,6 +64,16 @@ export function SettingsPage({ context }: { context: SettingsContext }) {
   const path = (name: string, lang: string) => `/email/templates/${name}/${lang}`;
   return (
     <Flex direction="column" gap="lg">
+    <SetupChecklistView
+      checklist={checklist} language={language} onRetry={reloadChecklist}
+      readOnly={payload.kind === 'ready' && payload.data.you?.admin === false}
+      onAction={async (action) => {
+        const outcome = await attempt(async () => { await callBackend(setupCalls[action], { method: 'POST', body: {} }); return { ok: true }; });
+        // What a step's button changed shows below too (the settings, the rules).
+        if (action !== 'test-email') { reload(); reloadRules(); }
+        return outcome;
+      }}
+    />
     <SettingsView
       payload={payload} language={language} onSave={onSave} onRetry={reload}
       onCreateDefaultCompany={onCreateDefaultCompany} backfill={backfill} onBackfill={onBackfill}

@@ -7,6 +7,7 @@ import type { TokenCipher } from '../auth/token-cipher.js';
 import type { Settings } from '../settings/settings-schema.js';
 import type { Store } from '../store/store.js';
 import { createOidcProvider } from './oidc/create-provider.js';
+import { readSetupFacts, recordSetupFact } from '../settings/setup-steps.js';
 import { OidcClients } from './oidc/oidc-clients.js';
 import { portalRoutes } from './pages/portal-routes.js';
 import { providerPages } from './pages/provider-pages.js';
@@ -73,6 +74,15 @@ export function createPortal(d: PortalDeps) {
     async start(): Promise<void> {
       provider = await createOidcProvider({ issuer, publicBaseUrl: d.publicBaseUrl, store: d.store, cipher: d.cipher, accounts, clients, pages: providerPages });
       provider.on('server_error', (_ctx, err) => d.log.error({ err }, 'oidc provider error'));
+      // A code exchanged with the client's secret: HubSpot's SSO screen holds the right values
+      // (the setup checklist's "waiting for the first sign-in" ends here).
+      provider.on('grant.success', (ctx) => {
+        const portalId = OidcClients.portalOf(ctx.oidc.client?.clientId ?? '');
+        if (portalId === null) return;
+        void readSetupFacts(d.store, portalId)
+          .then((facts) => (facts.firstSignInAt ? undefined : recordSetupFact(d.store, portalId, { firstSignInAt: new Date().toISOString() })))
+          .catch((err: Error) => d.log.warn({ err: err.message }, 'first sign-in not recorded'));
+      });
       callback = provider.callback();
     },
   };

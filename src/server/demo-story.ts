@@ -10,6 +10,7 @@ import { HttpBrowser } from '../sandbox/http-browser.js';
 import { ticketRuns } from '../tickets/run-ticket-rules.js';
 import { keys } from '../store/keys.js';
 import { saveSupportContacts } from '../support-contacts/support-contacts.js';
+import { checklistLines, sendTestEmail, setupChecklist } from './setup-checklist.js';
 
 export const DEMO_PORTAL = 4242;
 
@@ -65,9 +66,11 @@ export async function runDemo(options: { signInAsAda?: boolean } = {}): Promise<
   await saveSupportContacts({ portalId: DEMO_PORTAL, hubspot: runtime.hubspot, store: runtime.store, settings: (await runtime.settings.read(DEMO_PORTAL)).settings },
     acme.id, [{ kind: 'contact', contactId: grace.id, email: 'grace@acme.example' }], 'demo admin');
   const contactsBefore = new Set(account.objects.contacts!.all().map((c) => c.id));
-  // The admin turns on the shipped "Portal credentials" rule (it ships inactive).
-  const shipped = await runtime.rules.read(DEMO_PORTAL);
-  await runtime.rules.save(DEMO_PORTAL, { ...shipped.ruleSet, rules: shipped.ruleSet.rules.map((r) => ({ ...r, active: true })) }, shipped.version, 'demo admin');
+  // The admin picks "Unassigned" as the default company (the articles' home for senders no company owns).
+  // The shipped "Portal credentials" rule went on by itself when the portal was ready.
+  const unassigned = account.objects.companies!.all().find((c) => c.properties.name === 'Unassigned')!;
+  const before = await runtime.settings.read(DEMO_PORTAL);
+  await runtime.settings.save(DEMO_PORTAL, { ...before.settings, inbound: { ...before.settings.inbound, defaultCompanyId: unassigned.id } }, before.version, 'demo admin');
 
   const story: string[] = [];
   const t1 = sandbox.inboundEmail(DEMO_PORTAL, { from: 'ada@acme.example', name: 'Ada Lovelace', subject: 'Cannot log in', text: 'Hello, I cannot log in to the portal.' });
@@ -126,6 +129,15 @@ export async function runDemo(options: { signInAsAda?: boolean } = {}): Promise<
   } else if (adaLink) {
     signIn.push('Sign in as Ada yourself:', `    1. open her newest set-password link  ${adaLink}`, '    2. choose a password', `    3. open the customer portal           ${portalUrl}`);
   }
+  // The admin finishes the setup: customers' emails go through HubSpot's transactional email from
+  // now on (the story above used the outbox, so its emails are printed here), and a test email to the admin checks it.
+  const finishing = await runtime.settings.read(DEMO_PORTAL);
+  await runtime.settings.save(DEMO_PORTAL, { ...finishing.settings, email: { ...finishing.settings.email, transport: 'hubspot', hubspotEmailIds: { 'portal-credentials': 1001, 'support-issue-report': 1002 } } }, finishing.version, 'demo admin');
+  const test = await sendTestEmail(runtime, DEMO_PORTAL, 'admin@support.example');
+  const checklist = await setupChecklist({
+    store: runtime.store, settings: runtime.settings, rules: runtime.rules, clients: runtime.portal.clients, hubspot: runtime.hubspot, issuer: runtime.portal.issuer,
+    smtpPasswordSet: async () => false,
+  }, DEMO_PORTAL);
   const lines = [
     `Portal Autopilot demo: embedded mode (no Redis), HubSpot sandbox account ${DEMO_PORTAL}`,
     '',
@@ -147,6 +159,9 @@ export async function runDemo(options: { signInAsAda?: boolean } = {}): Promise<
     ...outbox.map((m) => `    to ${'to' in m ? m.to : ''}: "${'subject' in m ? m.subject : ''}"`),
     `Portal accounts: ${(await runtime.portal.accounts.getMany(DEMO_PORTAL, created.map((c) => c.id))).filter(Boolean).length} of ${created.length} new contacts (access list ${(await runtime.settings.read(DEMO_PORTAL)).settings.portal.accessListId})`,
     ...signIn,
+    '',
+    `The admin chose HubSpot transactional email and sent a test email to admin@support.example: ${test.ok ? 'sent' : `failed (${test.reason})`}`,
+    ...checklistLines(checklist),
     `Contract: ${sandbox.validatesContract ? (sandbox.violations.length ? `${sandbox.violations.length} violation(s) of HubSpot's specs:\n${sandbox.violations.map((v) => `    ${v}`).join('\n')}` : "every request and answer matched HubSpot's OpenAPI specs") : 'not checked (spec/hubspot-openapi not found)'}`,
     '',
     `Open the console: ${sandbox.url}/_console   (contacts and why they are filed where they are, tickets and their rules, every email as the customer sees it)`,

@@ -1,6 +1,7 @@
 import type { HubSpotSandbox } from '../sandbox/hubspot-sandbox.js';
 import { accountSetupTasks, provisionAccount } from './provision-account.js';
 import type { Runtime } from './runtime.js';
+import { afterSettingsSaved } from './routes/extensions-setup-routes.js';
 
 /**
  * What an admin does to put the customer portal behind the app, played against the sandbox (demo,
@@ -14,6 +15,7 @@ export async function connectSandboxPortal(runtime: Runtime, sandbox: HubSpotSan
     ...current.settings,
     portal: { ...current.settings.portal, portalUrl: sandbox.portal.portalUrl(portalId), onboardNewContacts: portal.onboardNewContacts ?? true, passwordMode: portal.passwordMode ?? 'link' },
   }, current.version, 'admin');
+  await afterSettingsSaved(runtime, portalId);
   const client = await runtime.portal.clients.save(portalId, [sandbox.portal.redirectUri(portalId)]);
   sandbox.portal.configure(portalId, { issuer: runtime.portal.issuer, clientId: client.clientId, clientSecret: client.clientSecret, accessListId: saved.settings.portal.accessListId! });
   return client;

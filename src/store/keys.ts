@@ -17,6 +17,8 @@ export const keys = {
   settings: (portalId: number) => `${p(portalId)}:settings`,
   settingsHistory: (portalId: number) => `${p(portalId)}:settings-history`,
   provisioning: (portalId: number) => `${p(portalId)}:provisioning`,
+  /** What the setup checklist cannot read elsewhere: the first SSO sign-in, the last test email. */
+  setup: (portalId: number) => `${p(portalId)}:setup`,
   installer: (portalId: number) => `${p(portalId)}:installer`,
   adminAudit: (portalId: number) => `${p(portalId)}:admin-audit`,
   installedAccounts: () => 'app:installed-accounts',

@@ -1,4 +1,4 @@
-import { defaultRuleSet } from '../rules/default-rules.js';
+import { CREDENTIALS_RULE_ID, defaultRuleSet } from '../rules/default-rules.js';
 import { ruleSetSchema, unavailableActions, type RuleSet } from '../rules/rule-schema.js';
 import { keys } from '../store/keys.js';
 import type { Store } from '../store/store.js';
@@ -43,5 +43,21 @@ export class RuleRepository {
       return next;
     });
   }
-}
 
+  /**
+   * The shipped credentials rule goes on once the portal is ready, if nobody saved rules before
+   * (an admin's own choice, active or not, is never overridden). True when this call turned it on.
+   */
+  async activateShippedRule(portalId: number, by: string): Promise<boolean> {
+    const current = await this.read(portalId);
+    if (current.version !== 0) return false;
+    const ruleSet = { ...defaultRuleSet, rules: defaultRuleSet.rules.map((r) => (r.id === CREDENTIALS_RULE_ID ? { ...r, active: true } : r)) };
+    try {
+      await this.save(portalId, ruleSet, 0, by);
+      return true;
+    } catch (err) {
+      if (err instanceof RulesVersionConflict) return false; // someone saved meanwhile: theirs stands
+      throw err;
+    }
+  }
+}

@@ -24,9 +24,12 @@ describe('npm run demo -- --once', () => {
     expect(stdout).toContain('ada@acme.example → Acme Corporation');
     expect(stdout).toContain('linus@acme.test → Acme Corporation');
     expect(stdout).toContain('hedy@eu.globex.example → Globex');
-    expect(stdout).toContain('margaret@gmail.com → no company');
+    expect(stdout).toContain('margaret@gmail.com → Unassigned');
     expect(stdout).not.toContain('grace@acme.example →');
     expect(stdout).toContain('Dead letters: 0');
+    // The admin's setup, complete: every step of the checklist done.
+    expect(stdout).toContain('Setup: 9 of 9 steps done');
+    expect(stdout.match(/^ {4}\[x\] /gm)).toHaveLength(9);
     expect(stdout).toContain("Contract: every request and answer matched HubSpot's OpenAPI specs");
     expect(stdout).toMatch(/app health {5}http:\/\/127\.0\.0\.1:\d+\/healthz/);
   }, 90_000);

@@ -417,7 +417,7 @@ describe(`the production topology under load and faults (${CONVERSATIONS} conver
     // Keys without a time to live: one set per account (configuration, BullMQ's bookkeeping, whose
     // event stream BullMQ trims to 10,000 entries), and per customer with a portal account, that
     // account's data for as long as it has one (lists capped, see caps in src/store/keys.ts).
-    const perAccount = /^(portal:\{N\}:(settings|settings-history|rules|provisioning|support-label|oidc-client)|bull:hubspot-events:(id|meta|events)|app:key-format)$/;
+    const perAccount = /^(portal:\{N\}:(settings|settings-history|rules|provisioning|setup|support-label|oidc-client)|bull:hubspot-events:(id|meta|events)|app:key-format)$/;
     const perPortalCustomer = /^portal:\{N\}:(portal-account:N|portal-login:.+|portal-access-log:N|email-log:(N|company-N))$/;
     // And per customer company, the capped history of its support contacts.
     const perCompany = /^portal:\{N\}:support-history:N$/;

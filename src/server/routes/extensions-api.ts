@@ -9,6 +9,7 @@ import { rulesRoutes } from './extensions-rules-routes.js';
 import { portalRoutes } from './extensions-portal-routes.js';
 import { supportRoutes } from './extensions-support-routes.js';
 import { chosenNames, pickerRoutes } from './extensions-picker-routes.js';
+import { afterSettingsSaved, setupRoutes } from './extensions-setup-routes.js';
 import type { ExtensionsDeps } from './extensions-deps.js';
 import { adminAudit, isAdmin, requireAdmin } from './require-admin.js';
 
@@ -66,6 +67,7 @@ export function extensionsApi(given: ExtensionsDeps): Router {
     }
     try {
       const saved = await deps.settings.save(portalId, parsed.data.settings, parsed.data.expectedVersion, userEmail ?? `user ${userId ?? 'unknown'}`);
+      await afterSettingsSaved(deps, portalId);
       res.json(saved);
     } catch (err) {
       if (err instanceof VersionConflictError) {
@@ -81,7 +83,9 @@ export function extensionsApi(given: ExtensionsDeps): Router {
   });
 
   r.post('/provisioning', admin, async (_req, res) => {
-    res.json(await provisionAccount(caller(res).portalId, deps.hubspot, deps.store, accountSetupTasks(deps.settings, deps.store)));
+    const result = await provisionAccount(caller(res).portalId, deps.hubspot, deps.store, accountSetupTasks(deps.settings, deps.store));
+    await afterSettingsSaved(deps, caller(res).portalId);
+    res.json(result);
   });
 
   inboundRoutes(r, deps);
@@ -90,6 +94,7 @@ export function extensionsApi(given: ExtensionsDeps): Router {
   portalRoutes(r, deps);
   supportRoutes(r, deps);
   pickerRoutes(r, deps);
+  setupRoutes(r, deps);
 
   r.delete('/installation', admin, async (_req, res) => {
     await deps.uninstall(caller(res).portalId);
