@@ -4,7 +4,8 @@ import { Flex } from '@hubspot/ui-extensions';
 import type { ListedTemplate } from '../email/template-repository.js';
 import { pickLanguage } from '../i18n/messages.js';
 import { TemplatesView, type TemplatesPayload } from './templates-view.js';
-import { RulesView } from './rules-view.js';
+import { RulesView, type TicketProperty } from './rules-view.js';
+import type { DryRunResult } from '../tickets/rule-dry-run.js';
 import type { Evaluation } from '../rules/evaluate-rules.js';
 import type { RuleSet } from '../rules/rule-schema.js';
 import { callBackend } from './backend.js';
@@ -94,22 +95,33 @@ export function SettingsPage({ context }: { context: SettingsContext }) {
     />
     <RulesView
       payload={rules} language={language} onRetry={reloadRules}
+      readOnly={payload.kind === 'ready' && payload.data.you?.admin === false}
+      templates={templates.kind === 'ready' ? templates.data.templates.filter((x) => x.language === language).map((x) => ({ name: x.name, subject: x.subject, text: x.text })) : []}
       onSave={async (ruleSet, expectedVersion) => {
         try {
           const saved = await callBackend<{ version: number }>('/rules', { method: 'PUT', body: { ruleSet, expectedVersion } });
+          reloadChecklist();
           return { ok: true, version: saved.version };
         } catch (err) {
           const body = (err as { body?: { problems?: string[] } }).body;
-          return { ok: false, message: (err as Error).message, problems: body?.problems ?? [] };
+          return { ok: false, message: (err as Error).message, problems: body?.problems ?? [], conflict: (err as { status?: number }).status === 409 };
         }
       }}
-      onTest={async (title, ruleSet) => {
+      onTest={async (ticket, ruleSet) => {
         try {
-          return { ok: true, evaluation: await callBackend<Evaluation>('/rules/test', { method: 'POST', body: { title, ruleSet } }) };
+          return { ok: true, evaluation: await callBackend<Evaluation>('/rules/test', { method: 'POST', body: { ticket, ruleSet } }) };
         } catch (err) {
           return { ok: false, message: (err as Error).message, problems: (err as { body?: { problems?: string[] } }).body?.problems ?? [] };
         }
       }}
+      onDryRun={async (ruleSet) => {
+        try {
+          return { ok: true, result: await callBackend<DryRunResult>('/rules/dry-run', { method: 'POST', body: { ruleSet } }) };
+        } catch (err) {
+          return { ok: false, message: (err as Error).message, problems: (err as { body?: { problems?: string[] } }).body?.problems ?? [] };
+        }
+      }}
+      onLoadProperties={() => attempt(async () => ({ ok: true as const, properties: (await callBackend<{ properties: TicketProperty[] }>('/rules/ticket-properties')).properties }))}
     />
     <TemplatesView
       payload={templates} language={language} onRetry={reloadTemplates}

@@ -77,10 +77,17 @@ export class CrmObjects {
     return { results, after: start + limit < all.length ? String(start + limit) : undefined };
   }
 
-  search(filterGroups: { filters: Filter[] }[], limit: number, after?: string): { total: number; results: CrmRecord[]; after?: string } {
+  search(filterGroups: { filters: Filter[] }[], limit: number, after?: string, sorts: string[] = []): { total: number; results: CrmRecord[]; after?: string } {
     const now = this.now();
     const hits = this.all().filter((r) => r.indexedAt <= now
       && (filterGroups.length === 0 || filterGroups.some((g) => g.filters.every((f) => matches(r, f)))));
+    // HubSpot sorts by one property ("createdate", or "-createdate" descending); ties by the order records were made in.
+    const sort = sorts[0];
+    if (sort) {
+      const sign = sort.startsWith('-') ? -1 : 1;
+      const name = sort.replace(/^-/, '');
+      hits.sort((a, b) => sign * ((a.properties[name] ?? '').localeCompare(b.properties[name] ?? '') || Number(a.id) - Number(b.id)));
+    }
     const start = after ? Number(after) : 0;
     return { total: hits.length, results: hits.slice(start, start + limit), after: start + limit < hits.length ? String(start + limit) : undefined };
   }

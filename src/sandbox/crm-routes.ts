@@ -86,6 +86,7 @@ export function crmRoutes(emit: EmitChange): Router {
 
   r.post('/crm/v3/objects/:type/search', (req, res) => {
     const { filterGroups = [], limit = 10, after, properties } = req.body ?? {};
+    if (Array.isArray(req.body?.sorts) && req.body.sorts.length > 1) return badRequest(res, 'search can sort by one property only');
     if (limit > 200) return badRequest(res, 'limit must be at most 200');
     if (Number(after ?? 0) + limit > 10_000) return badRequest(res, 'search can page through at most 10,000 results');
     // HubSpot's free-text `query` looks through an object's default searchable properties; here, every property.
@@ -95,7 +96,7 @@ export function crmRoutes(emit: EmitChange): Router {
         .filter((x) => Object.values(x.properties).some((v) => String(v ?? '').toLowerCase().includes(q)));
       return void res.json({ total: hits.length, results: hits.slice(0, limit).map((x) => toPublic(x, properties?.length ? properties : undefined)) });
     }
-    const page = objects(res, req.params.type).search(filterGroups as { filters: Filter[] }[], limit, after);
+    const page = objects(res, req.params.type).search(filterGroups as { filters: Filter[] }[], limit, after, Array.isArray(req.body?.sorts) ? (req.body.sorts as unknown[]).filter((x): x is string => typeof x === 'string') : []);
     res.json({ total: page.total, results: page.results.map((x) => toPublic(x, properties?.length ? properties : undefined)), ...(page.after ? { paging: { next: { after: page.after } } } : {}) });
   });
 

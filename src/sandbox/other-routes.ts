@@ -10,6 +10,17 @@ const publicList = (l: ObjectList) => ({
   processingType: l.processingType, createdAt: l.createdAt, updatedAt: l.createdAt, size: l.members.size,
 });
 
+/** A few of HubSpot's own ticket properties (every account has them), as the properties API lists them. */
+const defaultTicketProperties = ([
+  ['subject', 'Ticket name', 'string', 'text'], ['content', 'Ticket description', 'string', 'textarea'],
+  ['hs_pipeline', 'Pipeline', 'enumeration', 'select'], ['hs_pipeline_stage', 'Ticket status', 'enumeration', 'select'],
+  ['hs_ticket_priority', 'Priority', 'enumeration', 'select'], ['hs_ticket_category', 'Category', 'enumeration', 'select'],
+  ['source_type', 'Source', 'enumeration', 'select'], ['hs_resolution', 'Resolution', 'enumeration', 'select'],
+] as const).map(([name, label, type, fieldType]) => ({
+  name, label, type, fieldType, groupName: 'ticketinformation', description: '', options: [], hidden: false, formField: true,
+  createdAt: '2019-01-01T00:00:00.000Z', modificationMetadata: { archivable: false, readOnlyDefinition: true, readOnlyValue: false },
+}));
+
 /** Lists, conversations, transactional email, properties and account info. */
 export function otherRoutes(): Router {
   const r = Router();
@@ -139,7 +150,8 @@ export function otherRoutes(): Router {
     res.json(p);
   });
   r.get('/crm/v3/properties/:objectType', (req, res) => {
-    res.json({ results: [...(acct(res).properties.get(req.params.objectType)?.values() ?? [])] });
+    const own = [...(acct(res).properties.get(req.params.objectType)?.values() ?? [])];
+    res.json({ results: [...(req.params.objectType === 'tickets' ? defaultTicketProperties : []), ...own] });
   });
 
   // --- account ---

@@ -24,6 +24,7 @@ describe('who may do what', () => {
     expect(routes().filter((r) => r.admin).map((r) => r.route).sort()).toEqual([
       'DELETE /email/templates/:name/:language', 'DELETE /installation', 'GET /admin-audit', 'GET /portal/client',
       'POST /backfill', 'POST /companies/:companyId/portal/grant-all', 'POST /default-company', 'POST /portal/sign-out-everywhere', 'POST /provisioning',
+      'POST /setup/credentials-rule', 'POST /setup/onboarding', 'POST /setup/test-email',
       'PUT /email/smtp-password', 'PUT /email/templates/:name/:language', 'PUT /portal/client', 'PUT /rules', 'PUT /settings',
     ].sort());
   });

@@ -11,11 +11,41 @@ import { availableActions, RuleRepository, RuleSetError, RulesVersionConflict } 
 import { runAction, ticketRuns } from '../../tickets/run-ticket-rules.js';
 import { readTicket } from '../../tickets/ticket-snapshot.js';
 import { rulePorts } from '../event-handlers.js';
+import { dryRun, lastFiredByRule } from '../../tickets/rule-dry-run.js';
 
 /** Rules (read, save/import, dry run) and a ticket's rule runs with retry of one action. */
 export function rulesRoutes(r: Router, deps: ExtensionsDeps): void {
   r.get('/rules', async (_req, res) => {
-    res.json({ ...(await deps.rules.read(caller(res).portalId)), availableActions: [...availableActions] });
+    const { portalId } = caller(res);
+    const [current, lastFired] = await Promise.all([deps.rules.read(portalId), lastFiredByRule(deps.store, portalId)]);
+    res.json({ ...current, lastFired, availableActions: [...availableActions] });
+  });
+
+  /** The account's ticket properties by label, for the setProperty action's picker. */
+  r.get('/rules/ticket-properties', async (_req, res) => {
+    const found = await deps.hubspot.request<{ results: { name: string; label: string; type: string; hidden?: boolean; modificationMetadata?: { readOnlyValue?: boolean } }[] }>(caller(res).portalId, 'crm.properties.tickets.list', {
+      method: 'GET', path: '/crm/v3/properties/tickets',
+    });
+    res.json({ properties: found.results.filter((p) => !p.hidden && !p.modificationMetadata?.readOnlyValue).map((p) => ({ name: p.name, label: p.label, type: p.type })).sort((a, b) => a.label.localeCompare(b.label)) });
+  });
+
+  /**
+   * "Would these rules fire?" over the account's newest tickets (up to 200, one search): no side
+   * effect. The requester and company are not read for each ticket (that would be 400 more calls):
+   * conditions on them are evaluated as empty, and the answer says so.
+   */
+  r.post('/rules/dry-run', async (_req, res) => {
+    const { portalId } = caller(res);
+    const body = z.strictObject({ ruleSet: z.unknown().optional(), trigger: z.enum(ruleTriggers).default('ticket.created') }).safeParse(res.locals.json ?? {});
+    if (!body.success) return void res.status(400).json({ message: describeZodError(body.error) });
+    let ruleSet;
+    try {
+      ruleSet = body.data.ruleSet === undefined ? (await deps.rules.read(portalId)).ruleSet : RuleRepository.validate(body.data.ruleSet);
+    } catch (err) {
+      if (err instanceof RuleSetError) return void res.status(400).json({ message: err.message, problems: err.problems });
+      throw err;
+    }
+    res.json(await dryRun(deps.hubspot, portalId, ruleSet, body.data.trigger));
   });
 
   /** Saves (or imports) the whole rule set; every problem comes back with its path for inline errors. */
@@ -37,8 +67,13 @@ export function rulesRoutes(r: Router, deps: ExtensionsDeps): void {
     const { portalId } = caller(res);
     const body = z.strictObject({
       title: z.string().max(10_000).optional(), ticketId: z.string().regex(/^\d+$/).optional(), ruleSet: z.unknown().optional(),
+      /** A sample ticket as the admin describes it (the rule builder's "would this fire"). */
+      ticket: z.strictObject({
+        title: z.string().max(10_000).default(''), pipeline: z.string().max(200).default(''), stage: z.string().max(200).default(''),
+        priority: z.string().max(200).default(''), requesterEmail: z.string().max(320).default(''), company: z.string().max(200).default(''),
+      }).optional(),
       trigger: z.enum(ruleTriggers).default('ticket.created'),
-    }).refine((b) => b.title !== undefined || b.ticketId !== undefined, 'give a sample title or a ticketId').safeParse(res.locals.json);
+    }).refine((b) => b.title !== undefined || b.ticketId !== undefined || b.ticket !== undefined, 'give a sample ticket, a sample title or a ticketId').safeParse(res.locals.json);
     if (!body.success) return void res.status(400).json({ message: describeZodError(body.error) });
     let ruleSet;
     try {
@@ -47,7 +82,9 @@ export function rulesRoutes(r: Router, deps: ExtensionsDeps): void {
       if (err instanceof RuleSetError) return void res.status(400).json({ message: err.message, problems: err.problems });
       throw err;
     }
-    const snapshot = body.data.ticketId ? (await readTicket(portalId, body.data.ticketId, deps.hubspot)).snapshot : { title: body.data.title };
+    const sample = body.data.ticket;
+    const snapshot = body.data.ticketId ? (await readTicket(portalId, body.data.ticketId, deps.hubspot)).snapshot
+      : sample ? { ...sample, requesterDomain: sample.requesterEmail.split('@')[1]?.toLowerCase() ?? '' } : { title: body.data.title };
     res.json(evaluateRules(ruleSet, snapshot, body.data.trigger));
   });
 

@@ -16,14 +16,14 @@ export async function afterSettingsSaved(deps: Pick<ExtensionsDeps, 'settings' |
 
 /** The settings page's setup checklist and the buttons of its steps that have no other home. */
 export function setupRoutes(r: Router, deps: ExtensionsDeps): void {
-  const checklistDeps: ChecklistDeps = {
+  const checklistDeps = (): ChecklistDeps => ({
     store: deps.store, settings: deps.settings, rules: deps.rules, clients: deps.portal.clients, hubspot: deps.hubspot,
     issuer: deps.portal.issuer,
     smtpPasswordSet: async (portalId) => Boolean(await deps.store.get(keys.smtpPassword(portalId))),
-  };
+  });
 
   r.get('/setup', async (_req, res) => {
-    res.json(await setupChecklist(checklistDeps, caller(res).portalId));
+    res.json(await setupChecklist(checklistDeps(), caller(res).portalId));
   });
 
   /** A test email to the admin who asks, through the account's transport; the checklist keeps the outcome. */
