@@ -1,10 +1,10 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import cookieParser from 'cookie-parser';
-import { Router } from 'express';
+import { Router, type Request } from 'express';
 import type { RedisClient } from '../store/redis-client.js';
 import { RateLimiterMemory, RateLimiterRedis, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { Logger } from 'pino';
-import { t } from '../i18n/messages.js';
+import { languages, matchLanguage, t, type Language, type MessageKey } from '../i18n/messages.js';
 import { keys, ttl } from '../store/keys.js';
 import type { Store } from '../store/store.js';
 import type { OAuthClient } from './oauth-client.js';
@@ -35,7 +35,11 @@ const STATE_COOKIE = 'pa_oauth_state';
 /** Install starts allowed per IP per minute: an admin clicks once; a script hammering the link is stopped. */
 const INSTALLS_PER_IP_PER_MINUTE = 20;
 
-const page = (text: string) => `<!doctype html><meta charset="utf-8"><title>Portal Autopilot</title><p>${text.replace(/[<>&"]/g, (c) => `&#${c.charCodeAt(0)};`)}</p>`;
+const escape = (text: string) => text.replace(/[<>&"]/g, (c) => `&#${c.charCodeAt(0)};`);
+/** The install pages speak the installer's language (their browser's Accept-Language), English otherwise. */
+const languageOf = (req: Request): Language => matchLanguage(req.acceptsLanguages([...languages]) || undefined) ?? 'en';
+const page = (language: Language, text: string) => `<!doctype html><html lang="${language}"><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${escape(t(language, 'oauth.title'))}</title><p>${escape(text)}</p></html>`;
+const failed = (language: Language, reason: MessageKey, vars: Record<string, string> = {}) => page(language, t(language, 'oauth.failed', { reason: t(language, reason, vars) }));
 
 /** GET /oauth/install and /oauth/callback: the install flow for marketplace (OAuth) apps. */
 export function oauthRoutes(d: OAuthRoutesDeps): Router {
@@ -54,7 +58,7 @@ export function oauthRoutes(d: OAuthRoutesDeps): Router {
     try {
       await limiter.consume(req.ip ?? 'unknown');
     } catch {
-      return void res.status(429).type('html').send(page(t('en', 'oauth.failed', { reason: 'too many install attempts from this address; wait a minute' })));
+      return void res.status(429).type('html').send(failed(languageOf(req), 'oauth.reason.tooMany'));
     }
     const state = randomBytes(24).toString('base64url');
     const expires = now() + ttl.oauthState * 1000;
@@ -69,16 +73,16 @@ export function oauthRoutes(d: OAuthRoutesDeps): Router {
 
   r.get('/callback', async (req, res) => {
     const { code, state, error } = req.query as Record<string, string | undefined>;
-    if (error) return void res.status(400).type('html').send(page(t('en', 'oauth.failed', { reason: `HubSpot said ${error}` })));
+    if (error) return void res.status(400).type('html').send(failed(languageOf(req), 'oauth.reason.hubspotSaid', { error: String(error).slice(0, 100) }));
     const [cookieState = '', expires = '', mac = ''] = String((req.cookies as Record<string, string>)[STATE_COOKIE] ?? '').split('.');
     const expected = sign(`${cookieState}.${expires}`);
     const cookieOk = mac.length === expected.length && timingSafeEqual(Buffer.from(mac), Buffer.from(expected)) && Number(expires) > now();
     res.clearCookie(STATE_COOKIE, { path: '/oauth' });
     // Single use: the first callback with this state marks it; any later one is refused.
     if (!state || !cookieOk || state !== cookieState || !(await d.store.setIfAbsent(keys.oauthState(state), 'used', ttl.oauthState))) {
-      return void res.status(400).type('html').send(page(t('en', 'oauth.failed', { reason: 'the state parameter is unknown, used or expired, or the install was started in another browser; start again from the install link' })));
+      return void res.status(400).type('html').send(failed(languageOf(req), 'oauth.reason.state'));
     }
-    if (!code) return void res.status(400).type('html').send(page(t('en', 'oauth.failed', { reason: 'the code parameter is missing' })));
+    if (!code) return void res.status(400).type('html').send(failed(languageOf(req), 'oauth.reason.noCode'));
     try {
       const answer = await d.oauth.exchangeCode(code);
       if (!answer.hub_id) throw new Error('HubSpot did not say which account installed the app (no hub_id)');
@@ -88,10 +92,10 @@ export function oauthRoutes(d: OAuthRoutesDeps): Router {
       if (installer) await d.store.set(keys.installer(answer.hub_id), JSON.stringify({ ...installer, at: new Date(now()).toISOString() }));
       await d.onInstalled(answer.hub_id).catch((err) => d.log.error({ err, portalId: answer.hub_id }, 'provisioning failed'));
       d.log.info({ portalId: answer.hub_id }, 'app installed');
-      res.type('html').send(page(t('en', 'oauth.installed', { portalId: answer.hub_id })));
+      res.type('html').send(page(languageOf(req), t(languageOf(req), 'oauth.installed', { portalId: answer.hub_id })));
     } catch (err) {
       d.log.warn({ reason: (err as Error).message }, 'install failed');
-      res.status(502).type('html').send(page(t('en', 'oauth.failed', { reason: (err as Error).message })));
+      res.status(502).type('html').send(failed(languageOf(req), 'oauth.reason.exchange', { detail: (err as Error).message.slice(0, 200) }));
     }
   });
 

@@ -330,6 +330,12 @@ const en = {
   "rb.dryRunFailed": "The dry run did not work: {reason}",
   "rb.advanced": "Advanced: the rules as JSON (import, export)",
   "rb.importJson": "Save this JSON as the rules",
+  "oauth.title": "Installing Portal Autopilot",
+  "oauth.reason.tooMany": "too many install attempts from this address; wait a minute and try again",
+  "oauth.reason.hubspotSaid": "HubSpot answered “{error}” (the install was cancelled or refused)",
+  "oauth.reason.state": "this install link is unknown, used or expired, or it was started in another browser; start again from the install link",
+  "oauth.reason.noCode": "HubSpot sent no authorization code; start again from the install link",
+  "oauth.reason.exchange": "HubSpot did not complete the connection ({detail}); start again from the install link in a moment",
 } as const;
 
 export type MessageKey = keyof typeof en;
@@ -660,6 +666,12 @@ const de: Catalogue = {
   "rb.dryRunFailed": "Der Probelauf hat nicht geklappt: {reason}",
   "rb.advanced": "Erweitert: die Regeln als JSON (Import, Export)",
   "rb.importJson": "Dieses JSON als Regeln speichern",
+  "oauth.title": "Portal Autopilot wird installiert",
+  "oauth.reason.tooMany": "zu viele Installationsversuche von dieser Adresse; warten Sie eine Minute und versuchen Sie es erneut",
+  "oauth.reason.hubspotSaid": "HubSpot antwortete „{error}“ (die Installation wurde abgebrochen oder abgelehnt)",
+  "oauth.reason.state": "dieser Installationslink ist unbekannt, benutzt oder abgelaufen, oder er wurde in einem anderen Browser begonnen; beginnen Sie erneut mit dem Installationslink",
+  "oauth.reason.noCode": "HubSpot hat keinen Autorisierungscode gesendet; beginnen Sie erneut mit dem Installationslink",
+  "oauth.reason.exchange": "HubSpot hat die Verbindung nicht abgeschlossen ({detail}); beginnen Sie gleich erneut mit dem Installationslink",
 };
 
 const it: Catalogue = {
@@ -987,6 +999,12 @@ const it: Catalogue = {
   "rb.dryRunFailed": "La prova non è riuscita: {reason}",
   "rb.advanced": "Avanzate: le regole come JSON (importazione, esportazione)",
   "rb.importJson": "Salva questo JSON come regole",
+  "oauth.title": "Installazione di Portal Autopilot",
+  "oauth.reason.tooMany": "troppi tentativi di installazione da questo indirizzo; attendi un minuto e riprova",
+  "oauth.reason.hubspotSaid": "HubSpot ha risposto “{error}” (l’installazione è stata annullata o rifiutata)",
+  "oauth.reason.state": "questo link di installazione è sconosciuto, già usato o scaduto, oppure è stato avviato in un altro browser; ricomincia dal link di installazione",
+  "oauth.reason.noCode": "HubSpot non ha inviato alcun codice di autorizzazione; ricomincia dal link di installazione",
+  "oauth.reason.exchange": "HubSpot non ha completato la connessione ({detail}); tra poco ricomincia dal link di installazione",
 };
 
 const es: Catalogue = {
@@ -1314,6 +1332,12 @@ const es: Catalogue = {
   "rb.dryRunFailed": "La prueba no ha funcionado: {reason}",
   "rb.advanced": "Avanzado: las reglas como JSON (importar, exportar)",
   "rb.importJson": "Guardar este JSON como reglas",
+  "oauth.title": "Instalación de Portal Autopilot",
+  "oauth.reason.tooMany": "demasiados intentos de instalación desde esta dirección; espera un minuto y vuelve a intentarlo",
+  "oauth.reason.hubspotSaid": "HubSpot respondió «{error}» (la instalación se canceló o se rechazó)",
+  "oauth.reason.state": "este enlace de instalación es desconocido, ya se usó o caducó, o se inició en otro navegador; vuelve a empezar desde el enlace de instalación",
+  "oauth.reason.noCode": "HubSpot no envió ningún código de autorización; vuelve a empezar desde el enlace de instalación",
+  "oauth.reason.exchange": "HubSpot no completó la conexión ({detail}); vuelve a empezar dentro de un momento desde el enlace de instalación",
 };
 
 export const catalogues: Record<Language, Catalogue> = { en, de, it, es };

@@ -65,7 +65,7 @@ describe('OAuth install', () => {
 
     const again = await callback(`code=code-1&state=${state}`, cookie);
     expect(again.status).toBe(400);
-    expect(await again.text()).toContain('state parameter is unknown, used or expired');
+    expect(await again.text()).toContain('this install link is unknown, used or expired');
   });
 
   it('explains a refused code without storing anything', async () => {
@@ -89,6 +89,22 @@ describe('OAuth install state', () => {
     expect((await callback(`code=x&state=${state}`, other.cookie)).status).toBe(400);
     // A forged or expired cookie is refused too.
     expect((await callback(`code=x&state=${state}`, `${cookie.slice(0, -3)}abc`)).status).toBe(400);
+  });
+
+  it('speaks the installer\'s language on the install pages and their failure reasons (the browser\'s Accept-Language)', async () => {
+    const failedIn = async (language: string) => {
+      const res = await fetch(`${app.url}/oauth/callback?error=access_denied`, { headers: { 'accept-language': language } });
+      return { status: res.status, text: await res.text() };
+    };
+    const de = await failedIn('de-DE,de;q=0.9,en;q=0.5');
+    expect(de.status).toBe(400);
+    expect(de.text).toContain('<html lang="de">');
+    expect(de.text).toContain('Die Installation wurde nicht abgeschlossen: HubSpot antwortete „access_denied“ (die Installation wurde abgebrochen oder abgelehnt)');
+    expect((await failedIn('it')).text).toContain('HubSpot ha risposto “access_denied”');
+    expect((await failedIn('es-MX')).text).toContain('HubSpot respondió «access_denied»');
+    expect((await failedIn('fr-FR')).text).toContain('The installation did not finish: HubSpot answered “access_denied”');
+    const state = await fetch(`${app.url}/oauth/callback?code=x&state=forged`, { headers: { 'accept-language': 'es' } });
+    expect(await state.text()).toContain('este enlace de instalación es desconocido, ya se usó o caducó');
   });
 
   it('limits install starts per address', async () => {
