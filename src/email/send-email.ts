@@ -36,13 +36,20 @@ export interface SendRequest {
   companyId?: string;
 }
 
+/** Why an email was not sent, for the cards to say in the agent's language (others: HubSpot's or the server's own words). */
+export type EmailReasonCode = 'no-address' | 'unsubscribed' | 'bounced' | 'no-reply' | 'loop-stop';
+
 export interface EmailRecord {
   cause: string;
   template: TemplateName;
   contactId: string;
   to: string | null;
   state: 'sent' | 'failed' | 'suppressed';
+  /** In English for logs and the API; the cards say it in the agent's language from `reasonCode`. */
   reason?: string;
+  reasonCode?: EmailReasonCode;
+  /** The hourly cap that stopped a loop (reasonCode loop-stop). */
+  limit?: number;
   transport?: string;
   language?: string;
   engagementId?: string;
@@ -60,13 +67,22 @@ const CONTACT_PROPS = ['email', 'firstname', 'lastname', 'hs_language', 'hs_emai
  * first, the language chain for the content, the account's transport for delivery, and a copy
  * without secrets on the contact's timeline. Every outcome is recorded where agents can see it.
  */
+/** One send per account, cause and template: the key its record is kept under. */
+export const sendKey = (portalId: number, cause: string, template: string) => createHash('sha256').update(`${portalId}:${cause}:${template}`).digest('base64url').slice(0, 32);
+
+/** What became of one cause's email (the rules' "queued" actions read it). */
+export async function emailOutcome(store: Store, portalId: number, cause: string, template: string): Promise<EmailRecord | null> {
+  const raw = await store.get(keys.emailSend(portalId, sendKey(portalId, cause, template)));
+  return raw ? JSON.parse(raw) as EmailRecord : null;
+}
+
 export class EmailService {
   private readonly copies = new TimelineCopies();
 
   constructor(private readonly d: { templates: TemplateRepository; registry: SnippetRegistry; transport: (ctx: EmailContext) => Promise<EmailTransport>; lockMs?: number }) {}
 
   async send(ctx: EmailContext, req: SendRequest): Promise<EmailRecord> {
-    const key = createHash('sha256').update(`${ctx.portalId}:${req.cause}:${req.template}`).digest('base64url').slice(0, 32);
+    const key = sendKey(ctx.portalId, req.cause, req.template);
     // One sender per cause at a time: a redelivered job waits its turn and then finds the record.
     try {
       return await ctx.store.withLock(`${keys.emailSend(ctx.portalId, key)}:lock`, this.d.lockMs ?? 60_000, () => this.sendOnce(ctx, req, key));
@@ -89,11 +105,11 @@ export class EmailService {
       ? { email: req.recipient.email, associatedcompanyid: req.recipient.companyId }
       : (await ctx.hubspot.call(ctx.portalId, 'crm.contacts.get', (c) => c.crm.contacts.basicApi.getById(req.contactId, CONTACT_PROPS))).properties;
     const to = normalizeEmail(contact.email ?? '');
-    const suppressed = !to ? 'the contact has no email address'
-      : contact.hs_email_optout === 'true' ? 'the contact unsubscribed from all email'
-        : contact.hs_email_hard_bounce_reason_enum ? `earlier email to ${to.email} bounced (${contact.hs_email_hard_bounce_reason_enum})`
-          : ctx.settings.inbound.ignoredSenders.some((p) => to.local === p || to.email === p || p === `@${to.domain}`) ? `${to.email} is a no-reply address` : undefined;
-    if (suppressed) return this.record(ctx, key, { ...base, to: to?.email ?? null, state: 'suppressed', reason: suppressed });
+    const why: [EmailReasonCode, string] | undefined = !to ? ['no-address', 'the contact has no email address']
+      : contact.hs_email_optout === 'true' ? ['unsubscribed', 'the contact unsubscribed from all email']
+        : contact.hs_email_hard_bounce_reason_enum ? ['bounced', `earlier email to ${to.email} bounced (${contact.hs_email_hard_bounce_reason_enum})`]
+          : ctx.settings.inbound.ignoredSenders.some((p) => to.local === p || to.email === p || p === `@${to.domain}`) ? ['no-reply', `${to.email} is a no-reply address`] : undefined;
+    if (why) return this.record(ctx, key, { ...base, to: to?.email ?? null, state: 'suppressed', reason: why[1], reasonCode: why[0] });
 
     // Counted once per cause, so a retried send does not count against its own recipient. Issue
     // reports to support contacts are counted apart from customers' emails, with their own cap.
@@ -105,7 +121,7 @@ export class EmailService {
     const sent = firstTry ? await ctx.store.increment(rateKey, 3600) : Number(await ctx.store.get(rateKey) ?? 0);
     if (sent > limit) {
       const reason = `more than ${limit} ${isReport ? 'issue reports' : 'emails'} to ${to!.email} in one hour: stopped as a possible loop`;
-      await this.record(ctx, key, { ...base, to: to!.email, state: 'failed', reason });
+      await this.record(ctx, key, { ...base, to: to!.email, state: 'failed', reason, reasonCode: 'loop-stop', limit });
       throw new PermanentError(reason);
     }
 

@@ -371,7 +371,7 @@ function SampleTest({ rule, index, set, language, onTest }: BuilderProps) {
       {input('requesterEmail', 'rb.field.requesterEmail')}
       <Button size="xs" onClick={() => void onTest(sample, draft).then(setResult)}>{t(language, 'rb.sampleTest')}</Button>
       {result && !result.ok && <Alert title={t(language, 'rules.title')} variant="error">{[result.message, ...(result.problems ?? [])].join('; ')}</Alert>}
-      {mine && <Text format={{ fontWeight: 'bold' }}>{mine.fired ? t(language, 'rb.wouldFire') : mine.matched ? t(language, 'rb.wouldBeSkipped', { note: mine.note ?? '' }) : t(language, 'rb.wouldNotFire')}</Text>}
+      {mine && <Text format={{ fontWeight: 'bold' }}>{mine.fired ? t(language, 'rb.wouldFire') : mine.matched ? t(language, 'rb.wouldBeSkipped', { note: mine.noteCode === 'skipped-by' ? t(language, 'rules.note.skippedBy', { rule: mine.skippedBy ?? '' }) : (mine.note ?? '') }) : t(language, 'rb.wouldNotFire')}</Text>}
       {mine?.conditions.map((c, i) => <Text key={`r${i}`}>{conditionLine(language, c)}</Text>)}
     </Flex>
   );

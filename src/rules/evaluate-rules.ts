@@ -11,8 +11,11 @@ export interface RuleDecision {
   name: string;
   matched: boolean;
   fired: boolean;
-  /** Why a rule did not fire although it matched, or was not looked at. */
+  /** Why a rule did not fire although it matched, or was not looked at (English; the cards use noteCode). */
   note?: string;
+  noteCode?: 'ignore-flow' | 'skipped-by' | 'already-fired';
+  /** The rule that matched first (noteCode skipped-by). */
+  skippedBy?: string;
   conditions: ConditionResult[];
   actions: RuleAction[];
 }
@@ -138,8 +141,8 @@ export function evaluateRules(set: RuleSet, ticket: TicketSnapshot, trigger: Rul
     const { matched, conditions } = checkRule(rule, normalized);
     const base = { ruleId: rule.id, name: rule.name, matched, conditions, actions: rule.actions };
     if (!matched) return { ...base, fired: false };
-    if (rule.ignoreFlow) return { ...base, fired: true, note: 'ignore flow: runs regardless of order' };
-    if (dominant) return { ...base, fired: false, note: `skipped: rule "${dominant.name}" matched first` };
+    if (rule.ignoreFlow) return { ...base, fired: true, note: 'ignore flow: runs regardless of order', noteCode: 'ignore-flow' };
+    if (dominant) return { ...base, fired: false, note: `skipped: rule "${dominant.name}" matched first`, noteCode: 'skipped-by', skippedBy: dominant.name };
     dominant = rule;
     return { ...base, fired: true };
   });

@@ -6,7 +6,7 @@ import type { SandboxAccount } from './sandbox-account.js';
 export interface AppView {
   filing: (contactId: string) => Promise<{ companyId: string | null; matchedDomain?: string; reason: string } | null>;
   portalAccess: (contactId: string) => Promise<string>;
-  ruleRuns: (ticketId: string) => Promise<{ trigger: string; decisions: { name: string; fired: boolean; note?: string }[]; actions: { type: string; status: string; detail: string }[] }[]>;
+  ruleRuns: (ticketId: string) => Promise<{ trigger: string; decisions: { name: string; fired: boolean; note?: string }[]; actions: { type: string; status: string; detail: string; delivered?: { state: string; reason?: string } }[] }[]>;
   /** Messages as their recipients got them (outbox mode). */
   mailbox: () => Promise<{ to: string; subject: string; html: string; text: string; at: string }[]>;
 }
@@ -49,7 +49,7 @@ export function consoleRoutes(o: { account: () => SandboxAccount; portalUrl: () 
       const requester = a.associationsOf('tickets', t.id, 'contacts')[0]?.toObjectId;
       const runs = (await app?.ruleRuns(t.id)) ?? [];
       const explained = runs.flatMap((run) => run.decisions.map((d) => `${d.name}: ${d.fired ? 'fired' : d.note ?? 'did not match'}`)
-        .concat(run.actions.map((x) => `→ ${x.type} ${x.status} (${x.detail})`))).map(h).join('<br>');
+        .concat(run.actions.map((x) => (x.delivered ? `→ ${x.type} ${x.delivered.state === 'sent' ? 'sent' : `${x.delivered.state}: ${x.delivered.reason ?? ''}`} (${x.detail})` : `→ ${x.type} ${x.status} (${x.detail})`)))).map(h).join('<br>');
       return `<tr><td>${h(t.id)}</td><td>${h(t.properties.subject)}</td><td>${requester ? h(a.objects.contacts!.get(requester)?.properties.email) : ''}</td><td>${explained || '<span class="muted">no rule ran</span>'}</td></tr>`;
     }));
     const mailBlocks = mails.map((m) => `<div><p><strong>${h(m.subject)}</strong> to ${h(m.to)} <span class="muted">${h(m.at)}</span></p>

@@ -110,7 +110,7 @@ export async function runDemo(options: { signInAsAda?: boolean } = {}): Promise<
   const outbox = [...await runtime.email.outbox.list(DEMO_PORTAL), ...account.transactionalSends];
   const runs = await ticketRuns(runtime.store, DEMO_PORTAL, ticket.id);
   const reports = (await runtime.email.outbox.list(DEMO_PORTAL)).filter((m) => m.template === 'support-issue-report');
-  const fired = runs.flatMap((r) => r.decisions.filter((d) => d.fired).map((d) => `    ticket ${ticket.id}: rule "${d.name}" fired → ${r.actions.filter((a) => a.ruleId === d.ruleId).map((a) => `${a.type} ${a.status}`).join(', ')}`));
+  const fired = runs.flatMap((r) => r.decisions.filter((d) => d.fired).map((d) => `    ticket ${ticket.id}: rule "${d.name}" fired → ${r.actions.filter((a) => a.ruleId === d.ruleId).map((a) => `${a.type} ${a.delivered?.state ?? a.status}`).join(', ')}`));
   const adaMail = (await runtime.email.outbox.mailbox(DEMO_PORTAL)).find((m) => m.to === 'ada@acme.example');
   const adaLink = adaMail ? /https?:\/\/\S+\/set-password\/[\w-]{43}/.exec(adaMail.text)?.[0] : undefined;
   const portalUrl = sandbox.portal.portalUrl(DEMO_PORTAL);

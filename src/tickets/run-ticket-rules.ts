@@ -3,13 +3,23 @@ import type { HubSpotGateway } from '../hubspot/gateway.js';
 import { evaluateRules, type RuleDecision, type TicketSnapshot } from '../rules/evaluate-rules.js';
 import type { RuleAction, RuleTrigger } from '../rules/rule-schema.js';
 import type { Settings } from '../settings/settings-schema.js';
+import { emailOutcome } from '../email/send-email.js';
 import { caps, keys, ttl } from '../store/keys.js';
 import type { Store } from '../store/store.js';
 import type { RuleRepository } from './rule-repository.js';
 import { rememberContactData } from '../contacts/contact-data.js';
 import { readTicket } from './ticket-snapshot.js';
 
-export interface ActionOutcome { ruleId: string; index: number; type: RuleAction['type']; status: 'done' | 'queued' | 'skipped' | 'failed'; detail: string }
+/** Why an action was skipped, for the cards to say in the agent's language (`detail` keeps the English). */
+export type SkipCode = 'waits-for' | 'already-done' | 'loop-stop' | 'no-requester';
+export interface ActionOutcome {
+  ruleId: string; index: number; type: RuleAction['type']; status: 'done' | 'queued' | 'skipped' | 'failed'; detail: string;
+  code?: SkipCode; waitsFor?: RuleAction['type']; limit?: number;
+  /** The email a queued action asked for (cause and template), to tell later whether it went out. */
+  email?: { cause: string; template: string };
+  /** Read with the run: what became of that email (the card and the console say "sent", not "queued"). */
+  delivered?: { state: 'sent' | 'failed' | 'suppressed'; at: string; reasonCode?: string; reason?: string };
+}
 export interface RuleRun {
   at: string; ticketId: string; trigger: RuleTrigger; cause: string; snapshot: TicketSnapshot;
   decisions: Omit<RuleDecision, 'actions'>[]; actions: ActionOutcome[];
@@ -54,6 +64,7 @@ export async function runTicketRules(ctx: RuleContext, rules: RuleRepository, po
     if (!(await ctx.store.setIfAbsent(firedKey, cause, ttl.idempotency)) && (await ctx.store.get(firedKey)) !== cause) {
       decision.fired = false;
       decision.note = 'already fired for this ticket and trigger';
+      decision.noteCode = 'already-fired';
       continue;
     }
     // A rule's actions run in order and stop at the first that fails: a later one may need it
@@ -61,7 +72,7 @@ export async function runTicketRules(ctx: RuleContext, rules: RuleRepository, po
     let failed: ActionOutcome | undefined;
     for (const [index, action] of decision.actions.entries()) {
       if (failed) {
-        actions.push({ ruleId: decision.ruleId, index, type: action.type, status: 'skipped', detail: `waits for ${failed.type}, which failed` });
+        actions.push({ ruleId: decision.ruleId, index, type: action.type, status: 'skipped', detail: `waits for ${failed.type}, which failed`, code: 'waits-for', waitsFor: failed.type });
         continue;
       }
       const outcome = await runAction(ctx, ports, ticketId, decision.ruleId, index, action, facts.requesterId);
@@ -81,31 +92,31 @@ export async function runAction(ctx: RuleContext, ports: RulePorts, ticketId: st
   const once = keys.ruleAction(ctx.portalId, ticketId, ruleId, index);
   if (!(await ctx.store.setIfAbsent(once, 'running', ttl.idempotency))) {
     const state = await ctx.store.get(once);
-    if (state === 'done') return { ...base, status: 'skipped', detail: 'already done' };
+    if (state === 'done') return { ...base, status: 'skipped', detail: 'already done', code: 'already-done' };
   }
   const count = await ctx.store.increment(keys.ruleActionCount(ctx.portalId, ticketId, Math.floor(Date.now() / 3_600_000)), 3600);
   if (count > ctx.settings.rules.maxActionsPerTicketPerHour) {
     await ctx.store.del(once);
-    return { ...base, status: 'skipped', detail: `more than ${ctx.settings.rules.maxActionsPerTicketPerHour} rule actions on this ticket in one hour: stopped as a possible loop` };
+    return { ...base, status: 'skipped', detail: `more than ${ctx.settings.rules.maxActionsPerTicketPerHour} rule actions on this ticket in one hour: stopped as a possible loop`, code: 'loop-stop', limit: ctx.settings.rules.maxActionsPerTicketPerHour };
   }
   try {
     let outcome: ActionOutcome;
     if (action.type === 'sendEmail') {
       if (!requesterId) {
-        outcome = { ...base, status: 'skipped', detail: 'the ticket has no requester contact' };
+        outcome = { ...base, status: 'skipped', detail: 'the ticket has no requester contact', code: 'no-requester' };
       } else {
         await ports.queueEmail(ctx.portalId, { cause: `rule:${ticketId}:${ruleId}:${index}`, template: action.template, contactId: requesterId, ticketId });
-        outcome = { ...base, status: 'queued', detail: `email ${action.template} to contact ${requesterId}` };
+        outcome = { ...base, status: 'queued', detail: `email ${action.template} to contact ${requesterId}`, email: { cause: `rule:${ticketId}:${ruleId}:${index}`, template: action.template } };
       }
     } else if (action.type === 'grantPortalAccess' || action.type === 'sendPortalCredentials') {
       if (!requesterId) {
-        outcome = { ...base, status: 'skipped', detail: 'the ticket has no requester contact' };
+        outcome = { ...base, status: 'skipped', detail: 'the ticket has no requester contact', code: 'no-requester' };
       } else if (action.type === 'grantPortalAccess') {
         await ports.grantPortalAccess(ctx, requesterId, `rule ${ruleId} on ticket ${ticketId}`);
         outcome = { ...base, status: 'done', detail: `portal access for contact ${requesterId}` };
       } else {
         await ports.queueEmail(ctx.portalId, { cause: `rule:${ticketId}:${ruleId}:${index}`, template: 'portal-credentials', contactId: requesterId, ticketId });
-        outcome = { ...base, status: 'queued', detail: `portal credentials to contact ${requesterId}` };
+        outcome = { ...base, status: 'queued', detail: `portal credentials to contact ${requesterId}`, email: { cause: `rule:${ticketId}:${ruleId}:${index}`, template: 'portal-credentials' } };
       }
     } else if (action.type === 'notifySupportContacts') {
       await ports.notifySupportContacts(ctx, ticketId);
@@ -144,5 +155,14 @@ async function audit(ctx: RuleContext, run: RuleRun): Promise<void> {
 }
 
 export async function ticketRuns(store: Store, portalId: number, ticketId: string): Promise<RuleRun[]> {
-  return (await store.range(keys.ticketRuleAudit(portalId, ticketId), 0, -1)).map((r) => JSON.parse(r) as RuleRun);
+  const runs = (await store.range(keys.ticketRuleAudit(portalId, ticketId), 0, -1)).map((r) => JSON.parse(r) as RuleRun);
+  // A queued email is told by what became of it (one read per queued email action shown).
+  for (const run of runs.slice(0, 5)) {
+    for (const a of run.actions) {
+      if (a.status !== 'queued' || !a.email) continue;
+      const record = await emailOutcome(store, portalId, a.email.cause, a.email.template);
+      if (record) a.delivered = { state: record.state, at: record.at, reasonCode: record.reasonCode, reason: record.reason };
+    }
+  }
+  return runs;
 }

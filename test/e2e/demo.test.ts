@@ -17,7 +17,7 @@ describe('npm run demo -- --once', () => {
     // Acme's support contact is told of Ada's ticket.
     expect(stdout).toContain('Issue reports: "New issue reported by Acme Corporation: [Portal Credentials]" to grace@acme.example');
     expect(stdout.match(/to ada@acme\.example: "Your access to our customer portal"/g)).toHaveLength(2);
-    expect(stdout).toMatch(/ticket \d+: rule "Portal credentials" fired → grantPortalAccess done, sendPortalCredentials queued/);
+    expect(stdout).toMatch(/ticket \d+: rule "Portal credentials" fired → grantPortalAccess done, sendPortalCredentials sent/);
     expect(stdout).toContain('Portal accounts: 4 of 4 new contacts');
     expect(stdout).toContain('Ada signed in to the customer portal and sees 1 ticket');
     expect(stdout).toContain('Contacts created: 4');

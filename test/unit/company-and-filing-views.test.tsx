@@ -74,12 +74,20 @@ describe('the contact card\'s email section', () => {
     const r = createRenderer('crm.record.sidebar');
     const emails = [
       { cause: 'a', template: 'portal-credentials' as const, contactId: '5', to: 'ada@acme.example', state: 'sent' as const, transport: 'smtp', language: 'de', at: '2' },
-      { cause: 'b', template: 'support-issue-report' as const, contactId: '5', to: 'ada@acme.example', state: 'suppressed' as const, reason: 'the contact unsubscribed from all email', at: '1' },
+      { cause: 'b', template: 'support-issue-report' as const, contactId: '5', to: 'ada@acme.example', state: 'suppressed' as const, reason: 'the contact unsubscribed from all email', reasonCode: 'unsubscribed' as const, at: '1' },
+      { cause: 'c', template: 'portal-credentials' as const, contactId: '5', to: 'ada@acme.example', state: 'failed' as const, reason: 'more than 5 emails to ada@acme.example in one hour: stopped as a possible loop', reasonCode: 'loop-stop' as const, limit: 5, at: '0' },
     ];
     r.render(<EmailLogView emails={{ kind: 'ready', data: { emails } }} language="en" onRetry={vi.fn()} />);
     expect(r.findAll(StatusTag).map((t) => [t.text, t.props.variant])).toEqual([
-      ['portal-credentials: sent (smtp, de)', 'success'],
-      ['support-issue-report: not sent, the contact unsubscribed from all email', 'warning'],
+      ['Portal credentials: sent (through your SMTP server, German)', 'success'],
+      ['Issue report to a support contact: not sent, the contact unsubscribed from all email', 'warning'],
+      ['Portal credentials: failed, more than 5 emails to this address in one hour: stopped as a possible loop', 'danger'],
+    ]);
+    r.render(<EmailLogView emails={{ kind: 'ready', data: { emails } }} language="de" onRetry={vi.fn()} />);
+    expect(r.findAll(StatusTag).map((t) => t.text)).toEqual([
+      'Portal-Zugangsdaten: gesendet (über Ihren SMTP-Server, Deutsch)',
+      'Problemmeldung an einen Support-Kontakt: nicht gesendet, der Kontakt hat alle E-Mails abbestellt',
+      'Portal-Zugangsdaten: fehlgeschlagen, mehr als 5 E-Mails an diese Adresse in einer Stunde: als mögliche Schleife gestoppt',
     ]);
     r.render(<EmailLogView emails={{ kind: 'ready', data: { emails: [] } }} language="it" onRetry={vi.fn()} />);
     expect(r.findAll(Text).map((t) => t.text)).toContain('Nessuna email ancora inviata a questo contatto.');

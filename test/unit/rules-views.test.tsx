@@ -245,9 +245,25 @@ describe('the ticket card', () => {
     const r = createRenderer('helpdesk.sidebar');
     r.render(<TicketRulesView runs={{ kind: 'ready', data: { runs: [run] } }} test={null} language="en" onTest={vi.fn()} onRetryAction={onRetryAction} onRetry={vi.fn()} />);
     expect(r.findAll(Text).map((x) => x.text)).toContain('Portal credentials: fires');
-    expect(r.find(StatusTag).text).toBe('Portal credentials → setProperty: failed (transient: HubSpot answered 502)');
+    expect(r.find(StatusTag).text).toBe('Portal credentials → Set a ticket property: failed (transient: HubSpot answered 502)');
     r.findAll(Button).find((b) => b.text === 'Retry')!.trigger('onClick');
     expect(onRetryAction).toHaveBeenCalledWith('portal-credentials', 0);
+  });
+
+  it('says in the agent\'s language what each action did, a queued email by whether it went out, a skip by its reason', () => {
+    const r = createRenderer('helpdesk.sidebar');
+    const later: RuleRun = { ...run, decisions: [{ ruleId: 'portal-credentials', name: 'Portal-Zugang', matched: true, fired: true, noteCode: 'ignore-flow', conditions: [] }], actions: [
+      { ruleId: 'portal-credentials', index: 0, type: 'grantPortalAccess', status: 'done', detail: 'portal access for contact 5' },
+      { ruleId: 'portal-credentials', index: 1, type: 'sendPortalCredentials', status: 'queued', detail: 'portal credentials to contact 5', email: { cause: 'rule:1:portal-credentials:1', template: 'portal-credentials' }, delivered: { state: 'sent', at: '2026-12-01T10:00:00Z' } },
+      { ruleId: 'portal-credentials', index: 2, type: 'sendEmail', status: 'skipped', detail: 'the ticket has no requester contact', code: 'no-requester' },
+    ] };
+    r.render(<TicketRulesView runs={{ kind: 'ready', data: { runs: [later] } }} test={null} language="de" onTest={vi.fn()} onRetryAction={vi.fn()} onRetry={vi.fn()} />);
+    expect(r.findAll(Text).map((x) => x.text)).toContain('Portal-Zugang: greift (Ignore Flow: unabhängig von der Reihenfolge)');
+    expect(r.findAll(StatusTag).map((x) => x.text)).toEqual([
+      'Portal-Zugang → Der anfragenden Person Zugang zum Kundenportal geben: erledigt',
+      'Portal-Zugang → Der anfragenden Person ihre Portal-Zugangsdaten senden: gesendet',
+      'Portal-Zugang → E-Mail an die anfragende Person senden: übersprungen (das Ticket hat keinen anfragenden Kontakt)',
+    ]);
   });
 
   it('tests the rules on this ticket in the agent\'s language', () => {
