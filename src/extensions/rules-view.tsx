@@ -5,6 +5,7 @@ import type { Condition, ConditionGroup, Rule, RuleAction, RuleField, RuleSet, R
 import type { DryRunResult } from '../tickets/rule-dry-run.js';
 import { t, type Language, type MessageKey } from '../i18n/messages.js';
 import { LoadStates, type Loadable } from './load-states.js';
+import { templateLabel } from './email-log-view.js';
 
 export type RulesOutcome = { ok: true; version: number } | { ok: false; message: string; problems: string[]; conflict?: boolean };
 export interface RulesPayload { version: number; ruleSet: RuleSet; lastFired?: Record<string, string> }
@@ -307,7 +308,7 @@ function ActionRow({ language, action: a, path, at, templates, onLoadProperties,
       />
       {a.type === 'sendEmail' && (
         <>
-          <Select name={`rule.${path}.template`} label={t(language, 'rb.template')} value={a.template} {...at(`${path}.template`)} options={templateNames.map((n) => ({ value: n, label: templates.find((x) => x.name === n)?.subject ?? n }))} onChange={(v) => onChange({ type: 'sendEmail', template: v as typeof a.template })} />
+          <Select name={`rule.${path}.template`} label={t(language, 'rb.template')} value={a.template} {...at(`${path}.template`)} options={templateNames.map((n) => ({ value: n, label: templateLabel(language, n) }))} onChange={(v) => onChange({ type: 'sendEmail', template: v as typeof a.template })} />
           {preview && <Text variant="microcopy">{t(language, 'rb.preview', { subject: preview.subject, text: preview.text.replace(/\s+/g, ' ').slice(0, 160) })}</Text>}
         </>
       )}

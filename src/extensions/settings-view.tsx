@@ -13,7 +13,7 @@ export interface PortalSettings { accessListId: string | null; onboardNewContact
 export interface SupportSettings { reports: 'every' | 'rules'; customerProperty: string; customerValue: string; editors: 'everyone' | 'admins'; maxPerCompany: number; maxReportsPerRecipientPerHour: number }
 export interface RuleSettings { auditRetentionDays: number; maxActionsPerTicketPerHour: number }
 export interface SettingsData { defaultLanguage: Language; internalDomains: string[]; inbound: InboundSettings; email: EmailSettings; portal: PortalSettings; access: { adminUserIds: number[] }; supportContacts: SupportSettings; rules: RuleSettings }
-export interface ProvisioningStep { name: string; ok: boolean; detail: string }
+export interface ProvisioningStep { id?: 'propertyGroup' | 'accessList' | 'supportContacts'; name: string; ok: boolean; detail: string }
 export interface SettingsPayload { version: number; settings: SettingsData; provisioning: { steps: ProvisioningStep[] } | null; names?: ChosenNames; you?: { userId: number | null; admin: boolean } }
 export type SaveOutcome = { ok: true; version: number } | { ok: false; message: string; conflict?: boolean };
 
@@ -201,7 +201,7 @@ function SettingsForm({ initial, language, onSave, onCreateDefaultCompany, backf
       <BackfillSection backfill={backfill} language={language} onBackfill={onBackfill} />
       <Heading>{t(language, 'settings.provisioning')}</Heading>
       {(initial.provisioning?.steps ?? []).map((step) => (
-        <Text key={step.name}>{step.name}: {step.ok ? t(language, 'settings.provisioning.ok') : t(language, 'settings.provisioning.failed', { reason: step.detail })}</Text>
+        <Text key={step.name}>{step.id ? t(language, `provisioning.step.${step.id}`) : step.name}: {step.ok ? t(language, 'settings.provisioning.ok') : t(language, 'settings.provisioning.failed', { reason: step.detail })}</Text>
       ))}
     </Flex>
   );

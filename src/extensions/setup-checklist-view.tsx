@@ -29,8 +29,11 @@ const when = (iso: string | number | undefined) => (typeof iso === 'string' ? `$
 
 function detail(language: Language, step: ChecklistStep): string | null {
   const key = (step.id === 'email' && step.state === 'missing' ? `setup.email.${String(step.vars?.why)}` : `setup.${step.id}.${step.state}`) as MessageKey;
+  if (step.id === 'provisioning' && step.state === 'missing' && !step.vars?.failed) return t(language, 'provisioning.none');
   if (!(key in catalogues[language])) return null;
-  const vars = { ...step.vars, at: when(step.vars?.at), companies: (step.companies ?? []).map((c) => c.label).join(', ') };
+  const failed = String(step.vars?.failed ?? '').split(',').filter(Boolean)
+    .map((id) => (['propertyGroup', 'accessList', 'supportContacts'].includes(id) ? t(language, `provisioning.step.${id as 'accessList'}`) : id)).join(', ');
+  const vars = { ...step.vars, at: when(step.vars?.at), companies: (step.companies ?? []).map((c) => c.label).join(', '), failed };
   return t(language, key, vars);
 }
 

@@ -367,6 +367,10 @@ const en = {
   "rules.note.skippedBy": "skipped: rule “{rule}” matched first",
   "rules.note.alreadyFired": "it already fired for this ticket",
   "rules.firesIgnoreFlow": "{rule}: fires (Ignore Flow: whatever the order)",
+  "provisioning.step.propertyGroup": "Contact property group “Portal Autopilot”",
+  "provisioning.step.accessList": "The access list (a manual contact list)",
+  "provisioning.step.supportContacts": "The support contact label and company properties",
+  "provisioning.none": "The setup has not run in this account yet.",
 } as const;
 
 export type MessageKey = keyof typeof en;
@@ -734,6 +738,10 @@ const de: Catalogue = {
   "rules.note.skippedBy": "übersprungen: Regel „{rule}“ hat zuerst gepasst",
   "rules.note.alreadyFired": "sie hat für dieses Ticket schon gegriffen",
   "rules.firesIgnoreFlow": "{rule}: greift (Ignore Flow: unabhängig von der Reihenfolge)",
+  "provisioning.step.propertyGroup": "Kontakteigenschaftsgruppe „Portal Autopilot“",
+  "provisioning.step.accessList": "Die Zugangsliste (eine manuelle Kontaktliste)",
+  "provisioning.step.supportContacts": "Das Label für Support-Kontakte und die Unternehmenseigenschaften",
+  "provisioning.none": "Die Einrichtung ist in diesem Account noch nicht gelaufen.",
 };
 
 const it: Catalogue = {
@@ -1098,6 +1106,10 @@ const it: Catalogue = {
   "rules.note.skippedBy": "saltata: la regola “{rule}” corrispondeva prima",
   "rules.note.alreadyFired": "si è già attivata per questo ticket",
   "rules.firesIgnoreFlow": "{rule}: si attiva (Ignore Flow: qualunque sia l’ordine)",
+  "provisioning.step.propertyGroup": "Gruppo di proprietà dei contatti “Portal Autopilot”",
+  "provisioning.step.accessList": "La lista di accesso (una lista di contatti manuale)",
+  "provisioning.step.supportContacts": "L’etichetta dei contatti di supporto e le proprietà aziendali",
+  "provisioning.none": "La configurazione non è ancora stata eseguita in questo account.",
 };
 
 const es: Catalogue = {
@@ -1462,6 +1474,10 @@ const es: Catalogue = {
   "rules.note.skippedBy": "omitida: la regla «{rule}» coincidió antes",
   "rules.note.alreadyFired": "ya se activó para este ticket",
   "rules.firesIgnoreFlow": "{rule}: se activa (Ignore Flow: sea cual sea el orden)",
+  "provisioning.step.propertyGroup": "Grupo de propiedades de contacto «Portal Autopilot»",
+  "provisioning.step.accessList": "La lista de acceso (una lista de contactos manual)",
+  "provisioning.step.supportContacts": "La etiqueta de contactos de soporte y las propiedades de empresa",
+  "provisioning.none": "La configuración aún no se ha ejecutado en esta cuenta.",
 };
 
 export const catalogues: Record<Language, Catalogue> = { en, de, it, es };

@@ -5,13 +5,16 @@ import type { Store } from '../store/store.js';
 import type { SettingsRepository } from '../settings/settings-repository.js';
 import { provisionSupportContacts } from '../support-contacts/support-contacts.js';
 
-export interface ProvisioningStep { name: string; ok: boolean; detail: string }
+/** `id` names the step for the settings page (in the admin's language); `name` and `detail` are the log's English. */
+export interface ProvisioningStep { id?: ProvisioningStepId; name: string; ok: boolean; detail: string }
+export type ProvisioningStepId = 'propertyGroup' | 'accessList' | 'supportContacts';
 export interface ProvisioningResult { at: string; ok: boolean; steps: ProvisioningStep[] }
 
-export type ProvisioningTask = { name: string; run: (portalId: number, hubspot: HubSpotGateway) => Promise<string> };
+export type ProvisioningTask = { id?: ProvisioningStepId; name: string; run: (portalId: number, hubspot: HubSpotGateway) => Promise<string> };
 
 /** The property group our contact properties live in; later capabilities add their properties to it. */
 export const propertyGroupTask: ProvisioningTask = {
+  id: 'propertyGroup',
   name: 'contact property group "Portal Autopilot"',
   run: async (portalId, hubspot) => {
     try {
@@ -37,6 +40,7 @@ export const PORTAL_LIST_NAME = 'Portal Autopilot – portal access';
  */
 export function portalListTask(settings: SettingsRepository): ProvisioningTask {
   return {
+    id: 'accessList',
     name: `contact list "${PORTAL_LIST_NAME}"`,
     run: async (portalId, hubspot) => {
       let listId: string;
@@ -65,6 +69,7 @@ export function portalListTask(settings: SettingsRepository): ProvisioningTask {
 
 /** The support contacts' association label and company properties. */
 export const supportContactsTask = (store: Store): ProvisioningTask => ({
+  id: 'supportContacts',
   name: 'support contacts: association label and company properties',
   run: (portalId, hubspot) => provisionSupportContacts(portalId, hubspot, store),
 });
@@ -81,9 +86,9 @@ export async function provisionAccount(
   const steps: ProvisioningStep[] = [];
   for (const task of tasks) {
     try {
-      steps.push({ name: task.name, ok: true, detail: await task.run(portalId, hubspot) });
+      steps.push({ id: task.id, name: task.name, ok: true, detail: await task.run(portalId, hubspot) });
     } catch (err) {
-      steps.push({ name: task.name, ok: false, detail: (err as Error).message });
+      steps.push({ id: task.id, name: task.name, ok: false, detail: (err as Error).message });
     }
   }
   const result: ProvisioningResult = { at: new Date().toISOString(), ok: steps.every((s) => s.ok), steps };

@@ -46,7 +46,7 @@ export async function setupChecklist(d: ChecklistDeps, portalId: number): Promis
   const steps: ChecklistStep[] = [];
   steps.push(provisioning?.ok
     ? { id: 'provisioning', state: 'done' }
-    : { id: 'provisioning', state: 'missing', vars: { failed: (provisioning?.steps ?? []).filter((x) => !x.ok).map((x) => x.name).join(', ') } });
+    : { id: 'provisioning', state: 'missing', vars: { failed: (provisioning?.steps ?? []).filter((x) => !x.ok).map((x) => x.id ?? x.name).join(',') } });
   steps.push(s.portal.portalUrl ? { id: 'portalUrl', state: 'done', vars: { url: s.portal.portalUrl } } : { id: 'portalUrl', state: 'missing' });
   steps.push(s.portal.accessListId ? { id: 'accessList', state: 'done' } : { id: 'accessList', state: 'missing' });
   const sso = { issuer: d.issuer, clientId: client?.clientId ?? '', redirectUri: client?.redirectUris.join(' ') ?? '' };
