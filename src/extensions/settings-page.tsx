@@ -79,6 +79,7 @@ export function SettingsPage({ context }: { context: SettingsContext }) {
       payload={payload} language={language} onSave={onSave} onRetry={reload}
       onCreateDefaultCompany={onCreateDefaultCompany} backfill={backfill} onBackfill={onBackfill}
       onSmtpPassword={(password) => attempt(async () => { await callBackend('/email/smtp-password', { method: 'PUT', body: { password } }); return { ok: true }; })}
+      onLoadCompanyProperties={() => attempt(async () => ({ ok: true as const, properties: (await callBackend<{ properties: { name: string; label: string }[] }>('/pickers/company-properties')).properties }))}
       onSearch={(kind, q) => attempt(async () => ({ ok: true as const, results: (await callBackend<{ results: PickerOption[] }>(`/pickers/${kind}?q=${encodeURIComponent(q)}`)).results }))}
     />
     <AdminAuditView audit={audit} language={language} onRetry={reloadAudit} />

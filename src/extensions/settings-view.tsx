@@ -1,5 +1,5 @@
-import { Alert, Button, Flex, Heading, Input, Select, Text, TextArea, Toggle } from '@hubspot/ui-extensions';
-import { useState } from 'react';
+import { Alert, Button, Flex, Heading, Input, LoadingSpinner, Select, Text, TextArea, Toggle } from '@hubspot/ui-extensions';
+import { useEffect, useState } from 'react';
 import { languages, t, type Language, type MessageKey } from '../i18n/messages.js';
 import type { BackfillStatus } from '../companies/backfill.js';
 import { LoadStates, type Loadable } from './load-states.js';
@@ -28,6 +28,8 @@ export interface SettingsViewProps {
   onSmtpPassword: (password: string) => Promise<{ ok: boolean; message?: string }>;
   /** Searches HubSpot for the pickers (companies, manual contact lists, users). */
   onSearch: PickerSearch;
+  /** The account's company properties by label (which companies must keep a support contact). */
+  onLoadCompanyProperties: () => Promise<{ ok: true; properties: { name: string; label: string }[] } | { ok: false; message: string }>;
 }
 
 const lines = (value: string) => value.split(/\s+/).filter(Boolean);
@@ -43,7 +45,7 @@ export function SettingsView(props: SettingsViewProps) {
   return <SettingsForm {...props} initial={payload.data} />;
 }
 
-function SettingsForm({ initial, language, onSave, onCreateDefaultCompany, backfill, onBackfill, onSmtpPassword, onSearch }: SettingsViewProps & { initial: SettingsPayload }) {
+function SettingsForm({ initial, language, onSave, onCreateDefaultCompany, backfill, onBackfill, onSmtpPassword, onSearch, onLoadCompanyProperties }: SettingsViewProps & { initial: SettingsPayload }) {
   // The names of chosen records: from the server for what was saved, from the picker for what is picked now.
   const [known, setKnown] = useState<Record<string, PickerOption>>(() => Object.fromEntries(
     [initial.names?.defaultCompany, initial.names?.accessList, ...(initial.names?.admins ?? [])].filter((o): o is PickerOption => Boolean(o)).map((o) => [o.id, o]),
@@ -177,7 +179,7 @@ function SettingsForm({ initial, language, onSave, onCreateDefaultCompany, backf
         options={(['everyone', 'admins'] as const).map((v) => ({ value: v, label: t(language, `settings.support.editors.${v}`) }))}
         onChange={(v) => setSupport({ editors: v as SupportSettings['editors'] })}
       />
-      {text('supportContacts.customerProperty', 'settings.support.customerProperty', draft.supportContacts.customerProperty, (v) => setSupport({ customerProperty: v.trim() }))}
+      <CompanyPropertySelect language={language} readOnly={readOnly} value={draft.supportContacts.customerProperty} onLoad={onLoadCompanyProperties} onChange={(v) => setSupport({ customerProperty: v })} />
       {text('supportContacts.customerValue', 'settings.support.customerValue', draft.supportContacts.customerValue, (v) => setSupport({ customerValue: v }))}
       {whole('supportContacts.maxPerCompany', 'settings.support.maxPerCompany', draft.supportContacts.maxPerCompany, (v) => setSupport({ maxPerCompany: v }))}
       {whole('supportContacts.maxReportsPerRecipientPerHour', 'settings.support.maxReports', draft.supportContacts.maxReportsPerRecipientPerHour, (v) => setSupport({ maxReportsPerRecipientPerHour: v }))}
@@ -203,6 +205,32 @@ function SettingsForm({ initial, language, onSave, onCreateDefaultCompany, backf
       {(initial.provisioning?.steps ?? []).map((step) => (
         <Text key={step.name}>{step.id ? t(language, `provisioning.step.${step.id}`) : step.name}: {step.ok ? t(language, 'settings.provisioning.ok') : t(language, 'settings.provisioning.failed', { reason: step.detail })}</Text>
       ))}
+    </Flex>
+  );
+}
+
+/** A company property by its label; the saved one stays chosen while the list loads or when it cannot be loaded. */
+function CompanyPropertySelect({ language, readOnly, value, onLoad, onChange }: { language: Language; readOnly: boolean; value: string; onLoad: SettingsViewProps['onLoadCompanyProperties']; onChange: (name: string) => void }) {
+  const [state, setState] = useState<{ kind: 'loading' } | { kind: 'ready'; list: { name: string; label: string }[] } | { kind: 'failed'; message: string }>({ kind: 'loading' });
+  const [attempt, setAttempt] = useState(0);
+  useEffect(() => {
+    let live = true;
+    setState({ kind: 'loading' });
+    void onLoad().then((r) => { if (live) setState(r.ok ? { kind: 'ready', list: r.properties } : { kind: 'failed', message: r.message }); });
+    return () => { live = false; };
+  }, [attempt]);
+  const list = state.kind === 'ready' ? state.list : [];
+  const options = [...list, ...(list.some((p) => p.name === value) ? [] : [{ name: value, label: value }])].map((p) => ({ value: p.name, label: p.label }));
+  return (
+    <Flex direction="column" gap="xs">
+      <Select name="supportContacts.customerProperty" label={t(language, 'settings.support.customerProperty')} value={value} readOnly={readOnly} options={options} onChange={(v) => onChange(String(v))} />
+      {state.kind === 'loading' && <LoadingSpinner label={t(language, 'settings.propertiesLoading')} />}
+      {state.kind === 'failed' && (
+        <Alert title={t(language, 'settings.support')} variant="error">
+          {t(language, 'settings.propertiesFailed', { reason: state.message })}
+          <Button size="xs" onClick={() => setAttempt(attempt + 1)}>{t(language, 'status.retry')}</Button>
+        </Alert>
+      )}
     </Flex>
   );
 }

@@ -371,6 +371,8 @@ const en = {
   "provisioning.step.accessList": "The access list (a manual contact list)",
   "provisioning.step.supportContacts": "The support contact label and company properties",
   "provisioning.none": "The setup has not run in this account yet.",
+  "settings.propertiesLoading": "Loading the account's company properties…",
+  "settings.propertiesFailed": "The company properties could not be loaded: {reason}",
 } as const;
 
 export type MessageKey = keyof typeof en;
@@ -742,6 +744,8 @@ const de: Catalogue = {
   "provisioning.step.accessList": "Die Zugangsliste (eine manuelle Kontaktliste)",
   "provisioning.step.supportContacts": "Das Label für Support-Kontakte und die Unternehmenseigenschaften",
   "provisioning.none": "Die Einrichtung ist in diesem Account noch nicht gelaufen.",
+  "settings.propertiesLoading": "Die Unternehmenseigenschaften des Accounts werden geladen …",
+  "settings.propertiesFailed": "Die Unternehmenseigenschaften konnten nicht geladen werden: {reason}",
 };
 
 const it: Catalogue = {
@@ -1110,6 +1114,8 @@ const it: Catalogue = {
   "provisioning.step.accessList": "La lista di accesso (una lista di contatti manuale)",
   "provisioning.step.supportContacts": "L’etichetta dei contatti di supporto e le proprietà aziendali",
   "provisioning.none": "La configurazione non è ancora stata eseguita in questo account.",
+  "settings.propertiesLoading": "Caricamento delle proprietà aziendali dell’account…",
+  "settings.propertiesFailed": "Non è stato possibile caricare le proprietà aziendali: {reason}",
 };
 
 const es: Catalogue = {
@@ -1478,6 +1484,8 @@ const es: Catalogue = {
   "provisioning.step.accessList": "La lista de acceso (una lista de contactos manual)",
   "provisioning.step.supportContacts": "La etiqueta de contactos de soporte y las propiedades de empresa",
   "provisioning.none": "La configuración aún no se ha ejecutado en esta cuenta.",
+  "settings.propertiesLoading": "Cargando las propiedades de empresa de la cuenta…",
+  "settings.propertiesFailed": "No se han podido cargar las propiedades de empresa: {reason}",
 };
 
 export const catalogues: Record<Language, Catalogue> = { en, de, it, es };

@@ -10,16 +10,24 @@ const publicList = (l: ObjectList) => ({
   processingType: l.processingType, createdAt: l.createdAt, updatedAt: l.createdAt, size: l.members.size,
 });
 
-/** A few of HubSpot's own ticket properties (every account has them), as the properties API lists them. */
-const defaultTicketProperties = ([
-  ['subject', 'Ticket name', 'string', 'text'], ['content', 'Ticket description', 'string', 'textarea'],
-  ['hs_pipeline', 'Pipeline', 'enumeration', 'select'], ['hs_pipeline_stage', 'Ticket status', 'enumeration', 'select'],
-  ['hs_ticket_priority', 'Priority', 'enumeration', 'select'], ['hs_ticket_category', 'Category', 'enumeration', 'select'],
-  ['source_type', 'Source', 'enumeration', 'select'], ['hs_resolution', 'Resolution', 'enumeration', 'select'],
-] as const).map(([name, label, type, fieldType]) => ({
-  name, label, type, fieldType, groupName: 'ticketinformation', description: '', options: [], hidden: false, formField: true,
+/** A few of HubSpot's own properties (every account has them), as the properties API lists them. */
+const builtIn = (groupName: string, list: (readonly [string, string, string, string])[]) => list.map(([name, label, type, fieldType]) => ({
+  name, label, type, fieldType, groupName, description: '', options: [], hidden: false, formField: true,
   createdAt: '2019-01-01T00:00:00.000Z', modificationMetadata: { archivable: false, readOnlyDefinition: true, readOnlyValue: false },
 }));
+const defaultProperties: Record<string, ReturnType<typeof builtIn>> = {
+  tickets: builtIn('ticketinformation', [
+    ['subject', 'Ticket name', 'string', 'text'], ['content', 'Ticket description', 'string', 'textarea'],
+    ['hs_pipeline', 'Pipeline', 'enumeration', 'select'], ['hs_pipeline_stage', 'Ticket status', 'enumeration', 'select'],
+    ['hs_ticket_priority', 'Priority', 'enumeration', 'select'], ['hs_ticket_category', 'Category', 'enumeration', 'select'],
+    ['source_type', 'Source', 'enumeration', 'select'], ['hs_resolution', 'Resolution', 'enumeration', 'select'],
+  ]),
+  companies: builtIn('companyinformation', [
+    ['name', 'Company name', 'string', 'text'], ['domain', 'Company domain name', 'string', 'text'],
+    ['hs_additional_domains', 'Additional domains', 'enumeration', 'checkbox'], ['lifecyclestage', 'Lifecycle stage', 'enumeration', 'radio'],
+    ['type', 'Type', 'enumeration', 'select'], ['industry', 'Industry', 'enumeration', 'select'],
+  ]),
+};
 
 /** Lists, conversations, transactional email, properties and account info. */
 export function otherRoutes(): Router {
@@ -151,7 +159,7 @@ export function otherRoutes(): Router {
   });
   r.get('/crm/v3/properties/:objectType', (req, res) => {
     const own = [...(acct(res).properties.get(req.params.objectType)?.values() ?? [])];
-    res.json({ results: [...(req.params.objectType === 'tickets' ? defaultTicketProperties : []), ...own] });
+    res.json({ results: [...(defaultProperties[req.params.objectType] ?? []), ...own] });
   });
 
   // --- account ---

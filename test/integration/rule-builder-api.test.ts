@@ -57,6 +57,12 @@ describe('what the rule builder asks the app', () => {
     expect(sandbox.violations).toEqual([]);
   });
 
+  it('lists the company properties by label (which companies must keep a support contact)', async () => {
+    const listed = await api('/pickers/company-properties');
+    expect(listed.body!.properties).toEqual(expect.arrayContaining([{ name: 'lifecyclestage', label: 'Lifecycle stage', type: 'enumeration' }]));
+    expect(sandbox.violations).toEqual([]);
+  });
+
   it('says when each rule last fired', async () => {
     await env.app.rules.save(P, credentials, (await env.app.rules.read(P)).version, 'test');
     const ada = sandbox.seed(P, 'contacts', { email: 'ada@acme.example', firstname: 'Ada' });

@@ -98,7 +98,7 @@ const views: Record<string, { view: (language: Language) => ReactElement; data: 
   'status card, not set up': { view: (language) => <StatusCardView status={ready({ portalId: 4242, installed: false, queue: { waiting: 0, active: 0 }, deadLetters: 0 })} language={language} onRetry={noop} />, data: {} },
   'a card that failed to load': { view: (language) => <StatusCardView status={{ kind: 'error', reason: 'HubSpot answered 503' }} language={language} onRetry={noop} />, data: ['HubSpot answered 503'] },
   'settings page': {
-    view: (language) => <SettingsView payload={ready(settingsPayload)} language={language} onSave={vi.fn()} onRetry={noop} onCreateDefaultCompany={vi.fn()} backfill={null} onBackfill={noop} onSmtpPassword={vi.fn()} onSearch={vi.fn()} />,
+    view: (language) => <SettingsView payload={ready(settingsPayload)} language={language} onSave={vi.fn()} onRetry={noop} onCreateDefaultCompany={vi.fn()} backfill={null} onBackfill={noop} onSmtpPassword={vi.fn()} onSearch={vi.fn()} onLoadCompanyProperties={pending} />,
     data: [settingsPayload.settings, settingsPayload.names, 'HubSpot answered 403', 'English', 'Deutsch', 'Italiano', 'Español'],
   },
   'setup checklist': {

@@ -22,7 +22,8 @@ const payload: SettingsPayload = {
 const props = (over: Partial<SettingsViewProps> = {}): SettingsViewProps => ({
   payload: { kind: 'ready', data: payload }, language: 'en', onSave: vi.fn(), onRetry: vi.fn(),
   onCreateDefaultCompany: vi.fn(), backfill: null, onBackfill: vi.fn(), onSmtpPassword: vi.fn().mockResolvedValue({ ok: true }),
-  onSearch: vi.fn().mockResolvedValue({ ok: true, results: [] }), ...over,
+  onSearch: vi.fn().mockResolvedValue({ ok: true, results: [] }),
+  onLoadCompanyProperties: vi.fn().mockResolvedValue({ ok: true, properties: [{ name: 'lifecyclestage', label: 'Lifecycle stage' }, { name: 'type', label: 'Type' }] }), ...over,
 });
 
 function render(p: SettingsViewProps) {
@@ -221,7 +222,8 @@ describe('every setting has a field', () => {
     r.find(TextArea, { name: 'inbound.autoReplySubjects' }).trigger('onChange', 'Out of office\n Abwesenheitsnotiz \n' as never);
     r.find(Toggle, { name: 'inbound.stripPlusAddresses' }).trigger('onChange', true as never);
     r.find(Input, { name: 'email.maxPerRecipientPerHour' }).trigger('onChange', '8' as never);
-    r.find(Input, { name: 'supportContacts.customerProperty' }).trigger('onChange', 'type' as never);
+    await r.waitFor(() => expect((r.find(Select, { name: 'supportContacts.customerProperty' }).props.options as { label: string }[]).map((o) => o.label)).toEqual(['Lifecycle stage', 'Type']));
+    r.find(Select, { name: 'supportContacts.customerProperty' }).trigger('onChange', 'type' as never);
     r.find(Input, { name: 'supportContacts.customerValue' }).trigger('onChange', 'CUSTOMER' as never);
     r.find(Input, { name: 'supportContacts.maxPerCompany' }).trigger('onChange', '10' as never);
     r.find(Input, { name: 'supportContacts.maxReportsPerRecipientPerHour' }).trigger('onChange', '30' as never);

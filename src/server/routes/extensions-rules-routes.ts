@@ -13,6 +13,14 @@ import { readTicket } from '../../tickets/ticket-snapshot.js';
 import { rulePorts } from '../event-handlers.js';
 import { dryRun, lastFiredByRule } from '../../tickets/rule-dry-run.js';
 
+type Listed = { results: { name: string; label: string; type: string; hidden?: boolean; modificationMetadata?: { readOnlyValue?: boolean } }[] };
+/** Properties by label, hidden ones left out (and those the app may not write, when it is to write them). */
+async function propertiesByLabel(hubspot: ExtensionsDeps['hubspot'], portalId: number, objectType: 'tickets' | 'companies', writable: boolean) {
+  const found = await hubspot.request<Listed>(portalId, `crm.properties.${objectType}.list`, { method: 'GET', path: `/crm/v3/properties/${objectType}` });
+  return found.results.filter((p) => !p.hidden && !(writable && p.modificationMetadata?.readOnlyValue))
+    .map((p) => ({ name: p.name, label: p.label, type: p.type })).sort((a, b) => a.label.localeCompare(b.label));
+}
+
 /** Rules (read, save/import, dry run) and a ticket's rule runs with retry of one action. */
 export function rulesRoutes(r: Router, deps: ExtensionsDeps): void {
   r.get('/rules', async (_req, res) => {
@@ -23,10 +31,12 @@ export function rulesRoutes(r: Router, deps: ExtensionsDeps): void {
 
   /** The account's ticket properties by label, for the setProperty action's picker. */
   r.get('/rules/ticket-properties', async (_req, res) => {
-    const found = await deps.hubspot.request<{ results: { name: string; label: string; type: string; hidden?: boolean; modificationMetadata?: { readOnlyValue?: boolean } }[] }>(caller(res).portalId, 'crm.properties.tickets.list', {
-      method: 'GET', path: '/crm/v3/properties/tickets',
-    });
-    res.json({ properties: found.results.filter((p) => !p.hidden && !p.modificationMetadata?.readOnlyValue).map((p) => ({ name: p.name, label: p.label, type: p.type })).sort((a, b) => a.label.localeCompare(b.label)) });
+    res.json({ properties: await propertiesByLabel(deps.hubspot, caller(res).portalId, 'tickets', true) });
+  });
+
+  /** The account's company properties by label (which companies must keep a support contact). */
+  r.get('/pickers/company-properties', async (_req, res) => {
+    res.json({ properties: await propertiesByLabel(deps.hubspot, caller(res).portalId, 'companies', false) });
   });
 
   /**
