@@ -67,7 +67,7 @@ export function renderTemplate(t: EmailTemplate, registry: SnippetRegistry, inpu
     let value = resolved.get(key);
     if (value === undefined) {
       const def = registry.lookup(name)!;
-      value = def.resolve(input, extra) ?? '';
+      value = def.resolve(input, extra, t.language) ?? '';
       resolved.set(key, value);
       byName[snake(def.name)] = value;
       if (def.secret && value) secrets.push(value);

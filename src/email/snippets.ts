@@ -15,7 +15,20 @@ export interface SnippetDef {
   secret?: boolean;
   /** Whether a message needs this context to render it (ticket snippets only in ticket emails). */
   needs?: 'contact' | 'company' | 'ticket';
-  resolve: (input: RenderInput, extra: Record<string, string>) => string | undefined;
+  /** The value, in the language of the message being written (the words a value is made of, e.g. a priority). */
+  resolve: (input: RenderInput, extra: Record<string, string>, language: Language) => string | undefined;
+}
+
+/** HubSpot's ticket priorities (LOW, MEDIUM, HIGH, URGENT) in the message's words; a ticket without one says so. */
+const priorities: Record<Language, Record<string, string>> = {
+  en: { LOW: 'low', MEDIUM: 'medium', HIGH: 'high', URGENT: 'urgent', '': 'not set' },
+  de: { LOW: 'niedrig', MEDIUM: 'mittel', HIGH: 'hoch', URGENT: 'dringend', '': 'nicht gesetzt' },
+  it: { LOW: 'bassa', MEDIUM: 'media', HIGH: 'alta', URGENT: 'urgente', '': 'non impostata' },
+  es: { LOW: 'baja', MEDIUM: 'media', HIGH: 'alta', URGENT: 'urgente', '': 'sin definir' },
+};
+export function priorityWord(value: string | null | undefined, language: Language): string {
+  const key = (value ?? '').trim().toUpperCase();
+  return priorities[language][key] ?? value!.trim();
 }
 
 const prop = (scope: 'contact' | 'company' | 'ticket', property: string) =>
@@ -31,7 +44,7 @@ export const builtInSnippets: SnippetDef[] = [
   { name: 'Ticket ID', aliases: { de: 'Ticket-ID', it: 'ID del Ticket', es: 'ID del Ticket' }, needs: 'ticket', resolve: prop('ticket', 'hs_object_id') },
   { name: 'Ticket Description', aliases: { de: 'Ticket-Beschreibung', it: 'Descrizione del Ticket', es: 'Descripción del Ticket' }, needs: 'ticket', resolve: prop('ticket', 'content') },
   { name: 'Ticket Excerpt', aliases: { de: 'Ticket-Auszug', it: 'Estratto del Ticket', es: 'Extracto del Ticket' }, needs: 'ticket', resolve: prop('ticket', 'excerpt') },
-  { name: 'Ticket Priority', aliases: { de: 'Ticket-Priorität', it: 'Priorità del Ticket', es: 'Prioridad del Ticket' }, needs: 'ticket', resolve: prop('ticket', 'hs_ticket_priority') },
+  { name: 'Ticket Priority', aliases: { de: 'Ticket-Priorität', it: 'Priorità del Ticket', es: 'Prioridad del Ticket' }, needs: 'ticket', resolve: (input, _extra, language) => priorityWord(input.ticket?.hs_ticket_priority, language) },
   { name: 'Ticket Link', aliases: { de: 'Ticket-Link', it: 'Link del Ticket', es: 'Enlace del Ticket' }, needs: 'ticket', resolve: prop('ticket', 'link') },
 ];
 

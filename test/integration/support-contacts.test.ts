@@ -93,7 +93,7 @@ describe('support contacts of a customer company', () => {
     const reports = (await env.app.email.outbox.list(P)).filter((m) => m.subject.includes('Printer on fire'));
     expect(reports.map((m) => m.to).sort()).toEqual(['grace@acme.example', 'ops@acme.example']);
     expect(reports[0]!.subject).toBe('New issue reported by Acme: Printer on fire');
-    expect(reports[0]!.text).toContain(`Printer on fire (ticket ${ticketId}, priority HIGH)\nSmoke everywhere`);
+    expect(reports[0]!.text).toContain(`Printer on fire (ticket ${ticketId}, priority high)\nSmoke everywhere`);
     expect(reports[0]!.text).toContain(`The ticket: https://app.hubspot.com/contacts/${P}/record/0-5/${ticketId}`);
 
     // Grace raises one herself: only the other support contact is told.

@@ -74,3 +74,25 @@ describe('email templates', () => {
     expect(out.values).toMatchObject({ contact_first_name: 'Ada', portal_address: 'https://portal.acme.example', portal_username: 'ada@acme.example', portal_password: link });
   });
 });
+
+describe('the issue report\'s priority', () => {
+  const registry = new SnippetRegistry([...builtInSnippets, ...portalSnippets]);
+  const report = (language: (typeof languages)[number], priority?: string) => renderTemplate(defaultTemplate('support-issue-report', language), registry, {
+    company: { name: 'Acme' }, ticket: { subject: 'Printer on fire', hs_object_id: '1031', hs_ticket_priority: priority, link: 'https://app.hubspot.com/x', excerpt: '' },
+  }).text;
+
+  it('says a ticket has no priority instead of leaving a blank, in the report\'s language', () => {
+    expect(report('en')).toContain('Printer on fire (ticket 1031, priority not set)');
+    expect(report('en', '')).toContain('(ticket 1031, priority not set)');
+    expect(report('de')).toContain('(Ticket 1031, Priorität nicht gesetzt)');
+    expect(report('it')).toContain('(ticket 1031, priorità non impostata)');
+    expect(report('es')).toContain('(ticket 1031, prioridad sin definir)');
+  });
+
+  it('names HubSpot\'s priorities in the report\'s words, and keeps one it does not know as it is', () => {
+    expect(report('en', 'HIGH')).toContain('priority high)');
+    expect(report('de', 'URGENT')).toContain('Priorität dringend)');
+    expect(report('es', 'LOW')).toContain('prioridad baja)');
+    expect(report('it', 'P1-custom')).toContain('priorità P1-custom)');
+  });
+});
