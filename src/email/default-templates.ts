@@ -52,10 +52,33 @@ const requestReceived: Record<Language, Body> = {
   es: { subject: 'Hemos recibido tu solicitud: {[Título del Ticket]}', text: 'Hola, {[Nombre del Contacto]}:\n\ngracias por tu mensaje. Hemos recibido tu solicitud «{[Título del Ticket]}» (ticket {[ID del Ticket]}) y te responderemos en breve.\n\nUn saludo,\nel equipo de soporte' },
 };
 
-export const templateNames = ['portal-credentials', 'support-issue-report', 'request-received'] as const;
+// For a customer who has access already (forgot password, an agent's reset, a second request):
+// not a welcome. The link is for a new password; the current one keeps working until it is used.
+const reset: Record<Language, Body> = {
+  en: {
+    subject: 'Your access to our customer portal',
+    text: 'Hello {[Contact First Name]},\n\nyou already have access to our customer portal.\n\nPortal: {[Portal Address]}\nUsername: {[Portal Username]}\n\nIf you forgot your password, choose a new one here (the link works once; your current password keeps working until you do): {[Portal Password]}\n\nIf you did not ask for this, you can ignore this email.\n\nBest regards,\nYour support team',
+  },
+  de: {
+    subject: 'Ihr Zugang zu unserem Kundenportal',
+    text: 'Hallo {[Contact First Name]},\n\nSie haben bereits Zugang zu unserem Kundenportal.\n\nPortal: {[Portal Address]}\nBenutzername: {[Portal Username]}\n\nFalls Sie Ihr Passwort vergessen haben, legen Sie hier ein neues fest (der Link gilt nur einmal; Ihr bisheriges Passwort gilt, bis Sie das tun): {[Portal Password]}\n\nWenn Sie das nicht angefordert haben, können Sie diese E-Mail ignorieren.\n\nViele Grüße\nIhr Support-Team',
+  },
+  it: {
+    subject: 'Il tuo accesso al nostro portale clienti',
+    text: 'Ciao {[Nome del Contatto]},\n\nhai già accesso al nostro portale clienti.\n\nPortale: {[Indirizzo del Portale]}\nNome utente: {[Nome Utente del Portale]}\n\nSe hai dimenticato la password, scegline una nuova qui (il link vale una sola volta; la password attuale resta valida finché non lo fai): {[Password del Portale]}\n\nSe non l’hai chiesto tu, puoi ignorare questa email.\n\nUn cordiale saluto,\nil team di assistenza',
+  },
+  es: {
+    subject: 'Tu acceso a nuestro portal de clientes',
+    text: 'Hola, {[Nombre del Contacto]}:\n\nya tienes acceso a nuestro portal de clientes.\n\nPortal: {[Dirección del Portal]}\nUsuario: {[Nombre de Usuario del Portal]}\n\nSi has olvidado tu contraseña, crea una nueva aquí (el enlace solo funciona una vez; tu contraseña actual sigue valiendo hasta que lo hagas): {[Contraseña del Portal]}\n\nSi no lo has pedido tú, puedes ignorar este correo.\n\nUn saludo,\nel equipo de soporte',
+  },
+};
+
+export const templateNames = ['portal-credentials', 'portal-reset', 'support-issue-report', 'request-received'] as const;
+/** The templates that carry credentials (their values come from the portal capability at send time). */
+export const credentialTemplates: readonly TemplateName[] = ['portal-credentials', 'portal-reset'];
 export type TemplateName = (typeof templateNames)[number];
 
-const shipped: Record<TemplateName, Record<Language, Body>> = { 'portal-credentials': credentials, 'support-issue-report': issueReport, 'request-received': requestReceived };
+const shipped: Record<TemplateName, Record<Language, Body>> = { 'portal-credentials': credentials, 'portal-reset': reset, 'support-issue-report': issueReport, 'request-received': requestReceived };
 
 /** The shipped default of a template in a language. */
 export function defaultTemplate(name: TemplateName, language: Language): EmailTemplate {

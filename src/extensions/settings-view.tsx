@@ -4,6 +4,7 @@ import { languages, t, type Language, type MessageKey } from '../i18n/messages.j
 import type { BackfillStatus } from '../companies/backfill.js';
 import { LoadStates, type Loadable } from './load-states.js';
 import { RecordPicker } from './record-picker.js';
+import { templateLabel } from './email-log-view.js';
 import type { ChosenNames, PickerOption, PickerSearch } from '../settings/chosen-records.js';
 
 export interface InboundSettings { freeMailAdditions: string[]; ignoredSenders: string[]; autoReplySubjects: string[]; matchSubdomains: boolean; defaultCompanyId: string | null; stripPlusAddresses: boolean }
@@ -131,9 +132,9 @@ function SettingsForm({ initial, language, onSave, onCreateDefaultCompany, backf
         options={(['outbox', 'hubspot', 'smtp'] as const).map((v) => ({ value: v, label: t(language, `settings.transport.${v}`) }))}
         onChange={(v) => setEmail({ transport: v as EmailSettings['transport'] })}
       />
-      {draft.email.transport === 'hubspot' && (['portal-credentials', 'support-issue-report'] as const).map((name) => (
+      {draft.email.transport === 'hubspot' && (['portal-credentials', 'portal-reset', 'support-issue-report'] as const).map((name) => (
         <Input
-          key={name} name={`email.hubspotEmailIds.${name}`} label={t(language, 'settings.hubspotEmailId', { template: name })}
+          key={name} name={`email.hubspotEmailIds.${name}`} label={t(language, 'settings.hubspotEmailId', { template: templateLabel(language, name) })}
           value={String(draft.email.hubspotEmailIds[name] ?? '')} readOnly={readOnly}
           onChange={(v: string) => {
             const ids = { ...draft.email.hubspotEmailIds };

@@ -373,6 +373,7 @@ const en = {
   "provisioning.none": "The setup has not run in this account yet.",
   "settings.propertiesLoading": "Loading the account's company properties…",
   "settings.propertiesFailed": "The company properties could not be loaded: {reason}",
+  "tpl.portal-reset": "Portal access reminder and password reset",
 } as const;
 
 export type MessageKey = keyof typeof en;
@@ -746,6 +747,7 @@ const de: Catalogue = {
   "provisioning.none": "Die Einrichtung ist in diesem Account noch nicht gelaufen.",
   "settings.propertiesLoading": "Die Unternehmenseigenschaften des Accounts werden geladen …",
   "settings.propertiesFailed": "Die Unternehmenseigenschaften konnten nicht geladen werden: {reason}",
+  "tpl.portal-reset": "Portalzugang und Passwort zurücksetzen",
 };
 
 const it: Catalogue = {
@@ -1116,6 +1118,7 @@ const it: Catalogue = {
   "provisioning.none": "La configurazione non è ancora stata eseguita in questo account.",
   "settings.propertiesLoading": "Caricamento delle proprietà aziendali dell’account…",
   "settings.propertiesFailed": "Non è stato possibile caricare le proprietà aziendali: {reason}",
+  "tpl.portal-reset": "Promemoria di accesso e reimpostazione della password",
 };
 
 const es: Catalogue = {
@@ -1486,6 +1489,7 @@ const es: Catalogue = {
   "provisioning.none": "La configuración aún no se ha ejecutado en esta cuenta.",
   "settings.propertiesLoading": "Cargando las propiedades de empresa de la cuenta…",
   "settings.propertiesFailed": "No se han podido cargar las propiedades de empresa: {reason}",
+  "tpl.portal-reset": "Recordatorio de acceso y nueva contraseña",
 };
 
 export const catalogues: Record<Language, Catalogue> = { en, de, it, es };

@@ -88,19 +88,31 @@ export class PortalAccess {
    * link (which supersedes every older one), or in "temporary" mode a random password that must
    * be changed at the first sign-in.
    */
-  async credentialValues(ctx: AccountContext, contactId: string): Promise<Record<string, string>> {
+  /**
+   * Which credentials email a contact gets: the welcome until they have chosen a password, then
+   * the reset ("you already have access", a link in case they forgot it). Decided when the email
+   * is queued, so a retried job sends the same one.
+   */
+  async credentialsTemplate(ctx: { portalId: number }, contactId: string): Promise<'portal-credentials' | 'portal-reset'> {
+    const account = await this.d.accounts.get(ctx.portalId, contactId);
+    return account?.state === 'active' ? 'portal-reset' : 'portal-credentials';
+  }
+
+  async credentialValues(ctx: AccountContext, contactId: string, purpose: 'welcome' | 'reset' = 'welcome'): Promise<Record<string, string>> {
     const account = await this.d.accounts.get(ctx.portalId, contactId);
     if (!account || account.state === 'disabled') throw new PermanentError(`contact ${contactId} has no portal access: grant it first (card, settings or the rule action grantPortalAccess)`);
     const portal = ctx.settings.portal;
     if (!portal.portalUrl) throw new PermanentError('settings.portal.portalUrl is not set: the email would have no portal address');
     let password: string;
-    if (portal.passwordMode === 'temporary') {
+    // A reset never replaces the password a customer has: it sends a link, and the current
+    // password works until a new one is set through it.
+    if (portal.passwordMode === 'temporary' && purpose === 'welcome') {
       password = randomBytes(12).toString('base64url');
       await this.d.accounts.save({ ...account, state: 'active', passwordHash: await this.d.hasher.hash(password), mustChangePassword: true, currentLinkHash: null });
     } else {
       password = setPasswordUrl(this.d.publicBaseUrl, ctx.portalId, await this.d.accounts.mintLink(account, portal.linkExpiryHours));
     }
-    await this.d.accounts.record(ctx.portalId, contactId, { action: 'link-sent', by: 'email', why: portal.passwordMode === 'temporary' ? 'temporary password' : `set-password link, ${portal.linkExpiryHours} h` });
+    await this.d.accounts.record(ctx.portalId, contactId, { action: 'link-sent', by: 'email', why: portal.passwordMode === 'temporary' && purpose === 'welcome' ? 'temporary password' : `${purpose === 'reset' ? 'reset' : 'set-password'} link, ${portal.linkExpiryHours} h` });
     return { 'Portal Address': portal.portalUrl, 'Portal Username': account.email, 'Portal Password': password };
   }
 

@@ -132,7 +132,7 @@ export async function runDemo(options: { signInAsAda?: boolean } = {}): Promise<
   // The admin finishes the setup: customers' emails go through HubSpot's transactional email from
   // now on (the story above used the outbox, so its emails are printed here), and a test email to the admin checks it.
   const finishing = await runtime.settings.read(DEMO_PORTAL);
-  await runtime.settings.save(DEMO_PORTAL, { ...finishing.settings, email: { ...finishing.settings.email, transport: 'hubspot', hubspotEmailIds: { 'portal-credentials': 1001, 'support-issue-report': 1002 } } }, finishing.version, 'demo admin');
+  await runtime.settings.save(DEMO_PORTAL, { ...finishing.settings, email: { ...finishing.settings.email, transport: 'hubspot', hubspotEmailIds: { 'portal-credentials': 1001, 'portal-reset': 1003, 'support-issue-report': 1002 } } }, finishing.version, 'demo admin');
   const test = await sendTestEmail(runtime, DEMO_PORTAL, 'admin@support.example');
   const checklist = await setupChecklist({
     store: runtime.store, settings: runtime.settings, rules: runtime.rules, clients: runtime.portal.clients, hubspot: runtime.hubspot, issuer: runtime.portal.issuer,

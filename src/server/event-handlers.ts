@@ -1,7 +1,7 @@
 import { runBackfill } from '../companies/backfill.js';
 import { z } from 'zod';
 import type { DomainIndexCache } from '../companies/domain-index-cache.js';
-import { templateNames } from '../email/default-templates.js';
+import { credentialTemplates, templateNames } from '../email/default-templates.js';
 import type { Email } from '../email/create-email.js';
 import { PermanentError } from '../queue/errors.js';
 import type { RuleRepository } from '../tickets/rule-repository.js';
@@ -49,6 +49,7 @@ export function rulePorts(queue: EventQueue, portal?: PortalAccess): RulePorts {
       await portal.grant(ctx, contactId, 'rule', why);
     },
     queueEmail: (portalId, job) => queueEmailJob(queue, portalId, job),
+    credentialsTemplate: async (ctx, contactId) => (portal ? portal.credentialsTemplate(ctx, contactId) : 'portal-credentials'),
   };
 }
 
@@ -110,7 +111,7 @@ export function createEventHandlers(p: HandlerPorts): Record<string, Subscriptio
     const parsed = emailJobPayload.safeParse(event.propertyValue);
     if (!parsed.success) throw new PermanentError(`email job payload is not valid: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
     const { template, contactId } = parsed.data;
-    await p.email.service.send(ctx, { ...parsed.data, makeExtra: template === 'portal-credentials' ? () => p.portal.access.credentialValues(ctx, contactId) : undefined });
+    await p.email.service.send(ctx, { ...parsed.data, makeExtra: credentialTemplates.includes(template) ? () => p.portal.access.credentialValues(ctx, contactId, template === 'portal-reset' ? 'reset' : 'welcome') : undefined });
   };
   const ports = rulePorts(p.queue, p.portal.access);
   // The articles' "send an email to a newly added contact": access and credentials, once per contact.
@@ -128,14 +129,15 @@ export function createEventHandlers(p: HandlerPorts): Record<string, Subscriptio
     const contactId = String(event.objectId);
     const by = String((event.propertyValue as { by?: unknown } | undefined)?.by ?? 'an agent').slice(0, 200);
     await p.portal.access.grant(ctx, contactId, by, 'granted to all contacts of the company');
-    await ports.queueEmail(ctx.portalId, { cause: `bulk:${contactId}:${event.occurredAt}`, template: 'portal-credentials', contactId });
+    await ports.queueEmail(ctx.portalId, { cause: `bulk:${contactId}:${event.occurredAt}`, template: await p.portal.access.credentialsTemplate(ctx, contactId), contactId });
   };
   const portalReset: SubscriptionHandler = async (event, ctx) => {
     const parsed = resetPayload.safeParse(event.propertyValue);
     if (!parsed.success) throw new PermanentError(`password reset payload is not valid: ${parsed.error.issues.map((i) => i.path.join('.')).join(', ')}`);
     const account = await p.portal.accounts.findByLogin(ctx.portalId, parsed.data.email);
     if (!account || account.state === 'disabled') return;
-    await ports.queueEmail(ctx.portalId, { cause: `reset:${parsed.data.requestId}`, template: 'portal-credentials', contactId: account.contactId });
+    // "Forgot password" is never a welcome: the reset email, whatever the account's state.
+    await ports.queueEmail(ctx.portalId, { cause: `reset:${parsed.data.requestId}`, template: 'portal-reset', contactId: account.contactId });
   };
   const ticketCreated: SubscriptionHandler = async (event, ctx) => {
     await runTicketRules(ctx, p.rules, ports, String(event.objectId), 'ticket.created', `event:${event.eventId}:${event.occurredAt}`);

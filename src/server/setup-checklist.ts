@@ -69,7 +69,7 @@ export async function setupChecklist(d: ChecklistDeps, portalId: number): Promis
 async function emailStep(d: ChecklistDeps, portalId: number, s: Settings, facts: SetupFacts): Promise<ChecklistStep> {
   const e = s.email;
   if (e.transport === 'outbox') return { id: 'email', state: 'missing', vars: { why: 'outbox' } };
-  if (e.transport === 'hubspot' && !(e.hubspotEmailIds['portal-credentials'] && e.hubspotEmailIds['support-issue-report'])) return { id: 'email', state: 'missing', vars: { why: 'hubspotIds' } };
+  if (e.transport === 'hubspot' && !(['portal-credentials', 'portal-reset', 'support-issue-report'] as const).every((n) => e.hubspotEmailIds[n])) return { id: 'email', state: 'missing', vars: { why: 'hubspotIds' } };
   if (e.transport === 'smtp' && !(e.smtp && await d.smtpPasswordSet(portalId))) return { id: 'email', state: 'missing', vars: { why: 'smtp' } };
   const test = facts.testEmail;
   if (!test || test.transport !== e.transport) return { id: 'email', state: 'missing', vars: { why: 'test' } };

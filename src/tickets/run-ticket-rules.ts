@@ -34,6 +34,8 @@ export interface RulePorts {
   notifySupportContacts: (ctx: RuleContext, ticketId: string) => Promise<void>;
   /** Gives a contact customer-portal access (list membership and a portal account); idempotent. */
   grantPortalAccess: (ctx: RuleContext, contactId: string, why: string) => Promise<void>;
+  /** The welcome until the contact has a password, then the reset email. */
+  credentialsTemplate: (ctx: RuleContext, contactId: string) => Promise<'portal-credentials' | 'portal-reset'>;
 }
 
 /** Actions aimed at the ticket's requester: the requester is read only when one of them may run. */
@@ -115,8 +117,9 @@ export async function runAction(ctx: RuleContext, ports: RulePorts, ticketId: st
         await ports.grantPortalAccess(ctx, requesterId, `rule ${ruleId} on ticket ${ticketId}`);
         outcome = { ...base, status: 'done', detail: `portal access for contact ${requesterId}` };
       } else {
-        await ports.queueEmail(ctx.portalId, { cause: `rule:${ticketId}:${ruleId}:${index}`, template: 'portal-credentials', contactId: requesterId, ticketId });
-        outcome = { ...base, status: 'queued', detail: `portal credentials to contact ${requesterId}`, email: { cause: `rule:${ticketId}:${ruleId}:${index}`, template: 'portal-credentials' } };
+        const template = await ports.credentialsTemplate(ctx, requesterId);
+        await ports.queueEmail(ctx.portalId, { cause: `rule:${ticketId}:${ruleId}:${index}`, template, contactId: requesterId, ticketId });
+        outcome = { ...base, status: 'queued', detail: `portal credentials to contact ${requesterId}`, email: { cause: `rule:${ticketId}:${ruleId}:${index}`, template } };
       }
     } else if (action.type === 'notifySupportContacts') {
       await ports.notifySupportContacts(ctx, ticketId);

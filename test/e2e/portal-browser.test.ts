@@ -244,6 +244,65 @@ describe('a customer signs in to the HubSpot customer portal through the app (Ch
     });
   }
 
+  it('a customer who has access and forgot the password gets the reset email, not the welcome, and the current password works until a new one is set', async () => {
+    const email = 'rita@acme.example';
+    await newContact(email, 'Rita Reset');
+    const welcome = (await env.app.email.outbox.mailbox(env.P)).find((m) => m.to === email)!;
+    expect(welcome.text).toContain('you can now follow your requests in our customer portal');
+    const page = await newPage();
+    await page.goto((await env.latestLink(email))!);
+    await page.locator('input[name=password]').fill(`${PASSWORD} rita`);
+    await page.locator('input[name=confirm]').fill(`${PASSWORD} rita`);
+    await page.locator('button[type=submit]').click();
+    await page.waitForLoadState();
+
+    await page.goto(`${env.base}/portal/${env.P}/forgot`);
+    await page.getByLabel('Email address').fill(email);
+    await page.getByRole('button', { name: 'Send the link' }).click();
+    await env.settle();
+    const reset = (await env.app.email.outbox.mailbox(env.P)).find((m) => m.to === email)!;
+    expect(reset.key).not.toBe(welcome.key);
+    expect(reset.text).toContain('you already have access to our customer portal');
+    expect(reset.text).toContain(`Username: ${email}`);
+    expect(reset.text).toContain('your current password keeps working until you do');
+    expect(reset.text).not.toContain('you can now follow your requests');
+    await page.setContent(reset.html);
+    await shot(page, 'en-email-reset');
+
+    // The old password still signs her in; once she uses the link, only the new one does.
+    await openSignIn(page);
+    await signIn(page, email, `${PASSWORD} rita`);
+    await page.waitForURL(env.sandbox.portal.portalUrl(env.P));
+    await page.context().clearCookies();
+    await page.goto((await env.latestLink(email))!);
+    await page.locator('input[name=password]').fill(`${PASSWORD} rita again`);
+    await page.locator('input[name=confirm]').fill(`${PASSWORD} rita again`);
+    await page.locator('button[type=submit]').click();
+    await page.waitForLoadState();
+    await openSignIn(page);
+    await signIn(page, email, `${PASSWORD} rita`);
+    expect(page.url()).toContain('/portal/interaction/');
+    await signIn(page, email, `${PASSWORD} rita again`);
+    await page.waitForURL(env.sandbox.portal.portalUrl(env.P));
+    await page.context().close();
+  });
+
+  it('writes the reset email for each language (a screenshot of each)', async () => {
+    const { defaultTemplate } = await import('../../src/email/default-templates.js');
+    const { renderTemplate } = await import('../../src/email/email-template.js');
+    for (const lang of ['de', 'it', 'es'] as const) {
+      const rendered = renderTemplate(defaultTemplate('portal-reset', lang), env.app.email.registry, { contact: { firstname: 'Rita', email: 'rita@acme.example' } }, {
+        'Portal Address': env.sandbox.portal.portalUrl(env.P), 'Portal Username': 'rita@acme.example', 'Portal Password': `${env.base}/portal/${env.P}/set-password/${'x'.repeat(43)}`,
+      });
+      expect(rendered.text).toContain('rita@acme.example');
+      expect(rendered.text).toContain({ de: 'Sie haben bereits Zugang', it: 'hai già accesso', es: 'ya tienes acceso' }[lang]);
+      const page = await newPage();
+      await page.setContent(rendered.html);
+      await shot(page, `${lang}-email-reset`);
+      await page.context().close();
+    }
+  });
+
   it('never logs a password, a one-time link or its token', async () => {
     const secrets = [PASSWORD, 'wrong password here', '/set-password/'];
     for (const mail of await env.app.email.outbox.mailbox(env.P)) {

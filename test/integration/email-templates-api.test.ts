@@ -20,7 +20,7 @@ const api = (path: string, method = 'GET', body?: unknown) =>
 describe('templates on the settings page', () => {
   it('lists every template in the four languages with the snippets an admin may use', async () => {
     const res = await api('/email/templates?language=it');
-    expect((res.body!.templates as unknown[]).length).toBe(12); // 3 templates × 4 languages
+    expect((res.body!.templates as unknown[]).length).toBe(16); // 4 templates (welcome, reset, issue report, request received) × 4 languages
     expect(res.body!.snippets).toEqual(expect.arrayContaining([{ name: 'Portal Password', shown: 'Password del Portale', secret: true }]));
   });
 

@@ -74,7 +74,7 @@ describe('the setup checklist, each step from missing to done by what the admin 
   it('email delivery: missing in the outbox, then until a test email went through the chosen transport, then done', async () => {
     await saveSettings((s) => ({ ...s, email: { ...s.email, transport: 'hubspot', hubspotEmailIds: { 'portal-credentials': 71 } } }));
     expect((await state('email')).vars).toEqual({ why: 'hubspotIds' });
-    await saveSettings((s) => ({ ...s, email: { ...s.email, hubspotEmailIds: { 'portal-credentials': 71, 'support-issue-report': 72 } } }));
+    await saveSettings((s) => ({ ...s, email: { ...s.email, hubspotEmailIds: { 'portal-credentials': 71, 'portal-reset': 73, 'support-issue-report': 72 } } }));
     expect((await state('email')).vars).toEqual({ why: 'test' });
     // Every attempt of one send fails (the gateway tries 4 times), the next send goes through.
     sandbox.injectFault({ pathPrefix: '/marketing/v3/transactional', error5xxRate: 1, times: 4 });

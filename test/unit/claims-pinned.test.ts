@@ -27,7 +27,7 @@ describe('promises the README makes', () => {
   it('stops a loop: no more rule actions on one ticket than the hourly cap', async () => {
     const store = new MemoryStore();
     const ctx = { portalId: 1, hubspot: {} as never, store, settings: { ...defaultSettings, rules: { ...defaultSettings.rules, maxActionsPerTicketPerHour: 3 } }, log: testLog };
-    const ports = { queueEmail: async () => undefined, grantPortalAccess: async () => undefined, notifySupportContacts: async () => undefined };
+    const ports = { queueEmail: async () => undefined, grantPortalAccess: async () => undefined, notifySupportContacts: async () => undefined, credentialsTemplate: async () => 'portal-credentials' as const };
     const outcomes = [];
     for (let i = 0; i < 5; i++) outcomes.push(await runAction(ctx, ports, 't1', `rule-${i}`, 0, { type: 'sendEmail', template: 'request-received' }, '42'));
     expect(outcomes.map((o) => o.status)).toEqual(['queued', 'queued', 'queued', 'skipped', 'skipped']);

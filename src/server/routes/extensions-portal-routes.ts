@@ -25,7 +25,7 @@ export function portalRoutes(r: Router, deps: ExtensionsDeps): void {
     const { portalId } = caller(res);
     return { portalId, hubspot: deps.hubspot, store: deps.store, settings: (await deps.settings.read(portalId)).settings, log: res.locals.log as Logger };
   };
-  const queueCredentials = (portalId: number, contactId: string, cause: string) => rulePorts(deps.queue).queueEmail(portalId, { cause, template: 'portal-credentials', contactId });
+  const queueCredentials = (portalId: number, contactId: string, cause: string, template: 'portal-credentials' | 'portal-reset') => rulePorts(deps.queue).queueEmail(portalId, { cause, template, contactId });
 
   r.get('/contacts/:contactId/portal', async (req, res) => {
     const { portalId } = caller(res);
@@ -35,7 +35,7 @@ export function portalRoutes(r: Router, deps: ExtensionsDeps): void {
     ]);
     res.json({
       access: account?.state ?? 'none', email: account?.email ?? null, lastSignInAt: account?.lastSignInAt ?? null,
-      lastCredentialsEmail: emails.find((e) => e.template === 'portal-credentials') ?? null, history,
+      lastCredentialsEmail: emails.find((e) => e.template === 'portal-credentials' || e.template === 'portal-reset') ?? null, history,
     });
   });
 
@@ -73,7 +73,9 @@ export function portalRoutes(r: Router, deps: ExtensionsDeps): void {
       const contactId = String(req.params.contactId);
       const account = await deps.portal.accounts.get(portalId, contactId);
       if (!account || account.state === 'disabled') return void res.status(409).json({ message: 'this contact has no portal access: grant it first' });
-      await queueCredentials(portalId, contactId, `${kind}:${contactId}:${parsed.data.requestId}`);
+      // The agent's reset is a reset; "send credentials" welcomes a contact who has no password yet.
+      const template = kind === 'agent-reset' ? 'portal-reset' : await deps.portal.access.credentialsTemplate({ portalId }, contactId);
+      await queueCredentials(portalId, contactId, `${kind}:${contactId}:${parsed.data.requestId}`, template);
       res.status(202).json({ queued: true, to: account.email });
     });
   }
