@@ -167,6 +167,17 @@ export class HubSpotSandbox {
     return ticket;
   }
 
+  /**
+   * A contact made in HubSpot, by a person in its UI (CRM_UI), its mobile app, an import or another
+   * integration: contact.creation reaches the app with that changeSource, as HubSpot sends it.
+   */
+  createContact(portalId: number, properties: Record<string, string>, source: 'CRM_UI' | 'MOBILE_IOS' | 'IMPORT' | 'INTEGRATION' = 'CRM_UI') {
+    const a = this.account(portalId);
+    const created = a.objects.contacts!.create(properties);
+    this.emit(a, 'contacts', 'creation', created, [], source);
+    return created;
+  }
+
   /** Someone creates a company in HubSpot's UI (company.creation reaches the app). */
   createCompany(portalId: number, properties: Record<string, string>) {
     const a = this.account(portalId);

@@ -38,12 +38,20 @@ export class EventFactory {
     const type = `${name}.${kind}`;
     if (kind !== 'propertyChange') {
       return this.subscriptions.some((s) => s.subscriptionType === type)
-        ? [{ ...this.base(account.portalId, type, record.id), changeSource: source, ...(kind === 'creation' ? { changeFlag: 'NEW' } : { changeFlag: 'DELETED' }) }]
+        ? [{ ...this.base(account.portalId, type, record.id), changeSource: source, sourceId: this.sourceIdOf(source), ...(kind === 'creation' ? { changeFlag: 'NEW' } : { changeFlag: 'DELETED' }) }]
         : [];
     }
     return changed
       .filter((p) => this.subscriptions.some((s) => s.subscriptionType === type && s.propertyName === p))
       .map((p) => ({ ...this.base(account.portalId, type, record.id, p), propertyName: p, propertyValue: record.properties[p] ?? '', changeSource: source }));
+  }
+
+  /** As HubSpot fills sourceId: the user behind a change in its UI, the app behind an integration's, the import. */
+  private sourceIdOf(source: string): string | undefined {
+    if (source === 'CRM_UI' || source === 'MOBILE_IOS' || source === 'MOBILE_ANDROID') return 'userId:1';
+    if (source === 'INTEGRATION' || source === 'API') return String(this.appId);
+    if (source === 'IMPORT') return 'importId:1';
+    return undefined;
   }
 
   forConversation(portalId: number, type: 'conversation.creation' | 'conversation.newMessage', threadId: string, message?: { id: string; direction: string }): Record<string, unknown>[] {

@@ -85,6 +85,11 @@ export async function runDemo(options: { signInAsAda?: boolean } = {}): Promise<
   story.push(`grace@acme.example (already a contact) writes                        → thread ${t5.threadId}`);
   const t6 = sandbox.inboundEmail(DEMO_PORTAL, { from: 'margaret@gmail.com', name: 'Margaret Hamilton', subject: 'Hello', text: 'Hello from free mail' });
   story.push(`margaret@gmail.com (new, free-mail) writes                           → thread ${t6.threadId}`);
+  // An agent adds a customer by hand in HubSpot (the article: credentials "after the automatic or manual creation").
+  const globex = account.objects.companies!.all().find((c) => c.properties.name === 'Globex')!;
+  const katherine = sandbox.createContact(DEMO_PORTAL, { email: 'katherine@eu.globex.example', firstname: 'Katherine', lastname: 'Johnson' }, 'CRM_UI');
+  account.associate('contacts', katherine.id, 'companies', globex.id, [{ associationCategory: 'HUBSPOT_DEFINED', associationTypeId: 279 }]);
+  story.push(`an agent creates katherine@eu.globex.example in HubSpot by hand (Globex)   → contact ${katherine.id}`);
   sandbox.agentReply(DEMO_PORTAL, t1.threadId, 'We are looking into it.');
   story.push(`an agent replies to Ada on thread ${t1.threadId}`);
   await sandbox.webhooks!.drain();

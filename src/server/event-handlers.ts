@@ -24,6 +24,8 @@ import { crashPoint } from '../platform/crash-points.js';
 
 /** The internal event other capabilities subscribe to (the portal issue grants access on it). */
 export const CONTACT_ONBOARDED = 'app.contact.onboarded';
+/** HubSpot's changeSource for a change a person made: its web UI and its mobile apps. */
+export const PEOPLE_SOURCES: ReadonlySet<string> = new Set(['CRM_UI', 'MOBILE_IOS', 'MOBILE_ANDROID']);
 /** Runs an admin's backfill (domain matching for existing contacts) in a worker. */
 export const BACKFILL = 'app.backfill';
 /** Queues one templated email; the job id is its cause, so the same cause is queued once. */
@@ -125,6 +127,16 @@ export function createEventHandlers(p: HandlerPorts): Record<string, Subscriptio
     await ports.queueEmail(ctx.portalId, { cause: `onboarding:${contactId}`, template: 'portal-credentials', contactId });
     await p.store.set(done, '1', ttl.idempotency);
   };
+  // The article: credentials go out "after the automatic or manual creation of the contact", not
+  // for imports. A contact a person made in HubSpot (its UI or mobile app) is onboarded like one
+  // from the inbox; imports, this app's own contacts and other integrations' are left alone.
+  const contactCreated: SubscriptionHandler = async (event, ctx) => {
+    if (!PEOPLE_SOURCES.has(event.changeSource ?? '')) {
+      ctx.log.debug({ contactId: event.objectId, changeSource: event.changeSource }, 'contact not made by a person in HubSpot: not onboarded');
+      return;
+    }
+    await contactOnboarded({ ...event, propertyValue: undefined }, ctx);
+  };
   const bulkGrant: SubscriptionHandler = async (event, ctx) => {
     const contactId = String(event.objectId);
     const by = String((event.propertyValue as { by?: unknown } | undefined)?.by ?? 'an agent').slice(0, 200);
@@ -163,6 +175,7 @@ export function createEventHandlers(p: HandlerPorts): Record<string, Subscriptio
   const objectChanged: SubscriptionHandler = async (event, ctx) => { if (event.objectTypeId === TICKET_TYPE_ID) await ticketChanged(event, ctx); };
   return {
     [SEND_EMAIL]: sendEmail,
+    'contact.creation': contactCreated,
     'contact.deletion': forget(false),
     'contact.privacyDeletion': forget(true),
     'object.creation': objectCreated,

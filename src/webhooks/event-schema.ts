@@ -26,6 +26,8 @@ export const hubSpotEventSchema = z.looseObject({
   propertyName: text(256).optional(),
   propertyValue: z.unknown().optional(),
   changeSource: text(64).optional(),
+  /** Who made the change, by kind: "userId:123" for a person in HubSpot, the app id for an integration. */
+  sourceId: text(128).optional(),
   changeFlag: text(64).optional(),
   messageId: text(128).optional(),
   messageType: text(64).optional(),

@@ -7,6 +7,7 @@ export const subscribedTypes = new Set([
   'company.creation',
   'company.deletion',
   'company.propertyChange',
+  'contact.creation',
   'contact.deletion',
   'contact.privacyDeletion',
 ]);

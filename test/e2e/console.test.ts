@@ -22,11 +22,13 @@ describe('the demo\'s console page (Chromium)', () => {
     expect(rows.find((r) => r.includes('ada@acme.example'))).toMatch(/Acme Corporation.*owns acme\.example/);
     // Free mail never matches a company: the default company (the articles' "Unassigned") gets her.
     expect(rows.find((r) => r.includes('margaret@gmail.com'))).toMatch(/Unassigned.*free-mail/);
+    // A contact an agent made by hand in HubSpot: not filed by the app, but given access.
+    expect(rows.find((r) => r.includes('katherine@eu.globex.example'))).toMatch(/invited/);
     expect(await page.locator('section').nth(3).textContent()).toMatch(/Portal credentials: fired.*grantPortalAccess done.*sendPortalCredentials sent/s);
     const frames = page.locator('iframe');
     const mails = await Promise.all(Array.from({ length: await frames.count() }, (_, i) => page.frameLocator('iframe').nth(i).locator('body').textContent()));
-    expect(mails).toHaveLength(6); // the demo's six emails: credentials for five new contacts, one issue report
-    expect(mails.filter((m) => m?.includes('Set your password here'))).toHaveLength(5);
+    expect(mails).toHaveLength(7); // the demo's seven emails: credentials for six (five from the inbox and Ada again, one an agent made), one issue report
+    expect(mails.filter((m) => m?.includes('Set your password here'))).toHaveLength(6);
     expect(mails.filter((m) => m?.includes('you are a support contact of Acme'))).toHaveLength(1);
     await page.screenshot({ path: `${SHOTS}/console.png`, fullPage: true });
 
