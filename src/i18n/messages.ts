@@ -374,6 +374,17 @@ const en = {
   "settings.propertiesLoading": "Loading the account's company properties…",
   "settings.propertiesFailed": "The company properties could not be loaded: {reason}",
   "tpl.portal-reset": "Portal access reminder and password reset",
+  "reply.title": "Reply with portal credentials",
+  "reply.preview": "Preview the reply",
+  "reply.send": "Send this reply",
+  "reply.onThread": "It goes to {to} on this ticket's conversation, in {language}.",
+  "reply.byEmail": "This ticket has no conversation: the credentials email goes to {to} instead, in {language}.",
+  "reply.grantsAccess": "The customer has no portal access yet: sending gives it first.",
+  "reply.linkNote": "The password part is a one-time link, made when the reply is sent.",
+  "reply.sentThread": "{at}: {by} replied with the portal credentials on the conversation, to {to}.",
+  "reply.sentEmail": "{at}: {by} sent the credentials email to {to} (no conversation to reply on).",
+  "reply.sentEmailScope": "{at}: {by} sent the credentials email to {to}: the app may not post on conversations (it lacks HubSpot's conversations.write scope; an admin reinstalls the app to grant it).",
+  "reply.failed": "The reply was not sent: {reason}",
 } as const;
 
 export type MessageKey = keyof typeof en;
@@ -748,6 +759,17 @@ const de: Catalogue = {
   "settings.propertiesLoading": "Die Unternehmenseigenschaften des Accounts werden geladen …",
   "settings.propertiesFailed": "Die Unternehmenseigenschaften konnten nicht geladen werden: {reason}",
   "tpl.portal-reset": "Portalzugang und Passwort zurücksetzen",
+  "reply.title": "Mit Portal-Zugangsdaten antworten",
+  "reply.preview": "Antwort ansehen",
+  "reply.send": "Diese Antwort senden",
+  "reply.onThread": "Sie geht an {to} in der Konversation dieses Tickets, auf {language}.",
+  "reply.byEmail": "Dieses Ticket hat keine Konversation: Stattdessen geht die E-Mail mit den Zugangsdaten an {to}, auf {language}.",
+  "reply.grantsAccess": "Die Person hat noch keinen Portalzugang: Beim Senden wird er zuerst erteilt.",
+  "reply.linkNote": "Der Passwortteil ist ein einmaliger Link, der beim Senden erstellt wird.",
+  "reply.sentThread": "{at}: {by} hat in der Konversation mit den Portal-Zugangsdaten an {to} geantwortet.",
+  "reply.sentEmail": "{at}: {by} hat die E-Mail mit den Zugangsdaten an {to} gesendet (keine Konversation zum Antworten).",
+  "reply.sentEmailScope": "{at}: {by} hat die E-Mail mit den Zugangsdaten an {to} gesendet: Die App darf nicht in Konversationen schreiben (ihr fehlt HubSpots Berechtigung conversations.write; ein Admin installiert die App neu, um sie zu erteilen).",
+  "reply.failed": "Die Antwort wurde nicht gesendet: {reason}",
 };
 
 const it: Catalogue = {
@@ -1119,6 +1141,17 @@ const it: Catalogue = {
   "settings.propertiesLoading": "Caricamento delle proprietà aziendali dell’account…",
   "settings.propertiesFailed": "Non è stato possibile caricare le proprietà aziendali: {reason}",
   "tpl.portal-reset": "Promemoria di accesso e reimpostazione della password",
+  "reply.title": "Rispondi con le credenziali del portale",
+  "reply.preview": "Anteprima della risposta",
+  "reply.send": "Invia questa risposta",
+  "reply.onThread": "Va a {to} nella conversazione di questo ticket, in {language}.",
+  "reply.byEmail": "Questo ticket non ha una conversazione: al suo posto l’email con le credenziali va a {to}, in {language}.",
+  "reply.grantsAccess": "Il cliente non ha ancora accesso al portale: l’invio lo concede prima.",
+  "reply.linkNote": "La parte della password è un link monouso, creato all’invio.",
+  "reply.sentThread": "{at}: {by} ha risposto con le credenziali del portale nella conversazione, a {to}.",
+  "reply.sentEmail": "{at}: {by} ha inviato l’email con le credenziali a {to} (nessuna conversazione a cui rispondere).",
+  "reply.sentEmailScope": "{at}: {by} ha inviato l’email con le credenziali a {to}: l’app non può scrivere nelle conversazioni (le manca l’autorizzazione conversations.write di HubSpot; un admin reinstalla l’app per concederla).",
+  "reply.failed": "La risposta non è stata inviata: {reason}",
 };
 
 const es: Catalogue = {
@@ -1490,6 +1523,17 @@ const es: Catalogue = {
   "settings.propertiesLoading": "Cargando las propiedades de empresa de la cuenta…",
   "settings.propertiesFailed": "No se han podido cargar las propiedades de empresa: {reason}",
   "tpl.portal-reset": "Recordatorio de acceso y nueva contraseña",
+  "reply.title": "Responder con las credenciales del portal",
+  "reply.preview": "Ver la respuesta",
+  "reply.send": "Enviar esta respuesta",
+  "reply.onThread": "Va a {to} en la conversación de este ticket, en {language}.",
+  "reply.byEmail": "Este ticket no tiene conversación: en su lugar, el correo con las credenciales va a {to}, en {language}.",
+  "reply.grantsAccess": "El cliente aún no tiene acceso al portal: al enviar se le da primero.",
+  "reply.linkNote": "La parte de la contraseña es un enlace de un solo uso, creado al enviar.",
+  "reply.sentThread": "{at}: {by} respondió con las credenciales del portal en la conversación, a {to}.",
+  "reply.sentEmail": "{at}: {by} envió el correo con las credenciales a {to} (sin conversación a la que responder).",
+  "reply.sentEmailScope": "{at}: {by} envió el correo con las credenciales a {to}: la app no puede escribir en conversaciones (le falta el permiso conversations.write de HubSpot; un administrador reinstala la app para concederlo).",
+  "reply.failed": "La respuesta no se ha enviado: {reason}",
 };
 
 export const catalogues: Record<Language, Catalogue> = { en, de, it, es };

@@ -13,7 +13,7 @@ export interface AppView {
 
 const h = (v: unknown) => escapeHtml(String(v ?? ''));
 const CSS = `body{font-family:system-ui,sans-serif;margin:0;color:#213343;background:#f5f8fa}header{background:#213343;color:#fff;padding:12px 24px}
-main{padding:16px 24px;max-width:1200px}section{background:#fff;border:1px solid #cbd6e2;border-radius:6px;padding:12px 16px;margin:0 0 16px}
+main{padding:16px 24px;max-width:1200px}section{background:#fff;border:1px solid #cbd6e2;border-radius:6px;padding:12px 16px;margin:0 0 16px}pre{white-space:pre-wrap;font:13px/1.4 ui-monospace,monospace;background:#f5f8fa;padding:8px;border-radius:4px}
 table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:6px 8px;border-bottom:1px solid #eaf0f6;vertical-align:top}
 th{font-size:.85rem;color:#516f90}h2{margin:4px 0 10px;font-size:1.1rem}.muted{color:#7c98b6}iframe{width:100%;height:220px;border:1px solid #cbd6e2;background:#fff}
 form{display:flex;gap:8px;flex-wrap:wrap;align-items:end}label{display:flex;flex-direction:column;font-size:.85rem}input{padding:6px}button{padding:7px 12px;background:#0b6e99;color:#fff;border:0;border-radius:4px}
@@ -33,6 +33,7 @@ export function consoleRoutes(o: { account: () => SandboxAccount; portalUrl: () 
     const companies = a.objects.companies!.all();
     const companyName = new Map(companies.map((c) => [c.id, c.properties.name ?? c.id]));
     const contacts = a.objects.contacts!.all();
+    const replies = [...a.messages.values()].flat().filter((x) => x.direction === 'OUTGOING').reverse();
     const mails = (await app?.mailbox()) ?? [];
     // An invited customer first opens the newest link they were sent; an active one signs in.
     const linkFor = (email: string | undefined) => mails.map((m) => (m.to === email ? /https?:\/\/\S+\/set-password\/[\w-]{43}/.exec(m.text)?.[0] : undefined)).find(Boolean);
@@ -63,6 +64,7 @@ export function consoleRoutes(o: { account: () => SandboxAccount; portalUrl: () 
         <form method="post" action="/_sandbox/companies"><input type="hidden" name="portalId" value="${h(a.portalId)}"><label>name<input name="name" required></label><label>domain<input name="domain" required></label><label>more domains (;)<input name="hs_additional_domains"></label><button>Add company</button></form></section>
       <section><h2>Make an email arrive</h2><form method="post" action="/_sandbox/inbound-email"><input type="hidden" name="portalId" value="${h(a.portalId)}"><label>from<input name="from" type="email" required></label><label>name<input name="name"></label><label>subject<input name="subject" required></label><input type="hidden" name="text" value="Sent from the console"><button>Send</button></form></section>
       <section><h2>Tickets</h2><table><tr><th>id</th><th>title</th><th>requester</th><th>rules</th></tr>${ticketRows.join('') || '<tr><td colspan="4" class="muted">No tickets yet.</td></tr>'}</table></section>
+      <section><h2>Agents' replies on conversations (${replies.length})</h2>${replies.map((m) => `<p><strong>${h(m.subject || '(reply)')}</strong> to ${h(m.recipients.join(', '))} on thread ${h(m.threadId)} <span class="muted">${h(m.createdAt)}</span></p><pre>${h(m.text)}</pre>`).join('') || '<p class="muted">No agent has replied on a conversation yet.</p>'}</section>
       <section><h2>Emails (${mails.length}), as the customer sees them</h2>${mailBlocks || '<p class="muted">No email sent yet (delivery: outbox).</p>'}</section>
       </main></body></html>`);
   });

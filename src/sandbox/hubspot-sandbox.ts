@@ -158,6 +158,18 @@ export class HubSpotSandbox {
     return { messageId: message.id };
   }
 
+  /** HubSpot's help desk makes a ticket of a conversation: associated with its contact and its thread. */
+  ticketFromThread(portalId: number, threadId: string, properties: Record<string, string>) {
+    const a = this.account(portalId);
+    const thread = a.threads.get(threadId);
+    if (!thread) throw new Error(`no thread ${threadId}`);
+    const sender = a.messages.get(threadId)?.[0]?.sender.email;
+    const contact = sender ? a.objects.contacts!.all().find((c) => c.properties.email === sender) : undefined;
+    const ticket = this.createTicket(portalId, { subject: a.messages.get(threadId)?.[0]?.subject ?? '', ...properties }, contact?.id);
+    thread.ticketId = ticket.id;
+    return ticket;
+  }
+
   /** "An agent creates a ticket titled T" in HubSpot's UI. */
   createTicket(portalId: number, properties: Record<string, string>, contactId?: string) {
     const a = this.account(portalId);

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Router, type Response } from 'express';
 import { badRequest, hsError, notFound } from './hubspot-errors.js';
-import type { ObjectList, SandboxAccount } from './sandbox-account.js';
+import type { ObjectList, SandboxAccount, Thread } from './sandbox-account.js';
 
 const acct = (res: Response) => res.locals.account as SandboxAccount;
 
@@ -95,12 +95,44 @@ export function otherRoutes(): Router {
     const now = new Date().toISOString();
     res.json({ total: acct(res).inboxes.length, results: acct(res).inboxes.map((i) => ({ id: i.id, name: i.name, type: 'INBOX', archived: false, createdAt: now, updatedAt: now })) });
   });
+  const publicThread = (t: Thread) => ({
+    id: t.id, inboxId: t.inboxId, status: t.status, spam: t.spam, archived: false, createdAt: t.createdAt,
+    associatedContactId: t.associatedContactId ?? '', originalChannelId: t.channelId, originalChannelAccountId: t.channelAccountId,
+  });
+  // The threads of a ticket (HubSpot's help desk makes one ticket per conversation).
+  r.get('/conversations/v3/conversations/threads', (req, res) => {
+    const ticketId = req.query.associatedTicketId ? String(req.query.associatedTicketId) : undefined;
+    const contactId = req.query.associatedContactId ? String(req.query.associatedContactId) : undefined;
+    if (!ticketId && !contactId && !req.query.inboxId) return badRequest(res, 'one of inboxId, associatedContactId or associatedTicketId is required');
+    const found = [...acct(res).threads.values()].filter((t) => (!ticketId || t.ticketId === ticketId) && (!contactId || t.associatedContactId === contactId));
+    res.json({ results: found.slice(0, Math.min(Number(req.query.limit ?? 20) || 20, 500)).map(publicThread) });
+  });
   r.get('/conversations/v3/conversations/threads/:threadId', (req, res) => {
     const t = acct(res).threads.get(req.params.threadId);
     if (!t) return notFound(res, `thread ${req.params.threadId}`);
-    res.json({
-      id: t.id, inboxId: t.inboxId, status: t.status, spam: t.spam, archived: false, createdAt: t.createdAt,
-      associatedContactId: t.associatedContactId ?? '', originalChannelId: t.channelId, originalChannelAccountId: t.channelAccountId,
+    res.json(publicThread(t));
+  });
+  // An agent's reply on a thread (type MESSAGE): sent to the recipients through the thread's channel.
+  r.post('/conversations/v3/conversations/threads/:threadId/messages', (req, res) => {
+    const t = acct(res).threads.get(req.params.threadId);
+    if (!t) return notFound(res, `thread ${req.params.threadId}`);
+    const b = req.body ?? {};
+    if (b.type !== 'MESSAGE' && b.type !== 'COMMENT') return badRequest(res, 'type must be MESSAGE or COMMENT');
+    if (typeof b.text !== 'string' || !b.text) return badRequest(res, 'text is required');
+    if (b.type === 'MESSAGE' && (!/^A-\d+$/.test(String(b.senderActorId ?? '')) || b.channelId !== t.channelId || b.channelAccountId !== t.channelAccountId)) {
+      return badRequest(res, 'a MESSAGE needs an agent senderActorId (A-<userId>) and the thread\'s channelId and channelAccountId');
+    }
+    const to = (Array.isArray(b.recipients) ? b.recipients : []).flatMap((r: { deliveryIdentifiers?: { value?: string }[] }) => (r.deliveryIdentifiers ?? []).map((d) => String(d.value ?? '')));
+    const message = {
+      id: randomUUID().replace(/-/g, '').slice(0, 16), threadId: t.id, direction: 'OUTGOING' as const, createdAt: new Date().toISOString(),
+      subject: String(b.subject ?? ''), text: b.text as string, sender: { email: 'agent@sandbox.example', actorId: String(b.senderActorId ?? 'A-0') }, recipients: to,
+    };
+    acct(res).messages.set(t.id, [...(acct(res).messages.get(t.id) ?? []), message]);
+    res.status(201).json({
+      type: b.type, id: message.id, conversationsThreadId: t.id, createdAt: message.createdAt, createdBy: message.sender.actorId, archived: false,
+      client: { clientType: 'INTEGRATION' }, direction: 'OUTGOING', channelId: t.channelId, channelAccountId: t.channelAccountId,
+      senders: [{ actorId: message.sender.actorId }], recipients: to.map((value: string) => ({ deliveryIdentifier: { type: 'HS_EMAIL_ADDRESS', value } })),
+      text: message.text, attachments: [], truncationStatus: 'NOT_TRUNCATED', status: { statusType: 'SENT' },
     });
   });
   r.get('/conversations/v3/conversations/threads/:threadId/messages', (req, res) => {

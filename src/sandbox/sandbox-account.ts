@@ -8,6 +8,8 @@ export interface AssociationType { associationCategory: 'HUBSPOT_DEFINED' | 'USE
 export interface Thread {
   id: string; inboxId: string; status: 'OPEN' | 'CLOSED'; spam: boolean; associatedContactId?: string;
   createdAt: string; channelId: string; channelAccountId: string;
+  /** The help desk ticket made for this conversation. */
+  ticketId?: string;
 }
 export interface Message {
   id: string; threadId: string; direction: 'INCOMING' | 'OUTGOING'; createdAt: string; subject: string; text: string;

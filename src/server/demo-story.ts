@@ -11,6 +11,7 @@ import { ticketRuns } from '../tickets/run-ticket-rules.js';
 import { keys } from '../store/keys.js';
 import { saveSupportContacts } from '../support-contacts/support-contacts.js';
 import { checklistLines, sendTestEmail, setupChecklist } from './setup-checklist.js';
+import { signV3 } from '../webhooks/sign-request.js';
 
 export const DEMO_PORTAL = 4242;
 
@@ -100,6 +101,23 @@ export async function runDemo(options: { signInAsAda?: boolean } = {}): Promise<
 
   await sandbox.webhooks!.drain();
   await runtime.queue.idle(60_000);
+  // Hedy's conversation became a help desk ticket; her agent answers it with the portal credentials
+  // from the ticket card (the article's manual process), after a preview.
+  const hedyTicket = sandbox.ticketFromThread(DEMO_PORTAL, t4.threadId, {});
+  await sandbox.webhooks!.drain();
+  await runtime.queue.idle(60_000);
+  const card = async (path: string, body: unknown) => {
+    const query = `portalId=${DEMO_PORTAL}&userId=7&userEmail=${encodeURIComponent('agent@support.example')}`;
+    const url = `${config.publicBaseUrl}/api/extensions${path}?${query}`;
+    const text = JSON.stringify(body);
+    const res = await fetch(url, { method: 'POST', body: text, headers: { 'content-type': 'application/json', ...signV3(clientSecret, 'POST', url, text, Date.now()) } });
+    return { status: res.status, body: await res.json() as Record<string, unknown> };
+  };
+  const replyPreview = await card(`/tickets/${hedyTicket.id}/portal-reply/preview`, {});
+  const quickReply = await card(`/tickets/${hedyTicket.id}/portal-reply`, { requestId: 'demo-reply-0001' });
+  story.push(`an agent answers Hedy's ticket ${hedyTicket.id} with "Reply with portal credentials" (preview: ${String(replyPreview.body.channel)}, ${String(replyPreview.body.language)})`);
+  await sandbox.webhooks!.drain();
+  await runtime.queue.idle(60_000);
 
   const events = await countBy(runtime.metrics.webhookEvents, 'outcome');
   const jobs = await countBy(runtime.metrics.jobs, 'outcome');
@@ -159,6 +177,7 @@ export async function runDemo(options: { signInAsAda?: boolean } = {}): Promise<
     ...filed,
     'Rules:',
     ...(fired.length ? fired : ['    none fired']),
+    `Quick reply: ${quickReply.status === 201 && quickReply.body.channel === 'thread' ? `the portal credentials went to ${String(quickReply.body.to)} on the conversation of ticket ${hedyTicket.id} (thread ${t4.threadId})` : `not sent (${quickReply.status}: ${JSON.stringify(quickReply.body).slice(0, 200)})`}`,
     `Issue reports: ${reports.length ? reports.map((m) => `"${m.subject}" to ${m.to}`).join('; ') : 'none'}`,
     `Emails sent: ${outbox.length} (outbox)`,
     ...outbox.map((m) => `    to ${'to' in m ? m.to : ''}: "${'subject' in m ? m.subject : ''}"`),

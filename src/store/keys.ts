@@ -19,6 +19,8 @@ export const keys = {
   provisioning: (portalId: number) => `${p(portalId)}:provisioning`,
   /** What the setup checklist cannot read elsewhere: the first SSO sign-in, the last test email. */
   setup: (portalId: number) => `${p(portalId)}:setup`,
+  /** The quick replies with portal credentials posted on a ticket (who, when, where). */
+  portalReplies: (portalId: number, ticketId: string) => `${p(portalId)}:portal-replies:${ticketId}`,
   installer: (portalId: number) => `${p(portalId)}:installer`,
   adminAudit: (portalId: number) => `${p(portalId)}:admin-audit`,
   installedAccounts: () => 'app:installed-accounts',
@@ -87,6 +89,7 @@ export const ttl = {
   outboxMailbox: 7 * 24 * 3600,
   /** Longer than a job's retries: a copy still pending after this is given up (the send record says so). */
   timelineCopy: 7 * 24 * 3600,
+  portalReplies: 90 * 24 * 3600,
 } as const;
 
 export const caps = {
@@ -103,6 +106,7 @@ export const caps = {
   portalAccessLog: 50,
   contactData: 1_000,
   supportHistory: 50,
+  portalReplies: 20,
   /** Keys one OIDC grant holds (codes, tokens): a grant lives for one sign-in, so a few suffice. */
   oidcGrantIndex: 100,
 } as const;

@@ -16,7 +16,7 @@ afterAll(async () => { await browser?.close(); await demo?.stop(); });
 
 describe('the demo\'s console page (Chromium)', () => {
   it('shows the contacts with their company and why, the tickets with their rules and the emails as sent; a company and an email can be added from it', async () => {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 2400 } });
+    const page = await browser.newPage({ viewport: { width: 1280, height: 3600 } });
     await page.goto(`${demo.sandbox.url}/_console`);
     const rows = await page.locator('section').nth(0).locator('tr').allTextContents();
     expect(rows.find((r) => r.includes('ada@acme.example'))).toMatch(/Acme Corporation.*owns acme\.example/);
@@ -25,6 +25,10 @@ describe('the demo\'s console page (Chromium)', () => {
     // A contact an agent made by hand in HubSpot: not filed by the app, but given access.
     expect(rows.find((r) => r.includes('katherine@eu.globex.example'))).toMatch(/invited/);
     expect(await page.locator('section').nth(3).textContent()).toMatch(/Portal credentials: fired.*grantPortalAccess done.*sendPortalCredentials sent/s);
+    // The agent's quick reply on Hedy's conversation, with her username and a one-time link.
+    const replies = await page.locator('section', { hasText: "Agents' replies on conversations" }).textContent();
+    expect(replies).toMatch(/to hedy@eu\.globex\.example on thread \d+/);
+    expect(replies).toMatch(/Username: hedy@eu\.globex\.example[\s\S]*\/set-password\//);
     const frames = page.locator('iframe');
     const mails = await Promise.all(Array.from({ length: await frames.count() }, (_, i) => page.frameLocator('iframe').nth(i).locator('body').textContent()));
     expect(mails).toHaveLength(7); // the demo's seven emails: credentials for six (five from the inbox and Ada again, one an agent made), one issue report

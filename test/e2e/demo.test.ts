@@ -10,8 +10,8 @@ describe('npm run demo -- --once', () => {
   it('plays the story on the embedded default, prints the summary and exits 0', async () => {
     const { stdout } = await run('npm', ['run', '--silent', 'demo', '--', '--once'], { cwd: root, timeout: 60_000, env: { ...process.env, REDIS_URL: '' } });
     expect(stdout).toContain('Portal Autopilot demo: embedded mode (no Redis)');
-    expect(stdout).toMatch(/Events received: 19 \(queued 19, duplicates 0\)/);
-    expect(stdout).toMatch(/Events processed: 30, internal "contact onboarded" events included \(handled 30, failed 0\)/);
+    expect(stdout).toMatch(/Events received: 20 \(queued 20, duplicates 0\)/);
+    expect(stdout).toMatch(/Events processed: 31, internal "contact onboarded" events included \(handled 31, failed 0\)/);
     // Four new senders and one contact an agent made by hand onboarded (access and credentials), and Ada's [Portal Credentials] ticket sends hers again.
     expect(stdout).toContain('Emails sent: 7 (outbox)');
     expect(stdout).toContain('to katherine@eu.globex.example: "Your access to our customer portal"');
@@ -28,6 +28,7 @@ describe('npm run demo -- --once', () => {
     expect(stdout).toContain('hedy@eu.globex.example → Globex');
     expect(stdout).toContain('margaret@gmail.com → Unassigned');
     expect(stdout).not.toContain('grace@acme.example →');
+    expect(stdout).toMatch(/Quick reply: the portal credentials went to hedy@eu\.globex\.example on the conversation of ticket \d+ \(thread \d+\)/);
     expect(stdout).toContain('Dead letters: 0');
     // The admin's setup, complete: every step of the checklist done.
     expect(stdout).toContain('Setup: 9 of 9 steps done');

@@ -16,6 +16,7 @@ import { StatusCardView } from '../../src/extensions/status-card-view.js';
 import { SupportContactsView } from '../../src/extensions/support-contacts-view.js';
 import { TemplatesView } from '../../src/extensions/templates-view.js';
 import { TicketRulesView } from '../../src/extensions/ticket-rules-view.js';
+import { QuickReplyView } from '../../src/extensions/quick-reply-view.js';
 import { defaultTemplate, templateNames } from '../../src/email/default-templates.js';
 import { languages, t, type Language } from '../../src/i18n/messages.js';
 import { defaultRuleSet } from '../../src/rules/default-rules.js';
@@ -126,6 +127,10 @@ const views: Record<string, { view: (language: Language) => ReactElement; data: 
     },
   },
   'ticket card': { view: (language) => <TicketRulesView runs={ready({ runs: [run] })} test={null} language={language} onTest={noop} onRetryAction={noop} onRetry={noop} />, data: [run, '2026-12-01 10:00'] },
+  'ticket card: quick reply': {
+    view: (language) => <QuickReplyView replies={ready({ replies: [{ at: '2026-12-03T10:00:00Z', by: 'agent@acme.example', channel: 'email', to: 'omar@acme.example', why: 'scope' }, { at: '2026-12-03T09:00:00Z', by: 'agent@acme.example', channel: 'thread', to: 'lucia@acme.example' }] })} language={language} onPreview={pending} onSend={pending} onRetry={noop} />,
+    data: ['agent@acme.example', 'omar@acme.example', 'lucia@acme.example', '2026-12-03 10:00', '2026-12-03 09:00', 'conversations.write'],
+  },
   'contact card: emails': {
     view: (language) => <EmailLogView emails={ready({ emails: [
       { cause: 'a', template: 'portal-credentials', contactId: '5', to: 'ada@acme.example', state: 'sent', transport: 'hubspot', language: 'it', at: '2' },

@@ -10,6 +10,7 @@ import { portalRoutes } from './extensions-portal-routes.js';
 import { supportRoutes } from './extensions-support-routes.js';
 import { chosenNames, pickerRoutes } from './extensions-picker-routes.js';
 import { afterSettingsSaved, setupRoutes } from './extensions-setup-routes.js';
+import { replyRoutes } from './extensions-reply-routes.js';
 import type { ExtensionsDeps } from './extensions-deps.js';
 import { adminAudit, isAdmin, requireAdmin } from './require-admin.js';
 
@@ -95,6 +96,7 @@ export function extensionsApi(given: ExtensionsDeps): Router {
   supportRoutes(r, deps);
   pickerRoutes(r, deps);
   setupRoutes(r, deps);
+  replyRoutes(r, deps);
 
   r.delete('/installation', admin, async (_req, res) => {
     await deps.uninstall(caller(res).portalId);
