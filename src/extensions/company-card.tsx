@@ -7,6 +7,7 @@ import { CompanyDomainsView } from './company-domains-view.js';
 import { useLoadable } from './use-loadable.js';
 import { Divider, Flex } from '@hubspot/ui-extensions';
 import { CompanyPortalView, type CompanyPortal } from './company-portal-view.js';
+import { PrimaryContactsView, type PrimaryContact } from './primary-contacts-view.js';
 import { SupportContactsView, type SupportData, type SupportSearch } from './support-contacts-view.js';
 
 interface CardContext { portal: { id: number }; user: { id: number; email: string; locale?: string }; crm: { objectId: number } }
@@ -17,6 +18,7 @@ export function CompanyCard({ context }: { context: CardContext }) {
   const [backfill, setBackfill] = useState<BackfillStatus | null>(null);
   const [support, reloadSupport] = useLoadable(() => callBackend<SupportData>(`/companies/${companyId}/support-contacts`));
   const [portal, reloadPortal] = useLoadable(() => callBackend<CompanyPortal>(`/companies/${companyId}/portal`));
+  const [primary, reloadPrimary] = useLoadable(() => callBackend<{ contacts: PrimaryContact[] }>(`/companies/${companyId}/primary-contacts`));
 
   // While a run of ours is queued or running, look again every 2 s.
   useEffect(() => {
@@ -39,6 +41,13 @@ export function CompanyCard({ context }: { context: CardContext }) {
         onSearch={(q) => callBackend<SupportSearch>(`/support-contacts/search?q=${encodeURIComponent(q)}`)}
         onSave={async (contacts) => {
           try { await callBackend(`/companies/${companyId}/support-contacts`, { method: 'PUT', body: { contacts } }); return { ok: true }; } catch (err) { return { ok: false, message: (err as Error).message }; }
+        }}
+      />
+      <Divider />
+      <PrimaryContactsView
+        contacts={primary} language={language} onRetry={reloadPrimary}
+        onSet={async (contactId, value) => {
+          try { await callBackend(`/companies/${companyId}/primary-contacts/${contactId}`, { method: 'PUT', body: { primary: value } }); return { ok: true }; } catch (err) { return { ok: false, message: (err as Error).message }; }
         }}
       />
       <Divider />

@@ -14,7 +14,7 @@ export interface PortalSettings { accessListId: string | null; onboardNewContact
 export interface SupportSettings { reports: 'every' | 'rules'; customerProperty: string; customerValue: string; editors: 'everyone' | 'admins'; maxPerCompany: number; maxReportsPerRecipientPerHour: number }
 export interface RuleSettings { auditRetentionDays: number; maxActionsPerTicketPerHour: number }
 export interface SettingsData { defaultLanguage: Language; internalDomains: string[]; inbound: InboundSettings; email: EmailSettings; portal: PortalSettings; access: { adminUserIds: number[] }; supportContacts: SupportSettings; rules: RuleSettings }
-export interface ProvisioningStep { id?: 'propertyGroup' | 'accessList' | 'supportContacts'; name: string; ok: boolean; detail: string }
+export interface ProvisioningStep { id?: 'propertyGroup' | 'primaryContact' | 'accessList' | 'supportContacts'; name: string; ok: boolean; detail: string }
 export interface SettingsPayload { version: number; settings: SettingsData; provisioning: { steps: ProvisioningStep[] } | null; names?: ChosenNames; you?: { userId: number | null; admin: boolean } }
 export type SaveOutcome = { ok: true; version: number } | { ok: false; message: string; conflict?: boolean };
 

@@ -32,7 +32,7 @@ function detail(language: Language, step: ChecklistStep): string | null {
   if (step.id === 'provisioning' && step.state === 'missing' && !step.vars?.failed) return t(language, 'provisioning.none');
   if (!(key in catalogues[language])) return null;
   const failed = String(step.vars?.failed ?? '').split(',').filter(Boolean)
-    .map((id) => (['propertyGroup', 'accessList', 'supportContacts'].includes(id) ? t(language, `provisioning.step.${id as 'accessList'}`) : id)).join(', ');
+    .map((id) => (['propertyGroup', 'primaryContact', 'accessList', 'supportContacts'].includes(id) ? t(language, `provisioning.step.${id as 'accessList'}`) : id)).join(', ');
   const vars = { ...step.vars, at: when(step.vars?.at), companies: (step.companies ?? []).map((c) => c.label).join(', '), failed };
   return t(language, key, vars);
 }

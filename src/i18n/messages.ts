@@ -385,6 +385,11 @@ const en = {
   "reply.sentEmail": "{at}: {by} sent the credentials email to {to} (no conversation to reply on).",
   "reply.sentEmailScope": "{at}: {by} sent the credentials email to {to}: the app may not post on conversations (it lacks HubSpot's conversations.write scope; an admin reinstalls the app to grant it).",
   "reply.failed": "The reply was not sent: {reason}",
+  "provisioning.step.primaryContact": "The contact property “Primary contact” (sees all company tickets)",
+  "portal.primary.title": "Primary contacts: see every ticket of the company in the portal",
+  "portal.primary.toggle": "{name}: primary contact",
+  "portal.primary.none": "This company has no contacts yet.",
+  "portal.primary.hint": "Others see only their own tickets.",
 } as const;
 
 export type MessageKey = keyof typeof en;
@@ -770,6 +775,11 @@ const de: Catalogue = {
   "reply.sentEmail": "{at}: {by} hat die E-Mail mit den Zugangsdaten an {to} gesendet (keine Konversation zum Antworten).",
   "reply.sentEmailScope": "{at}: {by} hat die E-Mail mit den Zugangsdaten an {to} gesendet: Die App darf nicht in Konversationen schreiben (ihr fehlt HubSpots Berechtigung conversations.write; ein Admin installiert die App neu, um sie zu erteilen).",
   "reply.failed": "Die Antwort wurde nicht gesendet: {reason}",
+  "provisioning.step.primaryContact": "Die Kontakteigenschaft „Hauptkontakt“ (sieht alle Tickets des Unternehmens)",
+  "portal.primary.title": "Hauptkontakte: sehen im Portal alle Tickets des Unternehmens",
+  "portal.primary.toggle": "{name}: Hauptkontakt",
+  "portal.primary.none": "Dieses Unternehmen hat noch keine Kontakte.",
+  "portal.primary.hint": "Alle anderen sehen nur ihre eigenen Tickets.",
 };
 
 const it: Catalogue = {
@@ -1152,6 +1162,11 @@ const it: Catalogue = {
   "reply.sentEmail": "{at}: {by} ha inviato l’email con le credenziali a {to} (nessuna conversazione a cui rispondere).",
   "reply.sentEmailScope": "{at}: {by} ha inviato l’email con le credenziali a {to}: l’app non può scrivere nelle conversazioni (le manca l’autorizzazione conversations.write di HubSpot; un admin reinstalla l’app per concederla).",
   "reply.failed": "La risposta non è stata inviata: {reason}",
+  "provisioning.step.primaryContact": "La proprietà del contatto “Contatto principale” (vede tutti i ticket dell’azienda)",
+  "portal.primary.title": "Contatti principali: vedono nel portale tutti i ticket dell’azienda",
+  "portal.primary.toggle": "{name}: contatto principale",
+  "portal.primary.none": "Questa azienda non ha ancora contatti.",
+  "portal.primary.hint": "Gli altri vedono solo i propri ticket.",
 };
 
 const es: Catalogue = {
@@ -1534,6 +1549,11 @@ const es: Catalogue = {
   "reply.sentEmail": "{at}: {by} envió el correo con las credenciales a {to} (sin conversación a la que responder).",
   "reply.sentEmailScope": "{at}: {by} envió el correo con las credenciales a {to}: la app no puede escribir en conversaciones (le falta el permiso conversations.write de HubSpot; un administrador reinstala la app para concederlo).",
   "reply.failed": "La respuesta no se ha enviado: {reason}",
+  "provisioning.step.primaryContact": "La propiedad de contacto «Contacto principal» (ve todos los tickets de la empresa)",
+  "portal.primary.title": "Contactos principales: ven en el portal todos los tickets de la empresa",
+  "portal.primary.toggle": "{name}: contacto principal",
+  "portal.primary.none": "Esta empresa aún no tiene contactos.",
+  "portal.primary.hint": "Los demás solo ven sus propios tickets.",
 };
 
 export const catalogues: Record<Language, Catalogue> = { en, de, it, es };

@@ -19,6 +19,9 @@ const TX_COOKIE = 'hs_portal_tx';
  * PKCE), checks the ID token, finds the contact by its email and lets it in only when the contact
  * is in the access list; then it shows the contact's tickets.
  */
+/** The contact property HubSpot's customer portal is set to read for company ticket access (the app creates it). */
+const PRIMARY_PROPERTY = 'portal_autopilot_primary_contact';
+
 export class CustomerPortal {
   private readonly sso = new Map<number, SsoSettings>();
   private readonly configs = new Map<number, Promise<oidc.Configuration>>();
@@ -60,9 +63,16 @@ export class CustomerPortal {
       const session = this.sessions.get(cookie(req, COOKIE) ?? '');
       if (!session || session.portalId !== portalId) return void res.redirect(`/_portal/${portalId}/login${req.query.lang ? `?lang=${encodeURIComponent(String(req.query.lang))}` : ''}`);
       const a = this.account(portalId);
-      const tickets = a.associationsOf('contacts', session.contactId, 'tickets').map((t) => a.objects.tickets!.get(t.toObjectId)).filter((t) => t !== undefined);
+      // The portal's ticket permissions, set on the contact property the app keeps: a primary contact
+      // sees every ticket of the company (its own, its colleagues', the company's); others their own.
+      const own = a.associationsOf('contacts', session.contactId, 'tickets').map((t) => t.toObjectId);
+      const primary = a.objects.contacts!.get(session.contactId)?.properties[PRIMARY_PROPERTY] === 'true';
+      const companies = primary ? a.associationsOf('contacts', session.contactId, 'companies').map((c) => c.toObjectId) : [];
+      const colleagues = companies.flatMap((c) => a.associationsOf('companies', c, 'contacts').map((x) => x.toObjectId));
+      const ids = new Set([...own, ...colleagues.flatMap((c) => a.associationsOf('contacts', c, 'tickets').map((t) => t.toObjectId)), ...companies.flatMap((c) => a.associationsOf('companies', c, 'tickets').map((t) => t.toObjectId))]);
+      const tickets = [...ids].map((id) => a.objects.tickets!.get(id)).filter((t) => t !== undefined);
       page(res, 200, 'Customer portal', `<p id="signed-in">Signed in as ${escapeHtml(session.name)} (${escapeHtml(session.email)})</p>
-        <h2>Your tickets (${tickets.length})</h2><ul id="tickets">${tickets.map((t) => `<li>${escapeHtml(t!.properties.subject ?? '')}</li>`).join('')}</ul>
+        <h2>${primary ? 'Your company\'s tickets' : 'Your tickets'} (${tickets.length})</h2><ul id="tickets">${tickets.map((t) => `<li>${escapeHtml(t!.properties.subject ?? '')}</li>`).join('')}</ul>
         <p><a id="sign-out" href="/_portal/${portalId}/logout">Sign out</a></p>`);
     });
 

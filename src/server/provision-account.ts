@@ -7,7 +7,7 @@ import { provisionSupportContacts } from '../support-contacts/support-contacts.j
 
 /** `id` names the step for the settings page (in the admin's language); `name` and `detail` are the log's English. */
 export interface ProvisioningStep { id?: ProvisioningStepId; name: string; ok: boolean; detail: string }
-export type ProvisioningStepId = 'propertyGroup' | 'accessList' | 'supportContacts';
+export type ProvisioningStepId = 'propertyGroup' | 'primaryContact' | 'accessList' | 'supportContacts';
 export interface ProvisioningResult { at: string; ok: boolean; steps: ProvisioningStep[] }
 
 export type ProvisioningTask = { id?: ProvisioningStepId; name: string; run: (portalId: number, hubspot: HubSpotGateway) => Promise<string> };
@@ -25,6 +25,30 @@ export const propertyGroupTask: ProvisioningTask = {
       return 'created';
     } catch (err) {
       // HubSpot answers 409 when the group exists: that is the idempotent success case.
+      if (err instanceof HubSpotApiError && err.status === 409) return 'already there';
+      throw err;
+    }
+  },
+};
+
+/** The contact property the customer portal's ticket permissions read: a primary contact sees every ticket of the company. */
+export const PRIMARY_CONTACT_PROPERTY = 'portal_autopilot_primary_contact';
+
+export const primaryContactTask: ProvisioningTask = {
+  id: 'primaryContact',
+  name: `contact property "${PRIMARY_CONTACT_PROPERTY}"`,
+  run: async (portalId, hubspot) => {
+    try {
+      await hubspot.request(portalId, 'crm.properties.create', {
+        method: 'POST', path: '/crm/v3/properties/contacts',
+        body: {
+          name: PRIMARY_CONTACT_PROPERTY, label: 'Primary contact (sees all company tickets)', type: 'bool', fieldType: 'booleancheckbox', groupName: 'portal_autopilot',
+          description: 'Portal Autopilot: a primary contact sees every ticket of their company in the customer portal (choose this property in the portal\'s ticket permissions).',
+          options: [{ label: 'Yes', value: 'true', displayOrder: 0, hidden: false }, { label: 'No', value: 'false', displayOrder: 1, hidden: false }],
+        },
+      });
+      return 'created';
+    } catch (err) {
       if (err instanceof HubSpotApiError && err.status === 409) return 'already there';
       throw err;
     }
@@ -74,7 +98,7 @@ export const supportContactsTask = (store: Store): ProvisioningTask => ({
   run: (portalId, hubspot) => provisionSupportContacts(portalId, hubspot, store),
 });
 
-export const accountSetupTasks = (settings: SettingsRepository, store: Store): ProvisioningTask[] => [propertyGroupTask, portalListTask(settings), supportContactsTask(store)];
+export const accountSetupTasks = (settings: SettingsRepository, store: Store): ProvisioningTask[] => [propertyGroupTask, primaryContactTask, portalListTask(settings), supportContactsTask(store)];
 
 /**
  * Runs at install and on demand. Each task is idempotent, so running it again repairs what

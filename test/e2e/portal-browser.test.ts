@@ -303,6 +303,45 @@ describe('a customer signs in to the HubSpot customer portal through the app (Ch
     }
   });
 
+  it('a primary contact sees every ticket of the company in the portal, a colleague only their own (set on the company card)', async () => {
+    const { deliver } = await import('../support/hubspot-client.js');
+    // Made in HubSpot's UI: the app hears of it and files Globex's senders under it.
+    const globex = env.sandbox.createCompany(env.P, { name: 'Globex', domain: 'globex.example' });
+    await env.settle();
+    const pat = await newContact('pat@globex.example', 'Pat Primary');
+    const sam = await newContact('sam@globex.example', 'Sam Colleague');
+    env.sandbox.createTicket(env.P, { subject: 'Pat: VPN down' }, pat);
+    env.sandbox.createTicket(env.P, { subject: 'Sam: printer jam' }, sam);
+    await env.settle();
+    const card = (method: string, path: string, body?: unknown) => deliver(env.app.url!, body, { method, path: `/api/extensions${path}?userId=7&portalId=${env.P}&userEmail=agent%40support.example`, raw: body === undefined ? '' : JSON.stringify(body), publicUrl: env.base });
+    const listed = await card('GET', `/companies/${globex.id}/primary-contacts`);
+    expect(listed.body!.contacts).toEqual([
+      { contactId: pat, email: 'pat@globex.example', name: 'Pat Primary', primary: false },
+      { contactId: sam, email: 'sam@globex.example', name: 'Sam Colleague', primary: false },
+    ]);
+    expect((await card('PUT', `/companies/${globex.id}/primary-contacts/${pat}`, { primary: true })).body).toEqual({ contactId: pat, primary: true });
+    // Only a contact of the company can be made its primary contact.
+    expect((await card('PUT', `/companies/${globex.id}/primary-contacts/${adaId}`, { primary: true })).status).toBe(404);
+
+    const seen: Record<string, string[]> = {};
+    for (const [email, password] of [['pat@globex.example', `${PASSWORD} pat`], ['sam@globex.example', `${PASSWORD} sam`]] as const) {
+      const page = await newPage();
+      await page.goto((await env.latestLink(email))!);
+      await page.locator('input[name=password]').fill(password);
+      await page.locator('input[name=confirm]').fill(password);
+      await page.locator('button[type=submit]').click();
+      await page.waitForLoadState();
+      await openSignIn(page);
+      await signIn(page, email, password);
+      await page.waitForURL(env.sandbox.portal.portalUrl(env.P));
+      seen[email] = [String(await page.locator('h2').first().textContent()), ...(await page.locator('#tickets li').allTextContents()).sort()];
+      await shot(page, `en-portal-${email.split('@')[0]}`);
+      await page.context().close();
+    }
+    expect(seen['pat@globex.example']).toEqual(["Your company's tickets (2)", 'Pat: VPN down', 'Sam: printer jam']);
+    expect(seen['sam@globex.example']).toEqual(['Your tickets (1)', 'Sam: printer jam']);
+  });
+
   it('never logs a password, a one-time link or its token', async () => {
     const secrets = [PASSWORD, 'wrong password here', '/set-password/'];
     for (const mail of await env.app.email.outbox.mailbox(env.P)) {

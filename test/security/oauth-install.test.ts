@@ -40,6 +40,7 @@ describe('OAuth install', () => {
       .reply(200, { access_token: 'acc-1', refresh_token: 'ref-1', expires_in: 1800, hub_id: 31337, token_type: 'bearer', token_use: 'access_token' });
     const group = nock(HUBSPOT, { reqheaders: { authorization: 'Bearer acc-1' } })
       .post('/crm/v3/properties/contacts/groups').reply(201, { name: 'portal_autopilot', label: 'Portal Autopilot', displayOrder: -1, archived: false })
+      .post('/crm/v3/properties/contacts').reply(201, (_uri, body) => ({ ...(body as object), createdAt: '2026-01-01T00:00:00Z' }))
       .post('/crm/v3/lists', { name: 'Portal Autopilot – portal access', objectTypeId: '0-1', processingType: 'MANUAL' })
       .reply(200, { list: { listId: '88', name: 'Portal Autopilot – portal access', objectTypeId: '0-1', processingType: 'MANUAL', listVersion: 1, processingStatus: 'COMPLETE' } })
       .get('/crm/associations/v4/companies/contacts/labels').reply(200, { results: [{ category: 'HUBSPOT_DEFINED', typeId: 280, label: null }] })
@@ -59,7 +60,7 @@ describe('OAuth install', () => {
     expect((await app.vault!.load(31337))?.accessToken).toBe('acc-1');
     expect(await app.store.get('portal:{31337}:oauth-tokens')).not.toContain('acc-1');
     expect(JSON.parse((await app.store.get('portal:{31337}:provisioning'))!)).toMatchObject({ ok: true, steps: [
-      { ok: true, detail: 'created' }, { ok: true, detail: 'created (list 88)' },
+      { ok: true, detail: 'created' }, { id: 'primaryContact', ok: true, detail: 'created' }, { ok: true, detail: 'created (list 88)' },
       { ok: true, detail: 'created label, group, portal_autopilot_support_contacts, portal_autopilot_needs_support_contact' },
     ] });
 

@@ -17,6 +17,7 @@ import { SupportContactsView } from '../../src/extensions/support-contacts-view.
 import { TemplatesView } from '../../src/extensions/templates-view.js';
 import { TicketRulesView } from '../../src/extensions/ticket-rules-view.js';
 import { QuickReplyView } from '../../src/extensions/quick-reply-view.js';
+import { PrimaryContactsView } from '../../src/extensions/primary-contacts-view.js';
 import { defaultTemplate, templateNames } from '../../src/email/default-templates.js';
 import { languages, t, type Language } from '../../src/i18n/messages.js';
 import { defaultRuleSet } from '../../src/rules/default-rules.js';
@@ -148,6 +149,10 @@ const views: Record<string, { view: (language: Language) => ReactElement; data: 
   'company card: support contacts': {
     view: (language) => <SupportContactsView data={ready({ companyId: '1', companyName: 'Acme', isCustomer: true, needsOne: false, canEdit: true, contacts: [{ kind: 'contact', contactId: '5', email: 'grace@acme.example', name: 'Grace Hopper' }, { kind: 'email', email: 'ops@acme.example' }], history: [{ at: '2026-12-01T10:00:00Z', by: 'admin@acme.example', added: ['address ops@acme.example'], removed: [] }] })} language={language} onRetry={noop} onSearch={pending} onSave={pending} />,
     data: ['Acme', 'grace@acme.example', 'Grace Hopper', 'ops@acme.example', 'admin@acme.example', 'address ops@acme.example', '2026-12-01T10:00:00Z'],
+  },
+  'company card: primary contacts': {
+    view: (language) => <PrimaryContactsView contacts={ready({ contacts: [{ contactId: '5', email: 'pat@globex.example', name: 'Pat Primary', primary: true }, { contactId: '6', email: 'sam@globex.example', name: null, primary: false }] })} language={language} onSet={pending} onRetry={noop} />,
+    data: ['pat@globex.example', 'Pat Primary', 'sam@globex.example'],
   },
   'single sign-on': {
     view: (language) => <OidcClientView client={ready({ issuer: 'https://app.example/oidc', discovery: 'https://app.example/oidc/.well-known/openid-configuration', client: { clientId: 'hs-4242-x', clientSecret: 'secret-x', redirectUris: ['https://support.acme.example/cb'] } })} language={language} onRetry={noop} onSave={pending} onSignOutAll={pending} />,

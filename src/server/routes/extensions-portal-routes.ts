@@ -9,6 +9,8 @@ import type { AccountContext } from '../../webhooks/route-event.js';
 import { describeZodError } from '../../platform/describe-zod-error.js';
 import { PORTAL_BULK_GRANT, rulePorts } from '../event-handlers.js';
 import type { ExtensionsDeps } from './extensions-deps.js';
+import { isAdmin } from './require-admin.js';
+import { PRIMARY_CONTACT_PROPERTY } from '../provision-account.js';
 import type { CardCaller } from './verify-extension-request.js';
 
 const caller = (res: Response) => res.locals.caller as CardCaller;
@@ -80,6 +82,27 @@ export function portalRoutes(r: Router, deps: ExtensionsDeps): void {
     });
   }
 
+  /** The company's contacts and which of them are primary (they see every ticket of the company in the portal). */
+  r.get('/companies/:companyId/primary-contacts', async (req, res) => {
+    res.json({ contacts: await primaryContacts(deps, caller(res).portalId, String(req.params.companyId)) });
+  });
+
+  r.put('/companies/:companyId/primary-contacts/:contactId', async (req, res) => {
+    const { portalId } = caller(res);
+    const parsed = z.strictObject({ primary: z.boolean({ error: 'primary must be true or false' }) }).safeParse(res.locals.json ?? {});
+    if (!parsed.success) return void res.status(400).json({ message: describeZodError(parsed.error) });
+    const companyId = String(req.params.companyId);
+    const contactId = String(req.params.contactId);
+    const settings = (await deps.settings.read(portalId)).settings;
+    if (settings.supportContacts.editors === 'admins' && !(await isAdmin({ store: deps.store, settings: deps.settings, operatorAdmins: deps.operatorAdmins }, portalId, caller(res).userId))) {
+      return void res.status(403).json({ message: 'only an admin of Portal Autopilot can change primary contacts in this account' });
+    }
+    // Only a contact of this company can be its primary contact.
+    if (!(await companyContactIds(deps, portalId, companyId)).ids.includes(contactId)) return void res.status(404).json({ message: `contact ${contactId} is not a contact of company ${companyId}` });
+    await deps.hubspot.call(portalId, 'crm.contacts.update', (c) => c.crm.contacts.basicApi.update(contactId, { properties: { [PRIMARY_CONTACT_PROPERTY]: String(parsed.data.primary) } }));
+    res.json({ contactId, primary: parsed.data.primary });
+  });
+
   r.get('/companies/:companyId/portal', async (req, res) => {
     const { portalId } = caller(res);
     res.json(await companyAccess(deps, portalId, String(req.params.companyId)));
@@ -126,7 +149,7 @@ export function portalRoutes(r: Router, deps: ExtensionsDeps): void {
   });
 }
 
-async function companyAccess(deps: ExtensionsDeps, portalId: number, companyId: string) {
+async function companyContactIds(deps: ExtensionsDeps, portalId: number, companyId: string) {
   const ids: string[] = [];
   let after: string | undefined;
   do {
@@ -134,6 +157,21 @@ async function companyAccess(deps: ExtensionsDeps, portalId: number, companyId: 
     ids.push(...page.results.map((a) => String(a.toObjectId)));
     after = page.paging?.next?.after;
   } while (after && ids.length < MAX_COMPANY_CONTACTS);
+  return { ids, after };
+}
+
+/** The first 100 contacts of a company with their name and whether they are primary (one batch read). */
+async function primaryContacts(deps: ExtensionsDeps, portalId: number, companyId: string) {
+  const { ids } = await companyContactIds(deps, portalId, companyId);
+  if (!ids.length) return [];
+  const read = await deps.hubspot.call(portalId, 'crm.contacts.batch.read', (c) => c.crm.contacts.batchApi.read({ inputs: ids.slice(0, 100).map((id) => ({ id })), properties: ['email', 'firstname', 'lastname', PRIMARY_CONTACT_PROPERTY], propertiesWithHistory: [] }));
+  return read.results.map((c) => ({
+    contactId: c.id, email: c.properties.email ?? null, name: [c.properties.firstname, c.properties.lastname].filter(Boolean).join(' ') || null, primary: c.properties[PRIMARY_CONTACT_PROPERTY] === 'true',
+  })).sort((a, b) => (a.name ?? a.email ?? '').localeCompare(b.name ?? b.email ?? ''));
+}
+
+async function companyAccess(deps: ExtensionsDeps, portalId: number, companyId: string) {
+  const { ids, after } = await companyContactIds(deps, portalId, companyId);
   const accounts = await deps.portal.accounts.getMany(portalId, ids);
   const withAccess = accounts.filter((a) => a && a.state !== 'disabled').length;
   return { contacts: ids.length, withAccess, withoutAccess: ids.filter((_, i) => !accounts[i] || accounts[i]!.state === 'disabled'), truncated: Boolean(after) };
