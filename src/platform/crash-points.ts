@@ -45,6 +45,8 @@ export const HUBSPOT_WRITES: Readonly<Record<string, string>> = {
   'crm.properties.groups.create': 'HubSpot answers 409 when it exists, taken as done',
   'crm.properties.create': 'HubSpot answers 409 when it exists, taken as done',
   'crm.companies.update': 'writes the same value again',
+  'crm.contacts.update': 'writes the same value again (a primary contact switched on or off)',
+  'conversations.messages.create': 'NOT idempotent (no key in HubSpot): the quick reply is posted once per click (its request id), never resent after an unclear failure (NOT_IDEMPOTENT); the card then says it was not sent and the agent looks at the thread',
   'crm.tickets.update': 'writes the same value again; marked as the app\'s own write before it is made',
   'marketing.transactional.single-send': 'sendId is our key: HubSpot sends once per sendId',
   'crm.companies.create': 'NOT idempotent (no key in HubSpot): made on an admin\'s request, never resent after an unclear failure (NOT_IDEMPOTENT)',
