@@ -18,6 +18,8 @@ export interface PortalAccessViewProps {
   onPreview: () => Promise<CredentialsPreview | { error: string }>;
   onSend: () => Promise<ActionResult>;
   onReset: () => Promise<ActionResult>;
+  /** A temporary password for the agent to read out (shown once; changed at the first sign-in). */
+  onTemporaryPassword?: () => Promise<{ password: string } | { error: string }>;
 }
 
 const tag = { none: 'default', invited: 'info', active: 'success', disabled: 'danger' } as const;
@@ -34,6 +36,7 @@ export function PortalAccessView(p: PortalAccessViewProps) {
   const [confirmRevoke, setConfirmRevoke] = useState(false);
   const [notice, setNotice] = useState<{ variant: 'success' | 'error'; text: string } | null>(null);
   const [busy, setBusy] = useState(false);
+  const [temporary, setTemporary] = useState<string | null>(null);
   if (p.portal.kind !== 'ready') return <LoadStates state={p.portal} language={language} title="portal.title" onRetry={p.onRetry} />;
   const s = p.portal.data;
   const to = s.email ?? '';
@@ -59,8 +62,9 @@ export function PortalAccessView(p: PortalAccessViewProps) {
       <Text format={{ fontWeight: 'bold' }}>{t(language, 'portal.title')}</Text>
       <StatusTag variant={tag[s.access]}>{t(language, `portal.access.${s.access}`)}</StatusTag>
       {hasAccess && <Text>{s.lastSignInAt ? t(language, 'portal.lastSignIn', { at: when(s.lastSignInAt, language) }) : t(language, 'portal.neverSignedIn')}</Text>}
-      {s.access !== 'none' && <Text>{s.lastCredentialsEmail ? t(language, 'portal.lastEmail', { at: when(s.lastCredentialsEmail.at, language), state: s.lastCredentialsEmail.state }) : t(language, 'portal.noEmail')}</Text>}
+      {s.access !== 'none' && <Text>{s.lastCredentialsEmail ? t(language, 'portal.lastEmail', { at: when(s.lastCredentialsEmail.at, language), state: t(language, s.lastCredentialsEmail.state === 'sent' ? 'ticketRules.status.sent' : s.lastCredentialsEmail.state === 'suppressed' ? 'ticketRules.status.suppressed' : 'ticketRules.status.emailFailed') }) : t(language, 'portal.noEmail')}</Text>}
       {notice && <Alert title={t(language, 'portal.title')} variant={notice.variant}>{notice.text}</Alert>}
+      {temporary && <Alert title={t(language, 'portal.temporary')} variant="warning">{t(language, 'portal.temporaryShown', { to, password: temporary })}</Alert>}
       {preview && (
         <Flex direction="column" gap="xs">
           <Text format={{ fontWeight: 'bold' }}>{t(language, 'portal.previewTitle', { to: preview.to })}</Text>
@@ -86,6 +90,14 @@ export function PortalAccessView(p: PortalAccessViewProps) {
           {!hasAccess && <Button variant="primary" disabled={busy} onClick={() => void run(p.onGrant, t(language, 'portal.access.invited'))}>{t(language, 'portal.grant')}</Button>}
           {hasAccess && <Button variant="primary" disabled={busy} onClick={() => void openPreview()}>{t(language, 'portal.preview')}</Button>}
           {s.access === 'active' && <Button disabled={busy} onClick={() => void run(p.onReset, t(language, 'portal.resetSent', { to }))}>{t(language, 'portal.reset')}</Button>}
+          {hasAccess && p.onTemporaryPassword && (
+            <Button disabled={busy} onClick={async () => {
+              setBusy(true);
+              const result = await p.onTemporaryPassword!();
+              setBusy(false);
+              if ('error' in result) setNotice({ variant: 'error', text: t(language, 'portal.failed', { reason: result.error }) }); else { setNotice(null); setTemporary(result.password); }
+            }}>{t(language, 'portal.temporary')}</Button>
+          )}
           {hasAccess && <Button variant="destructive" disabled={busy} onClick={() => setConfirmRevoke(true)}>{t(language, 'portal.revoke')}</Button>}
         </ButtonRow>
       )}

@@ -32,6 +32,9 @@ export function StatusCard({ context }: { context: CardContext }) {
         <PortalAccessView
           portal={portal} language={language} onRetry={() => { reloadPortal(); reloadEmails(); }}
           onGrant={() => act('/grant')} onRevoke={() => act('/revoke')} onSend={() => act('/credentials', click())} onReset={() => act('/reset', click())}
+          onTemporaryPassword={async () => {
+            try { return await callBackend<{ password: string }>(`${contact}/temporary-password`, { method: 'POST', body: click() }); } catch (err) { return { error: (err as Error).message }; }
+          }}
           onPreview={async () => {
             try { return await callBackend<CredentialsPreview>(`${contact}/credentials/preview`, { method: 'POST', body: {} }); } catch (err) { return { error: (err as Error).message }; }
           }}

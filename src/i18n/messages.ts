@@ -390,6 +390,8 @@ const en = {
   "portal.primary.toggle": "{name}: primary contact",
   "portal.primary.none": "This company has no contacts yet.",
   "portal.primary.hint": "Others see only their own tickets.",
+  "portal.temporary": "Make a temporary password to read out",
+  "portal.temporaryShown": "Temporary password for {to}: {password} — shown once; read it out now. They must choose their own at the first sign-in.",
 } as const;
 
 export type MessageKey = keyof typeof en;
@@ -780,6 +782,8 @@ const de: Catalogue = {
   "portal.primary.toggle": "{name}: Hauptkontakt",
   "portal.primary.none": "Dieses Unternehmen hat noch keine Kontakte.",
   "portal.primary.hint": "Alle anderen sehen nur ihre eigenen Tickets.",
+  "portal.temporary": "Temporäres Passwort zum Vorlesen erstellen",
+  "portal.temporaryShown": "Temporäres Passwort für {to}: {password} – wird nur einmal angezeigt; lesen Sie es jetzt vor. Bei der ersten Anmeldung muss ein eigenes gewählt werden.",
 };
 
 const it: Catalogue = {
@@ -1167,6 +1171,8 @@ const it: Catalogue = {
   "portal.primary.toggle": "{name}: contatto principale",
   "portal.primary.none": "Questa azienda non ha ancora contatti.",
   "portal.primary.hint": "Gli altri vedono solo i propri ticket.",
+  "portal.temporary": "Crea una password temporanea da dettare",
+  "portal.temporaryShown": "Password temporanea per {to}: {password} — mostrata una sola volta; dettala ora. Al primo accesso dovrà sceglierne una propria.",
 };
 
 const es: Catalogue = {
@@ -1554,6 +1560,8 @@ const es: Catalogue = {
   "portal.primary.toggle": "{name}: contacto principal",
   "portal.primary.none": "Esta empresa aún no tiene contactos.",
   "portal.primary.hint": "Los demás solo ven sus propios tickets.",
+  "portal.temporary": "Crear una contraseña temporal para dictarla",
+  "portal.temporaryShown": "Contraseña temporal para {to}: {password} — se muestra una sola vez; díctala ahora. En el primer inicio de sesión deberá elegir una propia.",
 };
 
 export const catalogues: Record<Language, Catalogue> = { en, de, it, es };

@@ -141,8 +141,9 @@ const views: Record<string, { view: (language: Language) => ReactElement; data: 
   },
   'contact card: filing': { view: (language) => <FilingView filing={ready({ contactId: '5', email: 'ada@gmail.com', recorded: true, companyId: null, reason: 'free-mail', conflictsWith: [] })} language={language} onRetry={noop} />, data: ['ada@gmail.com'] },
   'contact card: portal access': {
-    view: (language) => <PortalAccessView portal={ready({ access: 'invited', email: 'ada@acme.example', lastSignInAt: null, lastCredentialsEmail: null })} language={language} onRetry={noop} onGrant={pending} onRevoke={pending} onPreview={pending} onSend={pending} onReset={pending} />,
-    data: ['ada@acme.example'],
+    view: (language) => <PortalAccessView portal={ready({ access: 'active', email: 'ada@acme.example', lastSignInAt: '2026-12-01T10:00:00Z', lastCredentialsEmail: { cause: 'c', template: 'portal-reset', contactId: '5', to: 'ada@acme.example', state: 'sent', at: '2026-12-01T09:00:00Z' } })} language={language} onRetry={noop} onGrant={pending} onRevoke={pending} onPreview={pending} onSend={pending} onReset={pending} onTemporaryPassword={async () => ({ password: 'abcd-efgh-jkmn' })} />,
+    act: (r, language) => r.findAll(Button).find((b) => b.text === t(language, 'portal.temporary'))!.trigger('onClick'),
+    data: ['ada@acme.example', 'abcd-efgh-jkmn'],
   },
   'company card: domains': { view: (language) => <CompanyDomainsView overview={ready({ companyId: '1', domains: [{ domain: 'acme.example', contacts: 3, alsoOwnedBy: [] }] })} backfill={null} language={language} onDryRun={noop} onApply={noop} onRetry={noop} />, data: ['acme.example'] },
   'company card: portal': { view: (language) => <CompanyPortalView portal={ready({ contacts: 5, withAccess: 3, withoutAccess: ['linus@acme.test'], truncated: false })} language={language} onRetry={noop} onGrantAll={pending} />, data: ['linus@acme.test'] },

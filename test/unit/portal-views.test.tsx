@@ -36,7 +36,7 @@ describe('the contact card\'s customer portal section', () => {
     const p = contactProps({ language: 'de', portal: contact({ access: 'active', lastSignInAt: '2026-11-20T09:30:00Z', lastCredentialsEmail: { cause: 'x', template: 'portal-credentials', contactId: '1', to: 'ada@acme.example', state: 'sent', at: '2026-11-19T08:00:00Z' } }) });
     const { r, button } = renderContact(p);
     expect(r.find(StatusTag).text).toBe('Portalzugang aktiv');
-    expect(r.findAll(Text).map((t) => t.text)).toEqual(expect.arrayContaining([expect.stringMatching(/^Letzte Anmeldung: 20\.11\.2026/), expect.stringMatching(/^Letzte Zugangsdaten-E-Mail: 19\.11\.2026.*\(sent\)$/)]));
+    expect(r.findAll(Text).map((t) => t.text)).toEqual(expect.arrayContaining([expect.stringMatching(/^Letzte Anmeldung: 20\.11\.2026/), expect.stringMatching(/^Letzte Zugangsdaten-E-Mail: 19\.11\.2026.*\(gesendet\)$/)]));
     button('Zugangsdaten senden…')!.trigger('onClick');
     await r.waitFor(() => expect(r.findAll(Text).map((t) => t.text)).toContain('Your access to our customer portal'));
     expect(p.onSend).not.toHaveBeenCalled();
@@ -121,5 +121,20 @@ describe('the settings page\'s single sign-on section', () => {
     r.findAll(Button).find((b) => b.text === 'Make a new secret')!.trigger('onClick');
     await r.waitFor(() => expect(r.find(Alert).text).toBe('The request is not valid: redirect URI http://support.acme.example/cb must use https'));
     expect(p.onSave).toHaveBeenCalledWith(['https://support.acme.example/cb'], true);
+  });
+});
+
+describe('the agent\'s temporary password on the contact card', () => {
+  it('shows it once, after the click, with what the customer must do', async () => {
+    const { PortalAccessView } = await import('../../src/extensions/portal-access-view.js');
+    const { Alert, Button } = await import('@hubspot/ui-extensions');
+    const { createRenderer } = await import('@hubspot/ui-extensions/testing');
+    const onTemporaryPassword = vi.fn().mockResolvedValue({ password: 'abcd-efgh-jkmn' });
+    const r = createRenderer('crm.record.sidebar');
+    r.render(<PortalAccessView portal={{ kind: 'ready', data: { access: 'active', email: 'alan@acme.example', lastSignInAt: null, lastCredentialsEmail: null } }} language="en" onRetry={vi.fn()} onGrant={vi.fn()} onRevoke={vi.fn()} onPreview={vi.fn()} onSend={vi.fn()} onReset={vi.fn()} onTemporaryPassword={onTemporaryPassword} />);
+    expect(r.findAll(Alert)).toHaveLength(0);
+    r.findAll(Button).find((b) => b.text === 'Make a temporary password to read out')!.trigger('onClick');
+    await r.waitFor(() => expect(r.find(Alert).text).toBe('Temporary password for alan@acme.example: abcd-efgh-jkmn — shown once; read it out now. They must choose their own at the first sign-in.'));
+    expect(onTemporaryPassword).toHaveBeenCalledOnce();
   });
 });

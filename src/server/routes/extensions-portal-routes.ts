@@ -1,3 +1,4 @@
+import { randomInt } from 'node:crypto';
 import type { Response, Router } from 'express';
 import type { Logger } from 'pino';
 import { z } from 'zod';
@@ -7,9 +8,10 @@ import { RedirectUriError } from '../../portal/oidc/oidc-clients.js';
 import { PortalAccess } from '../../portal/portal-access.js';
 import type { AccountContext } from '../../webhooks/route-event.js';
 import { describeZodError } from '../../platform/describe-zod-error.js';
+import { caps, keys, ttl } from '../../store/keys.js';
 import { PORTAL_BULK_GRANT, rulePorts } from '../event-handlers.js';
 import type { ExtensionsDeps } from './extensions-deps.js';
-import { isAdmin } from './require-admin.js';
+import { isAdmin, type AdminAuditEntry } from './require-admin.js';
 import { PRIMARY_CONTACT_PROPERTY } from '../provision-account.js';
 import type { CardCaller } from './verify-extension-request.js';
 
@@ -103,6 +105,29 @@ export function portalRoutes(r: Router, deps: ExtensionsDeps): void {
     res.json({ contactId, primary: parsed.data.primary });
   });
 
+  /**
+   * The article's "via email or other channels": a temporary password the agent reads out on the
+   * phone, shown once (only its hash is kept), to be changed at the first sign-in, recorded in the
+   * admin audit (who, when). A retried request does not show it again.
+   */
+  r.post('/contacts/:contactId/portal/temporary-password', async (req, res) => {
+    const { portalId, userId, userEmail } = caller(res);
+    const parsed = requestBody.safeParse(res.locals.json ?? {});
+    if (!parsed.success) return void res.status(400).json({ message: describeZodError(parsed.error) });
+    const contactId = String(req.params.contactId);
+    const account = await deps.portal.accounts.get(portalId, contactId);
+    if (!account || account.state === 'disabled') return void res.status(409).json({ message: 'this contact has no portal access: grant it first' });
+    if (!(await deps.store.setIfAbsent(keys.idempotency(portalId, `temporary-password:${contactId}:${parsed.data.requestId}`), '1', ttl.idempotency))) {
+      return void res.status(409).json({ message: 'this temporary password was shown already; make a new one' });
+    }
+    const password = readablePassword();
+    await deps.portal.accounts.save({ ...account, state: 'active', passwordHash: await deps.portal.hasher.hash(password), mustChangePassword: true, currentLinkHash: null });
+    await deps.portal.accounts.record(portalId, contactId, { action: 'password-set', by: who(caller(res)), why: 'temporary password shown once on the card, to be changed at the first sign-in' });
+    const entry: AdminAuditEntry = { at: new Date().toISOString(), userId, userEmail, action: `POST /contacts/${contactId}/portal/temporary-password`, status: 200 };
+    await deps.store.pushCapped(keys.adminAudit(portalId), JSON.stringify(entry), caps.adminAudit);
+    res.set('cache-control', 'no-store').json({ password, mustChange: true });
+  });
+
   r.get('/companies/:companyId/portal', async (req, res) => {
     const { portalId } = caller(res);
     res.json(await companyAccess(deps, portalId, String(req.params.companyId)));
@@ -175,4 +200,11 @@ async function companyAccess(deps: ExtensionsDeps, portalId: number, companyId: 
   const accounts = await deps.portal.accounts.getMany(portalId, ids);
   const withAccess = accounts.filter((a) => a && a.state !== 'disabled').length;
   return { contacts: ids.length, withAccess, withoutAccess: ids.filter((_, i) => !accounts[i] || accounts[i]!.state === 'disabled'), truncated: Boolean(after) };
+}
+
+/** 12 letters and digits that cannot be misheard or misread (no 0/o, 1/l/i), in groups of four: about 59 bits. */
+function readablePassword(): string {
+  const alphabet = 'abcdefghjkmnpqrstuvwxyz23456789';
+  const chars = Array.from({ length: 12 }, () => alphabet[randomInt(alphabet.length)]!);
+  return [chars.slice(0, 4), chars.slice(4, 8), chars.slice(8, 12)].map((g) => g.join('')).join('-');
 }
