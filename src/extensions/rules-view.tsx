@@ -1,11 +1,12 @@
 import { Accordion, Alert, Button, ButtonRow, Divider, Flex, Heading, Input, LoadingSpinner, Select, Text, TextArea, Toggle } from '@hubspot/ui-extensions';
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import type { ConditionResult, Evaluation } from '../rules/evaluate-rules.js';
 import type { Condition, ConditionGroup, Rule, RuleAction, RuleField, RuleSet, RuleTrigger } from '../rules/rule-schema.js';
 import type { DryRunResult } from '../tickets/rule-dry-run.js';
 import { t, type Language, type MessageKey } from '../i18n/messages.js';
 import { LoadStates, type Loadable } from './load-states.js';
 import { templateLabel } from './email-log-view.js';
+import { useLoadable } from './use-loadable.js';
 
 export type RulesOutcome = { ok: true; version: number } | { ok: false; message: string; problems: string[]; conflict?: boolean };
 export interface RulesPayload { version: number; ruleSet: RuleSet; lastFired?: Record<string, string> }
@@ -319,28 +320,25 @@ function ActionRow({ language, action: a, path, at, templates, onLoadProperties,
 }
 
 function PropertyFields({ language, action, path, at, onLoadProperties, onChange }: { language: Language; action: Extract<RuleAction, { type: 'setProperty' }>; path: string; at: At; onLoadProperties: RulesViewProps['onLoadProperties']; onChange: (a: RuleAction) => void }) {
-  const [properties, setProperties] = useState<{ state: 'loading' } | { state: 'ready'; list: TicketProperty[] } | { state: 'failed'; message: string }>({ state: 'loading' });
-  const [attempt, setAttempt] = useState(0);
-  useEffect(() => {
-    let live = true;
-    setProperties({ state: 'loading' });
-    void onLoadProperties().then((r) => { if (live) setProperties(r.ok ? { state: 'ready', list: r.properties } : { state: 'failed', message: r.message }); });
-    return () => { live = false; };
-  }, [attempt]);
+  const [properties, reload] = useLoadable(async () => {
+    const r = await onLoadProperties();
+    if (!r.ok) throw new Error(r.message);
+    return r.properties;
+  });
   return (
     <>
-      {properties.state === 'loading' && <LoadingSpinner label={t(language, 'rb.propertiesLoading')} />}
-      {properties.state === 'failed' && (
+      {properties.kind === 'loading' && <LoadingSpinner label={t(language, 'rb.propertiesLoading')} />}
+      {properties.kind === 'error' && (
         <Alert title={t(language, 'rb.property')} variant="error">
-          {t(language, 'rb.propertiesFailed', { reason: properties.message })}
-          <Button size="xs" onClick={() => setAttempt(attempt + 1)}>{t(language, 'status.retry')}</Button>
+          {t(language, 'rb.propertiesFailed', { reason: properties.reason })}
+          <Button size="xs" onClick={reload}>{t(language, 'status.retry')}</Button>
         </Alert>
       )}
-      {properties.state === 'ready' && properties.list.length === 0 && <Text>{t(language, 'rb.propertiesNone')}</Text>}
-      {properties.state === 'ready' && properties.list.length > 0 && (
+      {properties.kind === 'ready' && properties.data.length === 0 && <Text>{t(language, 'rb.propertiesNone')}</Text>}
+      {properties.kind === 'ready' && properties.data.length > 0 && (
         <Select
           name={`rule.${path}.property`} label={t(language, 'rb.property')} value={action.property} {...at(`${path}.property`)}
-          options={properties.list.map((x) => ({ value: x.name, label: x.label }))} onChange={(v) => onChange({ ...action, property: String(v) })}
+          options={properties.data.map((x) => ({ value: x.name, label: x.label }))} onChange={(v) => onChange({ ...action, property: String(v) })}
         />
       )}
       <Input name={`rule.${path}.value`} label={t(language, 'rb.propertyValue')} value={action.value} {...at(`${path}.value`)} onChange={(v: string) => onChange({ ...action, value: v })} />

@@ -1,9 +1,10 @@
 import { Alert, Button, Flex, Heading, Input, LoadingSpinner, Select, Text, TextArea, Toggle } from '@hubspot/ui-extensions';
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import { languages, t, type Language, type MessageKey } from '../i18n/messages.js';
 import type { BackfillStatus } from '../companies/backfill.js';
 import { LoadStates, type Loadable } from './load-states.js';
 import { RecordPicker } from './record-picker.js';
+import { useLoadable } from './use-loadable.js';
 import { templateLabel } from './email-log-view.js';
 import type { ChosenNames, PickerOption, PickerSearch } from '../settings/chosen-records.js';
 
@@ -212,24 +213,21 @@ function SettingsForm({ initial, language, onSave, onCreateDefaultCompany, backf
 
 /** A company property by its label; the saved one stays chosen while the list loads or when it cannot be loaded. */
 function CompanyPropertySelect({ language, readOnly, value, onLoad, onChange }: { language: Language; readOnly: boolean; value: string; onLoad: SettingsViewProps['onLoadCompanyProperties']; onChange: (name: string) => void }) {
-  const [state, setState] = useState<{ kind: 'loading' } | { kind: 'ready'; list: { name: string; label: string }[] } | { kind: 'failed'; message: string }>({ kind: 'loading' });
-  const [attempt, setAttempt] = useState(0);
-  useEffect(() => {
-    let live = true;
-    setState({ kind: 'loading' });
-    void onLoad().then((r) => { if (live) setState(r.ok ? { kind: 'ready', list: r.properties } : { kind: 'failed', message: r.message }); });
-    return () => { live = false; };
-  }, [attempt]);
-  const list = state.kind === 'ready' ? state.list : [];
+  const [state, reload] = useLoadable(async () => {
+    const r = await onLoad();
+    if (!r.ok) throw new Error(r.message);
+    return r.properties;
+  });
+  const list = state.kind === 'ready' ? state.data : [];
   const options = [...list, ...(list.some((p) => p.name === value) ? [] : [{ name: value, label: value }])].map((p) => ({ value: p.name, label: p.label }));
   return (
     <Flex direction="column" gap="xs">
       <Select name="supportContacts.customerProperty" label={t(language, 'settings.support.customerProperty')} value={value} readOnly={readOnly} options={options} onChange={(v) => onChange(String(v))} />
       {state.kind === 'loading' && <LoadingSpinner label={t(language, 'settings.propertiesLoading')} />}
-      {state.kind === 'failed' && (
+      {state.kind === 'error' && (
         <Alert title={t(language, 'settings.support')} variant="error">
-          {t(language, 'settings.propertiesFailed', { reason: state.message })}
-          <Button size="xs" onClick={() => setAttempt(attempt + 1)}>{t(language, 'status.retry')}</Button>
+          {t(language, 'settings.propertiesFailed', { reason: state.reason })}
+          <Button size="xs" onClick={reload}>{t(language, 'status.retry')}</Button>
         </Alert>
       )}
     </Flex>

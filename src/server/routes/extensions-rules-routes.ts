@@ -6,7 +6,7 @@ import type { CardCaller } from './verify-extension-request.js';
 
 const caller = (res: Response) => res.locals.caller as CardCaller;
 import { evaluateRules } from '../../rules/evaluate-rules.js';
-import { ruleTriggers } from '../../rules/rule-schema.js';
+import { ruleTriggers, type RuleSet } from '../../rules/rule-schema.js';
 import { availableActions, RuleRepository, RuleSetError, RulesVersionConflict } from '../../tickets/rule-repository.js';
 import { runAction, ticketRuns } from '../../tickets/run-ticket-rules.js';
 import { readTicket } from '../../tickets/ticket-snapshot.js';
@@ -23,6 +23,16 @@ async function propertiesByLabel(hubspot: ExtensionsDeps['hubspot'], portalId: n
 
 /** Rules (read, save/import, dry run) and a ticket's rule runs with retry of one action. */
 export function rulesRoutes(r: Router, deps: ExtensionsDeps): void {
+  /** The draft a test or dry run is given (validated, every problem named: 400), else the saved set. */
+  const draftOrSaved = async (res: Response, portalId: number, draft: unknown): Promise<RuleSet | undefined> => {
+    try {
+      return draft === undefined ? (await deps.rules.read(portalId)).ruleSet : RuleRepository.validate(draft);
+    } catch (err) {
+      if (err instanceof RuleSetError) return void res.status(400).json({ message: err.message, problems: err.problems });
+      throw err;
+    }
+  };
+
   r.get('/rules', async (_req, res) => {
     const { portalId } = caller(res);
     const [current, lastFired] = await Promise.all([deps.rules.read(portalId), lastFiredByRule(deps.store, portalId)]);
@@ -48,13 +58,8 @@ export function rulesRoutes(r: Router, deps: ExtensionsDeps): void {
     const { portalId } = caller(res);
     const body = z.strictObject({ ruleSet: z.unknown().optional(), trigger: z.enum(ruleTriggers).default('ticket.created') }).safeParse(res.locals.json ?? {});
     if (!body.success) return void res.status(400).json({ message: describeZodError(body.error) });
-    let ruleSet;
-    try {
-      ruleSet = body.data.ruleSet === undefined ? (await deps.rules.read(portalId)).ruleSet : RuleRepository.validate(body.data.ruleSet);
-    } catch (err) {
-      if (err instanceof RuleSetError) return void res.status(400).json({ message: err.message, problems: err.problems });
-      throw err;
-    }
+    const ruleSet = await draftOrSaved(res, portalId, body.data.ruleSet);
+    if (!ruleSet) return;
     res.json(await dryRun(deps.hubspot, portalId, ruleSet, body.data.trigger));
   });
 
@@ -85,13 +90,8 @@ export function rulesRoutes(r: Router, deps: ExtensionsDeps): void {
       trigger: z.enum(ruleTriggers).default('ticket.created'),
     }).refine((b) => b.title !== undefined || b.ticketId !== undefined || b.ticket !== undefined, 'give a sample ticket, a sample title or a ticketId').safeParse(res.locals.json);
     if (!body.success) return void res.status(400).json({ message: describeZodError(body.error) });
-    let ruleSet;
-    try {
-      ruleSet = body.data.ruleSet === undefined ? (await deps.rules.read(portalId)).ruleSet : RuleRepository.validate(body.data.ruleSet);
-    } catch (err) {
-      if (err instanceof RuleSetError) return void res.status(400).json({ message: err.message, problems: err.problems });
-      throw err;
-    }
+    const ruleSet = await draftOrSaved(res, portalId, body.data.ruleSet);
+    if (!ruleSet) return;
     const sample = body.data.ticket;
     const snapshot = body.data.ticketId ? (await readTicket(portalId, body.data.ticketId, deps.hubspot)).snapshot
       : sample ? { ...sample, requesterDomain: sample.requesterEmail.split('@')[1]?.toLowerCase() ?? '' } : { title: body.data.title };
