@@ -89,7 +89,7 @@ export async function sendTestEmail(d: { settings: SettingsRepository; email: Em
     await transport.send(portalId, {
       to, contactId: '', templateName: 'portal-credentials',
       rendered: {
-        subject: 'Portal Autopilot: test email', secrets: [], text: `${line}\n${portalAddress}`, html: `<p>${line}</p><p>${portalAddress}</p>`,
+        subject: 'Portal Autopilot: test email', secrets: [], text: `${line}\n${portalAddress}`, html: `<p>${line}</p><p>${portalAddress.replace(/[<>&"]/g, (c) => `&#${c.charCodeAt(0)};`)}</p>`,
         values: { portal_address: portalAddress, portal_username: to, portal_password: '(test email: no password)' },
       },
     }, `setup-test-${randomUUID()}`);
