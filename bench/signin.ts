@@ -18,6 +18,7 @@ import { OWASP_ARGON2ID, PasswordHasher } from '../src/portal/password-hasher.js
 import { SIGN_IN_LIMITS } from '../src/portal/sign-in-limiter.js';
 import { loadConfig } from '../src/server/config.js';
 import { createRuntime } from '../src/server/runtime.js';
+import { dropKeys } from './bench-support.js';
 
 const ROUNDS = 5;
 const FLOWS = 150;
@@ -52,14 +53,18 @@ async function run(n: number, one: (i: number) => Promise<unknown>): Promise<num
 }
 
 // --- the app, production mode ---
+// A key prefix of this run's own: the Redis may serve other runs and tools (whose keys another
+// TOKEN_ENCRYPTION_KEY may have encrypted); only this prefix is read, and removed at the end.
+const SIGNIN_REDIS = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379/14';
+const SIGNIN_PREFIX = `bench-signin-${process.pid}-${Date.now().toString(36)}:`;
 const port = await freePort();
 const base = `http://127.0.0.1:${port}`;
 const config = loadConfig({
-  PORT: String(port), PUBLIC_BASE_URL: base, REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379/14', HUBSPOT_API_BASE_URL: 'http://127.0.0.1:9',
+  PORT: String(port), PUBLIC_BASE_URL: base, REDIS_URL: SIGNIN_REDIS, REDIS_KEY_PREFIX: SIGNIN_PREFIX, HUBSPOT_API_BASE_URL: 'http://127.0.0.1:9',
   HUBSPOT_ACCESS_TOKEN: 'bench-token', HUBSPOT_PORTAL_ID: String(PORTAL), HUBSPOT_CLIENT_SECRET: 'bench-client-secret-0123456789', LOG_LEVEL: 'silent',
 });
 // All of the benchmark's traffic comes from one address: the per-IP limit is lifted, the per-account one kept.
-const app = createRuntime(config, { log: pino({ level: 'silent' }), queuePrefix: 'bench-signin', signInLimits: { ...SIGN_IN_LIMITS, perIp: { points: 1_000_000, duration: 60 } } });
+const app = createRuntime(config, { log: pino({ level: 'silent' }), queuePrefix: `${SIGNIN_PREFIX}bull`, signInLimits: { ...SIGN_IN_LIMITS, perIp: { points: 1_000_000, duration: 60 } } });
 await app.start(port);
 const hasher = app.portal.hasher;
 const passwordHash = await hasher.hash(PASSWORD);
@@ -129,4 +134,5 @@ writeFileSync(new URL('./results/signin.json', import.meta.url), `${JSON.stringi
 console.log(JSON.stringify(summary.median, null, 2));
 bareServer.close();
 await app.stop();
+await dropKeys(SIGNIN_REDIS, SIGNIN_PREFIX);
 process.exit(0);
