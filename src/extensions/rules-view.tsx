@@ -32,8 +32,8 @@ export interface RulesViewProps {
 const fields: RuleField[] = ['title', 'description', 'pipeline', 'stage', 'priority', 'source', 'requesterEmail', 'requesterDomain', 'company'];
 const operators: Condition['operator'][] = ['equals', 'notEquals', 'contains', 'notContains', 'startsWith', 'endsWith', 'anyOf', 'noneOf', 'matchesRegex', 'isEmpty', 'isNotEmpty'];
 const triggers: RuleTrigger[] = ['ticket.created', 'ticket.titleChanged'];
-/** The actions that run today (addNote waits for HubSpot's notes API, so it is not offered). */
-const actionTypes = ['grantPortalAccess', 'sendPortalCredentials', 'sendEmail', 'setProperty', 'notifySupportContacts'] as const;
+/** The actions the engine runs. */
+const actionTypes = ['grantPortalAccess', 'sendPortalCredentials', 'sendEmail', 'setProperty', 'notifySupportContacts', 'addNote'] as const;
 type ActionType = (typeof actionTypes)[number];
 const templateNames = ['portal-credentials', 'support-issue-report', 'request-received'] as const;
 
@@ -42,7 +42,7 @@ const valueless = (o: Condition['operator']) => o === 'isEmpty' || o === 'isNotE
 const when = (iso: string) => `${iso.slice(0, 16).replace('T', ' ')} UTC`;
 
 const newCondition = (): Condition => ({ field: 'title', operator: 'equals', value: '', caseSensitive: false });
-const newAction = (type: ActionType): RuleAction => (type === 'sendEmail' ? { type, template: 'portal-credentials' } : type === 'setProperty' ? { type, property: '', value: '' } : { type });
+const newAction = (type: ActionType): RuleAction => (type === 'sendEmail' ? { type, template: 'portal-credentials' } : type === 'setProperty' ? { type, property: '', value: '' } : type === 'addNote' ? { type, body: '' } : { type });
 
 /** A rule id the engine accepts and the set does not use yet. */
 function freshId(set: RuleSet, name: string): string {
@@ -313,6 +313,7 @@ function ActionRow({ language, action: a, path, at, templates, onLoadProperties,
           {preview && <Text variant="microcopy">{t(language, 'rb.preview', { subject: preview.subject, text: preview.text.replace(/\s+/g, ' ').slice(0, 160) })}</Text>}
         </>
       )}
+      {a.type === 'addNote' && <TextArea name={`rule.${path}.body`} label={t(language, 'rb.noteBody')} value={a.body} {...at(`${path}.body`)} onChange={(v: string) => onChange({ type: 'addNote', body: v })} />}
       {a.type === 'setProperty' && <PropertyFields language={language} action={a} path={path} at={at} onLoadProperties={onLoadProperties} onChange={onChange} />}
       {onRemove && <Button size="xs" variant="secondary" onClick={onRemove}>{t(language, 'rb.removeAction')}</Button>}
     </Flex>

@@ -16,7 +16,7 @@ export interface TicketRulesViewProps {
 
 const statusVariant = { done: 'success', queued: 'success', skipped: 'default', failed: 'danger' } as const;
 const deliveredVariant = { sent: 'success', suppressed: 'warning', failed: 'danger' } as const;
-const knownActions = ['sendEmail', 'setProperty', 'grantPortalAccess', 'sendPortalCredentials', 'notifySupportContacts'] as const;
+const knownActions = ['sendEmail', 'setProperty', 'grantPortalAccess', 'sendPortalCredentials', 'notifySupportContacts', 'addNote'] as const;
 const actionLabel = (language: Language, type: string) => ((knownActions as readonly string[]).includes(type) ? t(language, `rb.action.${type as (typeof knownActions)[number]}`) : type);
 
 /** One action's line: what it is and what became of it (a queued email by whether it went out), in the agent's language. */

@@ -388,4 +388,6 @@ export const de: Catalogue = {
   "portal.primary.hint": "Alle anderen sehen nur ihre eigenen Tickets.",
   "portal.temporary": "Temporäres Passwort zum Vorlesen erstellen",
   "portal.temporaryShown": "Temporäres Passwort für {to}: {password} – wird nur einmal angezeigt; lesen Sie es jetzt vor. Bei der ersten Anmeldung muss ein eigenes gewählt werden.",
+  "rb.action.addNote": "Notiz zum Ticket hinzufügen",
+  "rb.noteBody": "Text der Notiz",
 };

@@ -386,6 +386,8 @@ export const en = {
   "portal.primary.hint": "Others see only their own tickets.",
   "portal.temporary": "Make a temporary password to read out",
   "portal.temporaryShown": "Temporary password for {to}: {password} — shown once; read it out now. They must choose their own at the first sign-in.",
+  "rb.action.addNote": "Add a note to the ticket",
+  "rb.noteBody": "The note's text",
 } as const;
 
 export type MessageKey = keyof typeof en;

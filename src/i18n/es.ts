@@ -388,4 +388,6 @@ export const es: Catalogue = {
   "portal.primary.hint": "Los demás solo ven sus propios tickets.",
   "portal.temporary": "Crear una contraseña temporal para dictarla",
   "portal.temporaryShown": "Contraseña temporal para {to}: {password} — se muestra una sola vez; díctala ahora. En el primer inicio de sesión deberá elegir una propia.",
+  "rb.action.addNote": "Añadir una nota al ticket",
+  "rb.noteBody": "Texto de la nota",
 };

@@ -388,4 +388,6 @@ export const it: Catalogue = {
   "portal.primary.hint": "Gli altri vedono solo i propri ticket.",
   "portal.temporary": "Crea una password temporanea da dettare",
   "portal.temporaryShown": "Password temporanea per {to}: {password} — mostrata una sola volta; dettala ora. Al primo accesso dovrà sceglierne una propria.",
+  "rb.action.addNote": "Aggiungi una nota al ticket",
+  "rb.noteBody": "Testo della nota",
 };

@@ -4,7 +4,7 @@ import { badRequest, batchEnvelope, checkBatch, notFound } from './hubspot-error
 import { defaultAssociationType, type AssociationType, type SandboxAccount } from './sandbox-account.js';
 import type { EmitChange } from './sandbox-events.js';
 
-const TYPES = new Set(['contacts', 'companies', 'tickets', 'emails', 'users']);
+const TYPES = new Set(['contacts', 'companies', 'tickets', 'emails', 'notes', 'users']);
 const acct = (res: Response) => res.locals.account as SandboxAccount;
 const props = (q: unknown) => (typeof q === 'string' ? q.split(',').filter(Boolean) : Array.isArray(q) ? q.flatMap((p) => String(p).split(',')) : undefined);
 

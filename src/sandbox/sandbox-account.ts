@@ -20,7 +20,7 @@ export interface Label { typeId: number; label: string; name: string; category: 
 export interface TransactionalSend { emailId: number; to: string; sendId?: string; customProperties: Record<string, unknown>; contactProperties: Record<string, unknown>; at: string; statusId: string }
 
 /** Object type names and HubSpot's type ids (crm/v4 accepts both). */
-export const objectTypeIds: Record<string, string> = { contacts: '0-1', companies: '0-2', tickets: '0-5', emails: '0-49', users: '0-115' };
+export const objectTypeIds: Record<string, string> = { contacts: '0-1', companies: '0-2', tickets: '0-5', emails: '0-49', notes: '0-46', users: '0-115' };
 export const objectTypeName = (t: string): string => {
   const byId = Object.entries(objectTypeIds).find(([, id]) => id === t)?.[0];
   const plural = t.endsWith('s') ? t : `${t === 'company' ? 'companie' : t}s`;
@@ -31,6 +31,7 @@ export const objectTypeName = (t: string): string => {
 export const defaultAssociationType: Record<string, number> = {
   'contacts>companies': 279, 'companies>contacts': 280, 'tickets>contacts': 16, 'contacts>tickets': 15,
   'tickets>companies': 339, 'companies>tickets': 340, 'emails>contacts': 198, 'contacts>emails': 197,
+  'notes>tickets': 228, 'tickets>notes': 227,
 };
 
 /** Everything one emulated HubSpot account holds. */
@@ -56,7 +57,7 @@ export class SandboxAccount {
 
   constructor(readonly portalId: number, readonly token: string, now: () => number, searchDelayMs: () => number) {
     const nextId = () => String(++this.seq);
-    this.objects = Object.fromEntries(['contacts', 'companies', 'tickets', 'emails', 'users'].map((t) => [t, new CrmObjects(t, nextId, now, searchDelayMs)]));
+    this.objects = Object.fromEntries(['contacts', 'companies', 'tickets', 'emails', 'notes', 'users'].map((t) => [t, new CrmObjects(t, nextId, now, searchDelayMs)]));
   }
 
   newId(): string { return String(++this.seq); }

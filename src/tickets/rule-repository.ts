@@ -13,7 +13,7 @@ export class RulesVersionConflict extends Error {
 }
 
 /** Actions that run today; the portal and support-contact capabilities add theirs when they land. */
-export const availableActions: ReadonlySet<string> = new Set(['sendEmail', 'setProperty', 'grantPortalAccess', 'sendPortalCredentials', 'notifySupportContacts']);
+export const availableActions: ReadonlySet<string> = new Set(['sendEmail', 'setProperty', 'grantPortalAccess', 'sendPortalCredentials', 'notifySupportContacts', 'addNote']);
 
 /** The account's rule set (the shipped one until an admin saves), validated and versioned. */
 export class RuleRepository {

@@ -38,6 +38,9 @@ export interface RulePorts {
   credentialsTemplate: (ctx: RuleContext, contactId: string) => Promise<'portal-credentials' | 'portal-reset'>;
 }
 
+/** HubSpot's default association type of a note to a ticket. */
+const NOTE_TO_TICKET = 228;
+
 /** Actions aimed at the ticket's requester: the requester is read only when one of them may run. */
 const REQUESTER_ACTIONS: ReadonlySet<string> = new Set(['sendEmail', 'grantPortalAccess', 'sendPortalCredentials']);
 
@@ -129,8 +132,20 @@ export async function runAction(ctx: RuleContext, ports: RulePorts, ticketId: st
       await ctx.store.set(keys.selfWrite(ctx.portalId, ticketId, action.property), action.value, 600);
       await ctx.hubspot.call(ctx.portalId, 'crm.tickets.update', (c) => c.crm.tickets.basicApi.update(ticketId, { properties: { [action.property]: action.value } }));
       outcome = { ...base, status: 'done', detail: `${action.property} = ${action.value}` };
+    } else if (action.type === 'addNote') {
+      // The admin's text is data: escaped into the note's HTML body, line breaks kept.
+      const body = action.body.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`).replace(/\n/g, '<br>');
+      const note = await ctx.hubspot.request<{ id: string }>(ctx.portalId, 'crm.notes.create', {
+        method: 'POST', path: '/crm/v3/objects/notes',
+        body: {
+          properties: { hs_note_body: body, hs_timestamp: new Date().toISOString() },
+          associations: [{ to: { id: ticketId }, types: [{ associationCategory: 'HUBSPOT_DEFINED', associationTypeId: NOTE_TO_TICKET }] }],
+        },
+      });
+      outcome = { ...base, status: 'done', detail: `note ${note.id} on the ticket` };
     } else {
-      outcome = { ...base, status: 'skipped', detail: `action ${action.type} is not available yet` };
+      // Every action type the schema has is handled above; a stored rule from a newer version lands here.
+      outcome = { ...base, status: 'skipped', detail: `action ${(action as { type: string }).type} is not available yet` };
     }
     await ctx.store.set(once, 'done', ttl.idempotency);
     return outcome;

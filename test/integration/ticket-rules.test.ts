@@ -64,9 +64,26 @@ describe('ticket rules against the sandbox', () => {
     const dry = await api('/rules/test', 'POST', { title: ' [Credenziali  del Portale] ' });
     expect(dry.body).toMatchObject({ fired: [{ ruleId: 'portal-credentials', conditions: [{ field: 'title', operator: 'anyOf', held: true }] }] });
     const current = (await api('/rules')).body!;
-    const bad = await api('/rules', 'PUT', { expectedVersion: current.version, ruleSet: { version: 1, rules: [{ ...defaultRuleSet.rules[0], actions: [{ type: 'addNote', body: 'x' }] }] } });
+    const bad = await api('/rules', 'PUT', { expectedVersion: current.version, ruleSet: { version: 1, rules: [{ ...defaultRuleSet.rules[0], actions: [{ type: 'addNote', body: '' }] }] } });
     expect(bad.status).toBe(400);
-    expect(bad.body!.problems).toEqual([expect.stringMatching(/^rules.0.actions.0: action addNote is not available yet \(rule "Portal credentials"\): it needs HubSpot's notes API/)]);
+    expect(bad.body!.problems).toEqual([expect.stringMatching(/^rules\.0\.actions\.0\.body: /)]);
+  });
+
+  it('adds a note to the ticket with the rule action addNote (notes API), once however often HubSpot redelivers, the admin\'s text kept as text', async () => {
+    const current = (await api('/rules')).body! as { version: number; ruleSet: { version: 1; rules: Record<string, unknown>[] } };
+    const noteRule = {
+      id: 'note-invoices', name: 'Note on invoice tickets', description: '', active: true, position: 9, ignoreFlow: true, trigger: 'ticket.created',
+      conditions: { match: 'all', conditions: [{ field: 'title', operator: 'contains', value: 'invoice' }] },
+      actions: [{ type: 'addNote', body: 'Billing: check <b>SAP</b> first\nthen reply' }],
+    };
+    const saved = await api('/rules', 'PUT', { expectedVersion: current.version, ruleSet: { ...current.ruleSet, rules: [...current.ruleSet.rules, noteRule] } });
+    expect(saved.status, JSON.stringify(saved.body)).toBe(200);
+    const ticket = await withEveryWebhookThreeTimes(env, () => sandbox.createTicket(P, { subject: 'Invoice missing' }));
+    const notes = sandbox.account(P).objects.notes!.all().filter((n) => sandbox.account(P).associationsOf('notes', n.id, 'tickets').some((a) => a.toObjectId === ticket.id));
+    expect(notes.map((n) => n.properties.hs_note_body)).toEqual(['Billing: check &#60;b&#62;SAP&#60;/b&#62; first<br>then reply']);
+    const runs = (await api(`/tickets/${ticket.id}/rule-runs`)).body!.runs as { actions: { type: string; status: string }[] }[];
+    expect(runs.flatMap((r) => r.actions).filter((a) => a.type === 'addNote').map((a) => a.status)).toContain('done');
+    expect(sandbox.violations).toEqual([]);
   });
 
   it('runs the rules for a ticket delivered as a generic object.creation event (objectTypeId 0-5), once, as for ticket.creation', async () => {

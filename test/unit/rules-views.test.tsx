@@ -135,6 +135,16 @@ describe('the rule builder: the article\'s rule by clicks alone', () => {
     await r.waitFor(() => expect(onSave.mock.calls[0]![0].rules[2].actions).toEqual([{ type: 'setProperty', property: 'hs_ticket_priority', value: 'HIGH' }]));
   });
 
+  it('builds an addNote action with its own text field', async () => {
+    const onSave = vi.fn().mockResolvedValue({ ok: true, version: 4 });
+    const { button, field, r } = render(props({ onSave }));
+    button('New rule').trigger('onClick');
+    field(Select, 'rule.actions.0.type').trigger('onChange', 'addNote' as never);
+    field(TextArea, 'rule.actions.0.body').trigger('onChange', 'Check the invoice first' as never);
+    button('Save rule').trigger('onClick');
+    await r.waitFor(() => expect(onSave.mock.calls[0]![0].rules[2].actions).toEqual([{ type: 'addNote', body: 'Check the invoice first' }]));
+  });
+
   it('previews the template a sendEmail action sends', () => {
     const { button, r } = render(props());
     button('New rule').trigger('onClick');
