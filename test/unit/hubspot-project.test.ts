@@ -16,7 +16,7 @@ describe('the HubSpot project, read by HubSpot\'s own parser', () => {
     expect(errors).toEqual([]);
   });
 
-  it('has the app, its webhooks, the settings page and the status card', async () => {
+  it('has the app, its webhooks, the settings page, the cards and the workflow actions', async () => {
     const { intermediateRepresentation } = await translate(ctx, { skipValidation: true });
     const nodes = intermediateRepresentation.intermediateNodesIndexedByUid;
     const byUid = Object.fromEntries(Object.entries(nodes).map(([uid, n]) => [uid, n.componentType]));
@@ -28,6 +28,9 @@ describe('the HubSpot project, read by HubSpot\'s own parser', () => {
       portal_autopilot_company_card: 'CARD',
       portal_autopilot_ticket_card: 'CARD',
       portal_autopilot_helpdesk_ticket_card: 'CARD',
+      portal_autopilot_give_portal_access: 'WORKFLOW_ACTION',
+      portal_autopilot_send_portal_credentials: 'WORKFLOW_ACTION',
+      portal_autopilot_notify_support_contacts: 'WORKFLOW_ACTION',
     });
   });
 

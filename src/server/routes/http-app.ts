@@ -12,6 +12,8 @@ export interface HttpAppParts {
   webhook: RequestHandler;
   extensionsAuth: RequestHandler;
   extensions: Router;
+  /** The app's actions in HubSpot workflows (signed by HubSpot, once per callbackId). */
+  workflowActions?: Router;
   oauth?: Router;
   /** The customer portal's pages and its OpenID Connect provider (mounted at /oidc). */
   portal?: { routes: Router; oidc: RequestHandler };
@@ -54,6 +56,7 @@ export function createHttpApp(p: HttpAppParts): express.Express {
   const raw = express.raw({ type: () => true, limit: BODY_LIMIT });
   app.post('/webhooks/hubspot', raw, p.webhook);
   app.use('/api/extensions', raw, p.extensionsAuth, p.extensions);
+  if (p.workflowActions) app.use('/workflow-actions', raw, p.workflowActions);
   if (p.oauth) app.use('/oauth', p.oauth);
   if (p.portal) {
     app.use(p.portal.routes);

@@ -1,0 +1,98 @@
+import { Router, type Request, type Response } from 'express';
+import type { Logger } from 'pino';
+import { z } from 'zod';
+import type { PortalAccess } from '../../portal/portal-access.js';
+import type { SettingsRepository } from '../../settings/settings-repository.js';
+import { keys, ttl } from '../../store/keys.js';
+import type { Store } from '../../store/store.js';
+import type { HubSpotGateway } from '../../hubspot/gateway.js';
+import type { EventQueue } from '../../queue/event-queue.js';
+import { verifyLegacy, verifyV3 } from '../../webhooks/verify-signature.js';
+import { rulePorts } from '../event-handlers.js';
+
+export interface WorkflowActionDeps {
+  clientSecret: string; publicBaseUrl: string; store: Store; settings: SettingsRepository; hubspot: HubSpotGateway; queue: EventQueue;
+  access: PortalAccess; isInstalled: (portalId: number) => Promise<boolean>; log: Logger; now?: () => number;
+}
+
+/** What HubSpot posts when a workflow reaches one of the app's actions (HubSpot's custom workflow action request). */
+const actionRequest = z.looseObject({
+  callbackId: z.string().min(1).max(200),
+  origin: z.looseObject({ portalId: z.number().int().positive().refine(Number.isSafeInteger) }),
+  object: z.looseObject({ objectId: z.number().int().positive().refine(Number.isSafeInteger), objectType: z.string().max(64) }),
+  inputFields: z.record(z.string(), z.unknown()).optional(),
+});
+
+type Outcome = { outputFields: Record<string, string> };
+const failed = (message: string): Outcome => ({ outputFields: { hs_execution_state: 'FAIL_CONTINUE', errorMessage: message.slice(0, 300) } });
+
+/**
+ * POST /workflow-actions/:action: the app's actions in HubSpot workflows. HubSpot signs these
+ * with v2 (hex SHA-256 of secret + method + URI + body, no timestamp) — or v3 where it sends it —
+ * over our own public URL; with no timestamp a replay is possible, so each callbackId acts at
+ * most once and a repeat gets the first answer.
+ */
+export function workflowActions(d: WorkflowActionDeps): Router {
+  const r = Router();
+  const now = d.now ?? Date.now;
+  r.post('/:action', async (req: Request, res: Response) => {
+    const body = Buffer.isBuffer(req.body) ? req.body.toString('utf8') : '';
+    const uri = `${d.publicBaseUrl}${req.originalUrl}`;
+    const v3 = req.get('x-hubspot-signature-v3');
+    const verdict = v3
+      ? verifyV3(d.clientSecret, 'POST', uri, body, v3, req.get('x-hubspot-request-timestamp'), now())
+      : verifyLegacy('v2', d.clientSecret, 'POST', uri, body, req.get('x-hubspot-signature'));
+    if (!verdict.ok) {
+      d.log.warn({ reason: verdict.reason }, 'workflow action refused');
+      return void res.status(401).json({ message: 'not signed by HubSpot' });
+    }
+    let parsed;
+    try { parsed = actionRequest.safeParse(JSON.parse(body)); } catch { parsed = undefined; }
+    if (!parsed?.success) return void res.status(400).json({ message: 'not a workflow action request (callbackId, origin.portalId, object.objectId)' });
+    const { callbackId, origin: { portalId }, object } = parsed.data;
+    if (!(await d.isInstalled(portalId))) return void res.status(403).json({ message: `the app is not installed in account ${portalId}` });
+    const action = String(req.params.action);
+    const once = keys.idempotency(portalId, `workflow:${callbackId}`);
+    if (!(await d.store.setIfAbsent(once, 'running', ttl.idempotency))) {
+      const first = await d.store.get(once);
+      return void res.json(first && first !== 'running' ? JSON.parse(first) as Outcome : { outputFields: { hs_execution_state: 'BLOCK' } });
+    }
+    let outcome: Outcome;
+    try {
+      outcome = await run(d, action, portalId, String(object.objectId), object.objectType, callbackId);
+    } catch (err) {
+      d.log.warn({ action, reason: (err as Error).message }, 'workflow action failed');
+      outcome = failed((err as Error).message);
+    }
+    await d.store.set(once, JSON.stringify(outcome), ttl.idempotency);
+    res.json(outcome);
+  });
+  return r;
+}
+
+async function run(d: WorkflowActionDeps, action: string, portalId: number, objectId: string, objectType: string, callbackId: string): Promise<Outcome> {
+  const settings = (await d.settings.read(portalId)).settings;
+  const ctx = { portalId, hubspot: d.hubspot, store: d.store, settings, log: d.log };
+  const ports = rulePorts(d.queue, d.access);
+  const contactOnly = () => { if (objectType.toUpperCase() !== 'CONTACT') throw new Error(`this action runs on contacts, not on ${objectType.toLowerCase()}`); };
+  switch (action) {
+    case 'give-portal-access': {
+      contactOnly();
+      const change = await d.access.grant(ctx, objectId, 'a HubSpot workflow', `workflow action ${callbackId}`);
+      await ports.queueEmail(portalId, { cause: `workflow:${callbackId}`, template: await d.access.credentialsTemplate(ctx, objectId), contactId: objectId });
+      return { outputFields: { hs_execution_state: 'SUCCESS', accessState: change.account.state } };
+    }
+    case 'send-portal-credentials': {
+      contactOnly();
+      await ports.queueEmail(portalId, { cause: `workflow:${callbackId}`, template: await d.access.credentialsTemplate(ctx, objectId), contactId: objectId });
+      return { outputFields: { hs_execution_state: 'SUCCESS', emailQueued: 'true' } };
+    }
+    case 'notify-support-contacts': {
+      if (objectType.toUpperCase() !== 'TICKET') throw new Error(`this action runs on tickets, not on ${objectType.toLowerCase()}`);
+      await ports.notifySupportContacts(ctx, objectId);
+      return { outputFields: { hs_execution_state: 'SUCCESS' } };
+    }
+    default:
+      throw new Error(`no workflow action "${action.slice(0, 40)}" (give-portal-access, send-portal-credentials, notify-support-contacts)`);
+  }
+}
