@@ -145,7 +145,7 @@ export function createRuntime(config: Config, options: RuntimeOptions = {}) {
     extensionsAuth: verifyExtensionRequest({ clientSecret: config.clientSecret, publicBaseUrl: config.publicBaseUrl, appId: config.appId, isInstalled, log, now: options.now }),
     extensions: extensionsApi({ settings, store, queue, deadLetters, hubspot, isInstalled, uninstall, index: domainIndex, email, rules, portal, operatorAdmins: config.adminUserIds }),
     portal: { routes: portal.routes, oidc: portal.oidc },
-    workflowActions: workflowActions({ clientSecret: config.clientSecret, publicBaseUrl: config.publicBaseUrl, store, settings, hubspot, queue, access: portal.access, isInstalled, log, now: options.now }),
+    workflowActions: workflowActions({ clientSecret: config.clientSecret, publicBaseUrl: config.publicBaseUrl, store, settings, hubspot, queue, access: portal.access, index: domainIndex, isInstalled, log, now: options.now }),
     oauth: oauth && vault ? oauthRoutes({
       clientId: config.clientId!, redirectUri, scopes: config.scopes, authorizeUrl: options.authorizeUrl ?? 'https://app.hubspot.com/oauth/authorize',
       oauth, vault, store, log, onInstalled: async (portalId) => { await provisionAccount(portalId, hubspot, store, accountSetupTasks(settings, store)); },

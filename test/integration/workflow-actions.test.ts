@@ -46,6 +46,18 @@ describe('the app\'s actions in HubSpot workflows', () => {
     expect(wrong.body).toEqual({ outputFields: { hs_execution_state: 'FAIL_CONTINUE', errorMessage: 'this action runs on contacts, not on ticket' } });
   });
 
+  it('"File the contact under its company": the company of its domain, the default company for free mail', async () => {
+    const { sandbox, P } = env;
+    const globex = sandbox.createCompany(P, { name: 'Globex', domain: 'globex.example' });
+    await env.settle();
+    const hank = sandbox.seed(P, 'contacts', { email: 'hank@eu.globex.example', firstname: 'Hank' });
+    expect((await callAction('file-under-company', request('cb-0010', hank.id))).body).toEqual({ outputFields: { hs_execution_state: 'SUCCESS', filed: 'true', companyId: globex.id, reason: 'domain' } });
+    expect(sandbox.account(P).associationsOf('contacts', hank.id, 'companies').map((a) => a.toObjectId)).toEqual([globex.id]);
+    const free = sandbox.seed(P, 'contacts', { email: 'someone@gmail.com' });
+    expect((await callAction('file-under-company', request('cb-0011', free.id))).body).toEqual({ outputFields: { hs_execution_state: 'SUCCESS', filed: 'false', reason: 'free-mail' } });
+    expect(sandbox.violations).toEqual([]);
+  });
+
   it('refuses a request HubSpot did not sign, and one for an account the app is not installed in', async () => {
     expect((await callAction('give-portal-access', request('cb-0004', '1'), 'forged')).status).toBe(401);
     expect((await callAction('give-portal-access', { ...request('cb-0005', '1'), origin: { portalId: 999_999 } })).status).toBe(403);

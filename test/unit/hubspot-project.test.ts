@@ -31,6 +31,7 @@ describe('the HubSpot project, read by HubSpot\'s own parser', () => {
       portal_autopilot_give_portal_access: 'WORKFLOW_ACTION',
       portal_autopilot_send_portal_credentials: 'WORKFLOW_ACTION',
       portal_autopilot_notify_support_contacts: 'WORKFLOW_ACTION',
+      portal_autopilot_file_under_company: 'WORKFLOW_ACTION',
     });
   });
 

@@ -9,10 +9,13 @@ import type { HubSpotGateway } from '../../hubspot/gateway.js';
 import type { EventQueue } from '../../queue/event-queue.js';
 import { verifyLegacy, verifyV3 } from '../../webhooks/verify-signature.js';
 import { rulePorts } from '../event-handlers.js';
+import { explainFiling } from '../../companies/explain-filing.js';
+import type { DomainIndexCache } from '../../companies/domain-index-cache.js';
+import { primaryCompanyInputs } from '../../hubspot/association-types.js';
 
 export interface WorkflowActionDeps {
   clientSecret: string; publicBaseUrl: string; store: Store; settings: SettingsRepository; hubspot: HubSpotGateway; queue: EventQueue;
-  access: PortalAccess; isInstalled: (portalId: number) => Promise<boolean>; log: Logger; now?: () => number;
+  access: PortalAccess; index: DomainIndexCache; isInstalled: (portalId: number) => Promise<boolean>; log: Logger; now?: () => number;
 }
 
 /** What HubSpot posts when a workflow reaches one of the app's actions (HubSpot's custom workflow action request). */
@@ -92,7 +95,19 @@ async function run(d: WorkflowActionDeps, action: string, portalId: number, obje
       await ports.notifySupportContacts(ctx, objectId);
       return { outputFields: { hs_execution_state: 'SUCCESS' } };
     }
+    case 'file-under-company': {
+      // The inbox's own rule: the company that owns the contact's email domain (free mail never),
+      // else the account's default company.
+      contactOnly();
+      const filing = await explainFiling(portalId, objectId, d.hubspot, d.store, settings, d.index);
+      const companyId = filing.reason === 'domain' ? filing.companyId : settings.inbound.defaultCompanyId;
+      if (!companyId) return { outputFields: { hs_execution_state: 'SUCCESS', filed: 'false', reason: filing.reason } };
+      await d.hubspot.call(portalId, 'crm.associations.contacts-companies.batch.create', (c) => c.crm.associations.v4.batchApi.create('contacts', 'companies', {
+        inputs: primaryCompanyInputs([{ contactId: objectId, companyId }]),
+      }));
+      return { outputFields: { hs_execution_state: 'SUCCESS', filed: 'true', companyId, reason: filing.reason === 'domain' ? 'domain' : 'default-company' } };
+    }
     default:
-      throw new Error(`no workflow action "${action.slice(0, 40)}" (give-portal-access, send-portal-credentials, notify-support-contacts)`);
+      throw new Error(`no workflow action "${action.slice(0, 40)}" (give-portal-access, send-portal-credentials, notify-support-contacts, file-under-company)`);
   }
 }
