@@ -3,7 +3,9 @@
 // surviving mutant (what it changed, where), so the next person can see what the tests miss.
 import { readFileSync, writeFileSync } from 'node:fs';
 
-const report = JSON.parse(readFileSync('reports/mutation/mutation.json', 'utf8'));
+// node bench/mutation-summary.mjs [report.json] [summary.json] [command]: a run of a subset keeps its own summary.
+const [input = 'reports/mutation/mutation.json', output = 'bench/results/mutation.json', command = 'npm run test:mutation'] = process.argv.slice(2);
+const report = JSON.parse(readFileSync(input, 'utf8'));
 const detected = new Set(['Killed', 'Timeout']);
 const counted = new Set(['Killed', 'Timeout', 'Survived', 'NoCoverage']);
 const modules = {};
@@ -23,7 +25,7 @@ for (const [file, { mutants }] of Object.entries(report.files)) {
     survivors.push({ file, line: m.location.start.line, mutator: m.mutatorName, replacement: (m.replacement ?? '').slice(0, 120), status: m.status });
   }
 }
-const summary = { date: new Date().toISOString(), command: 'npm run test:mutation', score: Number((100 * hit / Math.max(1, all)).toFixed(1)), mutants: all, detected: hit, statuses, modules, survivors, ignored };
-writeFileSync('bench/results/mutation.json', `${JSON.stringify(summary, null, 2)}\n`);
+const summary = { date: new Date().toISOString(), command, score: Number((100 * hit / Math.max(1, all)).toFixed(1)), mutants: all, detected: hit, statuses, modules, survivors, ignored };
+writeFileSync(output, `${JSON.stringify(summary, null, 2)}\n`);
 process.stdout.write(`mutation score ${summary.score} % (${hit} of ${all} mutants detected); ${survivors.length} survived\n`);
 for (const [f, m] of Object.entries(modules)) process.stdout.write(`  ${String(m.score).padStart(5)} %  ${f}\n`);
