@@ -1,16 +1,17 @@
-import { Alert, Button, ButtonRow, Flex, Heading, Input, Text } from '@hubspot/ui-extensions';
+import { Alert, Button, ButtonRow, Flex, Heading, Input, Select, Text } from '@hubspot/ui-extensions';
 import { useState } from 'react';
 import { t, type Language } from '../i18n/messages.js';
 import { LoadStates, type Loadable } from './load-states.js';
 
-export interface OidcClientPayload { issuer: string; discovery: string; client: { clientId: string; clientSecret: string; redirectUris: string[] } | null }
+export type PkcePolicy = 'required' | 'when-sent';
+export interface OidcClientPayload { issuer: string; discovery: string; client: { clientId: string; clientSecret: string; redirectUris: string[]; pkce?: PkcePolicy } | null }
 export type ClientSaveResult = { ok: true; payload: OidcClientPayload } | { ok: false; message: string };
 
 export interface OidcClientViewProps {
   client: Loadable<OidcClientPayload>;
   language: Language;
   onRetry: () => void;
-  onSave: (redirectUris: string[], rotateSecret: boolean) => Promise<ClientSaveResult>;
+  onSave: (redirectUris: string[], rotateSecret: boolean, pkce: PkcePolicy) => Promise<ClientSaveResult>;
   onSignOutAll: () => Promise<{ ok: boolean; message?: string }>;
 }
 
@@ -21,14 +22,15 @@ export interface OidcClientViewProps {
 export function OidcClientView(p: OidcClientViewProps) {
   const { language } = p;
   const [redirect, setRedirect] = useState<string | null>(null);
+  const [pkce, setPkce] = useState<PkcePolicy | null>(null);
   const [notice, setNotice] = useState<{ variant: 'success' | 'error'; text: string } | null>(null);
   if (p.client.kind !== 'ready') return <LoadStates state={p.client} language={language} title="settings.oidc" onRetry={p.onRetry} />;
   const data = p.client.data;
   const uris = (redirect ?? data.client?.redirectUris.join('\n') ?? '').split(/\s+/).filter(Boolean);
   const save = async (rotate: boolean) => {
-    const result = await p.onSave(uris, rotate);
+    const result = await p.onSave(uris, rotate, pkce ?? data.client?.pkce ?? 'when-sent');
     setNotice(result.ok ? { variant: 'success', text: t(language, 'settings.oidc.saved') } : { variant: 'error', text: t(language, 'error.badRequest', { reason: result.message }) });
-    if (result.ok) { setRedirect(null); p.onRetry(); }
+    if (result.ok) { setRedirect(null); setPkce(null); p.onRetry(); }
   };
   return (
     <Flex direction="column" gap="xs">
@@ -41,6 +43,11 @@ export function OidcClientView(p: OidcClientViewProps) {
         </>
         : <Text>{t(language, 'settings.oidc.none')}</Text>}
       <Input name="redirectUri" label={t(language, 'settings.oidc.redirect')} value={uris.join(' ')} onChange={(v: string) => setRedirect(v)} />
+      <Select
+        name="pkce" label={t(language, 'settings.oidc.pkce')} value={pkce ?? data.client?.pkce ?? 'when-sent'}
+        options={(['when-sent', 'required'] as const).map((v) => ({ value: v, label: t(language, `settings.oidc.pkce.${v}`) }))}
+        onChange={(v) => setPkce(v as PkcePolicy)}
+      />
       <ButtonRow>
         <Button variant="primary" onClick={() => void save(false)}>{t(language, 'settings.oidc.save')}</Button>
         {data.client && <Button onClick={() => void save(true)}>{t(language, 'settings.oidc.rotate')}</Button>}

@@ -85,9 +85,9 @@ export function SettingsPage({ context }: { context: SettingsContext }) {
     <AdminAuditView audit={audit} language={language} onRetry={reloadAudit} />
     <OidcClientView
       client={oidcClient} language={language} onRetry={reloadOidcClient}
-      onSave={async (redirectUris, rotateSecret) => {
+      onSave={async (redirectUris, rotateSecret, pkce) => {
         try {
-          return { ok: true, payload: await callBackend<OidcClientPayload>('/portal/client', { method: 'PUT', body: { redirectUris, rotateSecret } }) };
+          return { ok: true, payload: await callBackend<OidcClientPayload>('/portal/client', { method: 'PUT', body: { redirectUris, rotateSecret, pkce } }) };
         } catch (err) {
           return { ok: false, message: (err as Error).message };
         }

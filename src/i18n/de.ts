@@ -390,4 +390,7 @@ export const de: Catalogue = {
   "portal.temporaryShown": "Temporäres Passwort für {to}: {password} – wird nur einmal angezeigt; lesen Sie es jetzt vor. Bei der ersten Anmeldung muss ein eigenes gewählt werden.",
   "rb.action.addNote": "Notiz zum Ticket hinzufügen",
   "rb.noteBody": "Text der Notiz",
+  "settings.oidc.pkce": "PKCE (Nachweis, dass die Anmeldung vom selben Portal begonnen wurde)",
+  "settings.oidc.pkce.when-sent": "Geprüft, wenn das Portal es sendet (funktioniert, ob HubSpot es sendet oder nicht)",
+  "settings.oidc.pkce.required": "Erforderlich (lehnt eine Anmeldung ohne ab)",
 };

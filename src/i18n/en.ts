@@ -388,6 +388,9 @@ export const en = {
   "portal.temporaryShown": "Temporary password for {to}: {password} — shown once; read it out now. They must choose their own at the first sign-in.",
   "rb.action.addNote": "Add a note to the ticket",
   "rb.noteBody": "The note's text",
+  "settings.oidc.pkce": "PKCE (a proof the sign-in was started by the same portal)",
+  "settings.oidc.pkce.when-sent": "Checked when the portal sends it (works whether HubSpot sends it or not)",
+  "settings.oidc.pkce.required": "Required (refuses a sign-in without it)",
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -390,4 +390,7 @@ export const es: Catalogue = {
   "portal.temporaryShown": "Contraseña temporal para {to}: {password} — se muestra una sola vez; díctala ahora. En el primer inicio de sesión deberá elegir una propia.",
   "rb.action.addNote": "Añadir una nota al ticket",
   "rb.noteBody": "Texto de la nota",
+  "settings.oidc.pkce": "PKCE (prueba de que el inicio de sesión lo empezó el mismo portal)",
+  "settings.oidc.pkce.when-sent": "Se comprueba cuando el portal lo envía (funciona lo envíe HubSpot o no)",
+  "settings.oidc.pkce.required": "Obligatorio (rechaza un inicio de sesión sin él)",
 };

@@ -390,4 +390,7 @@ export const it: Catalogue = {
   "portal.temporaryShown": "Password temporanea per {to}: {password} — mostrata una sola volta; dettala ora. Al primo accesso dovrà sceglierne una propria.",
   "rb.action.addNote": "Aggiungi una nota al ticket",
   "rb.noteBody": "Testo della nota",
+  "settings.oidc.pkce": "PKCE (prova che l’accesso è stato avviato dallo stesso portale)",
+  "settings.oidc.pkce.when-sent": "Verificato quando il portale lo invia (funziona che HubSpot lo invii o no)",
+  "settings.oidc.pkce.required": "Obbligatorio (rifiuta un accesso senza)",
 };

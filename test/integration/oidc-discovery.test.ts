@@ -94,6 +94,48 @@ describe('what it lists works, with oauth4webapi as the relying party', () => {
   });
 });
 
+describe('a sign-in whatever HubSpot\'s portal sends (it does not document whether it sends PKCE)', () => {
+  it('signs a confidential client in without PKCE, state and nonce honoured, with oauth4webapi and with openid-client', async () => {
+    // oauth4webapi: no code_challenge, no verifier.
+    const client: oauth.Client = { client_id: env.client.clientId };
+    const state = oauth.generateRandomState();
+    const nonce = oauth.generateRandomNonce();
+    const callback = await authorize({ scope: 'openid email', state, nonce });
+    const params = oauth.validateAuthResponse(as, client, callback, state);
+    const response = await oauth.authorizationCodeGrantRequest(as, client, oauth.ClientSecretBasic(env.client.clientSecret), params, env.sandbox.portal.redirectUri(env.P), oauth.nopkce, insecure);
+    const tokens = await oauth.processAuthorizationCodeResponse(as, client, response, { expectedNonce: nonce, requireIdToken: true });
+    expect(oauth.getValidatedIdTokenClaims(tokens)).toMatchObject({ email: 'ada@acme.example', nonce });
+    // A wrong state is still refused by the relying party, a code is still single use.
+    expect(() => oauth.validateAuthResponse(as, client, callback, 'another-state')).toThrow();
+    // openid-client: the same, its own code path.
+    const config = await oidc.discovery(new URL(as.issuer), env.client.clientId, env.client.clientSecret, undefined, { execute: [oidc.allowInsecureRequests] });
+    const state2 = oidc.randomState();
+    const nonce2 = oidc.randomNonce();
+    const second = await authorize({ scope: 'openid email', state: state2, nonce: nonce2 });
+    const tokens2 = await oidc.authorizationCodeGrant(config, second, { expectedState: state2, expectedNonce: nonce2 });
+    expect(tokens2.claims()).toMatchObject({ email: 'ada@acme.example', nonce: nonce2 });
+  });
+
+  it('still checks PKCE when it is sent (a wrong verifier is refused), and refuses a request without it once the admin requires it', async () => {
+    const verifier = oauth.generateRandomCodeVerifier();
+    const callback = await authorize({ state: 'st-pkce-1', code_challenge: await oauth.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256' });
+    const client: oauth.Client = { client_id: env.client.clientId };
+    const params = oauth.validateAuthResponse(as, client, callback, 'st-pkce-1');
+    const wrong = await oauth.authorizationCodeGrantRequest(as, client, oauth.ClientSecretBasic(env.client.clientSecret), params, env.sandbox.portal.redirectUri(env.P), oauth.generateRandomCodeVerifier(), insecure);
+    expect(wrong.status).toBe(400);
+    await env.app.portal.clients.save(env.P, [env.sandbox.portal.redirectUri(env.P)], false, 'required');
+    try {
+      const b = env.browser();
+      b.stopAt = (u) => u.href.startsWith(env.sandbox.portal.redirectUri(env.P));
+      await b.get(`${as.authorization_endpoint}?${new URLSearchParams({ client_id: env.client.clientId, redirect_uri: env.sandbox.portal.redirectUri(env.P), response_type: 'code', scope: 'openid', state: 'st-pkce-2' })}`);
+      expect(new URL(b.url).searchParams.get('error')).toBe('invalid_request');
+      expect(new URL(b.url).searchParams.get('error_description')).toMatch(/PKCE/);
+    } finally {
+      await env.app.portal.clients.save(env.P, [env.sandbox.portal.redirectUri(env.P)], false, 'when-sent');
+    }
+  });
+});
+
 describe('what it leaves out is refused', () => {
   const tokenRequest = (body: Record<string, string>, basic = true) => fetch(as.token_endpoint!, {
     method: 'POST',

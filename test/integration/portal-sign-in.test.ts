@@ -73,7 +73,8 @@ describe('the OpenID Connect provider, as a relying party sees it (openid-client
     await expect(oidc.authorizationCodeGrant(config, callback, { pkceCodeVerifier: verifier, expectedState: state })).rejects.toMatchObject({ error: 'invalid_grant' });
   });
 
-  it('refuses a token request without the PKCE verifier, and an authorization request without a challenge', async () => {
+  it('refuses a token request without the PKCE verifier when a challenge was sent, and (PKCE required by the admin) an authorization request without a challenge', async () => {
+    await env.app.portal.clients.save(env.P, [env.sandbox.portal.redirectUri(env.P)], false, 'required');
     const { config, code } = await rp();
     const { callback } = await code();
     const res = await fetch(config.serverMetadata().token_endpoint!, {
@@ -89,6 +90,7 @@ describe('the OpenID Connect provider, as a relying party sees it (openid-client
     await b.get(`${env.app.portal.issuer}/auth?${new URLSearchParams({ client_id: env.client.clientId, redirect_uri: env.sandbox.portal.redirectUri(env.P), response_type: 'code', scope: 'openid', state: 'abcdefgh' })}`);
     expect(new URL(b.url).searchParams.get('error')).toBe('invalid_request');
     expect(new URL(b.url).searchParams.get('error_description')).toMatch(/PKCE/);
+    await env.app.portal.clients.save(env.P, [env.sandbox.portal.redirectUri(env.P)], false, 'when-sent');
   });
 
   it('never sends a code to a redirect URI the client did not register', async () => {

@@ -107,7 +107,7 @@ describe('the settings page\'s single sign-on section', () => {
     r.find(Input, { name: 'redirectUri' }).trigger('onChange', 'https://support.acme.example/_hcms/oidc/callback' as never);
     r.findAll(Button).find((b) => b.text === 'Save the client')!.trigger('onClick');
     await r.waitFor(() => expect(r.find(Alert).text).toContain('Client saved.'));
-    expect(p.onSave).toHaveBeenCalledWith(['https://support.acme.example/_hcms/oidc/callback'], false);
+    expect(p.onSave).toHaveBeenCalledWith(['https://support.acme.example/_hcms/oidc/callback'], false, 'when-sent');
   });
 
   it('shows the client id and secret to copy into HubSpot, and names a refused redirect URI', async () => {
@@ -120,7 +120,7 @@ describe('the settings page\'s single sign-on section', () => {
     expect(r.findAll(Text).map((t) => t.text)).toEqual(['Issuer URL: https://a.example/oidc', 'Client id: hs-42-abcdefghijkl', 'Client secret: s3cret']);
     r.findAll(Button).find((b) => b.text === 'Make a new secret')!.trigger('onClick');
     await r.waitFor(() => expect(r.find(Alert).text).toBe('The request is not valid: redirect URI http://support.acme.example/cb must use https'));
-    expect(p.onSave).toHaveBeenCalledWith(['https://support.acme.example/cb'], true);
+    expect(p.onSave).toHaveBeenCalledWith(['https://support.acme.example/cb'], true, 'when-sent');
   });
 });
 

@@ -79,7 +79,10 @@ export async function createOidcProvider(d: ProviderDeps): Promise<Provider> {
     scopes: ['openid', 'email', 'profile'],
     // The relying party (HubSpot's portal) may read the profile from the ID token or userinfo.
     conformIdTokenClaims: false,
-    pkce: { required: () => true },
+    // A public client must always send PKCE; the account's confidential client as its admin chose
+    // (OidcClients: "when-sent" by default, since HubSpot does not document whether it sends it).
+    pkce: { required: (_ctx, client) => client.clientAuthMethod === 'none' || (client as unknown as { pkce_required?: boolean }).pkce_required === true },
+    extraClientMetadata: { properties: ['pkce_required'], validator: (_ctx, key, value) => { if (key === 'pkce_required' && value !== undefined && typeof value !== 'boolean') throw new Error('pkce_required must be a boolean'); } },
     // Authorization code only: no implicit or hybrid flows that put tokens in the browser's address bar.
     responseTypes: ['code'],
     // Discovery lists exactly what a client can use: clients are confidential, with the

@@ -4,9 +4,16 @@ import { keys } from '../../store/keys.js';
 import type { Store } from '../../store/store.js';
 
 /** What an admin copies into HubSpot's SSO screen, and what our provider checks a client against. */
-export interface OidcClient { clientId: string; clientSecret: string; redirectUris: string[]; createdAt: string; updatedAt: string }
+/**
+ * PKCE for the account's (confidential) client: `required` refuses an authorization request without
+ * a code challenge; `when-sent` checks it whenever one is sent and lets a request without it through
+ * (state and nonce still honoured): HubSpot does not document whether its portal sends PKCE, so
+ * `when-sent` is the default that keeps sign-in working; an admin who sees it sent can require it.
+ */
+export type PkcePolicy = 'required' | 'when-sent';
+export interface OidcClient { clientId: string; clientSecret: string; redirectUris: string[]; pkce: PkcePolicy; createdAt: string; updatedAt: string }
 
-interface StoredClient { clientId: string; secret: string; redirectUris: string[]; createdAt: string; updatedAt: string }
+interface StoredClient { clientId: string; secret: string; redirectUris: string[]; pkce?: PkcePolicy; createdAt: string; updatedAt: string }
 
 export class RedirectUriError extends Error {}
 
@@ -40,11 +47,11 @@ export class OidcClients {
     const raw = await this.store.get(keys.oidcClient(portalId));
     if (!raw) return null;
     const s = JSON.parse(raw) as StoredClient;
-    return { clientId: s.clientId, clientSecret: this.cipher.decrypt(s.secret, `oidc-client:${portalId}`), redirectUris: s.redirectUris, createdAt: s.createdAt, updatedAt: s.updatedAt };
+    return { clientId: s.clientId, clientSecret: this.cipher.decrypt(s.secret, `oidc-client:${portalId}`), redirectUris: s.redirectUris, pkce: s.pkce ?? 'when-sent', createdAt: s.createdAt, updatedAt: s.updatedAt };
   }
 
   /** Creates the account's client, or changes its redirect URIs (and, when asked, its secret). */
-  async save(portalId: number, redirectUris: string[], rotateSecret = false): Promise<OidcClient> {
+  async save(portalId: number, redirectUris: string[], rotateSecret = false, pkce?: PkcePolicy): Promise<OidcClient> {
     if (redirectUris.length > MAX_REDIRECT_URIS) throw new RedirectUriError(`at most ${MAX_REDIRECT_URIS} redirect URIs`);
     const uris = [...new Set(redirectUris.map(checkRedirectUri))];
     const existing = await this.get(portalId);
@@ -52,10 +59,10 @@ export class OidcClients {
     const secret = !existing || rotateSecret ? randomBytes(32).toString('base64url') : existing.clientSecret;
     const stored: StoredClient = {
       clientId: existing?.clientId ?? `hs-${portalId}-${randomBytes(9).toString('base64url')}`,
-      secret: this.cipher.encrypt(secret, `oidc-client:${portalId}`), redirectUris: uris, createdAt: existing?.createdAt ?? now, updatedAt: now,
+      secret: this.cipher.encrypt(secret, `oidc-client:${portalId}`), redirectUris: uris, pkce: pkce ?? existing?.pkce ?? 'when-sent', createdAt: existing?.createdAt ?? now, updatedAt: now,
     };
     await this.store.set(keys.oidcClient(portalId), JSON.stringify(stored));
-    return { clientId: stored.clientId, clientSecret: secret, redirectUris: uris, createdAt: stored.createdAt, updatedAt: now };
+    return { clientId: stored.clientId, clientSecret: secret, redirectUris: uris, pkce: stored.pkce!, createdAt: stored.createdAt, updatedAt: now };
   }
 
   /** The client's metadata for oidc-provider, or undefined when the id is not a current client. */
@@ -68,6 +75,7 @@ export class OidcClients {
       client_id: client.clientId, client_secret: client.clientSecret, redirect_uris: client.redirectUris,
       post_logout_redirect_uris: client.redirectUris.map((u) => new URL(u).origin + '/'),
       grant_types: ['authorization_code'], response_types: ['code'], token_endpoint_auth_method: 'client_secret_basic',
+      pkce_required: client.pkce === 'required',
     };
   }
 }

@@ -18,7 +18,10 @@ import type { CardCaller } from './verify-extension-request.js';
 const caller = (res: Response) => res.locals.caller as CardCaller;
 const who = (c: CardCaller) => c.userEmail ?? `user ${c.userId ?? 'unknown'}`;
 const requestBody = z.strictObject({ requestId: z.string().regex(/^[\w-]{8,64}$/, 'must be 8–64 letters, digits, - or _ (one per click, so a retried request sends once)') });
-const clientBody = z.strictObject({ redirectUris: z.array(z.string().max(2000)).min(1, 'add the redirect URI HubSpot shows on its SSO screen').max(5), rotateSecret: z.boolean().default(false) });
+const clientBody = z.strictObject({
+  redirectUris: z.array(z.string().max(2000)).min(1, 'add the redirect URI HubSpot shows on its SSO screen').max(5), rotateSecret: z.boolean().default(false),
+  pkce: z.enum(['required', 'when-sent'], { error: 'pkce must be required or when-sent' }).optional(),
+});
 const bulkBody = z.strictObject({ expectedCount: z.number().int().min(0).max(10_000) });
 /** A company's contacts read for the card: enough for real customers, bounded for the card's 15 s. */
 const MAX_COMPANY_CONTACTS = 2_000;
@@ -161,7 +164,7 @@ export function portalRoutes(r: Router, deps: ExtensionsDeps): void {
     const parsed = clientBody.safeParse(res.locals.json ?? {});
     if (!parsed.success) return void res.status(400).json({ message: describeZodError(parsed.error) });
     try {
-      res.json({ issuer: deps.portal.issuer, client: await deps.portal.clients.save(portalId, parsed.data.redirectUris, parsed.data.rotateSecret) });
+      res.json({ issuer: deps.portal.issuer, client: await deps.portal.clients.save(portalId, parsed.data.redirectUris, parsed.data.rotateSecret, parsed.data.pkce) });
     } catch (err) {
       if (err instanceof RedirectUriError) return void res.status(400).json({ message: err.message });
       throw err;
