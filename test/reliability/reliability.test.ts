@@ -223,17 +223,18 @@ async function drainedOrStuck(): Promise<void> {
   try {
     let last = '';
     let sameSince = Date.now();
-    for (;;) {
+    // Checked until drained; a stuck queue throws, which ends the wait at once with its reason.
+    await vi.waitUntil(async () => {
       const c = await control.queue.counts();
-      if (!c.waiting && !c.active && !c.delayed) return;
+      if (!c.waiting && !c.active && !c.delayed) return true;
       const now = JSON.stringify(c);
       if (now !== last) { last = now; sameSince = Date.now(); }
       const stuck = (await queue.getActive()).filter((j) => Date.now() - (j.processedOn ?? Date.now()) > 150_000);
       if (stuck.length || Date.now() - sameSince > 90_000) {
         throw new Error(`the queue is stuck (${now}): ${stuck.map((j) => `${j.name} ${j.id} active ${Math.round((Date.now() - j.processedOn!) / 1000)} s, attempt ${j.attemptsMade + 1}`).join('; ') || 'no progress for 90 s'}`);
       }
-      await new Promise((r) => setTimeout(r, 200));
-    }
+      return false;
+    }, { timeout: 19 * 60_000, interval: 200 });
   } finally { await queue.close(); connection.disconnect(); }
 }
 
