@@ -56,7 +56,9 @@ export function SetupChecklistView({ checklist, language, readOnly, onAction, on
       <Heading>{t(language, 'setup.title', { done, total })}</Heading>
       {steps.map((step) => {
         const button = actions[step.id];
-        const offered = button && !readOnly && (step.state !== 'done' || step.id === 'email') && !(step.id === 'email' && step.vars?.why !== 'test' && step.vars?.why !== 'testFailed' && step.state !== 'done');
+        // A test email once delivery is set up (again after it worked); every other button while its step is to do.
+        const canTest = step.state === 'done' || step.vars?.why === 'test' || step.vars?.why === 'testFailed';
+        const offered = button && !readOnly && (step.id === 'email' ? canTest : step.state !== 'done');
         const text = detail(language, step);
         return (
           <Flex key={step.id} direction="column" gap="xs">

@@ -14,6 +14,11 @@ export class HubSpotApiError extends PermanentError {
   }
 }
 
+/** HubSpot refused because the install lacks a scope (its category MISSING_SCOPES): the admin's to grant, never retried. */
+export function isMissingScopes(err: unknown): err is HubSpotApiError {
+  return err instanceof HubSpotApiError && (err.body as { category?: string } | undefined)?.category === 'MISSING_SCOPES';
+}
+
 export type Verdict =
   | { kind: 'retry'; waitMs?: number; pauseBucket?: 'general' | 'search'; spent?: 'general' | 'search'; reason: string }
   | { kind: 'fail'; error: Error };

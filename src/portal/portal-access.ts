@@ -18,6 +18,10 @@ export interface PortalAccessDeps {
 
 export interface AccessChange { account: PortalAccount; changed: boolean }
 
+/** The welcome until a contact has chosen a password (an active account), then the reset email. */
+export const credentialsTemplateFor = (account: PortalAccount | null | undefined): 'portal-credentials' | 'portal-reset' =>
+  (account?.state === 'active' ? 'portal-reset' : 'portal-credentials');
+
 /** The address of the page behind a set-password link (the token is the last path segment). */
 export const setPasswordUrl = (publicBaseUrl: string, portalId: number, token: string) => `${publicBaseUrl}/portal/${portalId}/set-password/${token}`;
 
@@ -94,8 +98,7 @@ export class PortalAccess {
    * is queued, so a retried job sends the same one.
    */
   async credentialsTemplate(ctx: { portalId: number }, contactId: string): Promise<'portal-credentials' | 'portal-reset'> {
-    const account = await this.d.accounts.get(ctx.portalId, contactId);
-    return account?.state === 'active' ? 'portal-reset' : 'portal-credentials';
+    return credentialsTemplateFor(await this.d.accounts.get(ctx.portalId, contactId));
   }
 
   async credentialValues(ctx: AccountContext, contactId: string, purpose: 'welcome' | 'reset' = 'welcome'): Promise<Record<string, string>> {

@@ -135,7 +135,7 @@ export function createEventHandlers(p: HandlerPorts): Record<string, Subscriptio
       ctx.log.debug({ contactId: event.objectId, changeSource: event.changeSource }, 'contact not made by a person in HubSpot: not onboarded');
       return;
     }
-    await contactOnboarded({ ...event, propertyValue: undefined }, ctx);
+    await contactOnboarded(event, ctx);
   };
   const bulkGrant: SubscriptionHandler = async (event, ctx) => {
     const contactId = String(event.objectId);

@@ -15,7 +15,7 @@ export async function connectSandboxPortal(runtime: Runtime, sandbox: HubSpotSan
     ...current.settings,
     portal: { ...current.settings.portal, portalUrl: sandbox.portal.portalUrl(portalId), onboardNewContacts: portal.onboardNewContacts ?? true, passwordMode: portal.passwordMode ?? 'link' },
   }, current.version, 'admin');
-  await afterSettingsSaved(runtime, portalId);
+  await afterSettingsSaved(runtime, portalId, saved.settings);
   const client = await runtime.portal.clients.save(portalId, [sandbox.portal.redirectUri(portalId)]);
   sandbox.portal.configure(portalId, { issuer: runtime.portal.issuer, clientId: client.clientId, clientSecret: client.clientSecret, accessListId: saved.settings.portal.accessListId! });
   return client;

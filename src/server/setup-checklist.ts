@@ -8,6 +8,7 @@ import { PROPS as SUPPORT_PROPS } from '../support-contacts/support-contacts.js'
 import type { RuleRepository } from '../tickets/rule-repository.js';
 import { readProvisioning } from './provision-account.js';
 import { randomUUID } from 'node:crypto';
+import escapeHtml from 'escape-html';
 import type { Email } from '../email/create-email.js';
 import { t } from '../i18n/messages.js';
 import { readSetupFacts, recordSetupFact, type ChecklistStep, type SetupChecklist, type SetupFacts } from '../settings/setup-steps.js';
@@ -89,7 +90,7 @@ export async function sendTestEmail(d: { settings: SettingsRepository; email: Em
     await transport.send(portalId, {
       to, contactId: '', templateName: 'portal-credentials',
       rendered: {
-        subject: 'Portal Autopilot: test email', secrets: [], text: `${line}\n${portalAddress}`, html: `<p>${line}</p><p>${portalAddress.replace(/[<>&"]/g, (c) => `&#${c.charCodeAt(0)};`)}</p>`,
+        subject: 'Portal Autopilot: test email', secrets: [], text: `${line}\n${portalAddress}`, html: `<p>${line}</p><p>${escapeHtml(portalAddress)}</p>`,
         values: { portal_address: portalAddress, portal_username: to, portal_password: '(test email: no password)' },
       },
     }, `setup-test-${randomUUID()}`);

@@ -68,7 +68,7 @@ export function extensionsApi(given: ExtensionsDeps): Router {
     }
     try {
       const saved = await deps.settings.save(portalId, parsed.data.settings, parsed.data.expectedVersion, userEmail ?? `user ${userId ?? 'unknown'}`);
-      await afterSettingsSaved(deps, portalId);
+      await afterSettingsSaved(deps, portalId, saved.settings);
       res.json(saved);
     } catch (err) {
       if (err instanceof VersionConflictError) {
@@ -85,7 +85,8 @@ export function extensionsApi(given: ExtensionsDeps): Router {
 
   r.post('/provisioning', admin, async (_req, res) => {
     const result = await provisionAccount(caller(res).portalId, deps.hubspot, deps.store, accountSetupTasks(deps.settings, deps.store));
-    await afterSettingsSaved(deps, caller(res).portalId);
+    // Provisioning may have chosen the access list: read what it left.
+    await afterSettingsSaved(deps, caller(res).portalId, (await deps.settings.read(caller(res).portalId)).settings);
     res.json(result);
   });
 

@@ -1,7 +1,7 @@
 import type { Response, Router } from 'express';
 import { z } from 'zod';
 import type { HubSpotGateway } from '../../hubspot/gateway.js';
-import { HubSpotApiError } from '../../hubspot/classify-failure.js';
+import { HubSpotApiError, isMissingScopes } from '../../hubspot/classify-failure.js';
 import type { Settings } from '../../settings/settings-schema.js';
 import type { ChosenNames, PickerKind, PickerOption } from '../../settings/chosen-records.js';
 import type { ExtensionsDeps } from './extensions-deps.js';
@@ -25,6 +25,7 @@ const userOption = (u: Found['results'][number]): PickerOption | null => {
 };
 
 const userProperties = ['hs_internal_user_id', 'hs_email', 'hs_given_name', 'hs_family_name'];
+const companyOption = (c: Found['results'][number]): PickerOption => ({ id: c.id, label: c.properties.name || `#${c.id}`, detail: c.properties.domain || undefined });
 
 export function searchPicker(hubspot: HubSpotGateway, portalId: number, kind: PickerKind, q: string): Promise<PickerOption[]> {
   if (kind === 'lists') {
@@ -39,7 +40,7 @@ export function searchPicker(hubspot: HubSpotGateway, portalId: number, kind: Pi
     method: 'POST', path: `/crm/v3/objects/${kind}/search`,
     body: { query: q, limit: LIMIT, after: '0', sorts: [], properties, filterGroups: [] },
   }).then((found) => (kind === 'companies'
-    ? found.results.map((c) => ({ id: c.id, label: c.properties.name || `#${c.id}`, detail: c.properties.domain || undefined }))
+    ? found.results.map(companyOption)
     : found.results.map(userOption).filter((u): u is PickerOption => u !== null)));
 }
 
@@ -49,7 +50,7 @@ export async function chosenNames(hubspot: HubSpotGateway, portalId: number, set
   const listId = settings.portal.accessListId;
   const adminIds = settings.access.adminUserIds.map(String);
   const [company, list, admins] = await Promise.allSettled([
-    companyId ? hubspot.request<{ id: string; properties: Record<string, string | null> }>(portalId, 'crm.companies.get', { method: 'GET', path: `/crm/v3/objects/companies/${companyId}`, qs: { properties: 'name,domain' } }) : Promise.resolve(null),
+    companyId ? hubspot.request<Found['results'][number]>(portalId, 'crm.companies.get', { method: 'GET', path: `/crm/v3/objects/companies/${companyId}`, qs: { properties: 'name,domain' } }) : Promise.resolve(null),
     listId ? hubspot.request<{ list: { listId: string; name: string } }>(portalId, 'crm.lists.get', { method: 'GET', path: `/crm/v3/lists/${listId}` }) : Promise.resolve(null),
     adminIds.length ? hubspot.request<Found>(portalId, 'crm.users.search', {
       method: 'POST', path: '/crm/v3/objects/users/search',
@@ -58,18 +59,15 @@ export async function chosenNames(hubspot: HubSpotGateway, portalId: number, set
   ]);
   const found = admins.status === 'fulfilled' ? new Map(admins.value.results.map(userOption).filter((u): u is PickerOption => u !== null).map((u) => [u.id, u])) : new Map<string, PickerOption>();
   return {
-    defaultCompany: company.status === 'fulfilled' && company.value ? { id: company.value.id, label: company.value.properties.name || `#${company.value.id}`, detail: company.value.properties.domain || undefined } : null,
+    defaultCompany: company.status === 'fulfilled' && company.value ? companyOption(company.value) : null,
     accessList: list.status === 'fulfilled' && list.value ? { id: list.value.list.listId, label: list.value.list.name } : null,
     admins: adminIds.map((id) => found.get(id) ?? { id, label: id }),
   };
 }
 
 function refusal(err: unknown): { status: number; message: string } {
-  if (err instanceof HubSpotApiError) {
-    const body = err.body as { category?: string } | undefined;
-    if (body?.category === 'MISSING_SCOPES') return { status: 403, message: 'the app lacks the HubSpot scope this search needs; an admin of the HubSpot account reinstalls the app to grant it' };
-    return { status: 502, message: `HubSpot answered ${err.status}` };
-  }
+  if (isMissingScopes(err)) return { status: 403, message: 'the app lacks the HubSpot scope this search needs; an admin of the HubSpot account reinstalls the app to grant it' };
+  if (err instanceof HubSpotApiError) return { status: 502, message: `HubSpot answered ${err.status}` };
   return { status: 502, message: (err as Error).message.slice(0, 200) };
 }
 

@@ -3,8 +3,8 @@ import { z } from 'zod';
 import { renderTemplate } from '../../email/email-template.js';
 import { languageChain } from '../../email/template-repository.js';
 import { describeZodError } from '../../platform/describe-zod-error.js';
-import { HubSpotApiError } from '../../hubspot/classify-failure.js';
-import { PortalAccess } from '../../portal/portal-access.js';
+import { isMissingScopes } from '../../hubspot/classify-failure.js';
+import { credentialsTemplateFor, PortalAccess } from '../../portal/portal-access.js';
 import { caps, keys, ttl } from '../../store/keys.js';
 import { readTicket } from '../../tickets/ticket-snapshot.js';
 import { rulePorts } from '../event-handlers.js';
@@ -37,7 +37,7 @@ export function replyRoutes(r: Router, deps: ExtensionsDeps): void {
       method: 'GET', path: '/conversations/v3/conversations/threads', qs: { associatedTicketId: ticketId, limit: '1' },
     });
     const account = await deps.portal.accounts.get(portalId, requesterId);
-    const template = await deps.portal.access.credentialsTemplate(ctx, requesterId);
+    const template = credentialsTemplateFor(account);
     const language = languageChain(contact.hs_language, settings.defaultLanguage)[0]!;
     return { ctx, requesterId, contact, thread: threads.results[0], needsAccess: !account || account.state === 'disabled', template, language };
   };
@@ -87,7 +87,7 @@ export function replyRoutes(r: Router, deps: ExtensionsDeps): void {
           },
         }).then(() => true, (err: unknown) => {
           // An install without the optional conversations.write scope cannot post: the email goes instead.
-          if (err instanceof HubSpotApiError && (err.body as { category?: string } | undefined)?.category === 'MISSING_SCOPES') { why = 'scope'; return false; }
+          if (isMissingScopes(err)) { why = 'scope'; return false; }
           throw err;
         });
       } else why = p.thread ? 'no-user' : 'no-thread';

@@ -2,15 +2,15 @@ import type { Response, Router } from 'express';
 import { CREDENTIALS_RULE_ID } from '../../rules/default-rules.js';
 import { keys } from '../../store/keys.js';
 import { portalReady, sendTestEmail, setupChecklist, type ChecklistDeps } from '../setup-checklist.js';
+import type { Settings } from '../../settings/settings-schema.js';
 import type { ExtensionsDeps } from './extensions-deps.js';
 import type { CardCaller } from './verify-extension-request.js';
 
 const caller = (res: Response) => res.locals.caller as CardCaller;
 const by = (res: Response) => caller(res).userEmail ?? `user ${caller(res).userId ?? 'unknown'}`;
 
-/** Turns the shipped credentials rule on once the portal is ready (nobody saved rules before). */
-export async function afterSettingsSaved(deps: Pick<ExtensionsDeps, 'settings' | 'rules'>, portalId: number): Promise<void> {
-  const { settings } = await deps.settings.read(portalId);
+/** Turns the shipped credentials rule on once the portal is ready (nobody saved rules before): given the settings just saved. */
+export async function afterSettingsSaved(deps: Pick<ExtensionsDeps, 'rules'>, portalId: number, settings: Settings): Promise<void> {
   if (portalReady(settings)) await deps.rules.activateShippedRule(portalId, 'Portal Autopilot setup (the portal is ready)');
 }
 
@@ -41,7 +41,7 @@ export function setupRoutes(r: Router, deps: ExtensionsDeps): void {
     const current = await deps.settings.read(portalId);
     if (!current.settings.portal.portalUrl) return void res.status(409).json({ message: 'set the customer portal\'s address first: the credentials email names it' });
     const saved = await deps.settings.save(portalId, { ...current.settings, portal: { ...current.settings.portal, onboardNewContacts: true } }, current.version, by(res));
-    await afterSettingsSaved(deps, portalId);
+    await afterSettingsSaved(deps, portalId, saved.settings);
     res.json({ version: saved.version });
   });
 

@@ -2,7 +2,7 @@ import type { Response, Router } from 'express';
 import { z } from 'zod';
 import { readSupportContacts, saveSupportContacts, supportHistory, SupportContactsError, type SupportContact, type UsersUnsearched } from '../../support-contacts/support-contacts.js';
 import { describeZodError } from '../../platform/describe-zod-error.js';
-import { HubSpotApiError } from '../../hubspot/classify-failure.js';
+import { isMissingScopes } from '../../hubspot/classify-failure.js';
 import type { ExtensionsDeps } from './extensions-deps.js';
 import { isAdmin } from './require-admin.js';
 import type { CardCaller } from './verify-extension-request.js';
@@ -10,8 +10,8 @@ import type { CardCaller } from './verify-extension-request.js';
 const caller = (res: Response) => res.locals.caller as CardCaller;
 
 function whyUnsearched(err: Error): UsersUnsearched {
-  const body = err instanceof HubSpotApiError ? err.body as { category?: string; errors?: { context?: Record<string, string[]> }[] } | undefined : undefined;
-  if (body?.category === 'MISSING_SCOPES') {
+  if (isMissingScopes(err)) {
+    const body = err.body as { errors?: { context?: Record<string, string[]> }[] };
     // HubSpot names them as requiredGranularScopes (newer) or requiredScopes.
     const named = (body.errors ?? []).flatMap((e) => [...(e.context?.requiredGranularScopes ?? []), ...(e.context?.requiredScopes ?? [])]);
     return { reason: 'missing-scope', scopes: named.length ? [...new Set(named)] : ['crm.objects.users.read'] };
