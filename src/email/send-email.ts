@@ -1,3 +1,4 @@
+import { crashPoint } from '../platform/crash-points.js';
 import { createHash } from 'node:crypto';
 import { normalizeEmail } from '../contacts/normalize-email.js';
 import type { HubSpotGateway } from '../hubspot/gateway.js';
@@ -145,9 +146,13 @@ export class EmailService {
     // secrets) is kept and made exactly once (timeline-copy.ts), by this attempt or the next.
     const outcome: EmailRecord = { ...base, to: to!.email, state: 'sent', transport: transport.kind, language };
     if (req.recipient) return this.record(ctx, key, outcome);
+    // The copy is kept before the record says "copy pending": a crash between the two sends again
+    // through the transport's key (one message) and keeps the copy again. The other order lost
+    // the copy: the record said pending, and nothing was kept to make it from.
     const pending: EmailRecord = { ...outcome, timeline: 'pending' };
-    await this.saveSendRecord(ctx, key, pending);
     await this.copies.keep(ctx, key, req.contactId, withoutSecrets(rendered));
+    crashPoint('email.copy-kept');
+    await this.saveSendRecord(ctx, key, pending);
     return this.finishCopy(ctx, key, pending);
   }
 

@@ -17,6 +17,8 @@ export const CRASH_POINTS = [
   'onboarding.access-granted',
   /** The outbox holds the message; its once-mark is not written yet. */
   'outbox.written',
+  /** The email is out and its timeline copy kept; the send record does not say "sent" yet. */
+  'email.copy-kept',
   /** HubSpot made the email's timeline copy; the app has not noted it yet. */
   'email.timeline-created',
 ] as const;
