@@ -8,11 +8,14 @@ import type { AccountContext, SubscriptionHandler } from '../webhooks/route-even
 import type { UpsertResult } from './contact-upserter.js';
 import type { PersonName } from './parse-display-name.js';
 import { pickSender, type ThreadMessage } from './pick-sender.js';
+import type { Thread, ThreadRead } from './thread-reader.js';
 
 export interface OnboardedContact { portalId: number; contactId: string; email: string; threadId: string; companyId: string | null }
 
 export interface InboundDeps {
   index: DomainIndexCache;
+  /** Threads read together (thread-reader.ts). */
+  threads: Coalescer<{ threadId: string; occurredAt: number }, ThreadRead>;
   upsert: Coalescer<{ email: string; name: PersonName }, UpsertResult>;
   associate: Coalescer<{ contactId: string; companyId: string }, void>;
   /** The internal "contact onboarded" event; the portal capability subscribes to it. */
@@ -22,8 +25,6 @@ export interface InboundDeps {
 }
 
 export interface Filing { email: string; companyId: string | null; companyName?: string; matchedDomain?: string; reason: string; conflictsWith: string[]; at: string }
-
-interface Thread { id: string; spam?: boolean; createdAt: string }
 
 /**
  * conversation.creation / conversation.newMessage: the first incoming sender of a thread becomes a
@@ -42,7 +43,9 @@ export function handleInboundConversation(d: InboundDeps): SubscriptionHandler {
 
     const { settings } = ctx;
     const base = `/conversations/v3/conversations/threads/${threadId}`;
-    const thread = await ctx.hubspot.request<Thread>(portalId, 'conversations.threads.get', { method: 'GET', path: base });
+    const read = await d.threads.add(portalId, { threadId, occurredAt: event.occurredAt });
+    if ('error' in read) throw read.error;
+    const thread: Thread = read.thread;
     const messages = thread.spam ? [] : await readMessages(ctx, base);
     const verdict = pickSender(thread, [...messages].sort(byCreatedAt), settings);
     if (verdict.kind === 'ignored') {

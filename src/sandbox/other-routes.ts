@@ -95,22 +95,40 @@ export function otherRoutes(): Router {
     const now = new Date().toISOString();
     res.json({ total: acct(res).inboxes.length, results: acct(res).inboxes.map((i) => ({ id: i.id, name: i.name, type: 'INBOX', archived: false, createdAt: now, updatedAt: now })) });
   });
-  const publicThread = (t: Thread) => ({
+  /** The time of a thread's newest message (its creation while it has none). */
+  const latestMessageAt = (res: Response, t: Thread) => (acct(res).messages.get(t.id) ?? []).reduce((latest, m) => (m.createdAt > latest ? m.createdAt : latest), t.createdAt);
+  const publicThread = (res: Response, t: Thread) => ({
     id: t.id, inboxId: t.inboxId, status: t.status, spam: t.spam, archived: false, createdAt: t.createdAt,
     associatedContactId: t.associatedContactId ?? '', originalChannelId: t.channelId, originalChannelAccountId: t.channelAccountId,
+    latestMessageTimestamp: latestMessageAt(res, t),
   });
-  // The threads of a ticket (HubSpot's help desk makes one ticket per conversation).
+  // The threads of a ticket (HubSpot's help desk makes one ticket per conversation), or those
+  // active since a time, oldest activity first (sort=latestMessageTimestamp needs
+  // latestMessageTimestampAfter, as HubSpot's reference says); paged by `after`.
   r.get('/conversations/v3/conversations/threads', (req, res) => {
     const ticketId = req.query.associatedTicketId ? String(req.query.associatedTicketId) : undefined;
     const contactId = req.query.associatedContactId ? String(req.query.associatedContactId) : undefined;
-    if (!ticketId && !contactId && !req.query.inboxId) return badRequest(res, 'one of inboxId, associatedContactId or associatedTicketId is required');
-    const found = [...acct(res).threads.values()].filter((t) => (!ticketId || t.ticketId === ticketId) && (!contactId || t.associatedContactId === contactId));
-    res.json({ results: found.slice(0, Math.min(Number(req.query.limit ?? 20) || 20, 500)).map(publicThread) });
+    const sort = [req.query.sort ?? []].flat().map(String);
+    const since = req.query.latestMessageTimestampAfter ? String(req.query.latestMessageTimestampAfter) : undefined;
+    if (sort.includes('latestMessageTimestamp') && !since) return badRequest(res, 'sorting by latestMessageTimestamp requires latestMessageTimestampAfter');
+    if (since && Number.isNaN(Date.parse(since))) return badRequest(res, 'latestMessageTimestampAfter must be a date-time');
+    if (!ticketId && !contactId && !req.query.inboxId && !since) return badRequest(res, 'one of inboxId, associatedContactId, associatedTicketId or latestMessageTimestampAfter is required');
+    const found = [...acct(res).threads.values()]
+      .filter((t) => (!ticketId || t.ticketId === ticketId) && (!contactId || t.associatedContactId === contactId))
+      .map((t) => ({ t, latest: latestMessageAt(res, t) }))
+      .filter(({ latest }) => !since || Date.parse(latest) >= Date.parse(since));
+    if (sort.includes('latestMessageTimestamp')) found.sort((a, b) => a.latest.localeCompare(b.latest) || Number(a.t.id) - Number(b.t.id));
+    const limit = Math.min(Math.max(Number(req.query.limit ?? 20) || 20, 1), 500);
+    const start = Number(req.query.after ?? 0) || 0;
+    res.json({
+      results: found.slice(start, start + limit).map(({ t }) => publicThread(res, t)),
+      ...(start + limit < found.length ? { paging: { next: { after: String(start + limit), link: `?after=${start + limit}` } } } : {}),
+    });
   });
   r.get('/conversations/v3/conversations/threads/:threadId', (req, res) => {
     const t = acct(res).threads.get(req.params.threadId);
     if (!t) return notFound(res, `thread ${req.params.threadId}`);
-    res.json(publicThread(t));
+    res.json(publicThread(res, t));
   });
   // An agent's reply on a thread (type MESSAGE): sent to the recipients through the thread's channel.
   r.post('/conversations/v3/conversations/threads/:threadId/messages', (req, res) => {

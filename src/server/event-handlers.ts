@@ -8,6 +8,7 @@ import type { RuleRepository } from '../tickets/rule-repository.js';
 import { isOwnWrite, runTicketRules, type RulePorts } from '../tickets/run-ticket-rules.js';
 import { companyAssociator, contactUpserter } from '../contacts/contact-upserter.js';
 import { handleInboundConversation, type OnboardedContact } from '../contacts/handle-inbound-conversation.js';
+import { threadReader } from '../contacts/thread-reader.js';
 import type { HubSpotGateway } from '../hubspot/gateway.js';
 import type { EventQueue } from '../queue/event-queue.js';
 import { keys, ttl } from '../store/keys.js';
@@ -95,7 +96,7 @@ export function createEventHandlers(p: HandlerPorts): Record<string, Subscriptio
     crashPoint('inbound.onboarding-queued');
   };
   const inbound = handleInboundConversation({
-    index, upsert: contactUpserter(p.hubspot, p.store, window), associate: companyAssociator(p.hubspot, window), onboarded,
+    index, threads: threadReader(p.hubspot, { windowMs: window.windowMs, maxBatch: 500 }), upsert: contactUpserter(p.hubspot, p.store, window), associate: companyAssociator(p.hubspot, window), onboarded,
     outcomes: p.metrics.inboundSenders, conflicts: p.metrics.domainConflicts,
   });
   const companyChanged: SubscriptionHandler = async (event, ctx) => {

@@ -108,6 +108,17 @@ describe('inbound conversations become contacts', () => {
     for (const reason of ['no-reply', 'auto-reply', 'spam']) expect(metrics).toContain(`portal_autopilot_inbound_senders_total{outcome="ignored:${reason}"} 1`);
   });
 
+  it('reads the threads of a burst of new senders with fewer calls than threads (the thread list), a spam thread among them still ignored', async () => {
+    const reads = () => sandbox.calls.filter((c) => c.method === 'GET' && /^\/conversations\/v3\/conversations\/threads(\/\d+)?$/.test(c.path)).length;
+    const before = reads();
+    for (let i = 0; i < 12; i++) sandbox.inboundEmail(P, { from: `burst${i}@acme.example`, name: `Burst Sender${i}`, subject: `Burst ${i}`, text: 'hi' });
+    sandbox.inboundEmail(P, { from: 'burst-spam@spam.example', subject: 'Win', text: 'x', spam: true });
+    await settle();
+    for (let i = 0; i < 12; i++) expect(byEmail(`burst${i}@acme.example`)!.properties).toMatchObject({ firstname: 'Burst', lastname: `Sender${i}` });
+    expect(byEmail('burst-spam@spam.example')).toBeUndefined();
+    expect(reads() - before).toBeLessThan(13);
+  });
+
   it('creates no duplicate contact or association, and calls HubSpot no more, when every webhook arrives three times', async () => {
     const { signV3 } = await import('../../src/webhooks/sign-request.js');
     const replayed: string[] = [];
