@@ -1,4 +1,5 @@
 import { crashPoint } from '../platform/crash-points.js';
+import { readById, type RecordReader } from '../hubspot/record-reader.js';
 import { createHash } from 'node:crypto';
 import { normalizeEmail } from '../contacts/normalize-email.js';
 import type { HubSpotGateway } from '../hubspot/gateway.js';
@@ -59,7 +60,7 @@ export interface EmailRecord {
   at: string;
 }
 
-export interface EmailContext { portalId: number; hubspot: HubSpotGateway; store: Store; settings: Settings }
+export interface EmailContext { portalId: number; hubspot: HubSpotGateway; store: Store; settings: Settings; records?: RecordReader }
 
 const CONTACT_PROPS = ['email', 'firstname', 'lastname', 'hs_language', 'hs_email_optout', 'hs_email_hard_bounce_reason_enum', 'associatedcompanyid'];
 
@@ -104,7 +105,7 @@ export class EmailService {
     const base = { cause: req.cause, template: req.template, contactId: req.contactId, at: new Date().toISOString() };
     const contact: Record<string, string | null> = req.recipient
       ? { email: req.recipient.email, associatedcompanyid: req.recipient.companyId }
-      : (await ctx.hubspot.call(ctx.portalId, 'crm.contacts.get', (c) => c.crm.contacts.basicApi.getById(req.contactId, CONTACT_PROPS))).properties;
+      : await readById(ctx, 'contacts', req.contactId, CONTACT_PROPS);
     const to = normalizeEmail(contact.email ?? '');
     const why: [EmailReasonCode, string] | undefined = !to ? ['no-address', 'the contact has no email address']
       : contact.hs_email_optout === 'true' ? ['unsubscribed', 'the contact unsubscribed from all email']
@@ -128,7 +129,7 @@ export class EmailService {
 
     const companyId = req.companyId ?? contact.associatedcompanyid;
     const company = companyId
-      ? (await ctx.hubspot.call(ctx.portalId, 'crm.companies.get', (c) => c.crm.companies.basicApi.getById(companyId, ['name', 'domain']))).properties
+      ? await readById(ctx, 'companies', companyId, ['name', 'domain'])
       : undefined;
     const ticket = req.ticketId ? await readTicketForEmail(ctx, req.ticketId) : undefined;
     const extra = { ...(req.extra ?? {}), ...(req.makeExtra ? await req.makeExtra() : {}) };

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { readById } from '../hubspot/record-reader.js';
 import { normalizeEmail } from '../contacts/normalize-email.js';
 import { matchLanguage } from '../i18n/messages.js';
 import { PermanentError } from '../queue/errors.js';
@@ -38,10 +39,11 @@ export class PortalAccess {
   async grant(ctx: AccountContext, contactId: string, by: string, why: string): Promise<AccessChange> {
     const listId = ctx.settings.portal.accessListId;
     if (!listId) throw new PermanentError('no portal access list is set: run the setup on the settings page, or choose a MANUAL list there');
-    const contact = (await ctx.hubspot.call(ctx.portalId, 'crm.contacts.get', (c) => c.crm.contacts.basicApi.getById(contactId, ['email', 'firstname', 'lastname', 'hs_language']))).properties;
+    const contact = await readById(ctx, 'contacts', contactId, ['email', 'firstname', 'lastname', 'hs_language']);
     const email = normalizeEmail(contact.email ?? '');
     if (!email) throw new PermanentError(`contact ${contactId} has no valid email address, so it cannot have a portal account`);
-    await ctx.hubspot.request(ctx.portalId, 'crm.lists.memberships.add', { method: 'PUT', path: `/crm/v3/lists/${listId}/memberships/add`, body: [contactId] });
+    if (ctx.listAdds) await ctx.listAdds.add(ctx.portalId, listId, contactId);
+    else await ctx.hubspot.request(ctx.portalId, 'crm.lists.memberships.add', { method: 'PUT', path: `/crm/v3/lists/${listId}/memberships/add`, body: [contactId] });
     const existing = await this.d.accounts.get(ctx.portalId, contactId);
     const name = [contact.firstname, contact.lastname].filter(Boolean).join(' ') || undefined;
     const locale = matchLanguage(contact.hs_language) ?? undefined;

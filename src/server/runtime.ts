@@ -24,6 +24,8 @@ import { RedisStore } from '../store/redis-store.js';
 import { connectRedis, type RedisClient } from '../store/redis-client.js';
 import { migrateKeyFormat } from '../store/migrate-key-format.js';
 import type { Store } from '../store/store.js';
+import { ListAdds } from '../hubspot/list-adds.js';
+import { RecordReader } from '../hubspot/record-reader.js';
 import { routeEvent, type AccountContext, type SubscriptionHandler } from '../webhooks/route-event.js';
 import { subscribedTypes } from '../webhooks/subscriptions.js';
 import { webhookEdge } from '../webhooks/webhook-edge.js';
@@ -122,8 +124,11 @@ export function createRuntime(config: Config, options: RuntimeOptions = {}) {
     log.info({ portalId }, 'app uninstalled');
   };
 
+  // The worker's reads by id wait a batch window for others to share one batch read.
+  const records = new RecordReader(hubspot, { windowMs: options.batchWindowMs ?? config.batchWindowMs, maxBatch: 100 });
+  const listAdds = new ListAdds(hubspot, { windowMs: options.batchWindowMs ?? config.batchWindowMs, maxBatch: 100 });
   const buildContext = async (portalId: number): Promise<AccountContext> => ({
-    portalId, hubspot, store, settings: (await settings.read(portalId)).settings, log: log.child({ portalId }),
+    portalId, hubspot, store, settings: (await settings.read(portalId)).settings, log: log.child({ portalId }), records, listAdds,
   });
 
   const ready = async () => { await store.ping(); await queue.ping(); };

@@ -1,4 +1,6 @@
 import type { Logger } from 'pino';
+import type { ListAdds } from '../hubspot/list-adds.js';
+import type { RecordReader } from '../hubspot/record-reader.js';
 import type { HubSpotGateway } from '../hubspot/gateway.js';
 import type { EventHandler } from '../queue/event-queue.js';
 import type { Settings } from '../settings/settings-schema.js';
@@ -15,6 +17,10 @@ export interface AccountContext {
   store: Store;
   settings: Settings;
   log: Logger;
+  /** The worker's batched reads by id (record-reader.ts); absent where a person waits for the answer. */
+  records?: RecordReader;
+  /** The worker's batched list additions (list-adds.ts); absent where a person waits. */
+  listAdds?: ListAdds;
 }
 
 export type SubscriptionHandler = (event: HubSpotEvent, ctx: AccountContext) => Promise<void>;
