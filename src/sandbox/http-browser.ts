@@ -55,7 +55,7 @@ export class HttpBrowser {
   submit(fields: Record<string, string>, formIndex = 0): Promise<this> {
     const form = [...this.html.matchAll(/<form[^>]*action="([^"]*)"[^>]*>([\s\S]*?)<\/form>/g)][formIndex];
     if (!form) throw new Error(`no form on ${this.url} (status ${this.status})`);
-    const hidden = Object.fromEntries([...form[2]!.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)].map((m) => [m[1]!, decodeEntities(m[2]!)]));
+    const hidden = Object.fromEntries([...form[2]!.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)"\s*\/?>/g)].map((m) => [m[1]!, decodeEntities(m[2]!)]));
     return this.request('POST', decodeEntities(form[1]!), { ...hidden, ...fields });
   }
 

@@ -26,11 +26,10 @@ beforeAll(async () => {
 });
 afterAll(async () => { await env.stop(); });
 
-/** Runs the authorization request in a browser that signs Ada in, and returns the callback's parameters. */
-async function authorize(params: Record<string, string>) {
+/** Runs the authorization request in a browser that signs Ada in (if its session has not), and returns the callback's parameters. */
+async function authorize(params: Record<string, string>, b = env.browser()) {
   const url = new URL(as.authorization_endpoint!);
   for (const [k, v] of Object.entries({ client_id: env.client.clientId, redirect_uri: env.sandbox.portal.redirectUri(env.P), response_type: 'code', scope: 'openid', ...params })) url.searchParams.set(k, v);
-  const b = env.browser();
   b.stopAt = (u) => u.href.startsWith(env.sandbox.portal.redirectUri(env.P));
   await b.get(url.href);
   if (!b.url.startsWith(env.sandbox.portal.redirectUri(env.P))) await b.submit({ email: 'ada@acme.example', password: PASSWORD });
@@ -133,6 +132,62 @@ describe('a sign-in whatever HubSpot\'s portal sends (it does not document wheth
     } finally {
       await env.app.portal.clients.save(env.P, [env.sandbox.portal.redirectUri(env.P)], false, 'when-sent');
     }
+  });
+});
+
+describe('RP-initiated logout (OpenID Connect RP-Initiated Logout 1.0), with both relying-party libraries', () => {
+  /** Signs Ada in through the browser `b` with oauth4webapi and returns her ID token. */
+  async function signedIn(b: ReturnType<PortalEnv['browser']>) {
+    const client: oauth.Client = { client_id: env.client.clientId };
+    const state = oauth.generateRandomState();
+    const callback = await authorize({ state, scope: 'openid email' }, b);
+    const params = oauth.validateAuthResponse(as, client, callback, state);
+    const response = await oauth.authorizationCodeGrantRequest(as, client, oauth.ClientSecretBasic(env.client.clientSecret), params, env.sandbox.portal.redirectUri(env.P), oauth.nopkce, insecure);
+    return (await oauth.processAuthorizationCodeResponse(as, client, response, { requireIdToken: true })).id_token!;
+  }
+  /** After a sign-out, an authorization request in the same browser shows the sign-in page again. */
+  async function asksForPassword(b: ReturnType<PortalEnv['browser']>) {
+    const url = new URL(as.authorization_endpoint!);
+    for (const [k, v] of Object.entries({ client_id: env.client.clientId, redirect_uri: env.sandbox.portal.redirectUri(env.P), response_type: 'code', scope: 'openid', state: 'again-12345' })) url.searchParams.set(k, v);
+    b.stopAt = (u) => u.href.startsWith(env.sandbox.portal.redirectUri(env.P));
+    await b.get(url.href);
+    return !b.url.startsWith(env.sandbox.portal.redirectUri(env.P)) && /<input[^>]+name="password"/.test(b.html);
+  }
+  const postLogout = () => `${new URL(env.sandbox.portal.redirectUri(env.P)).origin}/`;
+
+  it('oauth4webapi: the end_session_endpoint it discovered asks, signs Ada out, and returns to the registered post_logout_redirect_uri with the state', async () => {
+    const b = env.browser();
+    const idToken = await signedIn(b);
+    expect(await asksForPassword(b)).toBe(false); // the provider's session holds until the sign-out
+    await signedIn(b);
+    const end = new URL(as.end_session_endpoint!);
+    end.search = new URLSearchParams({ id_token_hint: idToken, post_logout_redirect_uri: postLogout(), state: 'bye-4242' }).toString();
+    b.stopAt = (u) => u.href.startsWith(postLogout());
+    await b.get(end.href);
+    expect(b.text()).toMatch(/sign out/i);
+    await b.submit({ logout: 'yes' });
+    expect(new URL(b.url).searchParams.get('state')).toBe('bye-4242');
+    expect(b.url.startsWith(postLogout())).toBe(true);
+    expect(await asksForPassword(b)).toBe(true);
+  });
+
+  it('openid-client: buildEndSessionUrl does the same; a post_logout_redirect_uri nobody registered is refused and the session stays', async () => {
+    const config = await oidc.discovery(new URL(as.issuer), env.client.clientId, env.client.clientSecret, undefined, { execute: [oidc.allowInsecureRequests] });
+    const b = env.browser();
+    const idToken = await signedIn(b);
+    const refused = oidc.buildEndSessionUrl(config, { id_token_hint: idToken, post_logout_redirect_uri: 'https://attacker.example/' });
+    b.stopAt = (u) => !u.href.startsWith(as.issuer);
+    await b.get(refused.href);
+    expect(b.status).toBe(400);
+    expect(b.url.startsWith('https://attacker.example')).toBe(false);
+    expect(await asksForPassword(b)).toBe(false);
+    await signedIn(b);
+    const end = oidc.buildEndSessionUrl(config, { id_token_hint: idToken, post_logout_redirect_uri: postLogout(), state: 'bye-again' });
+    b.stopAt = (u) => u.href.startsWith(postLogout());
+    await b.get(end.href);
+    await b.submit({ logout: 'yes' });
+    expect(new URL(b.url).searchParams.get('state')).toBe('bye-again');
+    expect(await asksForPassword(b)).toBe(true);
   });
 });
 
