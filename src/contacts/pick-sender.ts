@@ -15,7 +15,7 @@ export type SenderVerdict =
   | { kind: 'sender'; address: NormalizedEmail; name: PersonName }
   | { kind: 'ignored'; reason: IgnoreReason; detail?: string };
 
-function isIgnoredAddress(a: NormalizedEmail, patterns: readonly string[]): string | undefined {
+export function isIgnoredAddress(a: NormalizedEmail, patterns: readonly string[]): string | undefined {
   return patterns.find((p) => {
     if (p.startsWith('@')) return a.domain === p.slice(1);
     if (p.includes('@')) return a.email === p;

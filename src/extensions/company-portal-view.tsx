@@ -3,7 +3,8 @@ import { useState } from 'react';
 import { t, type Language } from '../i18n/messages.js';
 import { LoadStates, type Loadable } from './load-states.js';
 
-export interface CompanyPortal { contacts: number; withAccess: number; withoutAccess: string[]; truncated: boolean }
+export interface SelfRegisteredPerson { contactId: string; email: string | null; name: string | null; at: string }
+export interface CompanyPortal { contacts: number; withAccess: number; withoutAccess: string[]; truncated: boolean; selfRegistered: SelfRegisteredPerson[] }
 
 export interface CompanyPortalViewProps {
   portal: Loadable<CompanyPortal>;
@@ -28,6 +29,14 @@ export function CompanyPortalView({ portal, language, onRetry, onGrantAll }: Com
       {result && 'error' in result && <Alert title={t(language, 'portal.company.title')} variant="error">{t(language, 'portal.failed', { reason: result.error })}</Alert>}
       {count === 0 && s.contacts > 0 && <Text>{t(language, 'portal.company.allHave')}</Text>}
       {count > 0 && !confirming && <Button onClick={() => setConfirming(true)}>{t(language, 'portal.company.grantAll', { count })}</Button>}
+      {s.selfRegistered.length > 0 && (
+        <Flex direction="column" gap="flush">
+          <Text format={{ fontWeight: 'demibold' }}>{t(language, 'portal.company.selfRegistered', { count: s.selfRegistered.length })}</Text>
+          {s.selfRegistered.map((p) => (
+            <Text key={p.contactId} variant="microcopy">{t(language, 'portal.company.selfRegisteredOne', { who: p.name && p.email ? `${p.name} <${p.email}>` : p.name ?? p.email ?? p.contactId, date: p.at.slice(0, 10) })}</Text>
+          ))}
+        </Flex>
+      )}
       {count > 0 && confirming && (
         <Flex direction="column" gap="xs">
           <Alert title={t(language, 'portal.company.title')} variant="warning">{t(language, 'portal.company.confirmAll', { count })}</Alert>

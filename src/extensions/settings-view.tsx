@@ -11,7 +11,7 @@ import type { ChosenNames, PickerOption, PickerSearch } from '../settings/chosen
 export interface InboundSettings { freeMailAdditions: string[]; ignoredSenders: string[]; autoReplySubjects: string[]; matchSubdomains: boolean; defaultCompanyId: string | null; stripPlusAddresses: boolean }
 export interface SmtpSettings { host: string; port: number; secure: boolean; user: string; from: string }
 export interface EmailSettings { transport: 'outbox' | 'hubspot' | 'smtp'; hubspotEmailIds: Record<string, number>; smtp: SmtpSettings | null; maxPerRecipientPerHour: number }
-export interface PortalSettings { accessListId: string | null; onboardNewContacts: boolean; portalUrl: string | null; linkExpiryHours: number; passwordMode: 'link' | 'temporary' }
+export interface PortalSettings { accessListId: string | null; onboardNewContacts: boolean; portalUrl: string | null; linkExpiryHours: number; passwordMode: 'link' | 'temporary'; selfRegistration: boolean }
 export interface SupportSettings { reports: 'every' | 'rules'; customerProperty: string; customerValue: string; editors: 'everyone' | 'admins'; maxPerCompany: number; maxReportsPerRecipientPerHour: number }
 export interface RuleSettings { auditRetentionDays: number; maxActionsPerTicketPerHour: number }
 export interface SettingsData { defaultLanguage: Language; internalDomains: string[]; inbound: InboundSettings; email: EmailSettings; portal: PortalSettings; access: { adminUserIds: number[] }; supportContacts: SupportSettings; rules: RuleSettings }
@@ -170,6 +170,8 @@ function SettingsForm({ initial, language, onSave, onCreateDefaultCompany, backf
         options={(['link', 'temporary'] as const).map((v) => ({ value: v, label: t(language, `settings.portal.mode.${v}`) }))}
         onChange={(v) => setPortal({ passwordMode: v as PortalSettings['passwordMode'] })}
       />
+      {toggle('portal.selfRegistration', 'settings.portal.selfRegistration', draft.portal.selfRegistration, (v) => setPortal({ selfRegistration: v }))}
+      <Text variant="microcopy">{t(language, 'settings.portal.selfRegistrationHint')}</Text>
       <Heading>{t(language, 'settings.support')}</Heading>
       <Select
         name="supportContacts.reports" label={t(language, 'settings.support.reports')} value={draft.supportContacts.reports}

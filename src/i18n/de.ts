@@ -393,4 +393,8 @@ export const de: Catalogue = {
   "settings.oidc.pkce": "PKCE (Nachweis, dass die Anmeldung vom selben Portal begonnen wurde)",
   "settings.oidc.pkce.when-sent": "Geprüft, wenn das Portal es sendet (funktioniert, ob HubSpot es sendet oder nicht)",
   "settings.oidc.pkce.required": "Erforderlich (lehnt eine Anmeldung ohne ab)",
+  "settings.portal.selfRegistration": "Zugang auf der Anmeldeseite anfragen lassen (Selbstregistrierung)",
+  "settings.portal.selfRegistrationHint": "Nur eine Adresse mit der Domain eines Kundenunternehmens erhält Zugang und einen Link zum Wählen eines Passworts. Jede andere Adresse (Freemail, unbekannte Domains, No-Reply-Absender) erhält dieselbe Antwort, und es wird nichts gesendet.",
+  "portal.company.selfRegistered": "Zugang auf der Anmeldeseite angefragt ({count})",
+  "portal.company.selfRegisteredOne": "{who}, am {date}",
 };

@@ -391,6 +391,10 @@ export const en = {
   "settings.oidc.pkce": "PKCE (a proof the sign-in was started by the same portal)",
   "settings.oidc.pkce.when-sent": "Checked when the portal sends it (works whether HubSpot sends it or not)",
   "settings.oidc.pkce.required": "Required (refuses a sign-in without it)",
+  "settings.portal.selfRegistration": "Let people request access on the sign-in page (self-registration)",
+  "settings.portal.selfRegistrationHint": "Only an address on the domain of a customer company gets access and a link to choose a password. Every other address (free mail, unknown domains, no-reply senders) gets the same answer, and nothing is sent.",
+  "portal.company.selfRegistered": "Asked for access on the sign-in page ({count})",
+  "portal.company.selfRegisteredOne": "{who}, on {date}",
 } as const;
 
 export type MessageKey = keyof typeof en;

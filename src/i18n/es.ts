@@ -393,4 +393,8 @@ export const es: Catalogue = {
   "settings.oidc.pkce": "PKCE (prueba de que el inicio de sesión lo empezó el mismo portal)",
   "settings.oidc.pkce.when-sent": "Se comprueba cuando el portal lo envía (funciona lo envíe HubSpot o no)",
   "settings.oidc.pkce.required": "Obligatorio (rechaza un inicio de sesión sin él)",
+  "settings.portal.selfRegistration": "Permitir solicitar acceso en la página de inicio de sesión (autorregistro)",
+  "settings.portal.selfRegistrationHint": "Solo una dirección del dominio de una empresa cliente recibe acceso y un enlace para elegir la contraseña. Cualquier otra dirección (correo gratuito, dominios desconocidos, remitentes no-reply) recibe la misma respuesta y no se envía nada.",
+  "portal.company.selfRegistered": "Solicitaron acceso en la página de inicio de sesión ({count})",
+  "portal.company.selfRegisteredOne": "{who}, el {date}",
 };

@@ -393,4 +393,8 @@ export const it: Catalogue = {
   "settings.oidc.pkce": "PKCE (prova che l’accesso è stato avviato dallo stesso portale)",
   "settings.oidc.pkce.when-sent": "Verificato quando il portale lo invia (funziona che HubSpot lo invii o no)",
   "settings.oidc.pkce.required": "Obbligatorio (rifiuta un accesso senza)",
+  "settings.portal.selfRegistration": "Consenti di richiedere l’accesso dalla pagina di accesso (autoregistrazione)",
+  "settings.portal.selfRegistrationHint": "Solo un indirizzo del dominio di un’azienda cliente riceve l’accesso e un link per scegliere la password. Ogni altro indirizzo (webmail gratuite, domini sconosciuti, mittenti no-reply) riceve la stessa risposta e non viene inviato nulla.",
+  "portal.company.selfRegistered": "Hanno richiesto l’accesso dalla pagina di accesso ({count})",
+  "portal.company.selfRegisteredOne": "{who}, il {date}",
 };

@@ -64,6 +64,13 @@ const en = {
   'error.reason.client': 'this portal is not known to the sign-in service',
   'error.reason.request': 'the sign-in request is not valid ({code})',
   'hint.common': 'Avoid common words, names and dates.',
+  'signin.register': 'New here? Request access',
+  'register.title': 'Request access',
+  'register.intro': 'Enter your work email address. If your company is a customer, we send it a link to choose your password.',
+  'register.submit': 'Request access',
+  'register.sent': 'If {email} belongs to one of our customers, a link to choose your password is on its way. The link works once and expires in {hours} hours. If nothing arrives, ask your company’s support contact.',
+  'register.off.title': 'Access is given by the support team',
+  'register.off.intro': 'This portal does not take requests for access. Ask the support team or your company’s support contact to give you access.',
 };
 
 export type PageKey = keyof typeof en;
@@ -129,6 +136,13 @@ const de: Catalogue = {
   'error.reason.client': 'dieses Portal ist dem Anmeldedienst nicht bekannt',
   'error.reason.request': 'die Anmeldeanfrage ist ungültig ({code})',
   'hint.common': 'Vermeiden Sie häufige Wörter, Namen und Daten.',
+  'signin.register': 'Neu hier? Zugang anfragen',
+  'register.title': 'Zugang anfragen',
+  'register.intro': 'Geben Sie Ihre geschäftliche E-Mail-Adresse ein. Wenn Ihr Unternehmen Kunde ist, senden wir an sie einen Link, mit dem Sie Ihr Passwort wählen.',
+  'register.submit': 'Zugang anfragen',
+  'register.sent': 'Wenn {email} zu einem unserer Kunden gehört, ist ein Link zum Wählen Ihres Passworts unterwegs. Der Link funktioniert einmal und läuft in {hours} Stunden ab. Kommt nichts an, fragen Sie den Support-Kontakt Ihres Unternehmens.',
+  'register.off.title': 'Den Zugang vergibt das Support-Team',
+  'register.off.intro': 'Dieses Portal nimmt keine Zugangsanfragen an. Bitten Sie das Support-Team oder den Support-Kontakt Ihres Unternehmens, Ihnen Zugang zu geben.',
 };
 
 const it: Catalogue = {
@@ -191,6 +205,13 @@ const it: Catalogue = {
   'error.reason.client': 'questo portale non è noto al servizio di accesso',
   'error.reason.request': 'la richiesta di accesso non è valida ({code})',
   'hint.common': 'Evita parole comuni, nomi e date.',
+  'signin.register': 'Sei nuovo? Richiedi l’accesso',
+  'register.title': 'Richiedi l’accesso',
+  'register.intro': 'Inserisci il tuo indirizzo email di lavoro. Se la tua azienda è cliente, gli inviamo un link per scegliere la password.',
+  'register.submit': 'Richiedi l’accesso',
+  'register.sent': 'Se {email} appartiene a un nostro cliente, è in arrivo un link per scegliere la password. Il link funziona una volta e scade tra {hours} ore. Se non arriva nulla, chiedi al referente dell’assistenza della tua azienda.',
+  'register.off.title': 'L’accesso è concesso dal team di assistenza',
+  'register.off.intro': 'Questo portale non accetta richieste di accesso. Chiedi al team di assistenza o al referente della tua azienda di darti l’accesso.',
 };
 
 const es: Catalogue = {
@@ -253,6 +274,13 @@ const es: Catalogue = {
   'error.reason.client': 'este portal no es conocido por el servicio de inicio de sesión',
   'error.reason.request': 'la solicitud de inicio de sesión no es válida ({code})',
   'hint.common': 'Evita palabras comunes, nombres y fechas.',
+  'signin.register': '¿Eres nuevo? Solicita acceso',
+  'register.title': 'Solicitar acceso',
+  'register.intro': 'Introduce tu correo electrónico del trabajo. Si tu empresa es cliente, le enviamos un enlace para elegir tu contraseña.',
+  'register.submit': 'Solicitar acceso',
+  'register.sent': 'Si {email} pertenece a uno de nuestros clientes, está en camino un enlace para elegir tu contraseña. El enlace funciona una vez y caduca en {hours} horas. Si no llega nada, pregunta al contacto de soporte de tu empresa.',
+  'register.off.title': 'El acceso lo concede el equipo de soporte',
+  'register.off.intro': 'Este portal no acepta solicitudes de acceso. Pide al equipo de soporte o al contacto de soporte de tu empresa que te dé acceso.',
 };
 
 export const pageCatalogues: Record<Language, Catalogue> = { en, de, it, es };

@@ -26,6 +26,7 @@ export interface PortalDeps {
   serverSecret: string;
   settingsOf: (portalId: number) => Promise<Settings>;
   queueReset: (portalId: number, email: string) => Promise<void>;
+  queueRegistration: (portalId: number, email: string) => Promise<void>;
   log: Logger;
   hasher?: PasswordHasher;
   limits?: SignInLimits;
@@ -62,7 +63,7 @@ export function createPortal(d: PortalDeps) {
   };
 
   const routes: Router = portalRoutes({
-    provider: () => provider!, store: d.store, accounts, hasher, limiter, settingsOf: d.settingsOf, queueReset: d.queueReset,
+    provider: () => provider!, store: d.store, accounts, hasher, limiter, settingsOf: d.settingsOf, queueReset: d.queueReset, queueRegistration: d.queueRegistration,
     csrfSecret: Buffer.from(hkdfSync('sha256', d.serverSecret, 'portal-autopilot', 'csrf', 32)).toString('base64url'),
     secure, log: d.log,
   });

@@ -11,6 +11,9 @@ export const SIGN_IN_LIMITS = {
   perAccount: { points: 5, duration: 15 * 60 },
   perIp: { points: 300, duration: 15 * 60 },
   forgotPerIp: { points: 20, duration: 15 * 60 },
+  /** Requests for access (self-registration): per client address, and per address asked for. */
+  registerPerIp: { points: 10, duration: 60 * 60 },
+  registerPerAddress: { points: 3, duration: 24 * 60 * 60 },
 };
 export type SignInLimits = typeof SIGN_IN_LIMITS;
 
@@ -24,6 +27,8 @@ export class SignInLimiter {
   private readonly account: RateLimiterAbstract;
   private readonly ip: RateLimiterAbstract;
   private readonly forgot: RateLimiterAbstract;
+  private readonly registerIp: RateLimiterAbstract;
+  private readonly registerAddress: RateLimiterAbstract;
 
   constructor(redis?: RedisClient, private readonly limits: SignInLimits = SIGN_IN_LIMITS) {
     const make = (keyPrefix: string, o: { points: number; duration: number }) => (redis
@@ -32,6 +37,8 @@ export class SignInLimiter {
     this.account = make('account', limits.perAccount);
     this.ip = make('ip', limits.perIp);
     this.forgot = make('forgot', limits.forgotPerIp);
+    this.registerIp = make('register-ip', limits.registerPerIp);
+    this.registerAddress = make('register-address', limits.registerPerAddress);
   }
 
   /** Counts an attempt from this IP and says whether the IP or the account is over its limit. */
@@ -56,12 +63,22 @@ export class SignInLimiter {
   }
 
   async forgotRequest(ip: string): Promise<LimitVerdict> {
-    try {
-      await this.forgot.consume(ip);
-      return { limited: false, retryAfterMs: 0 };
-    } catch (err) {
-      if (isLimit(err)) return { limited: true, retryAfterMs: err.msBeforeNext };
-      throw err;
-    }
+    return consume(this.forgot, ip);
+  }
+
+  /** A request for access: counted for the client address, then for the address asked for (whether or not it qualifies). */
+  async registerRequest(ip: string, addressKey: string): Promise<LimitVerdict> {
+    const byIp = await consume(this.registerIp, ip);
+    return byIp.limited ? byIp : consume(this.registerAddress, addressKey);
+  }
+}
+
+async function consume(limiter: RateLimiterAbstract, key: string): Promise<LimitVerdict> {
+  try {
+    await limiter.consume(key);
+    return { limited: false, retryAfterMs: 0 };
+  } catch (err) {
+    if (isLimit(err)) return { limited: true, retryAfterMs: err.msBeforeNext };
+    throw err;
   }
 }

@@ -9,6 +9,7 @@ import { isOwnWrite, runTicketRules, type RulePorts } from '../tickets/run-ticke
 import { companyAssociator, contactUpserter } from '../contacts/contact-upserter.js';
 import { handleInboundConversation, type OnboardedContact } from '../contacts/handle-inbound-conversation.js';
 import { threadReader } from '../contacts/thread-reader.js';
+import { judgeRegistration, noteSelfRegistration } from '../portal/self-registration.js';
 import type { HubSpotGateway } from '../hubspot/gateway.js';
 import type { EventQueue } from '../queue/event-queue.js';
 import { keys, ttl } from '../store/keys.js';
@@ -38,6 +39,8 @@ async function queueEmailJob(queue: EventQueue, portalId: number, job: { cause: 
 
 /** "Email this address a new link if it has a portal account" (forgot password); the page's answer never waits on it. */
 export const PORTAL_RESET = 'app.portal.reset';
+/** "Give this address access if its domain is a customer company's" (self-registration); the page's answer never waits on it. */
+export const PORTAL_REGISTER = 'app.portal.register';
 /** One contact of a company's "grant access to all": access, then the credentials email. */
 export const PORTAL_BULK_GRANT = 'app.portal.bulk-grant';
 
@@ -95,8 +98,10 @@ export function createEventHandlers(p: HandlerPorts): Record<string, Subscriptio
     }]);
     crashPoint('inbound.onboarding-queued');
   };
+  const upsert = contactUpserter(p.hubspot, p.store, window);
+  const associate = companyAssociator(p.hubspot, window);
   const inbound = handleInboundConversation({
-    index, threads: threadReader(p.hubspot, { windowMs: window.windowMs, maxBatch: 500 }), upsert: contactUpserter(p.hubspot, p.store, window), associate: companyAssociator(p.hubspot, window), onboarded,
+    index, threads: threadReader(p.hubspot, { windowMs: window.windowMs, maxBatch: 500 }), upsert, associate, onboarded,
     outcomes: p.metrics.inboundSenders, conflicts: p.metrics.domainConflicts,
   });
   const companyChanged: SubscriptionHandler = async (event, ctx) => {
@@ -152,6 +157,33 @@ export function createEventHandlers(p: HandlerPorts): Record<string, Subscriptio
     // "Forgot password" is never a welcome: the reset email, whatever the account's state.
     await ports.queueEmail(ctx.portalId, { cause: `reset:${parsed.data.requestId}`, template: 'portal-reset', contactId: account.contactId });
   };
+  // Self-registration: only an address of a customer company's domain gets access and the link to
+  // choose a password; one that already has an account gets the reset link; anyone else nothing.
+  const portalRegister: SubscriptionHandler = async (event, ctx) => {
+    const parsed = resetPayload.safeParse(event.propertyValue);
+    if (!parsed.success) throw new PermanentError(`registration payload is not valid: ${parsed.error.issues.map((i) => i.path.join('.')).join(', ')}`);
+    if (!ctx.settings.portal.selfRegistration) return;
+    const { requestId } = parsed.data;
+    const verdict = await judgeRegistration(ctx, index, parsed.data.email);
+    if (verdict.kind === 'refused') {
+      ctx.log.info({ outcome: 'refused', reason: verdict.reason, domain: verdict.domain }, 'portal self-registration');
+      return;
+    }
+    const account = await p.portal.accounts.findByLogin(ctx.portalId, verdict.email);
+    if (account) {
+      // An account an agent disabled stays disabled; any other gets the reset link, never a second welcome.
+      if (account.state !== 'disabled') await ports.queueEmail(ctx.portalId, { cause: `register:${requestId}`, template: 'portal-reset', contactId: account.contactId });
+      ctx.log.info({ outcome: account.state === 'disabled' ? 'disabled' : 'has-account', contactId: account.contactId }, 'portal self-registration');
+      return;
+    }
+    const contact = await upsert.add(ctx.portalId, { email: verdict.email, name: {} });
+    // A new contact is filed under the company its domain matched; an existing one keeps its company.
+    if (contact.isNew) await associate.add(ctx.portalId, { contactId: contact.contactId, companyId: verdict.companyId });
+    await p.portal.access.grant(ctx, contact.contactId, 'self-registration', 'asked for access on the sign-in page');
+    await noteSelfRegistration(ctx, verdict.companyId, contact.contactId);
+    await ports.queueEmail(ctx.portalId, { cause: `register:${requestId}`, template: 'portal-credentials', contactId: contact.contactId });
+    ctx.log.info({ outcome: 'granted', contactId: contact.contactId, companyId: verdict.companyId, newContact: contact.isNew }, 'portal self-registration');
+  };
   const ticketCreated: SubscriptionHandler = async (event, ctx) => {
     await runTicketRules(ctx, p.rules, ports, String(event.objectId), 'ticket.created', `event:${event.eventId}:${event.occurredAt}`);
     // The support contacts' issue report, unless the admin leaves it to the rules.
@@ -191,6 +223,7 @@ export function createEventHandlers(p: HandlerPorts): Record<string, Subscriptio
     [BACKFILL]: backfill,
     [CONTACT_ONBOARDED]: contactOnboarded,
     [PORTAL_RESET]: portalReset,
+    [PORTAL_REGISTER]: portalRegister,
     [PORTAL_BULK_GRANT]: bulkGrant,
   };
 }

@@ -32,7 +32,7 @@ import { webhookEdge } from '../webhooks/webhook-edge.js';
 import { Quarantine } from '../webhooks/quarantine.js';
 import type { Config } from './config.js';
 import { extensionsApi } from './routes/extensions-api.js';
-import { BACKFILL, createEventHandlers, PORTAL_RESET } from './event-handlers.js';
+import { BACKFILL, createEventHandlers, PORTAL_REGISTER, PORTAL_RESET } from './event-handlers.js';
 import { createPortal } from '../portal/create-portal.js';
 import { createHttpApp } from './routes/http-app.js';
 import { workflowActions } from './routes/workflow-actions.js';
@@ -95,15 +95,18 @@ export function createRuntime(config: Config, options: RuntimeOptions = {}) {
   const domainIndex = new DomainIndexCache(store);
   const email = createEmail(store, hubspot, cipher, config.smtpAllowedHosts, config.workerLockMs);
   const rules = new RuleRepository(store);
+  /** A customer's request from a portal page (a reset, a registration), done by the worker after the page has answered. */
+  const queuePortalRequest = async (type: string, name: string, portalId: number, email: string) => {
+    const requestId = randomBytes(12).toString('base64url');
+    await queue.enqueue([{ id: `${name}-${portalId}-${requestId}`, event: {
+      eventId: 0, subscriptionId: 0, portalId, occurredAt: Date.now(), subscriptionType: type, attemptNumber: 0, propertyValue: { email, requestId },
+    } }]);
+  };
   const portal = createPortal({
     publicBaseUrl: config.publicBaseUrl, store, redis, cipher: portalCipher, serverSecret: config.clientSecret, log, limits: options.signInLimits,
     settingsOf: async (portalId) => (await settings.read(portalId)).settings,
-    queueReset: async (portalId, email) => {
-      const requestId = randomBytes(12).toString('base64url');
-      await queue.enqueue([{ id: `reset-${portalId}-${requestId}`, event: {
-        eventId: 0, subscriptionId: 0, portalId, occurredAt: Date.now(), subscriptionType: PORTAL_RESET, attemptNumber: 0, propertyValue: { email, requestId },
-      } }]);
-    },
+    queueReset: (portalId, email) => queuePortalRequest(PORTAL_RESET, 'reset', portalId, email),
+    queueRegistration: (portalId, email) => queuePortalRequest(PORTAL_REGISTER, 'register', portalId, email),
   });
   // A private app's token belongs to one account: every other account is refused, whatever it signs.
   let ownPortal: Promise<number> | undefined;

@@ -54,9 +54,12 @@ export const settingsSchema = z.strictObject({
     linkExpiryHours: z.number().int().min(1, 'must be at least 1 hour').max(168, 'must be at most 168 hours (7 days)').default(24),
     /** link: a one-time set-password link (default); temporary: a random password, changed at first sign-in. */
     passwordMode: z.enum(['link', 'temporary'], { error: 'must be link or temporary' }).default('link'),
+    /** HubSpot's "allow self-registration", made safe: the sign-in page offers "request access", granted only to addresses of a customer company's domain. */
+    selfRegistration: z.boolean().default(false),
   }).prefault({}).superRefine((portal, ctx) => {
     // Credentials emails name the portal's address: onboarding without it would send broken emails.
     if (portal.onboardNewContacts && !portal.portalUrl) ctx.addIssue({ code: 'custom', path: ['portalUrl'], message: 'is required when onboardNewContacts is on (the credentials email names it)' });
+    if (portal.selfRegistration && !portal.portalUrl) ctx.addIssue({ code: 'custom', path: ['portalUrl'], message: 'is required when selfRegistration is on (the credentials email names it)' });
   }),
   supportContacts: z.strictObject({
     /** every: each new ticket of a company reports to its support contacts; rules: only the rule action notifySupportContacts does. */

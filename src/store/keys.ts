@@ -33,6 +33,8 @@ export const keys = {
   threadClaim: (portalId: number, threadId: string) => `${p(portalId)}:thread-claim:${threadId}`,
   threadResolved: (portalId: number, threadId: string) => `${p(portalId)}:thread-resolved:${threadId}`,
   contactFiling: (portalId: number, contactId: string) => `${p(portalId)}:filing:${contactId}`,
+  /** Who of a company got access by requesting it on the sign-in page (contact ids and when, newest first). */
+  selfRegistered: (portalId: number, companyId: string) => `${p(portalId)}:self-registered:${companyId}`,
   backfill: (portalId: number) => `${p(portalId)}:backfill`,
   templates: (portalId: number) => `${p(portalId)}:email-templates`,
   emailSend: (portalId: number, key: string) => `${p(portalId)}:email:${key}`,
@@ -103,6 +105,7 @@ export const caps = {
   emailLog: 50,
   settingsHistory: 50,
   adminAudit: 500,
+  selfRegistered: 200,
   portalAccessLog: 50,
   contactData: 1_000,
   supportHistory: 50,

@@ -342,6 +342,49 @@ describe('a customer signs in to the HubSpot customer portal through the app (Ch
     expect(seen['sam@globex.example']).toEqual(['Your tickets (1)', 'Sam: printer jam']);
   });
 
+  it('self-registration on a phone, in every language: off it says who gives access; on, a customer company\'s address asks on the sign-in page, chooses a password and is signed in (a screenshot of each page at 360 px)', async () => {
+    const initech = env.sandbox.createCompany(env.P, { name: 'Initech', domain: 'initech.example', lifecyclestage: 'customer' });
+    await env.settle();
+    const phone = async (locale: string) => (await browser.newContext({ locale, viewport: { width: 360, height: 740 } })).newPage();
+    const off = await phone('de-DE');
+    await off.goto(`${env.base}/portal/${env.P}/register`);
+    expect(await off.getByRole('heading', { level: 1 }).textContent()).toBe('Den Zugang vergibt das Support-Team');
+    await shot(off, 'de-register-off-360');
+    await off.context().close();
+    const current = await env.app.settings.read(env.P);
+    await env.app.settings.save(env.P, { ...current.settings, portal: { ...current.settings.portal, selfRegistration: true } }, current.version, 'admin');
+    for (const [lang, locale, ask] of [['en', 'en-US', 'Request access'], ['de', 'de-DE', 'Zugang anfragen'], ['it', 'it-IT', 'Richiedi l’accesso'], ['es', 'es-ES', 'Solicita acceso']] as const) {
+      const email = `self-${lang}@initech.example`;
+      const page = await phone(locale);
+      await openSignIn(page, lang);
+      await shot(page, `${lang}-signin-with-register-360`);
+      await page.getByRole('link', { name: new RegExp(ask) }).click();
+      expect(await page.locator('html').getAttribute('lang')).toBe(lang);
+      // Nothing may stick out sideways on a phone.
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
+      await shot(page, `${lang}-register-360`);
+      await page.locator('button[type=submit]').click();
+      expect(await page.locator('input[name=email]').getAttribute('aria-invalid')).toBe('true');
+      await shot(page, `${lang}-register-error-360`);
+      await page.locator('input[name=email]').fill(email);
+      await page.locator('button[type=submit]').click();
+      expect(await page.locator('main').textContent()).toContain(email);
+      await shot(page, `${lang}-register-sent-360`);
+      await env.settle();
+      await page.goto((await env.latestLink(email))!);
+      await page.locator('input[name=password]').fill(`${PASSWORD} ${lang} self`);
+      await page.locator('input[name=confirm]').fill(`${PASSWORD} ${lang} self`);
+      await page.locator('button[type=submit]').click();
+      await page.waitForLoadState();
+      await openSignIn(page, lang);
+      await signIn(page, email, `${PASSWORD} ${lang} self`);
+      await page.waitForURL(env.sandbox.portal.portalUrl(env.P));
+      await page.context().close();
+    }
+    const contact = env.sandbox.account(env.P).objects.contacts!.all().find((c) => c.properties.email === 'self-es@initech.example')!;
+    expect(env.sandbox.account(env.P).associationsOf('contacts', contact.id, 'companies').map((a) => a.toObjectId)).toEqual([initech.id]);
+  });
+
   it('never logs a password, a one-time link or its token', async () => {
     const secrets = [PASSWORD, 'wrong password here', '/set-password/'];
     for (const mail of await env.app.email.outbox.mailbox(env.P)) {

@@ -5,7 +5,7 @@ import { rawGet } from '../support/raw-http.js';
 import { startTestApp } from '../support/test-app.js';
 
 // Small budgets so a test spends them in a few requests; the rule under test is whose address counts.
-const limits = { ...SIGN_IN_LIMITS, perIp: { points: 6, duration: 900 }, forgotPerIp: { points: 4, duration: 900 } };
+const limits = { ...SIGN_IN_LIMITS, perIp: { points: 6, duration: 900 }, forgotPerIp: { points: 4, duration: 900 }, registerPerIp: { points: 3, duration: 900 } };
 let n = 0;
 const nextAddress = () => `203.0.113.${(n += 1) % 250}`;
 
@@ -47,6 +47,21 @@ describe('a client that reaches the app directly (TRUST_PROXY unset)', () => {
       await b.get(`${env.base}/portal/${env.P}/forgot`);
     }
     expect(statuses).toEqual([200, 200, 200, 200, 429, 429]);
+  });
+
+  it('is limited by its socket address when asking for access (self-registration), whatever X-Forwarded-For it sends', async () => {
+    const current = await env.app.settings.read(env.P);
+    await env.app.settings.save(env.P, { ...current.settings, portal: { ...current.settings.portal, selfRegistration: true } }, current.version, 'admin');
+    const b = env.browser();
+    await b.get(`${env.base}/portal/${env.P}/register`);
+    const statuses: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      b.headers = { 'x-forwarded-for': nextAddress() };
+      await b.submit({ email: `asker${i}@acme.example` });
+      statuses.push(b.status);
+      await b.get(`${env.base}/portal/${env.P}/register`);
+    }
+    expect(statuses).toEqual([200, 200, 200, 429, 429]);
   });
 });
 

@@ -68,7 +68,7 @@ describe('the contact card\'s customer portal section', () => {
 
 describe('the company card\'s customer portal section', () => {
   const props = (over: Partial<CompanyPortalViewProps> = {}): CompanyPortalViewProps => ({
-    portal: { kind: 'ready', data: { contacts: 5, withAccess: 3, withoutAccess: ['11', '12'], truncated: false } }, language: 'en', onRetry: vi.fn(),
+    portal: { kind: 'ready', data: { contacts: 5, withAccess: 3, withoutAccess: ['11', '12'], truncated: false, selfRegistered: [] } }, language: 'en', onRetry: vi.fn(),
     onGrantAll: vi.fn().mockResolvedValue({ queued: 2 }), ...over,
   });
 
@@ -87,9 +87,22 @@ describe('the company card\'s customer portal section', () => {
 
   it('says when every contact already has access (in Spanish)', () => {
     const r = createRenderer('crm.record.sidebar');
-    r.render(<CompanyPortalView {...props({ language: 'es', portal: { kind: 'ready', data: { contacts: 2, withAccess: 2, withoutAccess: [], truncated: false } } })} />);
+    r.render(<CompanyPortalView {...props({ language: 'es', portal: { kind: 'ready', data: { contacts: 2, withAccess: 2, withoutAccess: [], truncated: false, selfRegistered: [] } } })} />);
     expect(r.findAll(Text).map((t) => t.text)).toContain('Todos los contactos de esta empresa tienen acceso al portal.');
     expect(r.findAll(Button)).toHaveLength(0);
+  });
+
+  it('lists who asked for access on the sign-in page, by name and address, and nothing of the kind when nobody did', () => {
+    const r = createRenderer('crm.record.sidebar');
+    r.render(<CompanyPortalView {...props({ portal: { kind: 'ready', data: { contacts: 2, withAccess: 2, withoutAccess: [], truncated: false, selfRegistered: [
+      { contactId: '9', email: 'mae@acme.example', name: 'Mae Jemison', at: '2026-12-02T09:00:00Z' }, { contactId: '10', email: 'sally@acme.example', name: null, at: '2026-12-01T08:00:00Z' },
+    ] } } })} />);
+    const texts = r.findAll(Text).map((t) => t.text);
+    expect(texts).toContain('Asked for access on the sign-in page (2)');
+    expect(texts).toEqual(expect.arrayContaining(['Mae Jemison <mae@acme.example>, on 2026-12-02', 'sally@acme.example, on 2026-12-01']));
+    const none = createRenderer('crm.record.sidebar');
+    none.render(<CompanyPortalView {...props()} />);
+    expect(none.findAll(Text).map((t) => t.text).some((t) => t?.startsWith('Asked for access'))).toBe(false);
   });
 });
 

@@ -11,7 +11,7 @@ const payload: SettingsPayload = {
     defaultLanguage: 'en', internalDomains: ['acme.example'],
     inbound: { freeMailAdditions: [], ignoredSenders: ['no-reply'], autoReplySubjects: ['out of office'], matchSubdomains: true, defaultCompanyId: null, stripPlusAddresses: false },
     email: { transport: 'outbox', hubspotEmailIds: {}, smtp: null, maxPerRecipientPerHour: 5 },
-    portal: { accessListId: '1001', onboardNewContacts: false, portalUrl: null, linkExpiryHours: 24, passwordMode: 'link' },
+    portal: { accessListId: '1001', onboardNewContacts: false, portalUrl: null, linkExpiryHours: 24, passwordMode: 'link', selfRegistration: false },
     access: { adminUserIds: [] },
     supportContacts: { reports: 'every', customerProperty: 'lifecyclestage', customerValue: 'customer', editors: 'everyone', maxPerCompany: 25, maxReportsPerRecipientPerHour: 60 },
     rules: { auditRetentionDays: 30, maxActionsPerTicketPerHour: 20 },

@@ -31,6 +31,8 @@ export interface PortalRoutesDeps {
   settingsOf: (portalId: number) => Promise<Settings>;
   /** Queues "email this address a new link if it has an account": the answer never depends on it. */
   queueReset: (portalId: number, email: string) => Promise<void>;
+  /** Queues "give this address access if its domain is a customer company's": the answer never depends on it. */
+  queueRegistration: (portalId: number, email: string) => Promise<void>;
   /** Signs the CSRF tokens; a server secret. */
   csrfSecret: string;
   /** https in production: cookies are Secure and __Host- prefixed. */
@@ -109,23 +111,30 @@ export function portalRoutes(d: PortalRoutesDeps): Router {
     }
   };
 
-  const signInPage = (req: Request, res: Response, uid: string, portalId: number, language: Language, opts: { status?: number; alert?: string; email?: string } = {}) => send(res, opts.status ?? 200, {
-    language, title: 'signin.title', intro: [pageText(language, 'signin.intro')], alert: opts.alert,
-    form: {
-      action: `/portal/interaction/${uid}/login`, csrf: csrf(req, res), submit: 'signin.submit',
-      fields: [
-        { name: 'email', label: 'signin.email', type: 'email', value: opts.email, autocomplete: 'username' },
-        { name: 'password', label: 'signin.password', type: 'password', autocomplete: 'current-password' },
+  const signInPage = async (req: Request, res: Response, uid: string, portalId: number, language: Language, opts: { status?: number; alert?: string; email?: string } = {}) => {
+    const back = encodeURIComponent(`/portal/interaction/${uid}`);
+    const selfRegistration = (await d.settingsOf(portalId)).portal.selfRegistration;
+    send(res, opts.status ?? 200, {
+      language, title: 'signin.title', intro: [pageText(language, 'signin.intro')], alert: opts.alert,
+      form: {
+        action: `/portal/interaction/${uid}/login`, csrf: csrf(req, res), submit: 'signin.submit',
+        fields: [
+          { name: 'email', label: 'signin.email', type: 'email', value: opts.email, autocomplete: 'username' },
+          { name: 'password', label: 'signin.password', type: 'password', autocomplete: 'current-password' },
+        ],
+      },
+      links: [
+        { href: `/portal/${portalId}/forgot?return=${back}`, label: 'signin.forgot' },
+        ...(selfRegistration ? [{ href: `/portal/${portalId}/register?return=${back}`, label: 'signin.register' as PageKey }] : []),
       ],
-    },
-    links: [{ href: `/portal/${portalId}/forgot?return=${encodeURIComponent(`/portal/interaction/${uid}`)}`, label: 'signin.forgot' }],
-  });
+    });
+  };
 
   r.get('/portal/interaction/:uid', async (req, res) => {
     const found = await interaction(req, res);
     if (!found) return sessionExpired(res, lang(req));
     securityHeaders(found.redirectOrigins)(req, res, () => undefined);
-    signInPage(req, res, String(req.params.uid), found.portalId, lang(req, found.uiLocales));
+    await signInPage(req, res, String(req.params.uid), found.portalId, lang(req, found.uiLocales));
   });
 
   r.post('/portal/interaction/:uid/login', doubleCsrfProtection, async (req, res) => {
@@ -138,12 +147,12 @@ export function portalRoutes(d: PortalRoutesDeps): Router {
     const typed = body(req, 'email', EMAIL_MAX);
     const email = typed.length <= EMAIL_MAX ? normalizeEmail(typed)?.email : undefined;
     const password = body(req, 'password', PASSWORD_MAX);
-    if (!typed || !password) return signInPage(req, res, uid, portalId, language, { status: 400, alert: pageText(language, 'signin.missing'), email: typed });
+    if (!typed || !password) return void await signInPage(req, res, uid, portalId, language, { status: 400, alert: pageText(language, 'signin.missing'), email: typed });
 
     const accountKey = `${portalId}:${email ?? typed.toLowerCase()}`;
     const limit = await d.limiter.attempt(req.ip ?? 'unknown', accountKey);
     if (limit.limited) {
-      return signInPage(req, res, uid, portalId, language, { status: 429, alert: pageText(language, 'signin.limited', { minutes: Math.max(1, Math.ceil(limit.retryAfterMs / 60_000)) }), email: typed });
+      return void await signInPage(req, res, uid, portalId, language, { status: 429, alert: pageText(language, 'signin.limited', { minutes: Math.max(1, Math.ceil(limit.retryAfterMs / 60_000)) }), email: typed });
     }
     const account = email ? await d.accounts.findByLogin(portalId, email) : null;
     // An unknown address costs one hash check too, so timing does not tell who has an account.
@@ -151,7 +160,7 @@ export function portalRoutes(d: PortalRoutesDeps): Router {
     if (!account || !passwordOk || account.state !== 'active') {
       await d.limiter.failed(accountKey);
       d.log.info({ portalId, outcome: 'refused' }, 'portal sign-in');
-      return signInPage(req, res, uid, portalId, language, { status: 401, alert: pageText(language, 'signin.failed'), email: typed });
+      return void await signInPage(req, res, uid, portalId, language, { status: 401, alert: pageText(language, 'signin.failed'), email: typed });
     }
     await d.limiter.succeeded(accountKey);
     const updated: PortalAccount = { ...account, lastSignInAt: new Date().toISOString() };
@@ -241,6 +250,48 @@ export function portalRoutes(d: PortalRoutesDeps): Router {
     await d.queueReset(portalId, email);
     const hours = (await d.settingsOf(portalId)).portal.linkExpiryHours;
     send(res, 200, { language, title: 'forgot.title', intro: [pageText(language, 'forgot.sent', { email, hours })], links: await backLinks(req, portalId) });
+  });
+
+  // ---- request access (self-registration): the same page and the same work whatever the address ----
+  const registerPage = async (req: Request, res: Response, portalId: number, language: Language, opts: { status?: number; error?: string; email?: string } = {}) => {
+    const back = safeReturn(req);
+    send(res, opts.status ?? 200, {
+      language, title: 'register.title', intro: [pageText(language, 'register.intro')],
+      form: {
+        action: `/portal/${portalId}/register${back ? `?return=${encodeURIComponent(back)}` : ''}`, csrf: csrf(req, res), submit: 'register.submit',
+        fields: [{ name: 'email', label: 'signin.email', type: 'email', value: opts.email, autocomplete: 'email', error: opts.error }],
+      },
+      links: await backLinks(req, portalId),
+    });
+  };
+  /** Self-registration is the account's choice: where it is off, the page says who gives access. */
+  const registrationOff = async (req: Request, res: Response, portalId: number, language: Language) => send(res, 404, {
+    language, title: 'register.off.title', intro: [pageText(language, 'register.off.intro')], links: await backLinks(req, portalId),
+  });
+
+  r.get('/portal/:portalId/register', securityHeaders(), async (req, res) => {
+    const portalId = portalParam(req);
+    const language = lang(req, typeof req.query.ui_locales === 'string' ? req.query.ui_locales : undefined);
+    if (portalId === null) return send(res, 404, { language, title: 'link.unknown.title', intro: [pageText(language, 'link.unknown.intro')] });
+    if (!(await d.settingsOf(portalId)).portal.selfRegistration) return void await registrationOff(req, res, portalId, language);
+    await registerPage(req, res, portalId, language);
+  });
+
+  r.post('/portal/:portalId/register', securityHeaders(), doubleCsrfProtection, async (req, res) => {
+    const portalId = portalParam(req);
+    const language = lang(req);
+    if (portalId === null) return send(res, 404, { language, title: 'link.unknown.title', intro: [pageText(language, 'link.unknown.intro')] });
+    const settings = await d.settingsOf(portalId);
+    if (!settings.portal.selfRegistration) return void await registrationOff(req, res, portalId, language);
+    const typed = body(req, 'email', EMAIL_MAX);
+    const email = typed.length <= EMAIL_MAX ? normalizeEmail(typed)?.email : undefined;
+    if (!email) return void await registerPage(req, res, portalId, language, { status: 400, error: pageText(language, 'forgot.invalid'), email: typed });
+    const limit = await d.limiter.registerRequest(req.ip ?? 'unknown', `${portalId}:${email}`);
+    if (limit.limited) return void await registerPage(req, res, portalId, language, { status: 429, error: pageText(language, 'signin.limited', { minutes: Math.max(1, Math.ceil(limit.retryAfterMs / 60_000)) }), email: typed });
+    // Whether the address qualifies is decided by the worker, after this answer: the page, its
+    // status and its timing are the same for a customer's colleague, a stranger and an account holder.
+    await d.queueRegistration(portalId, email);
+    send(res, 200, { language, title: 'register.title', intro: [pageText(language, 'register.sent', { email, hours: settings.portal.linkExpiryHours })], links: await backLinks(req, portalId) });
   });
 
   // ---- set password behind a one-time link ----

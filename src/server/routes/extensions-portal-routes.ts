@@ -1,4 +1,5 @@
 import { randomInt } from 'node:crypto';
+import { selfRegistrations } from '../../portal/self-registration.js';
 import type { Response, Router } from 'express';
 import type { Logger } from 'pino';
 import { z } from 'zod';
@@ -202,7 +203,22 @@ async function companyAccess(deps: ExtensionsDeps, portalId: number, companyId: 
   const { ids, after } = await companyContactIds(deps, portalId, companyId);
   const accounts = await deps.portal.accounts.getMany(portalId, ids);
   const withAccess = accounts.filter((a) => a && a.state !== 'disabled').length;
-  return { contacts: ids.length, withAccess, withoutAccess: ids.filter((_, i) => !accounts[i] || accounts[i]!.state === 'disabled'), truncated: Boolean(after) };
+  return {
+    contacts: ids.length, withAccess, withoutAccess: ids.filter((_, i) => !accounts[i] || accounts[i]!.state === 'disabled'), truncated: Boolean(after),
+    selfRegistered: await selfRegisteredPeople(deps, portalId, companyId),
+  };
+}
+
+/** Who of the company asked for access on the sign-in page, with their name and address as HubSpot has them now (the newest 100; a deleted contact is left out). */
+async function selfRegisteredPeople(deps: ExtensionsDeps, portalId: number, companyId: string) {
+  const registered = (await selfRegistrations({ store: deps.store, portalId }, companyId)).slice(0, 100);
+  if (!registered.length) return [];
+  const read = await deps.hubspot.call(portalId, 'crm.contacts.batch.read', (c) => c.crm.contacts.batchApi.read({ inputs: registered.map((r) => ({ id: r.contactId })), properties: ['email', 'firstname', 'lastname'], propertiesWithHistory: [] }));
+  const byId = new Map(read.results.map((c) => [c.id, c.properties]));
+  return registered.filter((r) => byId.has(r.contactId)).map((r) => {
+    const props = byId.get(r.contactId)!;
+    return { contactId: r.contactId, email: props.email ?? null, name: [props.firstname, props.lastname].filter(Boolean).join(' ') || null, at: r.at };
+  });
 }
 
 /** 12 letters and digits that cannot be misheard or misread (no 0/o, 1/l/i), in groups of four: about 59 bits. */
