@@ -32,8 +32,7 @@ export class OutboxTransport implements EmailTransport {
     const entry: OutboxEntry = { key, to: email.to, subject, text, html, template: email.templateName, at: new Date().toISOString() };
     await this.store.pushCapped(keys.outbox(portalId), JSON.stringify(entry), caps.outbox);
     const delivered: OutboxEntry = { ...entry, subject: email.rendered.subject, text: email.rendered.text, html: email.rendered.html };
-    await this.store.pushCapped(keys.outboxMailbox(portalId), JSON.stringify(delivered), caps.outboxMailbox);
-    await this.store.expire(keys.outboxMailbox(portalId), ttl.outboxMailbox);
+    await this.store.pushCapped(keys.outboxMailbox(portalId), JSON.stringify(delivered), caps.outboxMailbox, ttl.outboxMailbox);
     crashPoint('outbox.written');
     await this.store.set(once, '1', ttl.idempotency);
     return { id: key };

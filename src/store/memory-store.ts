@@ -59,11 +59,12 @@ export class MemoryStore implements Store {
     this.values.set(key, { value: String(next), expiresAt: entry?.expiresAt ?? this.expiry(ttlSeconds) });
     return next;
   }
-  async pushCapped(key: string, value: string, cap: number) {
+  async pushCapped(key: string, value: string, cap: number, ttlSeconds?: number) {
     const list = this.lists.get(key) ?? [];
     list.unshift(value);
     if (list.length > cap) list.length = cap;
     this.lists.set(key, list);
+    if (ttlSeconds !== undefined) this.listExpiry.set(key, this.now() + ttlSeconds * 1000);
   }
   async range(key: string, start: number, stop: number) {
     if ((this.listExpiry.get(key) ?? Infinity) <= this.now()) { this.lists.delete(key); this.listExpiry.delete(key); }

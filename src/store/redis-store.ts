@@ -64,8 +64,10 @@ export class RedisStore implements Store {
   async increment(key: string, ttlSeconds: number) {
     return Number(await this.redis.eval(INCR_TTL, 1, key, ttlSeconds));
   }
-  async pushCapped(key: string, value: string, cap: number) {
-    await this.redis.multi().lpush(key, value).ltrim(key, 0, cap - 1).exec();
+  async pushCapped(key: string, value: string, cap: number, ttlSeconds?: number) {
+    const multi = this.redis.multi().lpush(key, value).ltrim(key, 0, cap - 1);
+    if (ttlSeconds !== undefined) multi.expire(key, ttlSeconds);
+    failOnError(await multi.exec());
   }
   range(key: string, start: number, stop: number) { return this.redis.lrange(key, start, stop); }
   async removeFromList(key: string, value: string) { return (await this.redis.lrem(key, 1, value)) > 0; }

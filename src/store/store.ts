@@ -14,8 +14,8 @@ export interface Store {
   /** Reads and deletes in one step (single-use values such as OAuth state). */
   take(key: string): Promise<string | null>;
   increment(key: string, ttlSeconds: number): Promise<number>;
-  /** Newest first; the list never holds more than `cap` entries. */
-  pushCapped(key: string, value: string, cap: number): Promise<void>;
+  /** Newest first; the list never holds more than `cap` entries. With `ttlSeconds`, the list expires then (in the same round trip). */
+  pushCapped(key: string, value: string, cap: number, ttlSeconds?: number): Promise<void>;
   range(key: string, start: number, stop: number): Promise<string[]>;
   /** Removes one occurrence of `value` from the list; true when it was there. */
   removeFromList(key: string, value: string): Promise<boolean>;

@@ -37,6 +37,18 @@ const nearlyAnEvent = fc.tuple(fc.constantFrom('eventId', 'portalId', 'objectId'
 
 const clearMessage = (body: Record<string, unknown> | null) => typeof body?.message === 'string' && body.message.length > 0;
 
+describe('a client\'s request id', () => {
+  it('is echoed when it looks like one, and replaced by our own when it is long or carries anything else (it goes into every log line of the request)', async () => {
+    const idOf = async (sent: string) => (await fetch(`${env.app.url}/healthz`, { headers: { 'x-request-id': sent } })).headers.get('x-request-id');
+    expect(await idOf('lb-4f1c.7:2')).toBe('lb-4f1c.7:2');
+    for (const hostile of ['x'.repeat(129), 'a b', 'id"}{"level":60', 'a\tb']) {
+      const got = await idOf(hostile);
+      expect(got).not.toBe(hostile);
+      expect(got).toMatch(/^[0-9a-f-]{36}$/);
+    }
+  });
+});
+
 describe('the webhook edge, fuzzed', () => {
   it('answers a signed body of any shape with 200 or a 4xx that says why, never a 5xx', async () => {
     await fc.assert(fc.asyncProperty(fc.oneof(jsonish, fc.array(nearlyAnEvent, { minLength: 1, maxLength: 5 }), fc.array(jsonish, { maxLength: 4 })), async (body) => {

@@ -35,8 +35,18 @@ export function checkRedirectUri(raw: string): string {
  * The client id names the account (`hs-<portalId>-<random>`), so a client can only ever be tied
  * to the contacts of its own account. The secret is kept encrypted, bound to the account.
  */
+/**
+ * How long this process answers oidc-provider's client lookups from memory: it looks the client
+ * up several times per sign-in (authorization, interaction, token, userinfo). A change saved here
+ * takes effect at once; one saved through another web process within this time (a rotated
+ * secret, a changed redirect URI) after at most this long.
+ */
+const CLIENT_CACHE_MS = 2000;
+
 export class OidcClients {
-  constructor(private readonly store: Store, private readonly cipher: TokenCipher) {}
+  private readonly cached = new Map<string, { metadata: Record<string, unknown> | undefined; until: number }>();
+
+  constructor(private readonly store: Store, private readonly cipher: TokenCipher, private readonly now: () => number = Date.now) {}
 
   static portalOf(clientId: string): number | null {
     const m = /^hs-([1-9]\d{0,15})-[\w-]{10,}$/.exec(clientId);
@@ -62,6 +72,7 @@ export class OidcClients {
       secret: this.cipher.encrypt(secret, `oidc-client:${portalId}`), redirectUris: uris, pkce: pkce ?? existing?.pkce ?? 'when-sent', createdAt: existing?.createdAt ?? now, updatedAt: now,
     };
     await this.store.set(keys.oidcClient(portalId), JSON.stringify(stored));
+    for (const id of this.cached.keys()) if (OidcClients.portalOf(id) === portalId) this.cached.delete(id);
     return { clientId: stored.clientId, clientSecret: secret, redirectUris: uris, pkce: stored.pkce!, createdAt: stored.createdAt, updatedAt: now };
   }
 
@@ -69,6 +80,15 @@ export class OidcClients {
   async metadata(clientId: string): Promise<Record<string, unknown> | undefined> {
     const portalId = OidcClients.portalOf(clientId);
     if (portalId === null) return undefined;
+    const hit = this.cached.get(clientId);
+    if (hit && hit.until > this.now()) return hit.metadata;
+    const metadata = await this.readMetadata(portalId, clientId);
+    if (this.cached.size > 10_000) this.cached.clear();
+    this.cached.set(clientId, { metadata, until: this.now() + CLIENT_CACHE_MS });
+    return metadata;
+  }
+
+  private async readMetadata(portalId: number, clientId: string): Promise<Record<string, unknown> | undefined> {
     const client = await this.get(portalId);
     if (!client || client.clientId !== clientId) return undefined;
     return {

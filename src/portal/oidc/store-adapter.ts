@@ -24,8 +24,7 @@ export function storeAdapter(store: Store, loadClient: (id: string) => Promise<R
       await store.set(this.key(id), JSON.stringify(payload), ttl);
       if (GRANTABLE.has(this.model) && payload.grantId) {
         const index = keys.oidcGrantIndex(payload.grantId);
-        await store.pushCapped(index, this.key(id), caps.oidcGrantIndex);
-        await store.expire(index, ttl);
+        await store.pushCapped(index, this.key(id), caps.oidcGrantIndex, ttl);
       }
       if (this.model === 'Session' && payload.uid) await store.set(keys.oidcSessionUid(payload.uid), id, ttl);
       // Sessions, grants and codes name the contact: erasing the contact finds them through its data index.

@@ -97,8 +97,7 @@ export function replyRoutes(r: Router, deps: ExtensionsDeps): void {
         await rulePorts(deps.queue).queueEmail(portalId, { cause: `reply:${ticketId}:${parsed.data.requestId}`, template: p.template, contactId: p.requesterId, ticketId });
         reply = { at: new Date().toISOString(), by, channel: 'email', why, to: p.contact.email!, template: p.template, language: p.language };
       }
-      await deps.store.pushCapped(keys.portalReplies(portalId, ticketId), JSON.stringify(reply), caps.portalReplies);
-      await deps.store.expire(keys.portalReplies(portalId, ticketId), ttl.portalReplies);
+      await deps.store.pushCapped(keys.portalReplies(portalId, ticketId), JSON.stringify(reply), caps.portalReplies, ttl.portalReplies);
       await deps.store.set(once, JSON.stringify(reply), ttl.idempotency);
       res.status(201).json(reply);
     } catch (err) {

@@ -32,9 +32,13 @@ export function createHttpApp(p: HttpAppParts): express.Express {
   app.set('trust proxy', p.trustProxy);
 
   app.use((req, res, next) => {
-    const id = req.get('x-request-id') ?? randomUUID();
+    // A proxy's request id is kept for the logs when it looks like one; anything else gets our own.
+    const sent = req.get('x-request-id');
+    const id = sent && /^[\w.:-]{1,128}$/.test(sent) ? sent : randomUUID();
     res.setHeader('x-request-id', id);
-    res.locals.log = p.log.child({ requestId: id });
+    // The request's logger is made when something logs, not for every request.
+    let log: Logger | undefined;
+    Object.defineProperty(res.locals, 'log', { get: () => (log ??= p.log.child({ requestId: id })), enumerable: true });
     next();
   });
 
