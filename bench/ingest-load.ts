@@ -40,7 +40,7 @@ export async function load(url: string, requests: Batch[], rate?: number) {
 export interface Target { url: string; child: ChildProcess; pending: () => Promise<number> }
 
 /** The edge (`app`, on the Redis `env` names) or a bare Express handler, in a process of its own. */
-export async function startTarget(mode: 'app' | 'bare', env: { BENCH_REDIS_URL: string; BENCH_REDIS_CLUSTER?: string }): Promise<Target> {
+export async function startTarget(mode: 'app' | 'bare', env: { BENCH_REDIS_URL: string; BENCH_REDIS_CLUSTER?: string; BENCH_PREFIX?: string }): Promise<Target> {
   const child = fork(new URL('./ingest-target.ts', import.meta.url).pathname, [mode], {
     execArgv: ['--import', 'tsx'], env: { ...process.env, ...env, BENCH_SECRET: SECRET, BENCH_PUBLIC_URL: PUBLIC },
   });

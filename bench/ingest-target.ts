@@ -12,9 +12,9 @@ if (mode === 'bare') {
 } else {
   const config = loadConfig({
     REDIS_URL: process.env.BENCH_REDIS_URL, REDIS_CLUSTER: process.env.BENCH_REDIS_CLUSTER ?? 'false', HUBSPOT_CLIENT_SECRET: process.env.BENCH_SECRET, HUBSPOT_ACCESS_TOKEN: 'unused',
-    PUBLIC_BASE_URL: process.env.BENCH_PUBLIC_URL, APP_ROLE: 'web', LOG_LEVEL: 'silent',
+    PUBLIC_BASE_URL: process.env.BENCH_PUBLIC_URL, APP_ROLE: 'web', LOG_LEVEL: 'silent', REDIS_KEY_PREFIX: process.env.BENCH_PREFIX ?? '',
   });
-  const app = createRuntime(config, { log: pino({ level: 'silent' }), queuePrefix: 'bench' });
+  const app = createRuntime(config, { log: pino({ level: 'silent' }), queuePrefix: `${process.env.BENCH_PREFIX ?? ''}bench` });
   await app.start(0);
   process.send!({ port: Number(new URL(app.url!).port) });
   process.on('message', async (m) => {

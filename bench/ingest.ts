@@ -5,7 +5,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
-import { Redis } from 'ioredis';
+import { dropKeys } from './bench-support.js';
 import { batches, CONNECTIONS, load, median, startTarget, summarise, type Run } from './ingest-load.js';
 
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379/15';
@@ -14,9 +14,9 @@ const BATCHES = Number(process.env.BENCH_BATCHES ?? 1500);
 const TARGET_EVENTS_PER_SECOND = 5000;
 
 async function main() {
-  const redis = new Redis(REDIS_URL);
-  await redis.flushdb();
-  const app = await startTarget('app', { BENCH_REDIS_URL: REDIS_URL });
+  // A key prefix of this run's own: the Redis may serve other runs and tools; only it is removed.
+  const prefix = `bench-ingest-${process.pid}:`;
+  const app = await startTarget('app', { BENCH_REDIS_URL: REDIS_URL, BENCH_PREFIX: prefix });
   const waiting = app.pending;
   const bare = await startTarget('bare', { BENCH_REDIS_URL: REDIS_URL });
 
@@ -24,14 +24,14 @@ async function main() {
   await load(bare.url, batches(50, 1));
   const rounds: { saturated: { app: Run; bare: Run }; atTarget: { app: Run; bare: Run }; accepted: number; queued: number }[] = [];
   for (let i = 0; i < ROUNDS; i++) {
-    const before = await waiting(); // 0 after the flush, except in the first round (the warm-up's events)
+    const before = await waiting(); // 0 once the round's keys are dropped, except in the first round (the warm-up's events)
     const appMax = await load(app.url, batches(BATCHES, 100 + i));
     const appTarget = await load(app.url, batches(TARGET_EVENTS_PER_SECOND / 100 * 4, 200 + i), TARGET_EVENTS_PER_SECOND / 100);
     const queued = (await waiting()) - before;
     const bareMax = await load(bare.url, batches(BATCHES, 100 + i));
     const bareTarget = await load(bare.url, batches(TARGET_EVENTS_PER_SECOND / 100 * 4, 200 + i), TARGET_EVENTS_PER_SECOND / 100);
     const accepted = (appMax.ok + appTarget.ok) * 100;
-    await redis.flushdb(); // keeps Redis small between rounds; the count above is what was checked
+    await dropKeys(REDIS_URL, prefix); // keeps Redis small between rounds; the count above is what was checked
     rounds.push({ saturated: { app: appMax, bare: bareMax }, atTarget: { app: appTarget, bare: bareTarget }, accepted, queued });
     console.log(`round ${i + 1}: saturated edge ${Math.round(appMax.eventsPerSecond)} ev/s (p99 ${appMax.p99} ms) vs bare ${Math.round(bareMax.eventsPerSecond)} ev/s; at ${TARGET_EVENTS_PER_SECOND} ev/s edge p50 ${appTarget.p50} ms p99 ${appTarget.p99} ms vs bare p99 ${bareTarget.p99} ms; accepted ${accepted}, in queue ${queued}`);
   }
@@ -52,8 +52,7 @@ async function main() {
 
   app.child.disconnect();
   bare.child.disconnect();
-  await redis.flushdb();
-  await redis.quit();
+  await dropKeys(REDIS_URL, prefix);
   if (!summary.everyAcceptedEventQueued) process.exitCode = 1;
 }
 

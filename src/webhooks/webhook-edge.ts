@@ -33,12 +33,17 @@ const REPLICA_WAIT_MS = 1000;
 /** A refused signature is logged at most once a minute (with the URL and version tried, never the secret). */
 const REFUSAL_LOG_INTERVAL_MS = 60_000;
 
-/** Checks one event of a batch: its schema, its size and the nesting of its property value. */
-export function checkEvent(raw: unknown): { ok: true; event: HubSpotEvent } | { ok: false; reason: string } {
+/**
+ * Checks one event of a batch: its schema, its size and the nesting of its property value.
+ * `bodyLength` is the length of the whole request body: an event is part of it, so when the body
+ * is well within the event limit no event can exceed it, and the event is not serialised to be measured.
+ */
+export function checkEvent(raw: unknown, bodyLength = Infinity): { ok: true; event: HubSpotEvent } | { ok: false; reason: string } {
   // Depth first, without recursion: serialising a 40,000-deep value would overflow the stack.
   const depth = depthOf(raw, MAX_VALUE_DEPTH + 1);
   if (depth > MAX_VALUE_DEPTH + 1) return { ok: false, reason: `propertyValue is nested deeper than ${MAX_VALUE_DEPTH} levels` };
-  const size = JSON.stringify(raw)?.length ?? 0;
+  // Serialised again, JSON grows by at most a quarter (an exponent "1e21" comes back as "1e+21").
+  const size = bodyLength * 1.25 <= MAX_EVENT_BYTES ? 0 : JSON.stringify(raw)?.length ?? 0;
   if (size > MAX_EVENT_BYTES) return { ok: false, reason: `event is ${size} bytes, more than ${MAX_EVENT_BYTES}` };
   const parsed = hubSpotEventSchema.safeParse(raw);
   return parsed.success ? { ok: true, event: parsed.data } : { ok: false, reason: describeZodError(parsed.error) };
@@ -85,7 +90,7 @@ export function webhookEdge(deps: WebhookEdgeDeps) {
     const valid: HubSpotEvent[] = [];
     const invalid: { index: number; reason: string; portalId: number | null; raw: string }[] = [];
     batch.data.forEach((raw, index) => {
-      const checked = checkEvent(raw);
+      const checked = checkEvent(raw, body.length);
       if (checked.ok) valid.push(checked.event);
       else {
         const portalId = (raw as { portalId?: unknown } | null)?.portalId;

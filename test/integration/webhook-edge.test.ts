@@ -140,6 +140,11 @@ describe('POST /webhooks/hubspot', () => {
     expect(res.body).toMatchObject({ queued: 1, quarantined: [{ index: 1, reason: 'event 1: propertyValue is nested deeper than 16 levels' }] });
     const huge = await deliver(app.url!, [event({ propertyValue: 'x'.repeat(70_000) })]);
     expect(huge).toMatchObject({ status: 400, body: { message: expect.stringMatching(/^event 0: event is \d+ bytes, more than 65536$/) } });
+    // Measured as the app would keep it: a body under the limit whose numbers grow past it when
+    // serialised again ("1e21" comes back as "1e+21") is refused, not waved through by its length.
+    const numbers = `[${JSON.stringify({ ...event(), propertyValue: 'PLACEHOLDER' }).replace('"PLACEHOLDER"', `[${Array(12_000).fill('1e21').join(',')}]`)}]`;
+    expect(numbers.length).toBeLessThan(65_536);
+    expect(await deliver(app.url!, null, { raw: numbers })).toMatchObject({ status: 400, body: { message: expect.stringMatching(/^event 0: event is \d+ bytes, more than 65536$/) } });
   });
 
   it('never routes names of the object prototype or of internal jobs', async () => {
