@@ -14,6 +14,9 @@ const SHARED_LISTS = (portalId: number) => [keys.outbox(portalId), keys.outboxMa
  * erases every entry that names the person elsewhere: outbox copies, rule audits, dead letters,
  * a backfill report, and keys that carry the address in their name.
  */
+/** The store key of an oidc-provider grant, without its id. */
+const GRANT_PREFIX = keys.oidcModel('Grant', '');
+
 export async function forgetContact(d: ForgetDeps, portalId: number, contactId: string, privacy: boolean): Promise<{ erased: number }> {
   const { store } = d;
   const filing = await store.get(keys.contactFiling(portalId, contactId));
@@ -25,9 +28,13 @@ export async function forgetContact(d: ForgetDeps, portalId: number, contactId: 
     ...log.map((r) => (JSON.parse(r) as { to?: string | null }).to ?? ''),
   ].filter(Boolean));
 
+  const noted = await store.range(keys.contactData(portalId, contactId), 0, -1);
+  // A sign-in grant's codes and tokens are found through the grant's index.
+  const grants = noted.filter((k) => k.startsWith(GRANT_PREFIX)).map((k) => k.slice(GRANT_PREFIX.length));
+  const grantData = (await Promise.all(grants.map(async (g) => [...await store.range(keys.oidcGrantIndex(g), 0, -1), keys.oidcGrantIndex(g)]))).flat();
   const owned = [
     keys.contactFiling(portalId, contactId), keys.emailLog(portalId, contactId), keys.idempotency(portalId, `onboarded:${contactId}`),
-    ...(await store.range(keys.contactData(portalId, contactId), 0, -1)), keys.contactData(portalId, contactId),
+    ...noted, ...grantData, keys.contactData(portalId, contactId),
   ];
   for (const key of owned) await store.del(key);
   await d.accounts.remove(portalId, contactId);
