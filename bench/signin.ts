@@ -77,49 +77,41 @@ const client = await app.portal.clients.save(PORTAL, [REDIRECT]);
 const appRp = await oidc.discovery(new URL(app.portal.issuer), client.clientId, client.clientSecret, undefined, { execute: [oidc.allowInsecureRequests] });
 const appFlow = (i: number) => flow(appRp, (b) => b.submit({ email: `user${i % ACCOUNTS}@acme.example`, password: PASSWORD }).then(() => undefined));
 
+/** A bare oidc-provider on a port of its own (memory storage, one client, grant implied); its login interaction is the caller's. */
+async function bareProvider(clientId: string) {
+  const port = await freePort();
+  const issuer = `http://127.0.0.1:${port}/oidc`;
+  const provider = new Provider(issuer, {
+    clients: [{ client_id: clientId, client_secret: `${clientId}-secret-0123456789`, redirect_uris: [REDIRECT], grant_types: ['authorization_code'], response_types: ['code'] }],
+    findAccount: async (_ctx, sub) => ({ accountId: sub, claims: () => ({ sub, email: `${sub}@acme.example` }) }),
+    claims: { openid: ['sub'], email: ['email'] },
+    pkce: { required: () => true },
+    features: { devInteractions: { enabled: false } },
+    interactions: { url: async (_ctx, i) => `/interaction/${i.uid}` },
+    loadExistingGrant: async (ctx) => {
+      const grant = new ctx.oidc.provider.Grant({ clientId: ctx.oidc.client!.clientId, accountId: ctx.oidc.session!.accountId! });
+      grant.addOIDCScope('openid email profile');
+      await grant.save();
+      return grant;
+    },
+  });
+  const relyingParty = () => oidc.discovery(new URL(issuer), clientId, `${clientId}-secret-0123456789`, undefined, { execute: [oidc.allowInsecureRequests] });
+  return { port, provider, relyingParty };
+}
+
 // --- the baseline: bare oidc-provider, login finished at once ---
-const barePort = await freePort();
-const bareIssuer = `http://127.0.0.1:${barePort}/oidc`;
-const bare = new Provider(bareIssuer, {
-  clients: [{ client_id: 'bare', client_secret: 'bare-secret-0123456789', redirect_uris: [REDIRECT], grant_types: ['authorization_code'], response_types: ['code'] }],
-  findAccount: async (_ctx, sub) => ({ accountId: sub, claims: () => ({ sub, email: `${sub}@acme.example` }) }),
-  claims: { openid: ['sub'], email: ['email'] },
-  pkce: { required: () => true },
-  features: { devInteractions: { enabled: false } },
-  interactions: { url: async (_ctx, i) => `/interaction/${i.uid}` },
-  loadExistingGrant: async (ctx) => {
-    const grant = new ctx.oidc.provider.Grant({ clientId: ctx.oidc.client!.clientId, accountId: ctx.oidc.session!.accountId! });
-    grant.addOIDCScope('openid email profile');
-    await grant.save();
-    return grant;
-  },
-});
+const { port: barePort, provider: bare, relyingParty: bareRelyingParty } = await bareProvider('bare');
 const bareApp = express();
 bareApp.get('/interaction/:uid', async (req, res) => { await bare.interactionFinished(req, res, { login: { accountId: 'bench-user' } }, { mergeWithLastSubmission: false }); });
 bareApp.use('/oidc', bare.callback());
 const bareServer = bareApp.listen(barePort, '127.0.0.1');
-const bareRp = await oidc.discovery(new URL(bareIssuer), 'bare', 'bare-secret-0123456789', undefined, { execute: [oidc.allowInsecureRequests] });
+const bareRp = await bareRelyingParty();
 const bareFlow = () => flow(bareRp, async () => undefined);
 
 // --- the honest baseline: a bare oidc-provider whose login page checks the same argon2id hash ---
 // A form page, a POST that verifies the password with the app's own hasher and parameters, then
 // the interaction finished; memory storage, no limiter, no templates, no translations.
-const checkedPort = await freePort();
-const checkedIssuer = `http://127.0.0.1:${checkedPort}/oidc`;
-const checked = new Provider(checkedIssuer, {
-  clients: [{ client_id: 'checked', client_secret: 'checked-secret-0123456789', redirect_uris: [REDIRECT], grant_types: ['authorization_code'], response_types: ['code'] }],
-  findAccount: async (_ctx, sub) => ({ accountId: sub, claims: () => ({ sub, email: `${sub}@acme.example` }) }),
-  claims: { openid: ['sub'], email: ['email'] },
-  pkce: { required: () => true },
-  features: { devInteractions: { enabled: false } },
-  interactions: { url: async (_ctx, i) => `/interaction/${i.uid}` },
-  loadExistingGrant: async (ctx) => {
-    const grant = new ctx.oidc.provider.Grant({ clientId: ctx.oidc.client!.clientId, accountId: ctx.oidc.session!.accountId! });
-    grant.addOIDCScope('openid email profile');
-    await grant.save();
-    return grant;
-  },
-});
+const { port: checkedPort, provider: checked, relyingParty: checkedRelyingParty } = await bareProvider('checked');
 const checkedApp = express();
 checkedApp.get('/interaction/:uid', (req, res) => {
   res.type('html').send(`<form method="post" action="/interaction/${encodeURIComponent(req.params.uid)}"><input name="email"><input name="password" type="password"><button>Sign in</button></form>`);
@@ -131,7 +123,7 @@ checkedApp.post('/interaction/:uid', express.urlencoded({ extended: false }), as
 });
 checkedApp.use('/oidc', checked.callback());
 const checkedServer = checkedApp.listen(checkedPort, '127.0.0.1');
-const checkedRp = await oidc.discovery(new URL(checkedIssuer), 'checked', 'checked-secret-0123456789', undefined, { execute: [oidc.allowInsecureRequests] });
+const checkedRp = await checkedRelyingParty();
 const checkedFlow = (i: number) => flow(checkedRp, (b) => b.submit({ email: `user${i % ACCOUNTS}@acme.example`, password: PASSWORD }).then(() => undefined));
 
 // Warm-up, and a check that both flows really sign someone in.

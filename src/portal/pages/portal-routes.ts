@@ -220,17 +220,21 @@ export function portalRoutes(d: PortalRoutesDeps): Router {
     return portalUrl ? [{ href: portalUrl, label: 'set.done.go' }] : [];
   };
 
-  const forgotPage = async (req: Request, res: Response, portalId: number, language: Language, opts: { status?: number; error?: string; email?: string } = {}) => {
+  /** A page with one email field that posts to `/portal/{portalId}/{path}` (forgot password, request access), keeping where to go back to. */
+  const emailFormPage = async (req: Request, res: Response, portalId: number, language: Language, page: { path: 'forgot' | 'register'; autocomplete: string },
+    opts: { status?: number; error?: string; email?: string } = {}) => {
     const back = safeReturn(req);
     send(res, opts.status ?? 200, {
-      language, title: 'forgot.title', intro: [pageText(language, 'forgot.intro')],
+      language, title: `${page.path}.title`, intro: [pageText(language, `${page.path}.intro`)],
       form: {
-        action: `/portal/${portalId}/forgot${back ? `?return=${encodeURIComponent(back)}` : ''}`, csrf: csrf(req, res), submit: 'forgot.submit',
-        fields: [{ name: 'email', label: 'signin.email', type: 'email', value: opts.email, autocomplete: 'username', error: opts.error }],
+        action: `/portal/${portalId}/${page.path}${back ? `?return=${encodeURIComponent(back)}` : ''}`, csrf: csrf(req, res), submit: `${page.path}.submit`,
+        fields: [{ name: 'email', label: 'signin.email', type: 'email', value: opts.email, autocomplete: page.autocomplete, error: opts.error }],
       },
       links: await backLinks(req, portalId),
     });
   };
+  const forgotPage = (req: Request, res: Response, portalId: number, language: Language, opts: { status?: number; error?: string; email?: string } = {}) =>
+    emailFormPage(req, res, portalId, language, { path: 'forgot', autocomplete: 'username' }, opts);
 
   r.get('/portal/:portalId/forgot', securityHeaders(), async (req, res) => {
     const portalId = portalParam(req);
@@ -253,17 +257,8 @@ export function portalRoutes(d: PortalRoutesDeps): Router {
   });
 
   // ---- request access (self-registration): the same page and the same work whatever the address ----
-  const registerPage = async (req: Request, res: Response, portalId: number, language: Language, opts: { status?: number; error?: string; email?: string } = {}) => {
-    const back = safeReturn(req);
-    send(res, opts.status ?? 200, {
-      language, title: 'register.title', intro: [pageText(language, 'register.intro')],
-      form: {
-        action: `/portal/${portalId}/register${back ? `?return=${encodeURIComponent(back)}` : ''}`, csrf: csrf(req, res), submit: 'register.submit',
-        fields: [{ name: 'email', label: 'signin.email', type: 'email', value: opts.email, autocomplete: 'email', error: opts.error }],
-      },
-      links: await backLinks(req, portalId),
-    });
-  };
+  const registerPage = (req: Request, res: Response, portalId: number, language: Language, opts: { status?: number; error?: string; email?: string } = {}) =>
+    emailFormPage(req, res, portalId, language, { path: 'register', autocomplete: 'email' }, opts);
   /** Self-registration is the account's choice: where it is off, the page says who gives access. */
   const registrationOff = async (req: Request, res: Response, portalId: number, language: Language) => send(res, 404, {
     language, title: 'register.off.title', intro: [pageText(language, 'register.off.intro')], links: await backLinks(req, portalId),
