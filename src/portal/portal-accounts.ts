@@ -57,6 +57,17 @@ export class PortalAccounts {
     return contactId ? this.get(portalId, contactId) : null;
   }
 
+  /** Writes back an account whose address did not change (a sign-in's time, a rehash): one write, its login mapping left as it is. */
+  async update(account: PortalAccount): Promise<void> {
+    await this.store.set(keys.portalAccount(account.portalId, account.contactId), JSON.stringify(account));
+  }
+
+  /** The account and its account-wide sign-out time, read together (one round trip: they share the account's slot). */
+  async getWithSignOutAll(portalId: number, contactId: string): Promise<{ account: PortalAccount | null; signOutAll: number }> {
+    const [raw, all] = await this.store.getMany([keys.portalAccount(portalId, contactId), keys.portalSignOutAll(portalId)]);
+    return { account: raw ? (JSON.parse(raw) as PortalAccount) : null, signOutAll: Number(all ?? 0) };
+  }
+
   async save(account: PortalAccount): Promise<void> {
     await this.store.set(keys.portalAccount(account.portalId, account.contactId), JSON.stringify(account));
     await this.store.set(keys.portalLogin(account.portalId, account.email), account.contactId);

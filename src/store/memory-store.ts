@@ -1,4 +1,4 @@
-import { LockBusyError, type Store } from './store.js';
+import { LockBusyError, type Store, type WriteOp } from './store.js';
 
 interface Entry { value: string; expiresAt: number | null }
 
@@ -58,6 +58,12 @@ export class MemoryStore implements Store {
     const next = (entry ? Number(entry.value) : 0) + 1;
     this.values.set(key, { value: String(next), expiresAt: entry?.expiresAt ?? this.expiry(ttlSeconds) });
     return next;
+  }
+  async writeMany(ops: WriteOp[]) {
+    for (const op of ops) {
+      if ('set' in op) await this.set(op.set, op.value, op.ttlSeconds);
+      else await this.pushCapped(op.push, op.value, op.cap, op.ttlSeconds);
+    }
   }
   async pushCapped(key: string, value: string, cap: number, ttlSeconds?: number) {
     const list = this.lists.get(key) ?? [];

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { groupBySlot, type RedisClient } from './redis-client.js';
-import { LockBusyError, type Store } from './store.js';
+import { LockBusyError, type Store, type WriteOp } from './store.js';
 
 // Deletes the lock only if we still own it, so a lock that expired and was taken by
 // another process is never released by us.
@@ -51,6 +51,28 @@ export class RedisStore implements Store {
     if (!entries.length) return;
     await this.perSlot(entries.map(([k]) => k), async (group) => {
       await this.redis.eval(SET_MANY, group.length, ...group.map((i) => entries[i]![0]), ttlSeconds, ...group.map((i) => entries[i]![1]));
+      return group.map(() => undefined);
+    });
+  }
+  async writeMany(ops: WriteOp[]) {
+    if (!ops.length) return;
+    // One write needs no transaction around it.
+    if (ops.length === 1) {
+      const [op] = ops as [WriteOp];
+      return 'set' in op ? this.set(op.set, op.value, op.ttlSeconds) : this.pushCapped(op.push, op.value, op.cap, op.ttlSeconds);
+    }
+    await this.perSlot(ops.map((op) => ('set' in op ? op.set : op.push)), async (group) => {
+      const multi = this.redis.multi();
+      for (const op of group.map((i) => ops[i]!)) {
+        if ('set' in op) {
+          if (op.ttlSeconds) multi.set(op.set, op.value, 'EX', op.ttlSeconds);
+          else multi.set(op.set, op.value);
+        } else {
+          multi.lpush(op.push, op.value).ltrim(op.push, 0, op.cap - 1);
+          if (op.ttlSeconds !== undefined) multi.expire(op.push, op.ttlSeconds);
+        }
+      }
+      failOnError(await multi.exec());
       return group.map(() => undefined);
     });
   }

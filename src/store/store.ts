@@ -1,4 +1,7 @@
 /** The one storage port. Redis in production, memory in embedded mode; one contract suite covers both. */
+/** One write of `Store.writeMany`: a value (`set`), or an entry at the head of a capped list (`push`). */
+export type WriteOp = { set: string; value: string; ttlSeconds?: number } | { push: string; value: string; cap: number; ttlSeconds?: number };
+
 export interface Store {
   get(key: string): Promise<string | null>;
   getMany(keys: string[]): Promise<(string | null)[]>;
@@ -14,6 +17,8 @@ export interface Store {
   /** Reads and deletes in one step (single-use values such as OAuth state). */
   take(key: string): Promise<string | null>;
   increment(key: string, ttlSeconds: number): Promise<number>;
+  /** Several writes, each as `set` or `pushCapped` does it, in one round trip per slot (a MULTI each). */
+  writeMany(ops: WriteOp[]): Promise<void>;
   /** Newest first; the list never holds more than `cap` entries. With `ttlSeconds`, the list expires then (in the same round trip). */
   pushCapped(key: string, value: string, cap: number, ttlSeconds?: number): Promise<void>;
   range(key: string, start: number, stop: number): Promise<string[]>;

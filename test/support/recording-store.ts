@@ -6,6 +6,8 @@ export function recordingStore(inner: Store) {
   const note = (arg: unknown) => {
     if (typeof arg === 'string') touched.push(arg);
     else if (Array.isArray(arg)) for (const a of arg) note(Array.isArray(a) ? a[0] : a);
+    // writeMany's operations name their key as `set` or `push`.
+    else if (arg && typeof arg === 'object') note((arg as { set?: string; push?: string }).set ?? (arg as { push?: string }).push);
   };
   const store = new Proxy(inner, {
     get(target, prop, receiver) {

@@ -1,6 +1,5 @@
 import Provider, { interactionPolicy, type Account, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
 import type { TokenCipher } from '../../auth/token-cipher.js';
-import { keys } from '../../store/keys.js';
 import type { Store } from '../../store/store.js';
 import type { PortalAccounts } from '../portal-accounts.js';
 import { OidcClients } from './oidc-clients.js';
@@ -34,9 +33,8 @@ export interface ProviderDeps {
  * sign-out. oidc-provider keeps login times in whole seconds, so a session that began in the very
  * second of the cut survives it (a sign-in right after a reset must not be ended by it).
  */
-async function sessionCutoff(store: Store, portalId: number, sessionsValidAfter = 0): Promise<number> {
-  const all = Number((await store.get(keys.portalSignOutAll(portalId))) ?? 0);
-  return Math.floor(Math.max(all, sessionsValidAfter) / 1000);
+function sessionCutoff(signOutAll: number, sessionsValidAfter = 0): number {
+  return Math.floor(Math.max(signOutAll, sessionsValidAfter) / 1000);
 }
 
 /**
@@ -52,11 +50,11 @@ export async function createOidcProvider(d: ProviderDeps): Promise<Provider> {
     if (!parsed) return undefined;
     const clientId = ctx.oidc?.client?.clientId;
     if (clientId && OidcClients.portalOf(clientId) !== parsed.portalId) return undefined;
-    const account = await d.accounts.get(parsed.portalId, parsed.contactId);
+    const { account, signOutAll } = await d.accounts.getWithSignOutAll(parsed.portalId, parsed.contactId);
     // Only an active account (password set, access not revoked) signs in, even with a session open.
     if (!account || account.state !== 'active') return undefined;
     const loginTs = ctx.oidc?.session?.loginTs;
-    if (loginTs !== undefined && loginTs < await sessionCutoff(d.store, parsed.portalId, account.sessionsValidAfter)) return undefined;
+    if (loginTs !== undefined && loginTs < sessionCutoff(signOutAll, account.sessionsValidAfter)) return undefined;
     return {
       accountId: sub,
       claims: () => ({ sub, email: account.email, email_verified: true, name: account.name, locale: account.locale }),

@@ -1,7 +1,7 @@
 import type { Adapter, AdapterPayload } from 'oidc-provider';
 import { caps, keys } from '../../store/keys.js';
-import type { Store } from '../../store/store.js';
-import { rememberContactData } from '../../contacts/contact-data.js';
+import type { Store, WriteOp } from '../../store/store.js';
+import { contactDataWrite } from '../../contacts/contact-data.js';
 
 /** Models whose instances belong to a grant, so revoking the grant removes them (oidc-provider's memory adapter does the same). */
 const GRANTABLE = new Set(['AccessToken', 'AuthorizationCode', 'RefreshToken', 'DeviceCode', 'BackchannelAuthenticationRequest']);
@@ -21,17 +21,16 @@ export function storeAdapter(store: Store, loadClient: (id: string) => Promise<R
 
     async upsert(id: string, payload: AdapterPayload, expiresIn: number): Promise<void> {
       const ttl = Math.max(1, Math.ceil(expiresIn));
-      await store.set(this.key(id), JSON.stringify(payload), ttl);
-      if (GRANTABLE.has(this.model) && payload.grantId) {
-        const index = keys.oidcGrantIndex(payload.grantId);
-        await store.pushCapped(index, this.key(id), caps.oidcGrantIndex, ttl);
-      }
-      if (this.model === 'Session' && payload.uid) await store.set(keys.oidcSessionUid(payload.uid), id, ttl);
+      // The model, its indexes and the contact's note go out together (one round trip per slot).
+      const writes: WriteOp[] = [{ set: this.key(id), value: JSON.stringify(payload), ttlSeconds: ttl }];
+      if (GRANTABLE.has(this.model) && payload.grantId) writes.push({ push: keys.oidcGrantIndex(payload.grantId), value: this.key(id), cap: caps.oidcGrantIndex, ttlSeconds: ttl });
+      if (this.model === 'Session' && payload.uid) writes.push({ set: keys.oidcSessionUid(payload.uid), value: id, ttlSeconds: ttl });
       // Sessions and grants name the contact: erasing the contact finds them through its data index,
       // and a grant's codes and tokens through the grant's own index (forget-contact.ts), so these
       // are not noted one by one (two fewer writes per sign-in).
       const subject = !GRANTABLE.has(this.model) && typeof payload.accountId === 'string' ? /^([1-9]\d{0,15})-([1-9]\d{0,19})$/.exec(payload.accountId) : null;
-      if (subject) await rememberContactData(store, Number(subject[1]), subject[2]!, this.key(id));
+      if (subject) writes.push(contactDataWrite(Number(subject[1]), subject[2]!, this.key(id)));
+      await store.writeMany(writes);
     }
 
     async find(id: string): Promise<AdapterPayload | undefined> {

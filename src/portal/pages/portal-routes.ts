@@ -165,7 +165,7 @@ export function portalRoutes(d: PortalRoutesDeps): Router {
     await d.limiter.succeeded(accountKey);
     const updated: PortalAccount = { ...account, lastSignInAt: new Date().toISOString() };
     if (d.hasher.needsRehash(account.passwordHash!)) updated.passwordHash = await d.hasher.hash(password);
-    await d.accounts.save(updated);
+    await d.accounts.update(updated);
     d.log.info({ portalId, contactId: account.contactId, outcome: 'signed-in' }, 'portal sign-in');
     if (account.mustChangePassword) {
       await d.store.set(keys.idempotency(portalId, `password-change:${uid}`), account.contactId, 600);
