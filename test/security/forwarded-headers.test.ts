@@ -17,6 +17,20 @@ async function onSignInPage(env: PortalEnv) {
   return b;
 }
 
+/** Posts an email-only portal form `n` times from one socket, each time with another X-Forwarded-For; the statuses. */
+async function postsWithRotatingForwardedFor(env: PortalEnv, page: 'forgot' | 'register', n: number) {
+  const b = env.browser();
+  await b.get(`${env.base}/portal/${env.P}/${page}`);
+  const statuses: number[] = [];
+  for (let i = 0; i < n; i++) {
+    b.headers = { 'x-forwarded-for': nextAddress() };
+    await b.submit({ email: `${page}-${i}@acme.example` });
+    statuses.push(b.status);
+    await b.get(`${env.base}/portal/${env.P}/${page}`);
+  }
+  return statuses;
+}
+
 describe('a client that reaches the app directly (TRUST_PROXY unset)', () => {
   let env: PortalEnv;
   beforeAll(async () => { env = await startPortalEnv({ runtime: { signInLimits: limits } }); });
@@ -37,31 +51,13 @@ describe('a client that reaches the app directly (TRUST_PROXY unset)', () => {
   });
 
   it('is limited by its socket address when asking for password resets, and no reset is queued past the limit', async () => {
-    const b = env.browser();
-    await b.get(`${env.base}/portal/${env.P}/forgot`);
-    const statuses: number[] = [];
-    for (let i = 0; i < 6; i++) {
-      b.headers = { 'x-forwarded-for': nextAddress() };
-      await b.submit({ email: `someone${i}@acme.example` });
-      statuses.push(b.status);
-      await b.get(`${env.base}/portal/${env.P}/forgot`);
-    }
-    expect(statuses).toEqual([200, 200, 200, 200, 429, 429]);
+    expect(await postsWithRotatingForwardedFor(env, 'forgot', 6)).toEqual([200, 200, 200, 200, 429, 429]);
   });
 
   it('is limited by its socket address when asking for access (self-registration), whatever X-Forwarded-For it sends', async () => {
     const current = await env.app.settings.read(env.P);
     await env.app.settings.save(env.P, { ...current.settings, portal: { ...current.settings.portal, selfRegistration: true } }, current.version, 'admin');
-    const b = env.browser();
-    await b.get(`${env.base}/portal/${env.P}/register`);
-    const statuses: number[] = [];
-    for (let i = 0; i < 5; i++) {
-      b.headers = { 'x-forwarded-for': nextAddress() };
-      await b.submit({ email: `asker${i}@acme.example` });
-      statuses.push(b.status);
-      await b.get(`${env.base}/portal/${env.P}/register`);
-    }
-    expect(statuses).toEqual([200, 200, 200, 429, 429]);
+    expect(await postsWithRotatingForwardedFor(env, 'register', 5)).toEqual([200, 200, 200, 429, 429]);
   });
 });
 
