@@ -1,5 +1,6 @@
 import { crashPoint } from '../platform/crash-points.js';
 import { readById, type RecordReader } from '../hubspot/record-reader.js';
+import type { TimelineCopyBatch } from './timeline-copy.js';
 import { createHash } from 'node:crypto';
 import { normalizeEmail } from '../contacts/normalize-email.js';
 import type { HubSpotGateway } from '../hubspot/gateway.js';
@@ -60,7 +61,7 @@ export interface EmailRecord {
   at: string;
 }
 
-export interface EmailContext { portalId: number; hubspot: HubSpotGateway; store: Store; settings: Settings; records?: RecordReader }
+export interface EmailContext { portalId: number; hubspot: HubSpotGateway; store: Store; settings: Settings; batches?: { records: RecordReader; timelineCopies: TimelineCopyBatch } }
 
 const CONTACT_PROPS = ['email', 'firstname', 'lastname', 'hs_language', 'hs_email_optout', 'hs_email_hard_bounce_reason_enum', 'associatedcompanyid'];
 

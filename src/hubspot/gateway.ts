@@ -43,7 +43,7 @@ export class MaybeAppliedError extends PermanentError {
  * send is safe to repeat: reads, upsert by email, association and list-membership puts, updates to
  * the same value, transactional sends (sendId), and creates HubSpot answers 409 the second time.
  */
-export const NOT_IDEMPOTENT: ReadonlySet<string> = new Set(['crm.emails.create', 'crm.companies.create', 'conversations.messages.create', 'crm.notes.create']);
+export const NOT_IDEMPOTENT: ReadonlySet<string> = new Set(['crm.emails.create', 'crm.emails.batch.create', 'crm.companies.create', 'conversations.messages.create', 'crm.notes.create']);
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 

@@ -55,11 +55,11 @@ export class RecordReader {
 }
 
 /** Where a read by id is made: the worker's context carries a reader (batched); cards and other web requests read at once. */
-export interface ReadContext { portalId: number; hubspot: HubSpotGateway; records?: RecordReader }
+export interface ReadContext { portalId: number; hubspot: HubSpotGateway; batches?: { records: RecordReader } }
 
 /** A contact's or company's properties by id: batched in the worker, one GET elsewhere. */
 export async function readById(ctx: ReadContext, objectType: ReadableObject, id: string, properties: readonly string[]): Promise<Properties> {
-  if (ctx.records) return ctx.records.get(ctx.portalId, objectType, id, properties);
+  if (ctx.batches) return ctx.batches.records.get(ctx.portalId, objectType, id, properties);
   const one = await ctx.hubspot.request<{ properties: Properties }>(ctx.portalId, `crm.${objectType}.get`, {
     method: 'GET', path: `/crm/v3/objects/${objectType}/${encodeURIComponent(id)}`, qs: { properties: properties.join(',') },
   });

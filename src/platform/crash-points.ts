@@ -54,4 +54,5 @@ export const HUBSPOT_WRITES: Readonly<Record<string, string>> = {
   'marketing.transactional.single-send': 'sendId is our key: HubSpot sends once per sendId',
   'crm.companies.create': 'NOT idempotent (no key in HubSpot): made on an admin\'s request, never resent after an unclear failure (NOT_IDEMPOTENT)',
   'crm.emails.create': 'the timeline copy: no key in HubSpot, so never resent blindly (NOT_IDEMPOTENT); an attempt that may have made it is followed by a look among the contact\'s emails for its marker before another (email.timeline-created)',
+  'crm.emails.batch.create': 'the worker\'s timeline copies of one window together: as crm.emails.create, never resent blindly (NOT_IDEMPOTENT); every copy of an unclear batch is looked for before it is made again (email.timeline-created)',
 };

@@ -42,7 +42,7 @@ export class PortalAccess {
     const contact = await readById(ctx, 'contacts', contactId, ['email', 'firstname', 'lastname', 'hs_language']);
     const email = normalizeEmail(contact.email ?? '');
     if (!email) throw new PermanentError(`contact ${contactId} has no valid email address, so it cannot have a portal account`);
-    if (ctx.listAdds) await ctx.listAdds.add(ctx.portalId, listId, contactId);
+    if (ctx.batches) await ctx.batches.listAdds.add(ctx.portalId, listId, contactId);
     else await ctx.hubspot.request(ctx.portalId, 'crm.lists.memberships.add', { method: 'PUT', path: `/crm/v3/lists/${listId}/memberships/add`, body: [contactId] });
     const existing = await this.d.accounts.get(ctx.portalId, contactId);
     const name = [contact.firstname, contact.lastname].filter(Boolean).join(' ') || undefined;

@@ -17,14 +17,18 @@ export function crmRoutes(emit: EmitChange): Router {
   });
   const objects = (res: Response, type: string) => acct(res).objects[type]!;
 
+  /** The associations a create names (`associations: [{ to: { id }, types }]`), made with the record. */
+  const associateOnCreate = (res: Response, type: string, record: CrmRecord, associations: unknown) => {
+    for (const a of (Array.isArray(associations) ? associations : []) as { to: { id: string }; types: AssociationType[] }[]) {
+      const [toType] = Object.entries(defaultAssociationType).find(([pair, id]) => pair.startsWith(`${type}>`) && a.types.some((t) => t.associationTypeId === id))?.[0].split('>').slice(1) ?? [];
+      if (toType) acct(res).associate(type, record.id, toType, a.to.id, a.types);
+    }
+  };
   r.post('/crm/v3/objects/:type', (req, res) => {
     const { properties } = req.body ?? {};
     if (typeof properties !== 'object' || !properties) return badRequest(res, 'properties is required');
     const record = objects(res, req.params.type).create(properties);
-    for (const a of (req.body.associations ?? []) as { to: { id: string }; types: AssociationType[] }[]) {
-      const [toType] = Object.entries(defaultAssociationType).find(([pair, id]) => pair.startsWith(`${req.params.type}>`) && a.types.some((t) => t.associationTypeId === id))?.[0].split('>').slice(1) ?? [];
-      if (toType) acct(res).associate(req.params.type, record.id, toType, a.to.id, a.types);
-    }
+    associateOnCreate(res, req.params.type, record, req.body.associations);
     emit(acct(res), req.params.type, 'creation', record);
     res.status(201).json(toPublic(record));
   });
@@ -47,7 +51,11 @@ export function crmRoutes(emit: EmitChange): Router {
   r.post('/crm/v3/objects/:type/batch/create', (req, res) => {
     const startedAt = new Date().toISOString();
     if (!checkBatch(res, req.body?.inputs)) return;
-    const created = (req.body.inputs as { properties: Record<string, string> }[]).map((i) => objects(res, req.params.type).create(i.properties ?? {}));
+    const created = (req.body.inputs as { properties: Record<string, string>; associations?: unknown }[]).map((i) => {
+      const record = objects(res, req.params.type).create(i.properties ?? {});
+      associateOnCreate(res, req.params.type, record, i.associations);
+      return record;
+    });
     for (const c of created) emit(acct(res), req.params.type, 'creation', c);
     res.status(201).json(batchEnvelope(created.map((x) => toPublic(x)), startedAt));
   });

@@ -26,7 +26,8 @@ import { migrateKeyFormat } from '../store/migrate-key-format.js';
 import type { Store } from '../store/store.js';
 import { ListAdds } from '../hubspot/list-adds.js';
 import { RecordReader } from '../hubspot/record-reader.js';
-import { routeEvent, type AccountContext, type SubscriptionHandler } from '../webhooks/route-event.js';
+import { routeEvent, type AccountContext, type SubscriptionHandler, type WorkerBatches } from '../webhooks/route-event.js';
+import { TimelineCopyBatch } from '../email/timeline-copy.js';
 import { subscribedTypes } from '../webhooks/subscriptions.js';
 import { webhookEdge } from '../webhooks/webhook-edge.js';
 import { Quarantine } from '../webhooks/quarantine.js';
@@ -127,11 +128,11 @@ export function createRuntime(config: Config, options: RuntimeOptions = {}) {
     log.info({ portalId }, 'app uninstalled');
   };
 
-  // The worker's reads by id wait a batch window for others to share one batch read.
-  const records = new RecordReader(hubspot, { windowMs: options.batchWindowMs ?? config.batchWindowMs, maxBatch: 100 });
-  const listAdds = new ListAdds(hubspot, { windowMs: options.batchWindowMs ?? config.batchWindowMs, maxBatch: 100 });
+  // The worker's reads by id, list additions and timeline copies wait a batch window for others to share one call.
+  const batchWindow = { windowMs: options.batchWindowMs ?? config.batchWindowMs, maxBatch: 100 };
+  const batches: WorkerBatches = { records: new RecordReader(hubspot, batchWindow), listAdds: new ListAdds(hubspot, batchWindow), timelineCopies: new TimelineCopyBatch(hubspot, batchWindow) };
   const buildContext = async (portalId: number): Promise<AccountContext> => ({
-    portalId, hubspot, store, settings: (await settings.read(portalId)).settings, log: log.child({ portalId }), records, listAdds,
+    portalId, hubspot, store, settings: (await settings.read(portalId)).settings, log: log.child({ portalId }), batches,
   });
 
   const ready = async () => { await store.ping(); await queue.ping(); };

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { ListAdds } from '../hubspot/list-adds.js';
 import type { RecordReader } from '../hubspot/record-reader.js';
+import type { TimelineCopyBatch } from '../email/timeline-copy.js';
 import type { HubSpotGateway } from '../hubspot/gateway.js';
 import type { EventHandler } from '../queue/event-queue.js';
 import type { Settings } from '../settings/settings-schema.js';
@@ -17,11 +18,15 @@ export interface AccountContext {
   store: Store;
   settings: Settings;
   log: Logger;
-  /** The worker's batched reads by id (record-reader.ts); absent where a person waits for the answer. */
-  records?: RecordReader;
-  /** The worker's batched list additions (list-adds.ts); absent where a person waits. */
-  listAdds?: ListAdds;
+  /** The worker's batches; absent where a person waits for the answer (cards, pages). */
+  batches?: WorkerBatches;
 }
+
+/**
+ * HubSpot work the worker's jobs of one account share within the batch window: reads by id
+ * (record-reader.ts), list additions (list-adds.ts), timeline copies (timeline-copy.ts).
+ */
+export interface WorkerBatches { records: RecordReader; listAdds: ListAdds; timelineCopies: TimelineCopyBatch }
 
 export type SubscriptionHandler = (event: HubSpotEvent, ctx: AccountContext) => Promise<void>;
 

@@ -3,6 +3,8 @@ import { HubSpotGateway } from '../../src/hubspot/gateway.js';
 import { ListAdds } from '../../src/hubspot/list-adds.js';
 import { MemoryRateLimiter } from '../../src/hubspot/rate-limiter.js';
 import { readById, RecordReader } from '../../src/hubspot/record-reader.js';
+import { TimelineCopyBatch } from '../../src/email/timeline-copy.js';
+import { MaybeAppliedError } from '../../src/hubspot/gateway.js';
 import { countBy, createMetrics } from '../../src/platform/metrics.js';
 import { testLog } from '../support/test-log.js';
 import { nock } from '../support/use-nock.js';
@@ -27,7 +29,7 @@ describe('the worker\'s reads by id', () => {
       .reply(200, batchAnswer([record('2', { email: 'b@acme.example', hs_language: 'de' }), record('1', { email: 'a@acme.example', firstname: 'Ada' })]));
     const { hubspot, calls } = gateway();
     const records = new RecordReader(hubspot, { windowMs: 5, maxBatch: 100 });
-    const ctx = { portalId: 7, hubspot, records };
+    const ctx = { portalId: 7, hubspot, batches: { records } };
     const [a, b, a2] = await Promise.all([
       readById(ctx, 'contacts', '1', ['email', 'firstname']), readById(ctx, 'contacts', '2', ['email', 'hs_language']), readById(ctx, 'contacts', '1', ['email']),
     ]);
@@ -42,7 +44,7 @@ describe('the worker\'s reads by id', () => {
       .get('/crm/v3/objects/contacts/2').query({ properties: 'email' }).reply(200, record('9', { email: 'merged@acme.example' }))
       .get('/crm/v3/objects/contacts/3').query(true).reply(404, { status: 'error', message: 'Object not found', category: 'OBJECT_NOT_FOUND', correlationId: 'c' });
     const { hubspot } = gateway();
-    const ctx = { portalId: 7, hubspot, records: new RecordReader(hubspot, { windowMs: 5, maxBatch: 100 }) };
+    const ctx = { portalId: 7, hubspot, batches: { records: new RecordReader(hubspot, { windowMs: 5, maxBatch: 100 }) } };
     const got = await Promise.allSettled(['1', '2', '3'].map((id) => readById(ctx, 'contacts', id, ['email'])));
     expect(got.slice(0, 2).map((r) => r.status === 'fulfilled' && r.value.email)).toEqual(['a@acme.example', 'merged@acme.example']);
     expect(got[2]).toMatchObject({ status: 'rejected', reason: { status: 404 } });
@@ -66,5 +68,43 @@ describe('the worker\'s list additions', () => {
     await Promise.all([lists.add(7, '11', '1'), lists.add(7, '11', '2'), lists.add(7, '11', '1'), lists.add(7, '12', '3')]);
     expect(bodies).toEqual({ 11: ['1', '2'], 12: ['3'] });
     expect(await calls()).toEqual({ 'crm.lists.memberships.add': 2 });
+  });
+});
+
+describe('the worker\'s timeline copies', () => {
+  const copy = (contactId: string, ts: number, subject = 'Your access to our customer portal') => ({ contactId, ts, subject, text: 'hello', html: '<p>hello</p>' });
+  const made = (id: string, ts: number, subject = 'Your access to our customer portal') => ({ ...record(id, { hs_timestamp: new Date(ts).toISOString(), hs_email_subject: subject }) });
+
+  it('are one batch create for the jobs of one window, each job getting its own copy by its marker whatever order HubSpot answers in; a repeated marker is made on its own', async () => {
+    let sent: { inputs: { properties: { hs_timestamp: string }; associations: { to: { id: string } }[] }[] } | undefined;
+    nock(BASE).post('/crm/v3/objects/emails/batch/create', (b) => { sent = b; return true; })
+      .reply(201, batchAnswer([made('902', 2000), made('901', 1000)]))
+      .post('/crm/v3/objects/emails').reply(201, made('903', 1000));
+    const { hubspot, calls } = gateway();
+    const copies = new TimelineCopyBatch(hubspot, { windowMs: 5, maxBatch: 100 });
+    const ids = await Promise.all([copies.create(7, copy('1', 1000)), copies.create(7, copy('2', 2000)), copies.create(7, copy('3', 1000))]);
+    expect(ids).toEqual(['901', '902', '903']);
+    expect(sent!.inputs.map((i) => i.associations[0]!.to.id)).toEqual(['1', '2']);
+    expect(await calls()).toEqual({ 'crm.emails.batch.create': 1, 'crm.emails.create': 1 });
+  });
+
+  it('are made one by one after HubSpot refuses the batch (nothing was made), so a bad copy fails only its own job', async () => {
+    nock(BASE).post('/crm/v3/objects/emails/batch/create').reply(400, { status: 'error', message: 'Invalid input', category: 'VALIDATION_ERROR', correlationId: 'c' })
+      .post('/crm/v3/objects/emails', (b) => b.associations[0].to.id === '1').reply(201, made('911', 1000))
+      .post('/crm/v3/objects/emails', (b) => b.associations[0].to.id === '2').reply(400, { status: 'error', message: 'Contact 2 does not exist', category: 'VALIDATION_ERROR', correlationId: 'd' });
+    const { hubspot } = gateway();
+    const copies = new TimelineCopyBatch(hubspot, { windowMs: 5, maxBatch: 100 });
+    const got = await Promise.allSettled([copies.create(7, copy('1', 1000)), copies.create(7, copy('2', 2000))]);
+    expect(got[0]).toEqual({ status: 'fulfilled', value: '911' });
+    expect(got[1]).toMatchObject({ status: 'rejected', reason: { status: 400 } });
+  });
+
+  it('fail every copy of a batch HubSpot did not answer cleanly with "may have been applied", so each job looks for its copy before making it again', async () => {
+    nock(BASE).post('/crm/v3/objects/emails/batch/create').reply(502, 'Bad Gateway');
+    const { hubspot, calls } = gateway();
+    const copies = new TimelineCopyBatch(hubspot, { windowMs: 5, maxBatch: 100 });
+    const got = await Promise.allSettled([copies.create(7, copy('1', 1000)), copies.create(7, copy('2', 2000))]);
+    expect(got.map((r) => r.status === 'rejected' && r.reason instanceof MaybeAppliedError)).toEqual([true, true]);
+    expect(await calls()).toEqual({ 'crm.emails.batch.create': 1 });
   });
 });
