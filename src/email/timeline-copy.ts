@@ -37,6 +37,18 @@ async function createOne(hubspot: HubSpotGateway, portalId: number, c: PendingCo
 
 const markerOf = (ts: number, subject: string | null | undefined) => `${ts}\u0000${subject ?? ''}`;
 
+let lastMarkerTime = 0;
+/**
+ * The copy's hs_timestamp: now, but never the same millisecond twice in this process. Emails of
+ * one batch window are sent in the same moment (their reads answer together), and a batch of
+ * copies can only be matched back to its emails when their markers differ.
+ */
+function nextMarkerTime(): number {
+  const now = Date.now();
+  lastMarkerTime = now > lastMarkerTime ? now : lastMarkerTime + 1;
+  return lastMarkerTime;
+}
+
 /**
  * The worker's timeline copies that are made within the batch window go to HubSpot as one
  * `emails/batch/create` (up to 100), where each used to be its own create. Each created copy is
@@ -100,7 +112,7 @@ export class TimelineCopyBatch {
 export class TimelineCopies {
   /** Called once the email is out, before anything that could fail: the copy to make, without secrets. */
   async keep(ctx: CopyContext, sendKey: string, contactId: string, copy: RenderedEmail): Promise<void> {
-    const pending: PendingCopy = { contactId, ts: Date.now(), subject: copy.subject, text: copy.text, html: copy.html };
+    const pending: PendingCopy = { contactId, ts: nextMarkerTime(), subject: copy.subject, text: copy.text, html: copy.html };
     const key = keys.timelineCopy(ctx.portalId, sendKey);
     await ctx.store.set(key, JSON.stringify(pending), ttl.timelineCopy);
     await rememberContactData(ctx.store, ctx.portalId, contactId, key);

@@ -108,3 +108,22 @@ describe('the worker\'s timeline copies', () => {
     expect(await calls()).toEqual({ 'crm.emails.batch.create': 1 });
   });
 });
+
+describe('copies of emails sent in the same moment', () => {
+  it('get markers of their own, so one batch create makes them all (emails of one window are sent together)', async () => {
+    const { TimelineCopies } = await import('../../src/email/timeline-copy.js');
+    const { MemoryStore } = await import('../../src/store/memory-store.js');
+    let sent: { inputs: { properties: { hs_timestamp: string; hs_email_subject: string } }[] } | undefined;
+    nock(BASE).post('/crm/v3/objects/emails/batch/create', (b) => { sent = b; return true; })
+      .reply(201, () => batchAnswer(sent!.inputs.map((i, n) => record(String(950 + n), { hs_timestamp: i.properties.hs_timestamp, hs_email_subject: i.properties.hs_email_subject }))));
+    const { hubspot, calls } = gateway();
+    const ctx = { portalId: 7, hubspot, store: new MemoryStore(), batches: { timelineCopies: new TimelineCopyBatch(hubspot, { windowMs: 5, maxBatch: 100 }) } };
+    const copies = new TimelineCopies();
+    const email = { subject: 'Your access to our customer portal', text: 'hello', html: '<p>hello</p>', secrets: [], values: {} };
+    await Promise.all(['a', 'b', 'c'].map((key, i) => copies.keep(ctx, key, String(i + 1), email)));
+    const made = await Promise.all(['a', 'b', 'c'].map((key) => copies.finish(ctx, key)));
+    expect(made.map((m) => m.state)).toEqual(['done', 'done', 'done']);
+    expect(new Set(sent!.inputs.map((i) => i.properties.hs_timestamp)).size).toBe(3);
+    expect(await calls()).toEqual({ 'crm.emails.batch.create': 1 });
+  });
+});
