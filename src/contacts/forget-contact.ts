@@ -8,15 +8,15 @@ export interface ForgetDeps { store: Store; accounts: PortalAccounts; deadLetter
 /** Lists the app keeps entries in that can name a person (newest first, capped). */
 const SHARED_LISTS = (portalId: number) => [keys.outbox(portalId), keys.outboxMailbox(portalId), keys.ruleAudit(portalId)];
 
+/** The store key of an oidc-provider grant, without its id. */
+const GRANT_PREFIX = keys.oidcModel('Grant', '');
+
 /**
  * HubSpot deleted a contact. A plain deletion drops what is tied to the contact id (filing record,
  * email log, portal account and links, send records). A privacy deletion (GDPR "delete") also
  * erases every entry that names the person elsewhere: outbox copies, rule audits, dead letters,
  * a backfill report, and keys that carry the address in their name.
  */
-/** The store key of an oidc-provider grant, without its id. */
-const GRANT_PREFIX = keys.oidcModel('Grant', '');
-
 export async function forgetContact(d: ForgetDeps, portalId: number, contactId: string, privacy: boolean): Promise<{ erased: number }> {
   const { store } = d;
   const filing = await store.get(keys.contactFiling(portalId, contactId));

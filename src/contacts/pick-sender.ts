@@ -15,6 +15,9 @@ export type SenderVerdict =
   | { kind: 'sender'; address: NormalizedEmail; name: PersonName }
   | { kind: 'ignored'; reason: IgnoreReason; detail?: string };
 
+/** The account's own domains (and their subdomains): its staff, never customers. */
+export const isInternalDomain = (domain: string, internal: readonly string[]) => internal.some((d) => domain === d || domain.endsWith(`.${d}`));
+
 export function isIgnoredAddress(a: NormalizedEmail, patterns: readonly string[]): string | undefined {
   return patterns.find((p) => {
     if (p.startsWith('@')) return a.domain === p.slice(1);
@@ -38,7 +41,7 @@ export function pickSender(thread: { spam?: boolean }, messages: ThreadMessage[]
   if (sender.actorId?.startsWith('A-')) return { kind: 'ignored', reason: 'hubspot-user' };
   const address = normalizeEmail(sender.deliveryIdentifier!.value, { stripPlus: settings.inbound.stripPlusAddresses });
   if (!address) return { kind: 'ignored', reason: 'invalid-address', detail: sender.deliveryIdentifier!.value };
-  if (settings.internalDomains.some((d) => address.domain === d || address.domain.endsWith(`.${d}`))) return { kind: 'ignored', reason: 'internal-domain' };
+  if (isInternalDomain(address.domain, settings.internalDomains)) return { kind: 'ignored', reason: 'internal-domain' };
   const ignored = isIgnoredAddress(address, settings.inbound.ignoredSenders);
   if (ignored) return { kind: 'ignored', reason: 'no-reply', detail: ignored };
   const subject = (first.subject ?? '').toLowerCase();

@@ -1,9 +1,9 @@
 import { Alert, Button, ButtonRow, Flex, Heading, Input, Select, Text } from '@hubspot/ui-extensions';
 import { useState } from 'react';
 import { t, type Language } from '../i18n/messages.js';
+import type { PkcePolicy } from '../portal/oidc/oidc-clients.js';
 import { LoadStates, type Loadable } from './load-states.js';
 
-export type PkcePolicy = 'required' | 'when-sent';
 export interface OidcClientPayload { issuer: string; discovery: string; client: { clientId: string; clientSecret: string; redirectUris: string[]; pkce?: PkcePolicy } | null }
 export type ClientSaveResult = { ok: true; payload: OidcClientPayload } | { ok: false; message: string };
 

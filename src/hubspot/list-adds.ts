@@ -23,3 +23,9 @@ export class ListAdds {
     return this.batch.add(portalId, { listId, recordId });
   }
 }
+
+/** Adds a record to a list: batched in the worker, one call elsewhere (where a person waits). */
+export async function addToList(ctx: { portalId: number; hubspot: HubSpotGateway; batches?: { listAdds: ListAdds } }, listId: string, recordId: string): Promise<void> {
+  if (ctx.batches) return ctx.batches.listAdds.add(ctx.portalId, listId, recordId);
+  await ctx.hubspot.request(ctx.portalId, 'crm.lists.memberships.add', { method: 'PUT', path: `/crm/v3/lists/${encodeURIComponent(listId)}/memberships/add`, body: [recordId] });
+}

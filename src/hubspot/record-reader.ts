@@ -38,10 +38,7 @@ export class RecordReader {
         // before, which follows a merge and answers 404 for a record that is gone.
         await Promise.all(ids.filter((id) => !byId.has(id)).map(async (id) => {
           try {
-            const one = await this.hubspot.request<{ properties: Properties }>(portalId, `crm.${objectType}.get`, {
-              method: 'GET', path: `/crm/v3/objects/${objectType}/${encodeURIComponent(id)}`, qs: { properties: properties.join(',') },
-            });
-            byId.set(id, { properties: one.properties });
+            byId.set(id, { properties: await getOne(this.hubspot, portalId, objectType, id, properties) });
           } catch (error) {
             byId.set(id, { error });
           }
@@ -59,8 +56,12 @@ export interface ReadContext { portalId: number; hubspot: HubSpotGateway; batche
 
 /** A contact's or company's properties by id: batched in the worker, one GET elsewhere. */
 export async function readById(ctx: ReadContext, objectType: ReadableObject, id: string, properties: readonly string[]): Promise<Properties> {
-  if (ctx.batches) return ctx.batches.records.get(ctx.portalId, objectType, id, properties);
-  const one = await ctx.hubspot.request<{ properties: Properties }>(ctx.portalId, `crm.${objectType}.get`, {
+  return ctx.batches ? ctx.batches.records.get(ctx.portalId, objectType, id, properties) : getOne(ctx.hubspot, ctx.portalId, objectType, id, properties);
+}
+
+/** One record's properties by id (a GET follows a merge to the record that survived it). */
+async function getOne(hubspot: HubSpotGateway, portalId: number, objectType: ReadableObject, id: string, properties: readonly string[]): Promise<Properties> {
+  const one = await hubspot.request<{ properties: Properties }>(portalId, `crm.${objectType}.get`, {
     method: 'GET', path: `/crm/v3/objects/${objectType}/${encodeURIComponent(id)}`, qs: { properties: properties.join(',') },
   });
   return one.properties;

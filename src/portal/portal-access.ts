@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { addToList } from '../hubspot/list-adds.js';
 import { readById } from '../hubspot/record-reader.js';
 import { normalizeEmail } from '../contacts/normalize-email.js';
 import { matchLanguage } from '../i18n/messages.js';
@@ -42,8 +43,7 @@ export class PortalAccess {
     const contact = await readById(ctx, 'contacts', contactId, ['email', 'firstname', 'lastname', 'hs_language']);
     const email = normalizeEmail(contact.email ?? '');
     if (!email) throw new PermanentError(`contact ${contactId} has no valid email address, so it cannot have a portal account`);
-    if (ctx.batches) await ctx.batches.listAdds.add(ctx.portalId, listId, contactId);
-    else await ctx.hubspot.request(ctx.portalId, 'crm.lists.memberships.add', { method: 'PUT', path: `/crm/v3/lists/${listId}/memberships/add`, body: [contactId] });
+    await addToList(ctx, listId, contactId);
     const existing = await this.d.accounts.get(ctx.portalId, contactId);
     const name = [contact.firstname, contact.lastname].filter(Boolean).join(' ') || undefined;
     const locale = matchLanguage(contact.hs_language) ?? undefined;

@@ -69,7 +69,7 @@ export class PortalAccounts {
   }
 
   async save(account: PortalAccount): Promise<void> {
-    await this.store.set(keys.portalAccount(account.portalId, account.contactId), JSON.stringify(account));
+    await this.update(account);
     await this.store.set(keys.portalLogin(account.portalId, account.email), account.contactId);
   }
 

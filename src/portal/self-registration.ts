@@ -2,7 +2,7 @@ import type { DomainIndexCache } from '../companies/domain-index-cache.js';
 import { matchDomain } from '../companies/domain-match.js';
 import { freeMailDomains } from '../companies/free-mail.js';
 import { normalizeEmail } from '../contacts/normalize-email.js';
-import { isIgnoredAddress } from '../contacts/pick-sender.js';
+import { isIgnoredAddress, isInternalDomain } from '../contacts/pick-sender.js';
 import { readById } from '../hubspot/record-reader.js';
 import { caps, keys } from '../store/keys.js';
 import type { AccountContext } from '../webhooks/route-event.js';
@@ -26,7 +26,7 @@ export async function judgeRegistration(ctx: AccountContext, index: DomainIndexC
   const address = normalizeEmail(typed, { stripPlus: s.inbound.stripPlusAddresses });
   if (!address) return { kind: 'refused', reason: 'invalid-address' };
   const { domain } = address;
-  if (s.internalDomains.some((d) => domain === d || domain.endsWith(`.${d}`))) return { kind: 'refused', reason: 'internal-domain', domain };
+  if (isInternalDomain(domain, s.internalDomains)) return { kind: 'refused', reason: 'internal-domain', domain };
   if (isIgnoredAddress(address, s.inbound.ignoredSenders)) return { kind: 'refused', reason: 'no-reply', domain };
   const match = matchDomain(domain, await index.get(ctx.portalId, ctx.hubspot), {
     matchSubdomains: s.inbound.matchSubdomains, freeMail: freeMailDomains(s.inbound.freeMailAdditions), defaultCompanyId: null,

@@ -12,6 +12,7 @@ import { threadReader } from '../contacts/thread-reader.js';
 import { judgeRegistration, noteSelfRegistration } from '../portal/self-registration.js';
 import type { HubSpotGateway } from '../hubspot/gateway.js';
 import type { EventQueue } from '../queue/event-queue.js';
+import type { HubSpotEvent } from '../webhooks/event-schema.js';
 import { keys, ttl } from '../store/keys.js';
 import type { Store } from '../store/store.js';
 import type { SubscriptionHandler } from '../webhooks/route-event.js';
@@ -72,7 +73,14 @@ export const emailJobPayload = z.object({
 
 export interface HandlerPorts { store: Store; hubspot: HubSpotGateway; queue: EventQueue; metrics: Metrics; index: DomainIndexCache; email: Email; rules: RuleRepository; portal: Portal; deadLetters: DeadLetters; batchWindowMs?: number }
 
-const resetPayload = z.object({ email: z.string().min(3).max(254), requestId: z.string().regex(/^[\w-]{8,64}$/) });
+const portalRequestPayload = z.object({ email: z.string().min(3).max(254), requestId: z.string().regex(/^[\w-]{8,64}$/) });
+
+/** The address and request id a portal page queued (a reset, a registration); `what` names it in the refusal. */
+function portalRequest(event: HubSpotEvent, what: string): z.infer<typeof portalRequestPayload> {
+  const parsed = portalRequestPayload.safeParse(event.propertyValue);
+  if (!parsed.success) throw new PermanentError(`${what} payload is not valid: ${parsed.error.issues.map((i) => i.path.join('.')).join(', ')}`);
+  return parsed.data;
+}
 
 /**
  * Subscription type → handler. Capabilities register here as they land; a type without a handler
@@ -150,21 +158,18 @@ export function createEventHandlers(p: HandlerPorts): Record<string, Subscriptio
     await ports.queueEmail(ctx.portalId, { cause: `bulk:${contactId}:${event.occurredAt}`, template: await p.portal.access.credentialsTemplate(ctx, contactId), contactId });
   };
   const portalReset: SubscriptionHandler = async (event, ctx) => {
-    const parsed = resetPayload.safeParse(event.propertyValue);
-    if (!parsed.success) throw new PermanentError(`password reset payload is not valid: ${parsed.error.issues.map((i) => i.path.join('.')).join(', ')}`);
-    const account = await p.portal.accounts.findByLogin(ctx.portalId, parsed.data.email);
+    const { email, requestId } = portalRequest(event, 'password reset');
+    const account = await p.portal.accounts.findByLogin(ctx.portalId, email);
     if (!account || account.state === 'disabled') return;
     // "Forgot password" is never a welcome: the reset email, whatever the account's state.
-    await ports.queueEmail(ctx.portalId, { cause: `reset:${parsed.data.requestId}`, template: 'portal-reset', contactId: account.contactId });
+    await ports.queueEmail(ctx.portalId, { cause: `reset:${requestId}`, template: 'portal-reset', contactId: account.contactId });
   };
   // Self-registration: only an address of a customer company's domain gets access and the link to
   // choose a password; one that already has an account gets the reset link; anyone else nothing.
   const portalRegister: SubscriptionHandler = async (event, ctx) => {
-    const parsed = resetPayload.safeParse(event.propertyValue);
-    if (!parsed.success) throw new PermanentError(`registration payload is not valid: ${parsed.error.issues.map((i) => i.path.join('.')).join(', ')}`);
+    const { email, requestId } = portalRequest(event, 'registration');
     if (!ctx.settings.portal.selfRegistration) return;
-    const { requestId } = parsed.data;
-    const verdict = await judgeRegistration(ctx, index, parsed.data.email);
+    const verdict = await judgeRegistration(ctx, index, email);
     if (verdict.kind === 'refused') {
       ctx.log.info({ outcome: 'refused', reason: verdict.reason, domain: verdict.domain }, 'portal self-registration');
       return;

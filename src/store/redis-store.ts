@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { ChainableCommander } from 'ioredis';
 import { groupBySlot, type RedisClient } from './redis-client.js';
 import { LockBusyError, type Store, type WriteOp } from './store.js';
 
@@ -11,6 +12,13 @@ const INCR_TTL = `local v = redis.call('incr', KEYS[1]) if v == 1 then redis.cal
 // SET as before; the keys of one call share a slot (perSlot), as a script's keys must on a cluster.
 const CLAIM_MANY = `local out = {} for i, k in ipairs(KEYS) do out[i] = redis.call('set', k, ARGV[1], 'EX', ARGV[2], 'NX') and 1 or 0 end return out`;
 const SET_MANY = `for i, k in ipairs(KEYS) do redis.call('set', k, ARGV[i + 1], 'EX', ARGV[1]) end return #KEYS`;
+
+/** Adds one write to a transaction: a SET, or a push onto a capped list (LPUSH, LTRIM and, with a TTL, EXPIRE). */
+function queueWrite(multi: ChainableCommander, op: WriteOp): ChainableCommander {
+  if ('set' in op) return op.ttlSeconds ? multi.set(op.set, op.value, 'EX', op.ttlSeconds) : multi.set(op.set, op.value);
+  multi.lpush(op.push, op.value).ltrim(op.push, 0, op.cap - 1);
+  return op.ttlSeconds !== undefined ? multi.expire(op.push, op.ttlSeconds) : multi;
+}
 
 /** A pipeline's answers, or its first error (ioredis reports errors per command). */
 function failOnError(answers: [Error | null, unknown][] | null): unknown[] {
@@ -63,15 +71,7 @@ export class RedisStore implements Store {
     }
     await this.perSlot(ops.map((op) => ('set' in op ? op.set : op.push)), async (group) => {
       const multi = this.redis.multi();
-      for (const op of group.map((i) => ops[i]!)) {
-        if ('set' in op) {
-          if (op.ttlSeconds) multi.set(op.set, op.value, 'EX', op.ttlSeconds);
-          else multi.set(op.set, op.value);
-        } else {
-          multi.lpush(op.push, op.value).ltrim(op.push, 0, op.cap - 1);
-          if (op.ttlSeconds !== undefined) multi.expire(op.push, op.ttlSeconds);
-        }
-      }
+      for (const i of group) queueWrite(multi, ops[i]!);
       failOnError(await multi.exec());
       return group.map(() => undefined);
     });
@@ -90,9 +90,7 @@ export class RedisStore implements Store {
     return Number(await this.redis.eval(INCR_TTL, 1, key, ttlSeconds));
   }
   async pushCapped(key: string, value: string, cap: number, ttlSeconds?: number) {
-    const multi = this.redis.multi().lpush(key, value).ltrim(key, 0, cap - 1);
-    if (ttlSeconds !== undefined) multi.expire(key, ttlSeconds);
-    failOnError(await multi.exec());
+    failOnError(await queueWrite(this.redis.multi(), { push: key, value, cap, ttlSeconds }).exec());
   }
   range(key: string, start: number, stop: number) { return this.redis.lrange(key, start, stop); }
   async removeFromList(key: string, value: string) { return (await this.redis.lrem(key, 1, value)) > 0; }

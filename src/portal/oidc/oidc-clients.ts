@@ -44,7 +44,8 @@ export function checkRedirectUri(raw: string): string {
 const CLIENT_CACHE_MS = 2000;
 
 export class OidcClients {
-  private readonly cached = new Map<string, { metadata: Record<string, unknown> | undefined; until: number }>();
+  /** Each account's client as last read for oidc-provider (null: the account has none). */
+  private readonly cached = new Map<number, { client: OidcClient | null; until: number }>();
 
   constructor(private readonly store: Store, private readonly cipher: TokenCipher, private readonly now: () => number = Date.now) {}
 
@@ -72,7 +73,7 @@ export class OidcClients {
       secret: this.cipher.encrypt(secret, `oidc-client:${portalId}`), redirectUris: uris, pkce: pkce ?? existing?.pkce ?? 'when-sent', createdAt: existing?.createdAt ?? now, updatedAt: now,
     };
     await this.store.set(keys.oidcClient(portalId), JSON.stringify(stored));
-    for (const id of this.cached.keys()) if (OidcClients.portalOf(id) === portalId) this.cached.delete(id);
+    this.cached.delete(portalId);
     return { clientId: stored.clientId, clientSecret: secret, redirectUris: uris, pkce: stored.pkce!, createdAt: stored.createdAt, updatedAt: now };
   }
 
@@ -80,16 +81,13 @@ export class OidcClients {
   async metadata(clientId: string): Promise<Record<string, unknown> | undefined> {
     const portalId = OidcClients.portalOf(clientId);
     if (portalId === null) return undefined;
-    const hit = this.cached.get(clientId);
-    if (hit && hit.until > this.now()) return hit.metadata;
-    const metadata = await this.readMetadata(portalId, clientId);
-    if (this.cached.size > 10_000) this.cached.clear();
-    this.cached.set(clientId, { metadata, until: this.now() + CLIENT_CACHE_MS });
-    return metadata;
-  }
-
-  private async readMetadata(portalId: number, clientId: string): Promise<Record<string, unknown> | undefined> {
-    const client = await this.get(portalId);
+    let hit = this.cached.get(portalId);
+    if (!hit || hit.until <= this.now()) {
+      if (this.cached.size > 10_000) this.cached.clear();
+      hit = { client: await this.get(portalId), until: this.now() + CLIENT_CACHE_MS };
+      this.cached.set(portalId, hit);
+    }
+    const { client } = hit;
     if (!client || client.clientId !== clientId) return undefined;
     return {
       client_id: client.clientId, client_secret: client.clientSecret, redirect_uris: client.redirectUris,

@@ -17,7 +17,7 @@ import { companiesOfDomain } from '../../companies/companies-of-domain.js';
 import { checkNewPassword, PASSWORD_MAX, PASSWORD_MIN, type PasswordProblem } from '../password-policy.js';
 import { personalWords } from '../personal-words.js';
 import type { PortalAccount, PortalAccounts } from '../portal-accounts.js';
-import type { SignInLimiter } from '../sign-in-limiter.js';
+import type { LimitVerdict, SignInLimiter } from '../sign-in-limiter.js';
 import { pageLanguage } from './page-language.js';
 import { pageDeadline, sendBusy } from './busy-page.js';
 import { PORTAL_CSS, renderPage, type PageSpec } from './render-page.js';
@@ -41,6 +41,9 @@ export interface PortalRoutesDeps {
 }
 
 const BROWSER_COOKIE = 'pa_bid';
+/** The email-only forms and the autocomplete hint of their field. */
+const EMAIL_FORMS = { forgot: 'username', register: 'email' } as const;
+type EmailForm = keyof typeof EMAIL_FORMS;
 const EMAIL_MAX = 254;
 const PORTAL_ID = /^[1-9]\d{0,15}$/;
 
@@ -220,45 +223,51 @@ export function portalRoutes(d: PortalRoutesDeps): Router {
     return portalUrl ? [{ href: portalUrl, label: 'set.done.go' }] : [];
   };
 
-  /** A page with one email field that posts to `/portal/{portalId}/{path}` (forgot password, request access), keeping where to go back to. */
-  const emailFormPage = async (req: Request, res: Response, portalId: number, language: Language, page: { path: 'forgot' | 'register'; autocomplete: string },
-    opts: { status?: number; error?: string; email?: string } = {}) => {
+  /** A page with one email field that posts to `/portal/{portalId}/{page}` (forgot password, request access), keeping where to go back to. */
+  const emailFormPage = async (req: Request, res: Response, portalId: number, language: Language, page: EmailForm, opts: { status?: number; error?: string; email?: string } = {}) => {
     const back = safeReturn(req);
     send(res, opts.status ?? 200, {
-      language, title: `${page.path}.title`, intro: [pageText(language, `${page.path}.intro`)],
+      language, title: `${page}.title`, intro: [pageText(language, `${page}.intro`)],
       form: {
-        action: `/portal/${portalId}/${page.path}${back ? `?return=${encodeURIComponent(back)}` : ''}`, csrf: csrf(req, res), submit: `${page.path}.submit`,
-        fields: [{ name: 'email', label: 'signin.email', type: 'email', value: opts.email, autocomplete: page.autocomplete, error: opts.error }],
+        action: `/portal/${portalId}/${page}${back ? `?return=${encodeURIComponent(back)}` : ''}`, csrf: csrf(req, res), submit: `${page}.submit`,
+        fields: [{ name: 'email', label: 'signin.email', type: 'email', value: opts.email, autocomplete: EMAIL_FORMS[page], error: opts.error }],
       },
       links: await backLinks(req, portalId),
     });
   };
-  const forgotPage = (req: Request, res: Response, portalId: number, language: Language, opts: { status?: number; error?: string; email?: string } = {}) =>
-    emailFormPage(req, res, portalId, language, { path: 'forgot', autocomplete: 'username' }, opts);
+  const unknownPortal = (res: Response, language: Language) => send(res, 404, { language, title: 'link.unknown.title', intro: [pageText(language, 'link.unknown.intro')] });
+
+  /**
+   * The address posted to an email-only form, counted by `limit`; or undefined once the form has
+   * been shown again with what is wrong (not an address: 400; over the limit: 429, with the wait).
+   */
+  const postedAddress = async (req: Request, res: Response, portalId: number, language: Language, page: EmailForm, limit: (email: string) => Promise<LimitVerdict>) => {
+    const typed = body(req, 'email', EMAIL_MAX);
+    const email = typed.length <= EMAIL_MAX ? normalizeEmail(typed)?.email : undefined;
+    if (!email) return void await emailFormPage(req, res, portalId, language, page, { status: 400, error: pageText(language, 'forgot.invalid'), email: typed });
+    const verdict = await limit(email);
+    if (verdict.limited) return void await emailFormPage(req, res, portalId, language, page, { status: 429, error: pageText(language, 'signin.limited', { minutes: Math.max(1, Math.ceil(verdict.retryAfterMs / 60_000)) }), email: typed });
+    return email;
+  };
 
   r.get('/portal/:portalId/forgot', securityHeaders(), async (req, res) => {
     const portalId = portalParam(req);
-    if (portalId === null) return send(res, 404, { language: lang(req), title: 'link.unknown.title', intro: [pageText(lang(req), 'link.unknown.intro')] });
-    await forgotPage(req, res, portalId, lang(req, typeof req.query.ui_locales === 'string' ? req.query.ui_locales : undefined));
+    if (portalId === null) return unknownPortal(res, lang(req));
+    await emailFormPage(req, res, portalId, lang(req, typeof req.query.ui_locales === 'string' ? req.query.ui_locales : undefined), 'forgot');
   });
 
   r.post('/portal/:portalId/forgot', securityHeaders(), doubleCsrfProtection, async (req, res) => {
     const portalId = portalParam(req);
     const language = lang(req);
-    if (portalId === null) return send(res, 404, { language, title: 'link.unknown.title', intro: [pageText(language, 'link.unknown.intro')] });
-    const typed = body(req, 'email', EMAIL_MAX);
-    const email = typed.length <= EMAIL_MAX ? normalizeEmail(typed)?.email : undefined;
-    if (!email) return void await forgotPage(req, res, portalId, language, { status: 400, error: pageText(language, 'forgot.invalid'), email: typed });
-    const limit = await d.limiter.forgotRequest(req.ip ?? 'unknown');
-    if (limit.limited) return void await forgotPage(req, res, portalId, language, { status: 429, error: pageText(language, 'signin.limited', { minutes: Math.max(1, Math.ceil(limit.retryAfterMs / 60_000)) }), email: typed });
+    if (portalId === null) return unknownPortal(res, language);
+    const email = await postedAddress(req, res, portalId, language, 'forgot', () => d.limiter.forgotRequest(req.ip ?? 'unknown'));
+    if (!email) return;
     await d.queueReset(portalId, email);
     const hours = (await d.settingsOf(portalId)).portal.linkExpiryHours;
     send(res, 200, { language, title: 'forgot.title', intro: [pageText(language, 'forgot.sent', { email, hours })], links: await backLinks(req, portalId) });
   });
 
   // ---- request access (self-registration): the same page and the same work whatever the address ----
-  const registerPage = (req: Request, res: Response, portalId: number, language: Language, opts: { status?: number; error?: string; email?: string } = {}) =>
-    emailFormPage(req, res, portalId, language, { path: 'register', autocomplete: 'email' }, opts);
   /** Self-registration is the account's choice: where it is off, the page says who gives access. */
   const registrationOff = async (req: Request, res: Response, portalId: number, language: Language) => send(res, 404, {
     language, title: 'register.off.title', intro: [pageText(language, 'register.off.intro')], links: await backLinks(req, portalId),
@@ -267,22 +276,19 @@ export function portalRoutes(d: PortalRoutesDeps): Router {
   r.get('/portal/:portalId/register', securityHeaders(), async (req, res) => {
     const portalId = portalParam(req);
     const language = lang(req, typeof req.query.ui_locales === 'string' ? req.query.ui_locales : undefined);
-    if (portalId === null) return send(res, 404, { language, title: 'link.unknown.title', intro: [pageText(language, 'link.unknown.intro')] });
+    if (portalId === null) return unknownPortal(res, language);
     if (!(await d.settingsOf(portalId)).portal.selfRegistration) return void await registrationOff(req, res, portalId, language);
-    await registerPage(req, res, portalId, language);
+    await emailFormPage(req, res, portalId, language, 'register');
   });
 
   r.post('/portal/:portalId/register', securityHeaders(), doubleCsrfProtection, async (req, res) => {
     const portalId = portalParam(req);
     const language = lang(req);
-    if (portalId === null) return send(res, 404, { language, title: 'link.unknown.title', intro: [pageText(language, 'link.unknown.intro')] });
+    if (portalId === null) return unknownPortal(res, language);
     const settings = await d.settingsOf(portalId);
     if (!settings.portal.selfRegistration) return void await registrationOff(req, res, portalId, language);
-    const typed = body(req, 'email', EMAIL_MAX);
-    const email = typed.length <= EMAIL_MAX ? normalizeEmail(typed)?.email : undefined;
-    if (!email) return void await registerPage(req, res, portalId, language, { status: 400, error: pageText(language, 'forgot.invalid'), email: typed });
-    const limit = await d.limiter.registerRequest(req.ip ?? 'unknown', `${portalId}:${email}`);
-    if (limit.limited) return void await registerPage(req, res, portalId, language, { status: 429, error: pageText(language, 'signin.limited', { minutes: Math.max(1, Math.ceil(limit.retryAfterMs / 60_000)) }), email: typed });
+    const email = await postedAddress(req, res, portalId, language, 'register', (address) => d.limiter.registerRequest(req.ip ?? 'unknown', `${portalId}:${address}`));
+    if (!email) return;
     // Whether the address qualifies is decided by the worker, after this answer: the page, its
     // status and its timing are the same for a customer's colleague, a stranger and an account holder.
     await d.queueRegistration(portalId, email);

@@ -192,11 +192,18 @@ async function companyContactIds(deps: ExtensionsDeps, portalId: number, company
 /** The first 100 contacts of a company with their name and whether they are primary (one batch read). */
 async function primaryContacts(deps: ExtensionsDeps, portalId: number, companyId: string) {
   const { ids } = await companyContactIds(deps, portalId, companyId);
+  return (await people(deps, portalId, ids.slice(0, 100), [PRIMARY_CONTACT_PROPERTY]))
+    .map(({ properties, ...person }) => ({ ...person, primary: properties[PRIMARY_CONTACT_PROPERTY] === 'true' }))
+    .sort((a, b) => (a.name ?? a.email ?? '').localeCompare(b.name ?? b.email ?? ''));
+}
+
+/** Up to 100 contacts by id with their address and name (one batch read); a contact that is gone is left out. */
+async function people(deps: ExtensionsDeps, portalId: number, ids: string[], extra: string[] = []) {
   if (!ids.length) return [];
-  const read = await deps.hubspot.call(portalId, 'crm.contacts.batch.read', (c) => c.crm.contacts.batchApi.read({ inputs: ids.slice(0, 100).map((id) => ({ id })), properties: ['email', 'firstname', 'lastname', PRIMARY_CONTACT_PROPERTY], propertiesWithHistory: [] }));
+  const read = await deps.hubspot.call(portalId, 'crm.contacts.batch.read', (c) => c.crm.contacts.batchApi.read({ inputs: ids.map((id) => ({ id })), properties: ['email', 'firstname', 'lastname', ...extra], propertiesWithHistory: [] }));
   return read.results.map((c) => ({
-    contactId: c.id, email: c.properties.email ?? null, name: [c.properties.firstname, c.properties.lastname].filter(Boolean).join(' ') || null, primary: c.properties[PRIMARY_CONTACT_PROPERTY] === 'true',
-  })).sort((a, b) => (a.name ?? a.email ?? '').localeCompare(b.name ?? b.email ?? ''));
+    contactId: c.id, email: c.properties.email ?? null, name: [c.properties.firstname, c.properties.lastname].filter(Boolean).join(' ') || null, properties: c.properties,
+  }));
 }
 
 async function companyAccess(deps: ExtensionsDeps, portalId: number, companyId: string) {
@@ -212,12 +219,10 @@ async function companyAccess(deps: ExtensionsDeps, portalId: number, companyId: 
 /** Who of the company asked for access on the sign-in page, with their name and address as HubSpot has them now (the newest 100; a deleted contact is left out). */
 async function selfRegisteredPeople(deps: ExtensionsDeps, portalId: number, companyId: string) {
   const registered = (await selfRegistrations({ store: deps.store, portalId }, companyId)).slice(0, 100);
-  if (!registered.length) return [];
-  const read = await deps.hubspot.call(portalId, 'crm.contacts.batch.read', (c) => c.crm.contacts.batchApi.read({ inputs: registered.map((r) => ({ id: r.contactId })), properties: ['email', 'firstname', 'lastname'], propertiesWithHistory: [] }));
-  const byId = new Map(read.results.map((c) => [c.id, c.properties]));
+  const byId = new Map((await people(deps, portalId, registered.map((r) => r.contactId))).map((p) => [p.contactId, p]));
   return registered.filter((r) => byId.has(r.contactId)).map((r) => {
-    const props = byId.get(r.contactId)!;
-    return { contactId: r.contactId, email: props.email ?? null, name: [props.firstname, props.lastname].filter(Boolean).join(' ') || null, at: r.at };
+    const { email, name } = byId.get(r.contactId)!;
+    return { contactId: r.contactId, email, name, at: r.at };
   });
 }
 
