@@ -3,7 +3,7 @@ import type { HubSpotEvent } from './event-schema.js';
 
 /** The fields that say which change an event reports; every one of them is bounded by the event schema. */
 export const IDENTIFYING_FIELDS = [
-  'portalId', 'subscriptionType', 'objectTypeId', 'objectId', 'occurredAt', 'eventId', 'subscriptionId', 'propertyName',
+  'portalId', 'subscriptionType', 'objectTypeId', 'objectId', 'occurredAt', 'eventId', 'propertyName',
   'messageId', 'changeFlag', 'fromObjectId', 'toObjectId', 'associationType', 'associationTypeId', 'associationCategory',
   'associationRemoved', 'isPrimaryAssociation', 'primaryObjectId', 'newObjectId', 'mergedObjectIds',
 ] as const;
@@ -11,7 +11,9 @@ export const IDENTIFYING_FIELDS = [
 /**
  * HubSpot says eventId alone is not unique, and a retry changes attemptNumber only; so the key
  * is built from every field that identifies the change itself (two association events can share
- * an eventId and differ only in their objects). attemptNumber is left out on purpose; a property
+ * an eventId and differ only in their objects). The subscription is not part of it: the same change
+ * reaches the app through a webhook subscription and a journal subscription (different ids), and
+ * must have one effect. attemptNumber is left out on purpose; a property
  * value counts only as a short string, never as a whole (possibly huge or deep) value.
  */
 export function dedupeKey(e: HubSpotEvent): string {
