@@ -9,6 +9,8 @@ export interface AccountStatus {
   installed: boolean;
   queue: { waiting: number; active: number };
   deadLetters: number;
+  /** Reading HubSpot's Webhooks Journal (marketplace installs): how far behind, and its last failure; null when the journal is not read. */
+  journal?: { lagSeconds: number | null; lastReadAt: string | null; lastError: string | null } | null;
 }
 
 export interface StatusCardViewProps { status: Loadable<AccountStatus>; language: Language; onRetry: () => void }
@@ -22,6 +24,8 @@ export function StatusCardView({ status, language, onRetry }: StatusCardViewProp
     <Flex direction="column" gap="xs">
       <StatusTag variant={s.deadLetters ? 'warning' : 'success'}>{t(language, 'status.connected', { portalId: s.portalId })}</StatusTag>
       <Text>{t(language, 'status.queue', { waiting: s.queue.waiting + s.queue.active, deadLetters: s.deadLetters })}</Text>
+      {s.journal ? <Text>{s.journal.lastReadAt ? t(language, 'status.journal', { lag: String(Math.round(s.journal.lagSeconds ?? 0)) }) : t(language, 'status.journalNotYet')}</Text> : null}
+      {s.journal?.lastError ? <Alert title={t(language, 'status.title')} variant="warning">{t(language, 'status.journalFailing', { reason: s.journal.lastError })}</Alert> : null}
     </Flex>
   );
 }

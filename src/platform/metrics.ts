@@ -12,6 +12,24 @@ export function createMetrics(options: { defaults?: boolean } = {}) {
       labelNames: ['outcome', 'subscription_type', 'known'] as const,
       registers: [registry],
     }),
+    journalLag: new Gauge({
+      name: 'portal_autopilot_journal_lag_seconds',
+      help: 'How far the Webhooks Journal reader is behind: seconds from the newest change it queued to when it queued it (0 once nothing is left to read)',
+      labelNames: ['portal'] as const,
+      registers: [registry],
+    }),
+    journalDelay: new Histogram({
+      name: 'portal_autopilot_journal_delay_seconds',
+      help: 'Seconds from a change in HubSpot to its event queued by the journal reader',
+      buckets: [0.5, 1, 2, 5, 10, 30, 60, 300, 3600],
+      registers: [registry],
+    }),
+    journalReads: new Counter({
+      name: 'portal_autopilot_journal_reads_total',
+      help: 'Journal read cycles by outcome (read, empty, failed, busy: another process holds the lease)',
+      labelNames: ['outcome'] as const,
+      registers: [registry],
+    }),
     webhookRequests: new Counter({
       name: 'portal_autopilot_webhook_requests_total',
       help: 'Webhook requests by HTTP status',

@@ -17,6 +17,7 @@ import { RollingWindow } from './rolling-window.js';
 import { SandboxAccount } from './sandbox-account.js';
 import { EventFactory, readSubscriptions, type EmitChange } from './sandbox-events.js';
 import { WebhookSender, type WebhookSenderOptions } from './webhook-sender.js';
+import { SandboxJournal } from './journal-routes.js';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -59,11 +60,16 @@ export class HubSpotSandbox {
   private searchDelayMs: number;
   /** HubSpot's customer portal, signing customers in through the app's OpenID Connect provider. */
   readonly portal = new CustomerPortal(() => this.url, (portalId) => this.account(portalId));
+  /** HubSpot's Webhooks Journal, fed by the same changes as the webhook sender. */
+  readonly journal: SandboxJournal;
+  /** Client-credentials tokens: the app's, for no account (the journal's), with the scopes asked for. */
+  private readonly appTokens = new Map<string, Set<string>>();
 
   constructor(private readonly o: SandboxOptions = {}) {
     this.faults = new FaultInjector(o.faults);
     this.searchDelayMs = o.searchDelayMs ?? 1500;
     this.events = new EventFactory(readSubscriptions(resolve(repoRoot, 'src/app/webhooks/webhooks-hsmeta.json')), o.webhook?.appId ?? 77);
+    this.journal = new SandboxJournal(() => this.url, o.webhook?.appId ?? 77);
     if (o.webhook) this.connectWebhooks(o.webhook);
   }
 
@@ -104,7 +110,7 @@ export class HubSpotSandbox {
   }
 
   readonly emit: EmitChange = (account, objectType, kind, record, changed, source) => {
-    for (const e of this.events.forCrmChange(account, objectType, kind, record, changed, source)) this.webhooks?.push(e);
+    for (const e of this.events.forCrmChange(account, objectType, kind, record, changed, source)) { this.webhooks?.push(e); this.journal.record(e); }
   };
 
   // ---- HubSpot's side of the story -------------------------------------------------------
@@ -237,9 +243,12 @@ export class HubSpotSandbox {
     app.use(consoleRoutes({ account: () => [...this.accounts.values()][0]!, portalUrl: () => this.portal.portalUrl([...this.accounts.values()][0]!.portalId), app: () => this.appView }));
     app.get('/', (_req, res) => { res.type('html').send('<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>HubSpot sandbox</title></head><body><h1>HubSpot sandbox</h1><p id="signed-out">You are signed out of the customer portal.</p></body></html>'); });
     app.post('/oauth/v3/token', (req, res) => this.token(req, res));
+    app.use(this.journal.fileRoutes());
     app.use((req, res, next) => this.authenticate(req, res, next));
     app.use((req, res, next) => this.checkScopes(req, res, next));
     app.use((req, res, next) => void this.limitAndFault(req, res, next));
+    app.use(this.journal.routes((res) => res.locals.appScopes as Set<string> | undefined));
+    app.use((req, res, next) => (res.locals.account ? next() : hsError(res, 401, 'INVALID_AUTHENTICATION', 'This API needs an account\'s access token, not the app\'s client credentials token.')));
     app.use(crmRoutes(this.emit), associationRoutes(), otherRoutes());
     app.use((req, res) => hsError(res, 404, 'OBJECT_NOT_FOUND', `No route for ${req.method} ${req.path}`));
     return app;
@@ -271,6 +280,8 @@ export class HubSpotSandbox {
   private authenticate(req: Request, res: Response, next: NextFunction) {
     const token = /^Bearer (.+)$/.exec(req.get('authorization') ?? '')?.[1];
     const account = token ? this.byToken.get(token) : undefined;
+    const appScopes = token ? this.appTokens.get(token) : undefined;
+    if (appScopes) { res.locals.appScopes = appScopes; return next(); }
     if (!account) return hsError(res, 401, 'INVALID_AUTHENTICATION', 'Authentication credentials not found. This API supports OAuth 2.0 authentication and you can find more details at https://developers.hubspot.com/docs/methods/auth/oauth-overview');
     res.locals.account = account;
     next();
@@ -278,6 +289,8 @@ export class HubSpotSandbox {
 
   /** HubSpot's answer to a call whose scopes the token lacks (its documented MISSING_SCOPES body). */
   private checkScopes(req: Request, res: Response, next: NextFunction) {
+    // The app's own token: the journal routes check the scopes its guide names.
+    if (!res.locals.account) return next();
     const granted = (res.locals.account as SandboxAccount).scopes;
     const needed = this.validator ? scopesForObjectType(this.validator.scopesFor(req.method.toLowerCase(), req.path), req.path) : undefined;
     if (!needed || needed.some((alternative) => alternative.every((s) => granted.has(s)))) return next();
@@ -288,7 +301,8 @@ export class HubSpotSandbox {
   }
 
   private async limitAndFault(req: Request, res: Response, next: NextFunction) {
-    const account = res.locals.account as SandboxAccount;
+    // The app's client-credentials calls count in a window of their own.
+    const account = (res.locals.account as SandboxAccount | undefined) ?? { portalId: 'app' };
     const max = this.o.rateLimitPer10s ?? 110;
     const fault = this.faults.decide(req.path);
     if (fault.latencyMs) await new Promise((r) => setTimeout(r, fault.latencyMs));
@@ -318,6 +332,11 @@ export class HubSpotSandbox {
     const b = req.body as Record<string, string>;
     if (!this.o.oauth || b.client_id !== this.o.oauth.clientId || b.client_secret !== this.o.oauth.clientSecret) {
       return hsError(res, 400, 'BAD_CLIENT_ID', 'missing or unknown client_id / client_secret', { status: 'BAD_CLIENT_ID' });
+    }
+    if (b.grant_type === 'client_credentials') {
+      const access = `sandbox-app-${randomBytes(12).toString('hex')}`;
+      this.appTokens.set(access, new Set((b.scope ?? '').split(/\s+/).filter(Boolean)));
+      return void res.json({ access_token: access, expires_in: 1800, token_type: 'bearer', token_use: 'client_credentials', scopes: [...this.appTokens.get(access)!] });
     }
     const portalId = b.grant_type === 'authorization_code' ? this.authCodes.get(b.code ?? '') : b.grant_type === 'refresh_token' ? this.refreshTokens.get(b.refresh_token ?? '') : undefined;
     if (b.grant_type === 'authorization_code') this.authCodes.delete(b.code ?? '');

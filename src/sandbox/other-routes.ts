@@ -97,10 +97,13 @@ export function otherRoutes(): Router {
   });
   /** The time of a thread's newest message (its creation while it has none). */
   const latestMessageAt = (res: Response, t: Thread) => (acct(res).messages.get(t.id) ?? []).reduce((latest, m) => (m.createdAt > latest ? m.createdAt : latest), t.createdAt);
+  /** The time of a thread's newest incoming message, if it has one. */
+  const latestReceivedAt = (res: Response, t: Thread) => (acct(res).messages.get(t.id) ?? []).filter((m) => m.direction === 'INCOMING').reduce<string | undefined>((latest, m) => (!latest || m.createdAt > latest ? m.createdAt : latest), undefined);
   const publicThread = (res: Response, t: Thread) => ({
     id: t.id, inboxId: t.inboxId, status: t.status, spam: t.spam, archived: false, createdAt: t.createdAt,
     associatedContactId: t.associatedContactId ?? '', originalChannelId: t.channelId, originalChannelAccountId: t.channelAccountId,
     latestMessageTimestamp: latestMessageAt(res, t),
+    ...(latestReceivedAt(res, t) ? { latestMessageReceivedTimestamp: latestReceivedAt(res, t) } : {}),
   });
   // The threads of a ticket (HubSpot's help desk makes one ticket per conversation), or those
   // active since a time, oldest activity first (sort=latestMessageTimestamp needs

@@ -34,6 +34,8 @@ const schema = z.object({
   WORKER_LOCK_MS: z.coerce.number().int().min(1000, 'WORKER_LOCK_MS must be at least 1000').max(600_000, 'WORKER_LOCK_MS must be at most 600000').default(30_000),
   // 500 ms: in bench:inbound's burst it costs 8 % more calls than 3 s and drains in half the time (bench/README.md).
   HUBSPOT_BATCH_WINDOW_MS: z.coerce.number().int().min(0).default(500),
+  WEBHOOKS_JOURNAL: z.enum(['auto', 'on', 'off'], { error: 'WEBHOOKS_JOURNAL must be auto (read the journal for OAuth installs), on (also for a private app, to recover events HubSpot stopped retrying) or off' }).default('auto'),
+  WEBHOOKS_JOURNAL_POLL_MS: z.coerce.number({ error: 'WEBHOOKS_JOURNAL_POLL_MS must be a number of milliseconds' }).int().min(200, 'WEBHOOKS_JOURNAL_POLL_MS must be at least 200').max(300_000, 'WEBHOOKS_JOURNAL_POLL_MS must be at most 300000').default(2000),
   WORKER_JOB_TIMEOUT_MS: z.coerce.number({ error: 'WORKER_JOB_TIMEOUT_MS must be a number of milliseconds' }).int().min(10_000, 'WORKER_JOB_TIMEOUT_MS must be at least 10000').max(3_600_000, 'WORKER_JOB_TIMEOUT_MS must be at most 3600000').default(120_000),
 });
 
@@ -84,6 +86,10 @@ export interface Config {
   adminUserIds: number[];
   /** Which proxies may say the client's address (X-Forwarded-For): none unless an operator says so. */
   trustProxy: TrustProxy;
+  /** Events from HubSpot's Webhooks Journal: OAuth installs get no webhooks on HubSpot's 2025.2 platform; a private app may read it too, to recover. */
+  journal: boolean;
+  /** How often each install's journal is read when it is caught up. */
+  journalPollMs: number;
 }
 
 export class ConfigError extends Error {
@@ -123,6 +129,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
   if (str('HUBSPOT_SCOPES') && missingScopes.length) problems.push(`HUBSPOT_SCOPES leaves out scopes src/app/app-hsmeta.json requires: ${missingScopes.join(' ')} (unset it to ask for exactly those)`);
   if (str('REDIS_CLUSTER') === 'true' && !str('REDIS_URL')) problems.push('REDIS_CLUSTER=true needs REDIS_URL: the address of one node of the cluster, e.g. redis://redis-node-1.internal:7000');
   if (Number(str('REDIS_WAIT_REPLICAS') ?? 0) > 0 && !str('REDIS_URL')) problems.push('REDIS_WAIT_REPLICAS needs REDIS_URL: embedded mode has no replicas');
+  if (str('WEBHOOKS_JOURNAL') === 'on' && !str('HUBSPOT_CLIENT_ID')) problems.push('WEBHOOKS_JOURNAL=on needs HUBSPOT_CLIENT_ID: the journal is read with the app\'s client-credentials token (client id and secret from the app\'s Auth tab)');
   const trustProxy = parseTrustProxy(env.TRUST_PROXY);
   if ('problem' in trustProxy) problems.push(trustProxy.problem);
   if (problems.length || !result.success || 'problem' in trustProxy) throw new ConfigError(problems);
@@ -157,6 +164,8 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     redisWaitMs: e.REDIS_WAIT_MS,
     redisKeyPrefix: e.REDIS_KEY_PREFIX,
     trustProxy: trustProxy.value,
+    journal: e.WEBHOOKS_JOURNAL === 'on' || (e.WEBHOOKS_JOURNAL === 'auto' && authMode === 'oauth'),
+    journalPollMs: e.WEBHOOKS_JOURNAL_POLL_MS,
     adminUserIds: e.HUBSPOT_ADMIN_USER_IDS.split(/[\s,]+/).filter(Boolean).map(Number),
     smtpAllowedHosts: e.SMTP_ALLOWED_HOSTS.split(/[\s,]+/).map((h) => h.trim().toLowerCase()).filter(Boolean),
   };

@@ -31,6 +31,8 @@ import { TimelineCopyBatch } from '../email/timeline-copy.js';
 import { subscribedTypes } from '../webhooks/subscriptions.js';
 import { webhookEdge } from '../webhooks/webhook-edge.js';
 import { Quarantine } from '../webhooks/quarantine.js';
+import { JournalClient } from '../webhooks/journal-client.js';
+import { forgetJournal, installedAccounts, JournalPoller, rememberInstall, subscribeAtInstall } from '../webhooks/journal-poller.js';
 import type { Config } from './config.js';
 import { extensionsApi } from './routes/extensions-api.js';
 import { BACKFILL, createEventHandlers, PORTAL_REGISTER, PORTAL_RESET } from './event-handlers.js';
@@ -120,10 +122,19 @@ export function createRuntime(config: Config, options: RuntimeOptions = {}) {
   };
   const isInstalled = async (portalId: number) => (config.accessToken ? portalId === await privatePortalId() : Boolean(await vault!.load(portalId)));
 
-  /** OAuth mode: ask HubSpot to remove the install, then forget the account's tokens. */
+  // HubSpot's Webhooks Journal, read with the app's client-credentials token: OAuth installs get no webhooks on the 2025.2 platform.
+  const journalClient = config.journal && config.clientId ? new JournalClient({ baseUrl: config.hubspotApiBaseUrl, clientId: config.clientId, clientSecret: config.clientSecret, now: options.now }) : undefined;
+  const journal = journalClient ? new JournalPoller({
+    client: journalClient, store, queue, quarantine, metrics, log, hubspot, intervalMs: config.journalPollMs, now: options.now,
+    accounts: config.accessToken ? async () => [await privatePortalId()] : () => installedAccounts(store),
+  }) : undefined;
+
+  /** OAuth mode: the account's journal subscriptions go, HubSpot removes the install, then the app forgets the account's tokens and journal. */
   const uninstall = async (portalId: number) => {
     if (!vault) throw new PermanentError('uninstalling is for OAuth installs; a private app is removed in HubSpot (Settings → Integrations → Private apps)');
+    if (journalClient) await journalClient.unsubscribe(portalId);
     await hubspot.request(portalId, 'appinstalls.uninstall', { method: 'DELETE', path: '/appinstalls/v3/external-install' });
+    await forgetJournal(store, portalId);
     await vault.remove(portalId);
     log.info({ portalId }, 'app uninstalled');
   };
@@ -152,12 +163,16 @@ export function createRuntime(config: Config, options: RuntimeOptions = {}) {
     log, metrics,
     webhook: webhookEdge({ clientSecret: config.clientSecret, publicBaseUrl: config.publicBaseUrl, store, queue, quarantine, metrics, log, knownTypes: subscribedTypes, allowLegacySignatures: config.allowLegacySignatures, waitReplicas: config.redisWaitReplicas, now: options.now }),
     extensionsAuth: verifyExtensionRequest({ clientSecret: config.clientSecret, publicBaseUrl: config.publicBaseUrl, appId: config.appId, isInstalled, log, now: options.now }),
-    extensions: extensionsApi({ settings, store, queue, deadLetters, hubspot, isInstalled, uninstall, index: domainIndex, email, rules, portal, operatorAdmins: config.adminUserIds }),
+    extensions: extensionsApi({ settings, store, queue, deadLetters, hubspot, isInstalled, uninstall, index: domainIndex, email, rules, portal, operatorAdmins: config.adminUserIds, journalOn: Boolean(journal) }),
     portal: { routes: portal.routes, oidc: portal.oidc },
     workflowActions: workflowActions({ clientSecret: config.clientSecret, publicBaseUrl: config.publicBaseUrl, store, settings, hubspot, queue, access: portal.access, index: domainIndex, isInstalled, log, now: options.now }),
     oauth: oauth && vault ? oauthRoutes({
       clientId: config.clientId!, redirectUri, scopes: config.scopes, authorizeUrl: options.authorizeUrl ?? 'https://app.hubspot.com/oauth/authorize',
-      oauth, vault, store, log, onInstalled: async (portalId) => { await provisionAccount(portalId, hubspot, store, accountSetupTasks(settings, store)); },
+      oauth, vault, store, log, onInstalled: async (portalId) => {
+        await rememberInstall(store, portalId);
+        if (journalClient) await subscribeAtInstall(journalClient, store, portalId, log);
+        await provisionAccount(portalId, hubspot, store, accountSetupTasks(settings, store));
+      },
       stateKey: Buffer.from(hkdfSync('sha256', config.clientSecret, 'portal-autopilot', 'oauth-state', 32)), secure: config.publicBaseUrl.startsWith('https:'), redis, now: options.now,
     }) : undefined,
     ready, trustProxy: config.trustProxy,
@@ -178,7 +193,7 @@ export function createRuntime(config: Config, options: RuntimeOptions = {}) {
   const runsWorker = config.role !== 'web';
 
   return {
-    config, log, metrics, store, queue, deadLetters, quarantine, hubspot, settings, vault, app, waitUntilReady, email, rules, portal,
+    config, log, metrics, store, queue, deadLetters, quarantine, hubspot, settings, vault, app, waitUntilReady, email, rules, portal, journal,
     get url() {
       const address = server?.address();
       return address && typeof address === 'object' ? `http://127.0.0.1:${address.port}` : undefined;
@@ -191,6 +206,7 @@ export function createRuntime(config: Config, options: RuntimeOptions = {}) {
       if (redis) await warnWithoutPersistence(redis, log);
       if (runsWorker) queue.startWorker(routeEvent(options.handlers ?? createEventHandlers({ store, hubspot, queue, metrics, index: domainIndex, email, rules, portal, deadLetters, batchWindowMs: options.batchWindowMs ?? config.batchWindowMs }), buildContext, metrics,
         (type) => (type === BACKFILL ? 15 : 1) * config.workerJobTimeoutMs));
+      if (runsWorker && journal) journal.start();
       if (runsWeb) {
         await new Promise<void>((resolve) => { server = app.listen(port, config.host, () => resolve()); });
         // HubSpot waits 5 s for an answer; keep-alive connections outlive a load balancer's.
@@ -207,6 +223,7 @@ export function createRuntime(config: Config, options: RuntimeOptions = {}) {
       if (server) {
         await new Promise<void>((resolve) => { server!.close(() => resolve()); server!.closeIdleConnections(); });
       }
+      await journal?.stop();
       await queue.close();
       await store.close();
     },

@@ -23,7 +23,12 @@ export const keys = {
   portalReplies: (portalId: number, ticketId: string) => `${p(portalId)}:portal-replies:${ticketId}`,
   installer: (portalId: number) => `${p(portalId)}:installer`,
   adminAudit: (portalId: number) => `${p(portalId)}:admin-audit`,
+  /** OAuth installs, for the journal reader (which accounts to read); added at install, removed at uninstall. */
   installedAccounts: () => 'app:installed-accounts',
+  /** Where the account's journal reading stands (offset, subscriptions made, lag, a replay's start). */
+  journal: (portalId: number) => `${p(portalId)}:journal`,
+  /** The lease of the one process reading the account's journal: it lapses when its holder dies. */
+  journalLease: (portalId: number) => `${p(portalId)}:journal-lease`,
   oauthState: (state: string) => `app:oauth-state:${state}`,
   deadLetters: () => 'app:dead-letters',
   quarantine: () => 'app:quarantine',
@@ -95,6 +100,7 @@ export const ttl = {
 } as const;
 
 export const caps = {
+  installedAccounts: 100_000,
   deadLetters: 10_000,
   quarantine: 10_000,
   accountDeadLetters: 1_000,

@@ -109,14 +109,7 @@ export function webhookEdge(deps: WebhookEdgeDeps) {
       // arrive together exactly one queues it. A short claim becomes the 48-hour mark once queued;
       // if queueing fails the claims are dropped, and if the process dies they lapse on their own,
       // so HubSpot's retry gets through either way.
-      const { fresh, others } = await claimFresh(deps.store, valid);
-      try {
-        await deps.queue.enqueue(fresh);
-      } catch (err) {
-        for (const j of fresh) await deps.store.del(keys.eventSeen(j.event.portalId, j.id)).catch(() => undefined);
-        throw err;
-      }
-      await deps.store.setMany(fresh.map((j) => [keys.eventSeen(j.event.portalId, j.id), 'queued']), ttl.eventSeen);
+      const { fresh, others } = await queueOnce(deps.store, deps.queue, valid);
       // Redis replicates asynchronously: a master that dies for good loses what its replicas lack.
       // Asked on every request, duplicates too, so HubSpot's retry of a 503 below waits as well
       // (WAIT covers this process's connection: a retry through another web process does not).
@@ -175,11 +168,28 @@ export async function claimFresh(store: Store, events: HubSpotEvent[]): Promise<
   return { fresh: jobs.filter((_, i) => claimed[i]), others: jobs.filter((_, i) => !claimed[i]) };
 }
 
+/**
+ * Queues the events nobody queued before, each under its dedupe key (the webhook edge and the
+ * journal reader both come here, so an event that arrives both ways is queued once). `others` are
+ * the events already seen, or claimed by another request at this moment (see allQueued).
+ */
+export async function queueOnce(store: Store, queue: EventQueue, events: HubSpotEvent[]): Promise<{ fresh: QueuedEvent[]; others: QueuedEvent[] }> {
+  const { fresh, others } = await claimFresh(store, events);
+  try {
+    await queue.enqueue(fresh);
+  } catch (err) {
+    for (const j of fresh) await store.del(keys.eventSeen(j.event.portalId, j.id)).catch(() => undefined);
+    throw err;
+  }
+  await store.setMany(fresh.map((j) => [keys.eventSeen(j.event.portalId, j.id), 'queued']), ttl.eventSeen);
+  return { fresh, others };
+}
+
 /** How long a request waits for another's claim to become a queued mark (HubSpot waits 5 s for an answer). */
 const CLAIM_WAIT_MS = 2000;
 
 /** Whether every one of these events is marked queued, waiting up to CLAIM_WAIT_MS for claims in flight. */
-async function allQueued(store: Store, jobs: QueuedEvent[]): Promise<boolean> {
+export async function allQueued(store: Store, jobs: QueuedEvent[]): Promise<boolean> {
   if (!jobs.length) return true;
   const eventKeys = jobs.map((j) => keys.eventSeen(j.event.portalId, j.id));
   for (const until = Date.now() + CLAIM_WAIT_MS; ;) {

@@ -33,7 +33,9 @@ describe('installing against the sandbox', () => {
       { name: 'support contacts: association label and company properties', ok: true, detail: 'already there' },
     ] });
     expect(sandbox.account(SANDBOX_PORTAL).lists.size).toBe(1);
-    expect(sandbox.callsByRoute()).toMatchObject({ 'POST /oauth/v3/token': 1, 'POST /crm/v3/properties/:objectType/groups': 4 }); // contacts' and companies' group, twice each
+    // The code exchanged, and the app's client-credentials token for the webhooks journal (made once, kept while it lives).
+    expect(sandbox.callsByRoute()).toMatchObject({ 'POST /oauth/v3/token': 2, 'POST /crm/v3/properties/:objectType/groups': 4 });
+    expect(sandbox.journal.subscriptionsOf(SANDBOX_PORTAL)).toHaveLength(4); // contacts' and companies' group, twice each
     expect(sandbox.account(SANDBOX_PORTAL).propertyGroups.get('companies')).toEqual(new Set(['portal_autopilot']));
   });
 });

@@ -9,6 +9,8 @@ let app: App;
 beforeAll(async () => {
   app = await startTestApp({
     HUBSPOT_ACCESS_TOKEN: '', HUBSPOT_CLIENT_ID: 'client-id-1', TOKEN_ENCRYPTION_KEY: 'ab'.repeat(32), HUBSPOT_API_BASE_URL: HUBSPOT,
+    // The journal reader looks at the installs once, at start: nock answers only what a test expects.
+    WEBHOOKS_JOURNAL_POLL_MS: '300000',
   });
 });
 afterAll(async () => { await app.stop(); });
@@ -119,10 +121,16 @@ describe('OAuth uninstall', () => {
   it('asks HubSpot to remove the install and forgets the account\'s tokens', async () => {
     await app.vault!.save(777, { accessToken: 'acc-777', refreshToken: 'r', expiresAt: Date.now() + 3_600_000, scopes: [] });
     const hub = nock(HUBSPOT, { reqheaders: { authorization: 'Bearer acc-777' } }).delete('/appinstalls/v3/external-install').reply(204);
+    // The journal's subscriptions go first, with the app's client-credentials token.
+    const journal = nock(HUBSPOT)
+      .post('/oauth/v3/token', (b) => b.grant_type === 'client_credentials' && b.scope === 'developer.webhooks_journal.read developer.webhooks_journal.subscriptions.read developer.webhooks_journal.subscriptions.write')
+      .reply(200, { access_token: 'app-cc', expires_in: 1800, token_type: 'bearer', token_use: 'client_credentials' })
+      .delete('/webhooks-journal/subscriptions/2026-03/portals/777').matchHeader('authorization', 'Bearer app-cc').reply(204);
     const { deliver } = await import('../support/hubspot-client.js');
     const res = await deliver(app.url!, null, { method: 'DELETE', path: '/api/extensions/installation?portalId=777&userId=1', raw: '' });
     expect(res).toEqual({ status: 200, body: { uninstalled: true } });
     hub.done();
+    journal.done();
     expect(await app.vault!.load(777)).toBeNull();
   });
 });

@@ -18,9 +18,9 @@ export async function freePort(): Promise<number> {
  * The app on a real loopback address (the OIDC issuer must be what browsers reach), in production
  * mode on Redis, against the sandbox, with the customer portal connected as an admin would.
  */
-export async function startPortalEnv(options: { env?: Record<string, string>; runtime?: RuntimeOptions; portal?: Parameters<typeof connectSandboxPortal>[3] } = {}) {
+export async function startPortalEnv(options: { env?: Record<string, string>; runtime?: RuntimeOptions; portal?: Parameters<typeof connectSandboxPortal>[3]; sandbox?: import('../../src/sandbox/hubspot-sandbox.js').SandboxOptions } = {}) {
   await flushTestRedis();
-  const sandbox = await startSandbox({ searchDelayMs: 0 });
+  const sandbox = await startSandbox({ searchDelayMs: 0, ...options.sandbox });
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
   const config = loadConfig({

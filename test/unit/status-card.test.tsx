@@ -34,4 +34,16 @@ describe('the Portal Autopilot status card', () => {
     expect(r.find(StatusTag).props.variant).toBe('warning');
     expect(r.find(Text).text).toBe('3 eventi in attesa, 4 non riusciti');
   });
+
+  it('on a marketplace install, says how far behind HubSpot\'s webhooks journal is, and why it cannot be read', () => {
+    const r = createRenderer('crm.record.sidebar');
+    r.render(<StatusCardView status={ready({ journal: { lagSeconds: 3.4, lastReadAt: '2026-12-04T10:00:00Z', lastError: null } })} language="de" onRetry={() => {}} />);
+    expect(r.findAll(Text).map((t) => t.text)).toContain('Ereignisse aus dem Webhook-Journal von HubSpot: 3 s Rückstand');
+    expect(r.findAll(Alert)).toHaveLength(0);
+    r.render(<StatusCardView status={ready({ journal: { lagSeconds: null, lastReadAt: null, lastError: 'HubSpot\'s journal answered 503' } })} language="es" onRetry={() => {}} />);
+    expect(r.findAll(Text).map((t) => t.text)).toContain('El diario de webhooks de HubSpot aún no se ha leído');
+    expect(r.find(Alert).text).toContain('No se pudo leer el diario de webhooks de HubSpot (se vuelve a intentar): HubSpot\'s journal answered 503');
+    r.render(<StatusCardView status={ready({ journal: null })} language="en" onRetry={() => {}} />);
+    expect(r.findAll(Text)).toHaveLength(1);
+  });
 });

@@ -1,3 +1,4 @@
+import { journalState, replayJournal } from '../../webhooks/journal-poller.js';
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { settingsSchema } from '../../settings/settings-schema.js';
@@ -42,7 +43,12 @@ export function extensionsApi(given: ExtensionsDeps): Router {
     const [installed, pending, deadLetters, provisioning] = await Promise.all([
       deps.isInstalled(portalId), deps.queue.pendingFor(portalId), deps.deadLetters.countFor(portalId), readProvisioning(portalId, deps.store),
     ]);
-    res.json({ portalId, installed, queue: { waiting: pending, active: 0 }, deadLetters, provisioning });
+    // Where reading HubSpot's Webhooks Journal stands, when this app reads it (marketplace installs).
+    const journal = deps.journalOn ? await journalState(deps.store, portalId) : undefined;
+    res.json({
+      portalId, installed, queue: { waiting: pending, active: 0 }, deadLetters, provisioning,
+      journal: journal ? { lagSeconds: journal.lagSeconds ?? null, lastReadAt: journal.lastReadAt ?? null, lastError: journal.lastError ?? null } : null,
+    });
   });
 
   r.get('/settings', async (_req, res) => {
@@ -98,6 +104,19 @@ export function extensionsApi(given: ExtensionsDeps): Router {
   pickerRoutes(r, deps);
   setupRoutes(r, deps);
   replyRoutes(r, deps);
+
+  // "Replay events since": the journal is read again from its earliest entry (HubSpot keeps 3 days); what was queued once is not queued again.
+  const replayBody = z.object({ since: z.string().max(40).refine((v) => /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(v) && !Number.isNaN(Date.parse(v)), 'must be a date and time, like 2026-12-01T08:00:00Z') });
+  r.post('/journal/replay', admin, async (_req, res) => {
+    if (!deps.journalOn) return void res.status(409).json({ message: 'this app does not read HubSpot\'s webhooks journal (WEBHOOKS_JOURNAL is off): there is nothing to replay' });
+    const parsed = replayBody.safeParse(res.locals.json);
+    if (!parsed.success) return void res.status(400).json({ message: describeZodError(parsed.error) });
+    const since = Date.parse(parsed.data.since);
+    if (since > Date.now()) return void res.status(400).json({ message: 'since: is in the future' });
+    if (since < Date.now() - 3 * 24 * 3600_000) return void res.status(400).json({ message: 'since: HubSpot keeps the webhooks journal for 3 days; choose a time within them' });
+    const state = await replayJournal(deps.store, caller(res).portalId, since);
+    res.json({ replayingSince: new Date(since).toISOString(), offset: state.offset });
+  });
 
   r.delete('/installation', admin, async (_req, res) => {
     await deps.uninstall(caller(res).portalId);

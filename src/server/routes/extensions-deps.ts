@@ -22,6 +22,8 @@ export interface ExtensionsDeps {
   email: Email;
   rules: RuleRepository;
   portal: Portal;
+  /** The app reads HubSpot's Webhooks Journal (WEBHOOKS_JOURNAL): the status card shows its lag. */
+  journalOn?: boolean;
   /** HUBSPOT_ADMIN_USER_IDS: admins of the app in every account. */
   operatorAdmins: readonly number[];
   /** Set by extensionsApi: lets only an admin of the app through (routes that change the account's setup). */
