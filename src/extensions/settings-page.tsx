@@ -16,6 +16,8 @@ import type { SetupChecklist } from '../settings/setup-steps.js';
 import { SetupChecklistView, type SetupAction } from './setup-checklist-view.js';
 import { OidcClientView, type OidcClientPayload } from './oidc-client-view.js';
 import { AdminAuditView, type AdminChange } from './admin-audit-view.js';
+import { JournalReplayView } from './journal-replay-view.js';
+import type { AccountStatus } from './status-card-view.js';
 
 interface SettingsContext { portal: { id: number }; user: { id: number; email: string; locale?: string } }
 
@@ -56,6 +58,7 @@ export function SettingsPage({ context }: { context: SettingsContext }) {
     provisioning: '/provisioning', 'default-company': '/default-company', 'test-email': '/setup/test-email', onboarding: '/setup/onboarding', 'credentials-rule': '/setup/credentials-rule',
   };
   const [audit, reloadAudit] = useLoadable(() => callBackend<{ changes: AdminChange[] }>('/admin-audit'));
+  const [status, reloadStatus] = useLoadable(() => callBackend<AccountStatus>('/status'));
   const [oidcClient, reloadOidcClient] = useLoadable(() => callBackend<OidcClientPayload>('/portal/client'));
   const [rules, reloadRules] = useLoadable(() => callBackend<{ version: number; ruleSet: RuleSet }>('/rules'));
   const [templates, reloadTemplates] = useLoadable(() => callBackend<TemplatesPayload>(`/email/templates?language=${language}`));
@@ -83,6 +86,14 @@ export function SettingsPage({ context }: { context: SettingsContext }) {
       onSearch={(kind, q) => attempt(async () => ({ ok: true as const, results: (await callBackend<{ results: PickerOption[] }>(`/pickers/${kind}?q=${encodeURIComponent(q)}`)).results }))}
     />
     <AdminAuditView audit={audit} language={language} onRetry={reloadAudit} />
+    <JournalReplayView
+      status={status} language={language} readOnly={payload.kind === 'ready' && payload.data.you?.admin === false}
+      onReplay={async (since) => {
+        const outcome = await attempt(async () => ({ ok: true as const, ...(await callBackend<{ replayingSince: string }>('/journal/replay', { method: 'POST', body: { since } })) }));
+        reloadStatus();
+        return outcome;
+      }}
+    />
     <OidcClientView
       client={oidcClient} language={language} onRetry={reloadOidcClient}
       onSave={async (redirectUris, rotateSecret, pkce) => {

@@ -3,6 +3,7 @@ import { createRenderer } from '@hubspot/ui-extensions/testing';
 import type { ReactElement } from 'react';
 import { describe, expect, it, vi } from 'vitest';
 import { AdminAuditView } from '../../src/extensions/admin-audit-view.js';
+import { JournalReplayView } from '../../src/extensions/journal-replay-view.js';
 import { CompanyDomainsView } from '../../src/extensions/company-domains-view.js';
 import { CompanyPortalView } from '../../src/extensions/company-portal-view.js';
 import { EmailLogView } from '../../src/extensions/email-log-view.js';
@@ -159,6 +160,8 @@ const views: Record<string, { view: (language: Language) => ReactElement; data: 
     view: (language) => <OidcClientView client={ready({ issuer: 'https://app.example/oidc', discovery: 'https://app.example/oidc/.well-known/openid-configuration', client: { clientId: 'hs-4242-x', clientSecret: 'secret-x', redirectUris: ['https://support.acme.example/cb'] } })} language={language} onRetry={noop} onSave={pending} onSignOutAll={pending} />,
     data: ['https://app.example/oidc', 'hs-4242-x', 'secret-x', 'https://support.acme.example/cb'],
   },
+  'journal, read and replayable': { view: (language) => <JournalReplayView status={ready({ portalId: 4242, installed: true, queue: { waiting: 0, active: 0 }, deadLetters: 0, journal: { lagSeconds: 2, lastReadAt: '2026-12-01T10:00:00Z', lastError: 'HubSpot answered 503' } })} language={language} readOnly={false} onReplay={async () => ({ ok: true, replayingSince: '2026-12-01T09:00:00Z' })} />, data: ['HubSpot answered 503'] },
+  'status card with the journal': { view: (language) => <StatusCardView status={ready({ portalId: 4242, installed: true, queue: { waiting: 0, active: 0 }, deadLetters: 0, journal: { lagSeconds: null, lastReadAt: null, lastError: null } })} language={language} onRetry={noop} />, data: {} },
   'admin audit': { view: (language) => <AdminAuditView audit={ready({ changes: [{ at: '2026-12-01T10:00:00Z', userId: 71, userEmail: 'grace@acme.example', action: 'PUT /settings', status: 200 }] })} language={language} onRetry={noop} />, data: ['grace@acme.example', 'PUT /settings', '2026-12-01 10:00'] },
 };
 
