@@ -15,7 +15,7 @@ describe('the settings page\'s webhooks journal section', () => {
     r.render(<JournalReplayView status={ready(reading)} language="en" readOnly={false} onReplay={onReplay} now={() => NOW} />);
     expect(r.findAll(Text).map((t) => t.text)).toContain('Events from HubSpot’s webhooks journal: 2 s behind');
     expect(r.find(Select).props.options.map((o: { label: string }) => o.label)).toEqual(['last hour', 'last 6 hours', 'last 24 hours', 'last 3 days (all HubSpot keeps)']);
-    r.find(Select).trigger('onChange', 'sixHours');
+    r.find(Select).trigger('onChange', 'sixHours' as never);
     r.find(Button).trigger('onClick');
     await vi.waitFor(() => expect(r.findAll(Alert)).toHaveLength(1));
     expect(onReplay).toHaveBeenCalledWith('2026-12-04T06:00:00.000Z');

@@ -1,8 +1,7 @@
 import { newBackfill, runBackfill } from '../../companies/backfill.js';
 import { DomainIndexCache } from '../../companies/domain-index-cache.js';
 import { keys } from '../../store/keys.js';
-import { loadConfig } from '../config.js';
-import { createRuntime } from '../runtime.js';
+import { withCliRuntime } from './cli-redis.js';
 
 /**
  * npm run backfill -- --portal 4242 [--apply] [--company 123] [--resume]
@@ -17,34 +16,24 @@ export async function runBackfillCli(argv: string[], env: NodeJS.ProcessEnv, out
     out('usage: npm run backfill -- --portal <HubSpot account id> [--apply] [--company <company id>] [--resume]');
     return 2;
   }
-  let config;
-  try {
-    config = loadConfig({ LOG_LEVEL: 'warn', ...env });
-  } catch (err) {
-    out((err as Error).message);
-    return 2;
-  }
-  const runtime = createRuntime(config);
-  try {
-    await runtime.waitUntilReady();
-    if (!argv.includes('--resume')) {
-      const status = newBackfill(argv.includes('--apply') ? 'apply' : 'dry-run', arg('--company') ?? null);
-      await runtime.store.set(keys.backfill(portalId), JSON.stringify(status));
+  return withCliRuntime(env, out, async (runtime) => {
+    try {
+      if (!argv.includes('--resume')) {
+        const status = newBackfill(argv.includes('--apply') ? 'apply' : 'dry-run', arg('--company') ?? null);
+        await runtime.store.set(keys.backfill(portalId), JSON.stringify(status));
+      }
+      const settings = (await runtime.settings.read(portalId)).settings;
+      const done = await runBackfill(portalId, runtime.hubspot, runtime.store, settings, new DomainIndexCache(runtime.store),
+        (s) => out(`scanned ${s.scanned} contacts, ${s.planned} to file${s.mode === 'apply' ? `, ${s.applied} filed` : ''}`));
+      for (const item of done.sample) out(`  ${item.email} → ${item.companyName} (${item.companyId}) by ${item.matchedDomain}`);
+      if (done.planned > done.sample.length) out(`  … and ${done.planned - done.sample.length} more`);
+      out(done.mode === 'dry-run' ? `dry run: nothing changed; run again with --apply to file ${done.planned} contact(s)` : `filed ${done.applied} contact(s)`);
+      return 0;
+    } catch (err) {
+      out(`backfill stopped: ${(err as Error).message} (run again with --resume to continue)`);
+      return 1;
     }
-    const settings = (await runtime.settings.read(portalId)).settings;
-    const done = await runBackfill(portalId, runtime.hubspot, runtime.store, settings, new DomainIndexCache(runtime.store),
-      (s) => out(`scanned ${s.scanned} contacts, ${s.planned} to file${s.mode === 'apply' ? `, ${s.applied} filed` : ''}`));
-    for (const item of done.sample) out(`  ${item.email} → ${item.companyName} (${item.companyId}) by ${item.matchedDomain}`);
-    if (done.planned > done.sample.length) out(`  … and ${done.planned - done.sample.length} more`);
-    out(done.mode === 'dry-run' ? `dry run: nothing changed; run again with --apply to file ${done.planned} contact(s)` : `filed ${done.applied} contact(s)`);
-    return 0;
-  } catch (err) {
-    out(`backfill stopped: ${(err as Error).message} (run again with --resume to continue)`);
-    return 1;
-  } finally {
-    await runtime.store.close();
-    await runtime.queue.close();
-  }
+  });
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

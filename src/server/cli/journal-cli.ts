@@ -1,6 +1,5 @@
 import { journalState, replayJournal } from '../../webhooks/journal-poller.js';
-import { loadConfig } from '../config.js';
-import { createRuntime } from '../runtime.js';
+import { withCliRuntime } from './cli-redis.js';
 
 /**
  * npm run journal -- --portal 4242 [--replay-since 2026-12-01T08:00:00Z]
@@ -19,25 +18,13 @@ export async function runJournalCli(argv: string[], env: NodeJS.ProcessEnv, out:
   if (sinceText !== undefined && (!/^\d{4}-\d{2}-\d{2}/.test(sinceText) || Number.isNaN(since))) { out(`--replay-since: "${sinceText}" is not a date and time (like 2026-12-01T08:00:00Z)`); return 2; }
   if (since !== undefined && since < now() - 3 * 24 * 3600_000) out('note: HubSpot keeps the journal for 3 days; changes older than that cannot be replayed');
   if (since !== undefined && since > now()) { out(`--replay-since: ${sinceText} is in the future`); return 2; }
-  let config;
-  try {
-    config = loadConfig({ LOG_LEVEL: 'warn', ...env });
-  } catch (err) {
-    out((err as Error).message);
-    return 2;
-  }
-  if (!config.journal) out('note: WEBHOOKS_JOURNAL is off for this configuration, so no worker reads the journal');
-  const runtime = createRuntime(config);
-  try {
-    await runtime.waitUntilReady();
+  return withCliRuntime(env, out, async (runtime) => {
+    if (!runtime.config.journal) out('note: WEBHOOKS_JOURNAL is off for this configuration, so no worker reads the journal');
     const state = since === undefined ? await journalState(runtime.store, portalId) : await replayJournal(runtime.store, portalId, since);
     if (since !== undefined) out(`account ${portalId}: the journal is read again from its earliest entry; changes since ${new Date(since).toISOString()} that were never queued will be`);
     out(`account ${portalId}: subscriptions ${state.subscribed ? 'made' : 'not made yet'}; offset ${state.offset ?? 'none (earliest entry next)'}; lag ${state.lagSeconds ?? '?'} s; last read ${state.lastReadAt ?? 'never'}${state.lastError ? `; last error: ${state.lastError}` : ''}`);
     return 0;
-  } finally {
-    await runtime.store.close();
-    await runtime.queue.close();
-  }
+  });
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
