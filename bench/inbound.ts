@@ -7,6 +7,10 @@
  * minimum (calls ÷ rate), and the time from a new sender's first email to its credentials email
  * in the outbox (p50, p95). BENCH_RUNS runs (default 3), medians; BENCH_WINDOWS_MS the batch
  * windows to run at (default "3000,500": the production default and a short one).
+ * BENCH_EVENTS=journal: no webhook reaches the app; its workers read HubSpot's Webhooks Journal
+ * (conversations from the thread list) as a marketplace install does, and the result adds the
+ * journal's lag, from a change in HubSpot to its event queued (p50, p95); written to
+ * results/inbound-journal.json.
  */
 import { writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
@@ -26,6 +30,8 @@ const RATE_PER_10S = 110;
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379/14';
 const FREE_MAIL = ['gmail.com', 'yahoo.com', 'web.de', 'libero.it', 'hotmail.es'];
 const PORTAL = 4242;
+const JOURNAL = process.env.BENCH_EVENTS === 'journal';
+const CLIENT_ID = 'cid-bench';
 
 function senderFor(i: number): { email: string; name: string } {
   const d = i % DOMAINS;
@@ -43,22 +49,28 @@ async function run(n: number, windowMs: number) {
   const secret = randomBytes(16).toString('hex');
   // A key prefix of this run's own: the Redis may serve other runs and tools; only it is removed.
   const prefix = `bench-inbound-${process.pid}-${n}-${windowMs}:`;
-  const sandbox = new HubSpotSandbox({ rateLimitPer10s: RATE_PER_10S, specDir: '/nonexistent' });
+  const sandbox = new HubSpotSandbox({ rateLimitPer10s: RATE_PER_10S, specDir: '/nonexistent', ...(JOURNAL ? { oauth: { clientId: CLIENT_ID, clientSecret: secret } } : {}) });
   const account = sandbox.addAccount(PORTAL);
   await sandbox.start();
   for (let d = 0; d < DOMAINS; d++) sandbox.seed(PORTAL, 'companies', { name: `Company ${d}`, domain: `company${d}.example` });
   const config = loadConfig({
     REDIS_URL, REDIS_KEY_PREFIX: prefix, HUBSPOT_BATCH_WINDOW_MS: String(windowMs), HUBSPOT_API_BASE_URL: sandbox.url, HUBSPOT_ACCESS_TOKEN: account.token, HUBSPOT_CLIENT_SECRET: secret,
     HUBSPOT_RATE_LIMIT_PER_10S: String(RATE_PER_10S), PUBLIC_BASE_URL: 'https://autopilot.bench', LOG_LEVEL: 'silent',
+    ...(JOURNAL ? { WEBHOOKS_JOURNAL: 'on', HUBSPOT_CLIENT_ID: CLIENT_ID } : {}),
   });
-  const app = createRuntime(config, { log: pino({ level: 'silent' }), queuePrefix: `${prefix}bull` });
+  const journalLags: number[] = [];
+  const threadsQueued = new Set<number>();
+  const app = createRuntime(config, {
+    log: pino({ level: 'silent' }), queuePrefix: `${prefix}bull`,
+    onJournalQueued: (e, ms) => { journalLags.push(ms / 1000); if (e.subscriptionType === 'conversation.newMessage') threadsQueued.add(e.objectId!); },
+  });
   await app.start(0);
   // The portal as the setup checklist leaves it: access list made, address set, new contacts onboarded.
   await provisionAccount(PORTAL, app.hubspot, app.store, accountSetupTasks(app.settings, app.store));
   const current = await app.settings.read(PORTAL);
   await app.settings.save(PORTAL, { ...current.settings, portal: { ...current.settings.portal, onboardNewContacts: true, portalUrl: 'https://support.bench.example' } }, current.version, 'bench');
   const setupCalls = sandbox.calls.length;
-  sandbox.connectWebhooks({ targetUrl: `${app.url}/webhooks/hubspot`, clientSecret: secret, signAs: 'https://autopilot.bench/webhooks/hubspot' });
+  if (!JOURNAL) sandbox.connectWebhooks({ targetUrl: `${app.url}/webhooks/hubspot`, clientSecret: secret, signAs: 'https://autopilot.bench/webhooks/hubspot' });
 
   const started = Date.now();
   const firstEmailAt = new Map<string, number>();
@@ -67,11 +79,17 @@ async function run(n: number, windowMs: number) {
     if (!firstEmailAt.has(s.email)) firstEmailAt.set(s.email, Date.now());
     sandbox.inboundEmail(PORTAL, { from: s.email, name: s.name, subject: `Question ${c}`, text: 'Hello' });
   }
-  await sandbox.webhooks!.drain();
+  if (JOURNAL) {
+    // Every conversation's event queued by the journal reader (one thread each), then the work done.
+    while (threadsQueued.size < CONVERSATIONS) await new Promise((r) => setTimeout(r, 100));
+  } else await sandbox.webhooks!.drain();
   await app.queue.idle(30 * 60_000);
   const seconds = (Date.now() - started) / 1000;
 
-  const burst = sandbox.calls.slice(setupCalls);
+  // The journal's own calls use the app's client-credentials token, not the account's budget: counted apart.
+  const isJournalApi = (c: { path: string; route: string }) => c.path.startsWith('/webhooks-journal/') || c.route === 'POST /oauth/v3/token';
+  const journalApiCalls = sandbox.calls.slice(setupCalls).filter(isJournalApi).length;
+  const burst = sandbox.calls.slice(setupCalls).filter((c) => !isJournalApi(c));
   const calls = burst.length;
   const rateLimited = burst.filter((c) => c.status === 429).length;
   const inboundCalls = burst.filter((c) => INBOUND_ROUTES.test(c.route)).length;
@@ -91,6 +109,7 @@ async function run(n: number, windowMs: number) {
     drainSeconds: Number(seconds.toFixed(1)), theoreticalMinimumSeconds: Number(minimumSeconds.toFixed(1)),
     drainOverMinimum: Number((seconds / minimumSeconds).toFixed(3)),
     secondsToCredentials: { p50: Number(percentile(delays, 50).toFixed(1)), p95: Number(percentile(delays, 95).toFixed(1)) },
+    ...(JOURNAL ? { journalApiCalls, journalEventsQueued: journalLags.length, journalLagSeconds: { p50: Number(percentile(journalLags, 50).toFixed(2)), p95: Number(percentile(journalLags, 95).toFixed(2)) } } : {}),
     callsByRoute,
   };
   console.log(`run ${n + 1} (window ${windowMs} ms): ${JSON.stringify({ ...result, callsByRoute: undefined })}`);
@@ -116,15 +135,16 @@ for (const windowMs of WINDOWS_MS) {
       drainOverMinimum: median(runs.map((r) => r.drainOverMinimum)),
       secondsToCredentialsP50: median(runs.map((r) => r.secondsToCredentials.p50)),
       secondsToCredentialsP95: median(runs.map((r) => r.secondsToCredentials.p95)),
+      ...(JOURNAL ? { journalLagP50: median(runs.map((r) => r.journalLagSeconds!.p50)), journalLagP95: median(runs.map((r) => r.journalLagSeconds!.p95)) } : {}),
     },
     runs,
   });
 }
 const summary = {
-  date: new Date().toISOString(), command: 'npm run bench:inbound',
+  date: new Date().toISOString(), command: `${JOURNAL ? 'BENCH_EVENTS=journal ' : ''}npm run bench:inbound`, events: JOURNAL ? 'journal (no webhook)' : 'webhooks',
   setup: { conversations: CONVERSATIONS, senders: SENDERS, domains: DOMAINS, freeMailEvery: 10, subdomainEvery: 7, sandboxRatePer10s: RATE_PER_10S, runs: RUNS, onboarding: 'on (access list, credentials email through the outbox, timeline copy)' },
   byWindow,
 };
-writeFileSync(new URL('./results/inbound.json', import.meta.url), `${JSON.stringify(summary, null, 2)}\n`);
+writeFileSync(new URL(`./results/inbound${JOURNAL ? '-journal' : ''}.json`, import.meta.url), `${JSON.stringify(summary, null, 2)}\n`);
 console.log(JSON.stringify(byWindow.map((w) => ({ batchWindowMs: w.batchWindowMs, ...w.median })), null, 2));
 process.exit(0);

@@ -57,6 +57,8 @@ export interface RuntimeOptions {
   observeStore?: (store: Store) => Store;
   /** How long senders are gathered into one HubSpot batch call. */
   batchWindowMs?: number;
+  /** Told each event the journal reader queued first, and how long after the change (bench:inbound's journal lag). */
+  onJournalQueued?: (event: import('../webhooks/event-schema.js').HubSpotEvent, delayMs: number) => void;
 }
 
 /**
@@ -125,7 +127,7 @@ export function createRuntime(config: Config, options: RuntimeOptions = {}) {
   // HubSpot's Webhooks Journal, read with the app's client-credentials token: OAuth installs get no webhooks on the 2025.2 platform.
   const journalClient = config.journal && config.clientId ? new JournalClient({ baseUrl: config.hubspotApiBaseUrl, clientId: config.clientId, clientSecret: config.clientSecret, now: options.now }) : undefined;
   const journal = journalClient ? new JournalPoller({
-    client: journalClient, store, queue, quarantine, metrics, log, hubspot, intervalMs: config.journalPollMs, now: options.now,
+    client: journalClient, store, queue, quarantine, metrics, log, hubspot, intervalMs: config.journalPollMs, now: options.now, onQueued: options.onJournalQueued,
     accounts: config.accessToken ? async () => [await privatePortalId()] : () => installedAccounts(store),
   }) : undefined;
 

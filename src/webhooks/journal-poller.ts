@@ -43,6 +43,8 @@ export interface JournalPollerDeps {
   batchSize?: number;
   /** How often each account's journal is looked at when it is caught up. */
   intervalMs?: number;
+  /** Told each event this reader queued first, with how long after the change (ms): the benchmark's lag. */
+  onQueued?: (event: HubSpotEvent, delayMs: number) => void;
 }
 
 /** The lease lapses this long after its holder stops renewing it (a dead worker's lease included). */
@@ -52,9 +54,12 @@ const CYCLE_MS = 20_000;
 const MAX_BACKOFF_MS = 60_000;
 /** Files fetched at once within a batch. */
 const DOWNLOADS_AT_ONCE = 8;
-/** Threads listed per call, and how far before the newest seen message the list starts (clocks differ). */
+/** Threads listed per call and pages per cycle, and how far back the very first read starts. */
 const THREAD_PAGE = 500;
+const THREAD_PAGES = 4;
 const THREAD_MARGIN_MS = 5 * 60_000;
+/** Each read lists again the last minute before the newest message seen (HubSpot's list may show a message late). */
+const THREAD_OVERLAP_MS = 60_000;
 
 export const journalState = async (store: Store, portalId: number): Promise<JournalState> => {
   const raw = await store.get(keys.journal(portalId));
@@ -236,30 +241,41 @@ export class JournalPoller {
     const { fresh, others } = await queueOnce(this.d.store, this.d.queue, events);
     if (!(await allQueued(this.d.store, others))) throw new JournalCallError('some events are still being queued by a webhook delivery; reading these entries again');
     const now = this.now();
-    for (const j of fresh) this.d.metrics.journalDelay.observe(Math.max(0, (now - j.event.occurredAt) / 1000));
+    for (const j of fresh) {
+      this.d.metrics.journalDelay.observe(Math.max(0, (now - j.event.occurredAt) / 1000));
+      this.d.onQueued?.(j.event, now - j.event.occurredAt);
+    }
     for (const e of events) this.d.metrics.webhookEvents.inc({ outcome: fresh.some((j) => j.event === e) ? 'queued' : 'duplicate', subscription_type: e.subscriptionType, known: 'true' });
   }
 
   /**
    * Conversations are no journal object type (the 2026-03 subscriptions name CRM objects), so the
    * conversation side of an install is read from HubSpot's thread list by latest message: every
-   * thread with an incoming message newer than the last one seen becomes the conversation.newMessage
-   * event a webhook would have brought (the inbound handler reads the thread itself, once per thread).
+   * thread with an incoming message since a little before the newest one seen becomes the
+   * conversation.newMessage event a webhook would have brought. The overlap (a message listed late,
+   * two in the same millisecond either side of a read) costs nothing: a thread and its message time
+   * make one dedupe key, so it is queued once, and the inbound handler reads each thread once.
    */
   private async readThreads(portalId: number, state: JournalState): Promise<void> {
     const after = state.threadsAfter ?? this.now() - THREAD_MARGIN_MS;
-    const res = await this.d.hubspot.request<{ results: { id: string; latestMessageReceivedTimestamp?: string }[] }>(portalId, 'conversations.threads.list', {
-      method: 'GET', path: '/conversations/v3/conversations/threads',
-      qs: { sort: 'latestMessageTimestamp', latestMessageTimestampAfter: new Date(after - THREAD_MARGIN_MS).toISOString(), limit: String(THREAD_PAGE) },
-    });
+    const from = after - THREAD_OVERLAP_MS;
     const events: HubSpotEvent[] = [];
     let newest = after;
-    for (const t of res.results) {
-      const at = t.latestMessageReceivedTimestamp ? Date.parse(t.latestMessageReceivedTimestamp) : NaN;
-      if (!(at > after)) continue;
-      const checked = checkEvent({ eventId: at, subscriptionId: 1, portalId, occurredAt: at, subscriptionType: 'conversation.newMessage', attemptNumber: 0, objectId: t.id, changeSource: 'CONVERSATIONS', messageType: 'MESSAGE', changeFlag: 'NEW_INCOMING' });
-      if (checked.ok) events.push(checked.event);
-      newest = Math.max(newest, at);
+    let page: string | undefined;
+    for (let pages = 0; pages < THREAD_PAGES; pages++) {
+      const res = await this.d.hubspot.request<{ results: { id: string; latestMessageReceivedTimestamp?: string }[]; paging?: { next?: { after?: string } } }>(portalId, 'conversations.threads.list', {
+        method: 'GET', path: '/conversations/v3/conversations/threads',
+        qs: { sort: 'latestMessageTimestamp', latestMessageTimestampAfter: new Date(from).toISOString(), limit: String(THREAD_PAGE), ...(page ? { after: page } : {}) },
+      });
+      for (const t of res.results) {
+        const at = t.latestMessageReceivedTimestamp ? Date.parse(t.latestMessageReceivedTimestamp) : NaN;
+        if (!(at >= from)) continue;
+        const checked = checkEvent({ eventId: at, subscriptionId: 1, portalId, occurredAt: at, subscriptionType: 'conversation.newMessage', attemptNumber: 0, objectId: t.id, changeSource: 'CONVERSATIONS', messageType: 'MESSAGE', changeFlag: 'NEW_INCOMING' });
+        if (checked.ok) events.push(checked.event);
+        newest = Math.max(newest, at);
+      }
+      page = res.paging?.next?.after;
+      if (!page) break;
     }
     await this.queue(events);
     state.threadsAfter = newest;

@@ -16,6 +16,10 @@
  * RELIABILITY_REDIS=cluster runs the same on a three-node Redis Cluster (three masters, append-only,
  * on loopback): "Redis killed" is then the node that serves the account's keys and, when another
  * node serves the queue's, that one too (bench/results/reliability-cluster.json for the full run).
+ * RELIABILITY_EVENTS=journal: HubSpot sends no webhook at all; the workers read every change from
+ * HubSpot's Webhooks Journal (and conversations from the thread list), under the same faults, and
+ * the journal is read twice more from its start instead of the webhooks' redeliveries
+ * (bench/results/reliability-journal.json for the full run).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -40,9 +44,12 @@ import { clusterPorts, startRedisCluster, type TestCluster } from '../support/re
 import { keys } from '../../src/store/keys.js';
 import { saveSupportContacts } from '../../src/support-contacts/support-contacts.js';
 import { appQueuePrefix, queuePrefix } from '../../src/queue/bullmq-queue.js';
+import { journalState, replayJournal } from '../../src/webhooks/journal-poller.js';
 
 const FULL = process.env.RELIABILITY_SCALE === 'full';
 const CLUSTER = process.env.RELIABILITY_REDIS === 'cluster';
+const JOURNAL = process.env.RELIABILITY_EVENTS === 'journal';
+const CLIENT_ID = 'cid-reliability';
 const CONVERSATIONS = FULL ? 2000 : 300;
 const TICKETS = FULL ? 500 : 80;
 const SENDERS = Math.round(CONVERSATIONS * 0.8); // a fifth of the conversations come from someone who wrote before
@@ -126,7 +133,7 @@ beforeAll(async () => {
   redisPort = await freePort();
   await startRedis();
   if (cluster) faultNodes = [...new Set([await cluster.nodeOf(`${prefix}${keys.settings(P)}`), await cluster.nodeOf(`${bullPrefix}:hubspot-events:id`)])];
-  sandbox = new HubSpotSandbox({ rateLimitPer10s: 2000, faults, searchDelayMs: 0 });
+  sandbox = new HubSpotSandbox({ rateLimitPer10s: 2000, faults, searchDelayMs: 0, ...(JOURNAL ? { oauth: { clientId: CLIENT_ID, clientSecret: secret } } : {}) });
   const account = sandbox.addAccount(P);
   await sandbox.start();
   const webPorts = [await freePort(), await freePort()];
@@ -136,6 +143,7 @@ beforeAll(async () => {
     REDIS_URL: cluster ? cluster.url : `redis://127.0.0.1:${redisPort}`, REDIS_CLUSTER: String(CLUSTER), REDIS_KEY_PREFIX: prefix, HUBSPOT_API_BASE_URL: sandbox.url, HUBSPOT_ACCESS_TOKEN: account.token,
     HUBSPOT_CLIENT_SECRET: secret, HUBSPOT_PORTAL_ID: String(P), HUBSPOT_RATE_LIMIT_PER_10S: '2000', PUBLIC_BASE_URL: publicUrl, HOST: '127.0.0.1',
     LOG_LEVEL: 'info', WORKER_LOCK_MS: '3000', HUBSPOT_BATCH_WINDOW_MS: '50',
+    ...(JOURNAL ? { WEBHOOKS_JOURNAL: 'on', HUBSPOT_CLIENT_ID: CLIENT_ID, WEBHOOKS_JOURNAL_POLL_MS: '250' } : {}),
   };
   // This process sets the account up as an admin would and reads the results; it takes no traffic.
   control = createRuntime(loadConfig({ ...env, APP_ROLE: 'web', LOG_LEVEL: 'silent' }), { log: testLog });
@@ -168,7 +176,7 @@ beforeAll(async () => {
   for (const port of webPorts) webs.push(startProcess('web', { ...env, PORT: String(port) }));
   workers.push(startProcess('worker', env), startProcess('worker', env));
   await vi.waitFor(async () => { for (const port of webPorts) expect((await fetch(`http://127.0.0.1:${port}/readyz`)).status).toBe(200); }, { timeout: 30_000, interval: 200 });
-  sandbox.connectWebhooks({ targetUrl: `${publicUrl}/webhooks/hubspot`, clientSecret: secret, maxConcurrentRequests: 8, retryBaseMs: 250 });
+  if (!JOURNAL) sandbox.connectWebhooks({ targetUrl: `${publicUrl}/webhooks/hubspot`, clientSecret: secret, maxConcurrentRequests: 8, retryBaseMs: 250 });
 
   // ---- the burst, with its faults --------------------------------------------------------
   faults.rules.push({ pathPrefix: '/', error5xxRate: 0.1, error429Rate: 0.05, dropRate: 0.02 });
@@ -200,16 +208,38 @@ beforeAll(async () => {
   await vi.waitFor(async () => { for (const port of webPorts) expect((await fetch(`http://127.0.0.1:${port}/readyz`)).status).toBe(503); }, { timeout: 30_000, interval: 50 });
   await startRedis();
   at('redisStarted');
-  await sandbox.webhooks!.drain();
-  // HubSpot's retries: every webhook twice more, out of order.
-  sandbox.webhooks!.redeliverAll(11);
-  sandbox.webhooks!.redeliverAll(29);
-  await sandbox.webhooks!.drain();
+  if (JOURNAL) {
+    await journalCaughtUp();
+    at('journalCaughtUp');
+    // The journal read twice more from its start (an operator's replay): every change is seen again.
+    for (let replay = 0; replay < 2; replay++) {
+      await replayJournal(control.store, P, started - 60_000);
+      await journalCaughtUp();
+    }
+  } else {
+    await sandbox.webhooks!.drain();
+    // HubSpot's retries: every webhook twice more, out of order.
+    sandbox.webhooks!.redeliverAll(11);
+    sandbox.webhooks!.redeliverAll(29);
+    await sandbox.webhooks!.drain();
+  }
   await vi.waitFor(() => expect(timeline.workerStarted).toBeDefined(), { timeout: 10_000 });
   await drainedOrStuck();
   at('drained');
   faults.rules.length = 0;
 }, 20 * 60_000);
+
+/**
+ * Journal mode: until the workers' reader has queued every journal entry and every incoming
+ * message (a read that finds Redis down is no answer yet), within the suite's bound.
+ */
+async function journalCaughtUp(): Promise<void> {
+  await vi.waitUntil(async () => {
+    const state = await journalState(control.store, P).catch(() => null);
+    const newestIncoming = Math.max(0, ...[...sandbox.account(P).messages.values()].flat().filter((m) => m.direction === 'INCOMING').map((m) => Date.parse(m.createdAt)));
+    return Boolean(state && state.offset === sandbox.journal.lastOffset(P) && (state.threadsAfter ?? 0) >= newestIncoming);
+  }, { timeout: 5 * 60_000, interval: 200 });
+}
 
 /**
  * The queue drained, or a failure that names what is stuck: a job active for longer than any job
@@ -270,25 +300,35 @@ afterAll(async () => {
 const sends = (emailId: number) => sandbox.account(P).transactionalSends.filter((s) => s.emailId === emailId);
 const result: Record<string, unknown> = {};
 
-describe(`the production topology under load and faults (${CONVERSATIONS} conversations, ${TICKETS} tickets, every webhook three times)`, () => {
+describe(`the production topology under load and faults (${CONVERSATIONS} conversations, ${TICKETS} tickets, ${JOURNAL ? "no webhook: every journal entry read three times" : "every webhook three times"})`, () => {
   it('spread the traffic over both web processes and met every fault it was meant to', () => {
     expect(proxy.connections.every((n) => n > 0)).toBe(true);
     const calls = sandbox.calls;
     result.hubspotCalls = calls.length;
     result.answered5xx = calls.filter((c) => c.status >= 500).length;
     result.answered429 = calls.filter((c) => c.status === 429).length;
-    result.webhookDeliveries = sandbox.webhooks!.deliveries.length;
-    result.webhookDeliveriesRefused = sandbox.webhooks!.deliveries.filter((d) => d.status !== 200).length;
+    if (JOURNAL) {
+      result.events = 'journal';
+      result.journalEntries = sandbox.journal.entriesOf(P);
+      result.journalCalls = calls.filter((c) => c.path.startsWith('/webhooks-journal/')).length;
+      result.threadListCalls = calls.filter((c) => c.route === 'GET /conversations/v3/conversations/threads').length;
+      expect(sandbox.webhooks).toBeUndefined();
+      expect(result.journalEntries).toBeGreaterThan(TICKETS);
+    } else {
+      result.webhookDeliveries = sandbox.webhooks!.deliveries.length;
+      result.webhookDeliveriesRefused = sandbox.webhooks!.deliveries.filter((d) => d.status !== 200).length;
+    }
     result.timeline = timeline;
     if (cluster) result.redisNodesKilled = faultNodes.map((i) => `node ${i + 1} of 3`);
     expect(result.answered5xx).toBeGreaterThan(0);
     expect(result.answered429).toBeGreaterThan(0);
     expect(timeline).toMatchObject({ workerKilled: expect.any(Number), redisKilled: expect.any(Number), redisStarted: expect.any(Number) });
-    expect(sandbox.webhooks!.pushed.length).toBeGreaterThan(CONVERSATIONS);
+    if (!JOURNAL) expect(sandbox.webhooks!.pushed.length).toBeGreaterThan(CONVERSATIONS);
   });
 
-  it('lost nothing: every webhook was accepted in the end, nothing is quarantined or dead', async () => {
-    expect(sandbox.webhooks!.abandoned).toEqual([]);
+  it('lost nothing: every webhook was accepted in the end (or every journal entry read), nothing is quarantined or dead', async () => {
+    if (JOURNAL) expect((await journalState(control.store, P)).offset).toBe(sandbox.journal.lastOffset(P));
+    else expect(sandbox.webhooks!.abandoned).toEqual([]);
     expect(await control.quarantine.list(100, P)).toEqual([]);
     const dead = await control.deadLetters.list(1000);
     result.deadLetters = dead.length;
@@ -469,9 +509,9 @@ describe(`the production topology under load and faults (${CONVERSATIONS} conver
   });
 
   afterAll(() => {
-    const command = `${FULL ? 'RELIABILITY_SCALE=full ' : ''}${CLUSTER ? 'RELIABILITY_REDIS=cluster ' : ''}npm run test:reliability`;
+    const command = `${FULL ? 'RELIABILITY_SCALE=full ' : ''}${CLUSTER ? 'RELIABILITY_REDIS=cluster ' : ''}${JOURNAL ? 'RELIABILITY_EVENTS=journal ' : ''}npm run test:reliability`;
     const out = { date: new Date().toISOString(), command, redis: CLUSTER ? 'three-node cluster' : 'one server', conversations: CONVERSATIONS, tickets: TICKETS, senders: SENDERS, domains: DOMAINS, ...result };
     process.stdout.write(`${JSON.stringify(out)}\n`);
-    if (FULL) writeFileSync(join(root, `bench/results/reliability${CLUSTER ? '-cluster' : ''}.json`), `${JSON.stringify(out, null, 2)}\n`);
+    if (FULL) writeFileSync(join(root, `bench/results/reliability${CLUSTER ? '-cluster' : ''}${JOURNAL ? '-journal' : ''}.json`), `${JSON.stringify(out, null, 2)}\n`);
   });
 });

@@ -23,7 +23,7 @@ describe('who may do what', () => {
   it('admin-only routes are exactly the ones that change the account\'s setup', () => {
     expect(routes().filter((r) => r.admin).map((r) => r.route).sort()).toEqual([
       'DELETE /email/templates/:name/:language', 'DELETE /installation', 'GET /admin-audit', 'GET /portal/client',
-      'POST /backfill', 'POST /companies/:companyId/portal/grant-all', 'POST /default-company', 'POST /portal/sign-out-everywhere', 'POST /provisioning',
+      'POST /backfill', 'POST /companies/:companyId/portal/grant-all', 'POST /default-company', 'POST /journal/replay', 'POST /portal/sign-out-everywhere', 'POST /provisioning',
       'POST /setup/credentials-rule', 'POST /setup/onboarding', 'POST /setup/test-email',
       'PUT /email/smtp-password', 'PUT /email/templates/:name/:language', 'PUT /portal/client', 'PUT /rules', 'PUT /settings',
     ].sort());
