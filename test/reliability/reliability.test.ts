@@ -302,7 +302,8 @@ const result: Record<string, unknown> = {};
 
 describe(`the production topology under load and faults (${CONVERSATIONS} conversations, ${TICKETS} tickets, ${JOURNAL ? "no webhook: every journal entry read three times" : "every webhook three times"})`, () => {
   it('spread the traffic over both web processes and met every fault it was meant to', () => {
-    expect(proxy.connections.every((n) => n > 0)).toBe(true);
+    // In journal mode HubSpot sends the web processes nothing: they serve the customers' sign-ins (tested below).
+    if (!JOURNAL) expect(proxy.connections.every((n) => n > 0)).toBe(true);
     const calls = sandbox.calls;
     result.hubspotCalls = calls.length;
     result.answered5xx = calls.filter((c) => c.status >= 500).length;
@@ -465,7 +466,7 @@ describe(`the production topology under load and faults (${CONVERSATIONS} conver
     // Keys without a time to live: one set per account (configuration, BullMQ's bookkeeping, whose
     // event stream BullMQ trims to 10,000 entries), and per customer with a portal account, that
     // account's data for as long as it has one (lists capped, see caps in src/store/keys.ts).
-    const perAccount = /^(portal:\{N\}:(settings|settings-history|rules|provisioning|setup|support-label|oidc-client)|bull:hubspot-events:(id|meta|events)|app:key-format)$/;
+    const perAccount = /^(portal:\{N\}:(settings|settings-history|rules|provisioning|setup|support-label|oidc-client|journal)|bull:hubspot-events:(id|meta|events)|app:key-format)$/;
     const perPortalCustomer = /^portal:\{N\}:(portal-account:N|portal-login:.+|portal-access-log:N|email-log:(N|company-N))$/;
     // And per customer company, the capped history of its support contacts.
     const perCompany = /^portal:\{N\}:support-history:N$/;
