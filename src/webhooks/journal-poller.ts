@@ -52,6 +52,8 @@ const LEASE_MS = 30_000;
 /** A read cycle ends well within its lease, so two processes never read one account at once. */
 const CYCLE_MS = 20_000;
 const MAX_BACKOFF_MS = 60_000;
+/** Accounts one process reads at once. */
+const ACCOUNTS_AT_ONCE = 8;
 /** Files fetched at once within a batch. */
 const DOWNLOADS_AT_ONCE = 8;
 /** Threads listed per call and pages per cycle, and how far back the very first read starts. */
@@ -138,11 +140,9 @@ export class JournalPoller {
   async pollAll(): Promise<void> {
     let accounts: number[];
     try { accounts = await this.d.accounts(); } catch (err) { this.d.log.warn({ reason: (err as Error).message }, 'journal: the installed accounts could not be read'); return; }
-    await Promise.all(accounts.map(async (portalId) => {
-      const b = this.backoff.get(portalId);
-      if (b && b.until > this.now()) return;
-      await this.pollAccount(portalId);
-    }));
+    const due = accounts.filter((portalId) => (this.backoff.get(portalId)?.until ?? 0) <= this.now());
+    // A few accounts at a time per process: many installs must not open hundreds of reads at once.
+    for (let i = 0; i < due.length && !this.stopped; i += ACCOUNTS_AT_ONCE) await Promise.all(due.slice(i, i + ACCOUNTS_AT_ONCE).map((portalId) => this.pollAccount(portalId)));
   }
 
   /** Reads one account's journal until it is caught up or the cycle's time is spent; false when another process holds the lease. */
