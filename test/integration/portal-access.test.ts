@@ -1,0 +1,114 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PortalAccess, credentialsTemplateFor, setPasswordUrl } from '../../src/portal/portal-access.js';
+import { keys } from '../../src/store/keys.js';
+import type { AccountContext } from '../../src/webhooks/route-event.js';
+import { startPortalEnv, type PortalEnv } from '../support/portal-env.js';
+import { testLog } from '../support/test-log.js';
+
+// Granting, revoking and the credentials an email carries, against the sandbox as HubSpot, each
+// outcome as the customer or the admin would notice it.
+let env: PortalEnv;
+beforeAll(async () => { env = await startPortalEnv(); });
+afterAll(async () => { await env.stop(); });
+
+const ctx = async (portal: Partial<AccountContext['settings']['portal']> = {}): Promise<AccountContext> => {
+  const settings = (await env.app.settings.read(env.P)).settings;
+  return { portalId: env.P, hubspot: env.app.hubspot, store: env.app.store, settings: { ...settings, portal: { ...settings.portal, ...portal } }, log: testLog };
+};
+const access = () => env.app.portal.access;
+const members = () => [...env.sandbox.account(env.P).lists.get((env.sandbox.account(env.P).lists.keys().next().value)!)!.members.keys()];
+
+describe('portal access', () => {
+  it('grants once: the access list, an invited account named and in the contact\'s language, one history line', async () => {
+    const ada = env.sandbox.seed(env.P, 'contacts', { email: 'Ada@Acme.example', firstname: 'Ada', lastname: 'Lovelace', hs_language: 'de' });
+    const first = await access().grant(await ctx(), ada.id, 'rule', 'ticket 1');
+    expect(first.changed).toBe(true);
+    expect(first.account).toMatchObject({ contactId: ada.id, email: 'ada@acme.example', name: 'Ada Lovelace', locale: 'de', state: 'invited', currentLinkHash: null });
+    expect(members()).toContain(ada.id);
+    const again = await access().grant(await ctx(), ada.id, 'card', 'again');
+    expect(again.changed).toBe(false);
+    expect(again.account.grantedAt).toBe(first.account.grantedAt);
+    expect((await env.app.portal.accounts.history(env.P, ada.id)).filter((h) => h.action === 'granted')).toEqual([expect.objectContaining({ by: 'rule', why: 'ticket 1' })]);
+  });
+
+  it('follows a contact whose name, language or address changed in HubSpot: the sign-in name moves with the address', async () => {
+    const c = env.sandbox.seed(env.P, 'contacts', { email: 'grace@acme.example', firstname: 'Grace' });
+    await access().grant(await ctx(), c.id, 'rule', 'first');
+    env.sandbox.account(env.P).objects.contacts!.update(c.id, { email: 'grace.hopper@acme.example', lastname: 'Hopper', hs_language: 'it' });
+    const after = await access().grant(await ctx(), c.id, 'rule', 'second');
+    expect(after.account).toMatchObject({ email: 'grace.hopper@acme.example', name: 'Grace Hopper', locale: 'it' });
+    expect(await env.app.store.get(keys.portalLogin(env.P, 'grace@acme.example'))).toBeNull();
+    expect((await env.app.portal.accounts.findByLogin(env.P, 'grace.hopper@acme.example'))?.contactId).toBe(c.id);
+  });
+
+  it('records a grant a crash interrupted (account saved, history not) once, with the grant\'s own time', async () => {
+    const c = env.sandbox.seed(env.P, 'contacts', { email: 'hedy@acme.example' });
+    const grantedAt = new Date(Date.now() - 60_000).toISOString();
+    await env.app.portal.accounts.save({ portalId: env.P, contactId: c.id, email: 'hedy@acme.example', state: 'invited', grantedAt, currentLinkHash: null });
+    await access().grant(await ctx(), c.id, 'rule', 'after the crash');
+    await access().grant(await ctx(), c.id, 'rule', 'once more');
+    expect((await env.app.portal.accounts.history(env.P, c.id)).filter((h) => h.action === 'granted')).toEqual([expect.objectContaining({ at: grantedAt, why: 'after the crash' })]);
+  });
+
+  it('says what is missing: no access list, no valid address', async () => {
+    const c = env.sandbox.seed(env.P, 'contacts', { email: 'not-an-address' });
+    await expect(access().grant(await ctx({ accessListId: undefined }), c.id, 'rule', 'x')).rejects.toThrow('no portal access list is set: run the setup on the settings page, or choose a MANUAL list there');
+    await expect(access().grant(await ctx(), c.id, 'rule', 'x')).rejects.toThrow(`contact ${c.id} has no valid email address, so it cannot have a portal account`);
+    expect(await env.app.portal.accounts.get(env.P, c.id)).toBeNull();
+    expect(members()).not.toContain(c.id);
+  });
+
+  it('revokes: off the list, disabled, its links dead and its sessions ended; a second revoke changes nothing; a new grant of one who set a password makes it active again', async () => {
+    const c = env.sandbox.seed(env.P, 'contacts', { email: 'katherine@acme.example' });
+    const granted = await access().grant(await ctx(), c.id, 'rule', 'x');
+    await env.app.portal.accounts.save({ ...granted.account, state: 'active', passwordHash: await env.app.portal.hasher.hash('a long enough password 1843'), currentLinkHash: 'h' });
+    const before = Date.now();
+    const revoked = (await access().revoke(await ctx(), c.id, 'admin', 'left the company'))!;
+    expect(revoked.changed).toBe(true);
+    expect(revoked.account).toMatchObject({ state: 'disabled', currentLinkHash: null });
+    expect(revoked.account.sessionsValidAfter).toBeGreaterThanOrEqual(before);
+    expect(members()).not.toContain(c.id);
+    expect((await env.app.portal.accounts.history(env.P, c.id))[0]).toMatchObject({ action: 'revoked', by: 'admin', why: 'left the company' });
+    expect((await access().revoke(await ctx(), c.id, 'admin', 'again'))!.changed).toBe(false);
+    expect(await access().revoke(await ctx(), env.sandbox.seed(env.P, 'contacts', { email: 'never@acme.example' }).id, 'admin', 'x')).toBeNull();
+    const back = await access().grant(await ctx(), c.id, 'admin', 'rehired');
+    expect(back).toMatchObject({ changed: true, account: { state: 'active' } });
+    await expect(access().credentialValues(await ctx(), env.sandbox.seed(env.P, 'contacts', { email: 'none@acme.example' }).id)).rejects.toThrow(/has no portal access: grant it first/);
+  });
+
+  it('mails a one-time link in link mode and a reset link for a reset, and a temporary password only for a welcome in temporary mode', async () => {
+    const c = env.sandbox.seed(env.P, 'contacts', { email: 'mary@acme.example' });
+    await access().grant(await ctx(), c.id, 'rule', 'x');
+    const link = await access().credentialValues(await ctx({ linkExpiryHours: 12 }), c.id);
+    expect(link['Portal Address']).toBe(env.sandbox.portal.portalUrl(env.P));
+    expect(link['Portal Username']).toBe('mary@acme.example');
+    expect(link['Portal Password']).toMatch(new RegExp(`^${setPasswordUrl(env.base, env.P, '').replace(/[.?]/g, '\\$&')}[\\w-]{43}$`));
+    expect((await env.app.portal.accounts.history(env.P, c.id))[0]).toMatchObject({ action: 'link-sent', why: 'set-password link, 12 h' });
+
+    const temp = await access().credentialValues(await ctx({ passwordMode: 'temporary' }), c.id, 'welcome');
+    expect(temp['Portal Password']).toMatch(/^[\w-]{16}$/);
+    const account = (await env.app.portal.accounts.get(env.P, c.id))!;
+    expect(account).toMatchObject({ state: 'active', mustChangePassword: true, currentLinkHash: null });
+    expect(await env.app.portal.hasher.verify(account.passwordHash!, temp['Portal Password']!)).toBe(true);
+    expect((await env.app.portal.accounts.history(env.P, c.id))[0]).toMatchObject({ why: 'temporary password' });
+
+    const reset = await access().credentialValues(await ctx({ passwordMode: 'temporary', linkExpiryHours: 24 }), c.id, 'reset');
+    expect(reset['Portal Password']).toMatch(/\/set-password\/[\w-]{43}$/);
+    // The password the customer has keeps working until a new one is set through the link.
+    expect((await env.app.portal.accounts.get(env.P, c.id))!.passwordHash).toBe(account.passwordHash);
+    expect((await env.app.portal.accounts.history(env.P, c.id))[0]).toMatchObject({ why: 'reset link, 24 h' });
+    await expect(access().credentialValues(await ctx({ portalUrl: undefined }), c.id)).rejects.toThrow('settings.portal.portalUrl is not set: the email would have no portal address');
+  });
+
+  it('picks the welcome until a password is chosen, then the reset; previews make no link; sign-out-everywhere ends earlier sessions', async () => {
+    expect(credentialsTemplateFor(null)).toBe('portal-credentials');
+    expect(credentialsTemplateFor({ state: 'invited' } as never)).toBe('portal-credentials');
+    expect(credentialsTemplateFor({ state: 'active' } as never)).toBe('portal-reset');
+    expect(PortalAccess.previewValues(await ctx({ portalUrl: undefined }), 'x@acme.example')).toEqual({
+      'Portal Address': '(portal address not set)', 'Portal Username': 'x@acme.example', 'Portal Password': '[a one-time link to choose a password, made when the email is sent]',
+    });
+    const before = Date.now();
+    await access().signOutEverywhere(await ctx());
+    expect(Number(await env.app.store.get(keys.portalSignOutAll(env.P)))).toBeGreaterThanOrEqual(before);
+  });
+});
