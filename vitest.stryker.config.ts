@@ -12,7 +12,7 @@ export default defineConfig({
       'test/integration/portal-cards-api.test.ts', 'test/integration/support-contacts.test.ts', 'test/integration/key-rotation.test.ts',
       'test/integration/email-delivery.test.ts', 'test/integration/privacy-deletion.test.ts',
       'test/security/portal-rules.test.ts', 'test/security/forwarded-headers.test.ts', 'test/security/account-scope.test.ts', 'test/security/roles.test.ts',
-      'test/integration/sign-in-limiter.test.ts', 'test/integration/portal-access.test.ts',
+      'test/integration/sign-in-limiter.test.ts', 'test/integration/portal-access.test.ts', 'test/integration/support-contacts-store.test.ts',
     ],
     testTimeout: 20_000,
     hookTimeout: 30_000,

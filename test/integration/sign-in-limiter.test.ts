@@ -12,7 +12,7 @@ const small: SignInLimits = {
 let redis: RedisClient;
 beforeAll(async () => {
   await flushTestRedis();
-  redis = connectRedis({ url: testRedisUrl() }, 'store', testKeyPrefix);
+  redis = connectRedis({ url: testRedisUrl(), cluster: false }, 'store', testKeyPrefix);
   if (redis.status !== 'ready') await new Promise((r) => redis.once('ready', r));
 });
 afterAll(async () => { redis.disconnect(); await flushTestRedis(); });

@@ -1,0 +1,92 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { flagIfWithoutSupport, PROPS, provisionSupportContacts, readSupportContacts, saveSupportContacts, supportHistory, supportLabelTypeId, SupportContactsError, type SupportCtx } from '../../src/support-contacts/support-contacts.js';
+import { keys } from '../../src/store/keys.js';
+import { SANDBOX_PORTAL, startAppWithSandbox } from '../support/sandbox.js';
+
+// How support contacts live in HubSpot (a labelled association per contact, a property for users
+// and addresses, a flag for customers without one), pinned against the sandbox call by call.
+const P = SANDBOX_PORTAL;
+let env: Awaited<ReturnType<typeof startAppWithSandbox>>;
+beforeAll(async () => { env = await startAppWithSandbox({ searchDelayMs: 0 }); });
+afterAll(async () => { await env.stop(); });
+
+const ctx = async (over: Partial<SupportCtx['settings']['supportContacts']> = {}): Promise<SupportCtx> => {
+  const settings = (await env.app.settings.read(P)).settings;
+  return { portalId: P, hubspot: env.app.hubspot, store: env.app.store, settings: { ...settings, supportContacts: { ...settings.supportContacts, ...over } } };
+};
+const calls = (route: string) => env.sandbox.callsByRoute()[route] ?? 0;
+const company = (id: string) => env.sandbox.account(P).objects.companies!.get(id)!.properties;
+
+describe('support contacts as HubSpot keeps them', () => {
+  it('makes the label, the group and both company properties once, and says so', async () => {
+    expect(await provisionSupportContacts(P, env.app.hubspot, env.app.store)).toBe('created label, group, portal_autopilot_support_contacts, portal_autopilot_needs_support_contact');
+    expect(await provisionSupportContacts(P, env.app.hubspot, env.app.store)).toBe('already there');
+    // The label's id is kept: read from HubSpot once.
+    const listed = calls('GET /crm/associations/v4/:from/:to/labels');
+    expect(listed).toBeGreaterThan(0);
+    const typeId = await supportLabelTypeId(await ctx());
+    expect(typeId).toBe(env.sandbox.account(P).labels.get('companies>contacts')![0]!.typeId);
+    expect(calls('GET /crm/associations/v4/:from/:to/labels')).toBe(listed);
+    expect(await env.app.store.get(keys.supportLabel(P))).toBe(String(typeId));
+  });
+
+  it('saves contacts as labelled associations and the rest in the property, records who changed what, and reads them back the same', async () => {
+    const acme = env.sandbox.seed(P, 'companies', { name: 'Acme', domain: 'acme.example', lifecyclestage: 'customer' });
+    const grace = env.sandbox.seed(P, 'contacts', { email: 'grace@acme.example', firstname: 'Grace', lastname: 'Hopper' });
+    const plain = env.sandbox.seed(P, 'contacts', { email: 'plain@acme.example' });
+    // An association without the label is not a support contact.
+    env.sandbox.account(P).associate('companies', acme.id, 'contacts', plain.id, [{ associationCategory: 'HUBSPOT_DEFINED', associationTypeId: 280 }]);
+    const saved = await saveSupportContacts(await ctx(), acme.id, [
+      { kind: 'contact', contactId: grace.id, email: 'Grace@Acme.example' }, { kind: 'user', userId: '7', email: 'Agent@Support.example' }, { kind: 'email', email: 'OPS@acme.example' },
+    ], 'agent@support.example');
+    expect(saved).toMatchObject({ companyId: acme.id, companyName: 'Acme', isCustomer: true, needsOne: false });
+    expect(saved.contacts.map((c) => c.email)).toEqual(['grace@acme.example', 'agent@support.example', 'ops@acme.example']);
+    expect(company(acme.id)).toMatchObject({ [PROPS.others]: 'user:7 agent@support.example; ops@acme.example', [PROPS.needsOne]: 'false' });
+    const read = await readSupportContacts(await ctx(), acme.id);
+    expect(read.contacts).toEqual([
+      { kind: 'contact', contactId: grace.id, email: 'grace@acme.example', name: 'Grace Hopper' },
+      { kind: 'user', userId: '7', email: 'agent@support.example' },
+      { kind: 'email', email: 'ops@acme.example' },
+    ]);
+    expect((await supportHistory(env.app.store, P, acme.id))[0]).toMatchObject({ by: 'agent@support.example', added: [`contact ${grace.id} grace@acme.example`, 'user 7 agent@support.example', 'address ops@acme.example'], removed: [] });
+
+    // Grace replaced by Mary: her label goes, Mary's comes, the history says both.
+    const mary = env.sandbox.seed(P, 'contacts', { email: 'mary@acme.example' });
+    await saveSupportContacts(await ctx(), acme.id, [{ kind: 'contact', contactId: mary.id, email: 'mary@acme.example' }, { kind: 'email', email: 'ops@acme.example' }], 'admin');
+    const typeId = (await supportLabelTypeId(await ctx()))!;
+    const labelled = (id: string) => env.sandbox.account(P).associationsOf('companies', acme.id, 'contacts').some((a) => a.toObjectId === id && a.types.some((t) => t.associationTypeId === typeId));
+    expect(labelled(grace.id)).toBe(false);
+    expect(labelled(mary.id)).toBe(true);
+    expect(company(acme.id)[PROPS.others]).toBe('ops@acme.example');
+    expect((await supportHistory(env.app.store, P, acme.id))[0]).toMatchObject({ by: 'admin', added: [`contact ${mary.id} mary@acme.example`], removed: [`contact ${grace.id} grace@acme.example`, 'user 7 agent@support.example'] });
+  });
+
+  it('refuses a save that breaks a rule, keeping nothing of it, with a message that names what is wrong', async () => {
+    const initech = env.sandbox.seed(P, 'companies', { name: 'Initech', domain: 'initech.example', lifecyclestage: 'customer' });
+    await saveSupportContacts(await ctx(), initech.id, [{ kind: 'email', email: 'a@initech.example' }], 'admin');
+    const refuse = async (list: Parameters<typeof saveSupportContacts>[2], message: string, over = {}) => {
+      await expect(saveSupportContacts(await ctx(over), initech.id, list, 'admin')).rejects.toThrow(new SupportContactsError(message));
+      expect(company(initech.id)[PROPS.others]).toBe('a@initech.example');
+    };
+    await refuse([{ kind: 'email', email: 'b@@initech.example' }], 'invalid email address: b@@initech.example');
+    await refuse([{ kind: 'email', email: 'b@initech.example' }, { kind: 'email', email: 'B@INITECH.example' }], 'b@initech.example is listed twice');
+    await refuse([{ kind: 'email', email: 'b@initech.example' }, { kind: 'email', email: 'c@initech.example' }], 'at most 1 support contacts per company', { maxPerCompany: 1 });
+    await refuse([], 'Initech is a customer: it must keep at least one support contact');
+    // At the limit is allowed.
+    expect((await saveSupportContacts(await ctx({ maxPerCompany: 2 }), initech.id, [{ kind: 'email', email: 'b@initech.example' }, { kind: 'email', email: 'c@initech.example' }], 'admin')).contacts).toHaveLength(2);
+  });
+
+  it('lets a company that is no customer have none, and flags a customer without one', async () => {
+    const prospect = env.sandbox.seed(P, 'companies', { name: 'Prospect', domain: 'prospect.example', lifecyclestage: 'lead' });
+    const none = await saveSupportContacts(await ctx(), prospect.id, [], 'admin');
+    expect(none).toMatchObject({ isCustomer: false, needsOne: false, contacts: [] });
+    expect(company(prospect.id)[PROPS.needsOne]).toBe('false');
+    expect(await flagIfWithoutSupport(await ctx(), prospect.id)).toBe(false);
+    const bare = env.sandbox.seed(P, 'companies', { domain: 'bare.example', lifecyclestage: 'customer' });
+    expect(await flagIfWithoutSupport(await ctx(), bare.id)).toBe(true);
+    expect(company(bare.id)[PROPS.needsOne]).toBe('true');
+    await expect(saveSupportContacts(await ctx(), bare.id, [], 'admin')).rejects.toThrow(`company ${bare.id} is a customer: it must keep at least one support contact`);
+    // Which companies are customers is the admin's choice of property and value.
+    expect((await readSupportContacts(await ctx({ customerProperty: 'domain', customerValue: 'prospect.example' }), prospect.id)).needsOne).toBe(true);
+  });
+});
