@@ -36,6 +36,11 @@ export class JournalCallError extends TransientError {
   constructor(message: string, readonly retryAfterMs?: number) { super(message); this.name = 'JournalCallError'; }
 }
 
+/** HubSpot has no such offset (it is older than the journal's 3 days, or was never its): read again from the earliest entry. */
+export class JournalOffsetUnknown extends PermanentError {
+  constructor(offset: string) { super(`the journal has no offset ${offset} (older than its 3 days?)`); this.name = 'JournalOffsetUnknown'; }
+}
+
 /** A journal file over the size the app reads: its entry is quarantined, the journal goes on. */
 export class JournalFileTooLarge extends PermanentError {
   constructor(readonly bytes: number) { super(`file is ${bytes} bytes, more than ${MAX_JOURNAL_FILE_BYTES}`); this.name = 'JournalFileTooLarge'; }
@@ -81,7 +86,7 @@ export class JournalClient {
     const path = offset === null
       ? `/webhooks-journal/journal-local/${VERSION}/batch/earliest/${count}`
       : `/webhooks-journal/journal-local/${VERSION}/batch/${encodeURIComponent(offset)}/next/${count}`;
-    const answer = await this.call<unknown>('GET', path, undefined, { installPortalId: String(portalId) }, { emptyOn404: offset === null });
+    const answer = await this.call<unknown>('GET', path, undefined, { installPortalId: String(portalId) }, { on404: () => { if (offset === null) return null; throw new JournalOffsetUnknown(offset); } });
     if (answer === null) return [];
     const parsed = entryPointers.safeParse(answer);
     if (!parsed.success) throw new PermanentError('the journal\'s answer lacks results with currentOffset and url');
@@ -125,7 +130,7 @@ export class JournalClient {
     return this.token.value;
   }
 
-  private async call<T>(method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown, qs?: Record<string, string>, o: { emptyOn404?: boolean } = {}): Promise<T> {
+  private async call<T>(method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown, qs?: Record<string, string>, o: { on404?: () => null } = {}): Promise<T> {
     const url = new URL(`${this.o.baseUrl}${path}`);
     for (const [k, v] of Object.entries(qs ?? {})) url.searchParams.set(k, v);
     let res: Response;
@@ -142,7 +147,7 @@ export class JournalClient {
     const text = await res.text().catch(() => '');
     if (res.status === 401) this.token = undefined;
     if (res.status === 429 || res.status >= 500 || res.status === 401) throw new JournalCallError(`HubSpot's journal answered ${res.status} to ${method} ${path}`, retryAfter(res));
-    if (res.status === 404 && o.emptyOn404) return null as T;
+    if (res.status === 404 && o.on404) return o.on404() as T;
     if (!res.ok) throw new PermanentError(`HubSpot's journal refused ${method} ${path} (${res.status}): ${text.slice(0, 300)}`);
     return (text ? JSON.parse(text) : undefined) as T;
   }

@@ -3,11 +3,10 @@ import type { HubSpotGateway } from '../hubspot/gateway.js';
 import type { Metrics } from '../platform/metrics.js';
 import { withDeadline } from '../platform/with-deadline.js';
 import type { EventQueue } from '../queue/event-queue.js';
-import { PermanentError } from '../queue/errors.js';
 import { keys } from '../store/keys.js';
 import { LockBusyError, type Store } from '../store/store.js';
 import type { HubSpotEvent } from './event-schema.js';
-import { JournalCallError, JournalFileTooLarge, type JournalClient } from './journal-client.js';
+import { JournalCallError, JournalFileTooLarge, JournalOffsetUnknown, type JournalClient } from './journal-client.js';
 import { readJournalFile } from './journal-entry.js';
 import type { Quarantine } from './quarantine.js';
 import { allQueued, checkEvent, queueOnce } from './webhook-edge.js';
@@ -199,7 +198,7 @@ export class JournalPoller {
       pointers = await this.d.client.next(portalId, state.offset, size);
     } catch (err) {
       // An offset the journal no longer has (older than its 3 days): read again from the earliest entry; what was queued is not queued twice.
-      if (!(err instanceof PermanentError) || state.offset === null || err instanceof JournalFileTooLarge) throw err;
+      if (!(err instanceof JournalOffsetUnknown)) throw err;
       this.d.log.warn({ portalId, offset: state.offset, reason: err.message }, 'journal offset no longer known; reading from the earliest entry');
       state.offset = null;
       return { full: true };

@@ -7,9 +7,8 @@ import { MemoryRateLimiter } from '../../src/hubspot/rate-limiter.js';
 import { createMetrics } from '../../src/platform/metrics.js';
 import { DeadLetters } from '../../src/queue/dead-letters.js';
 import { MemoryQueue } from '../../src/queue/memory-queue.js';
-import { PermanentError } from '../../src/queue/errors.js';
 import { MemoryStore } from '../../src/store/memory-store.js';
-import { JournalCallError, JournalClient, JournalFileTooLarge, JOURNAL_SCOPES } from '../../src/webhooks/journal-client.js';
+import { JournalCallError, JournalClient, JournalFileTooLarge, JournalOffsetUnknown, JOURNAL_SCOPES } from '../../src/webhooks/journal-client.js';
 import { readJournalFile, toWebhookEvents } from '../../src/webhooks/journal-entry.js';
 import { journalState, JournalPoller } from '../../src/webhooks/journal-poller.js';
 import { dedupeKey } from '../../src/webhooks/dedupe-key.js';
@@ -45,7 +44,7 @@ describe('the journal client (nock as HubSpot)', () => {
     const limited = await c.next(P, 'off-1', 10).catch((e: unknown) => e);
     expect(limited).toBeInstanceOf(JournalCallError);
     expect((limited as JournalCallError).retryAfterMs).toBe(7000);
-    await expect(c.next(P, 'gone', 10)).rejects.toBeInstanceOf(PermanentError);
+    await expect(c.next(P, 'gone', 10)).rejects.toBeInstanceOf(JournalOffsetUnknown);
   });
 
   it('fetches a file from its pre-signed URL without the app\'s token, and refuses one over 1 MiB before reading it', async () => {
@@ -131,5 +130,25 @@ describe('the journal reader', () => {
     await poller.pollAll();
     expect(recovered.isDone()).toBe(true);
     expect((await journalState(store, P)).lastError).toBeUndefined();
+  });
+
+  it('starts again at the earliest entry only when HubSpot no longer has the offset; a refusal (403) keeps the offset', async () => {
+    const clock = Date.parse('2026-12-04T10:00:00Z');
+    const { store, poller } = reader(() => clock);
+    await store.set('portal:{4242}:journal', JSON.stringify({ offset: 'off-1', subscribed: true }));
+    tokenReply();
+    nock(HUBSPOT).get(/batch\/off-1\/next/).query(true).reply(403, { message: 'missing scopes', correlationId: 'aeb5f871-7f07-4993-9211-075dc63e7cbf', category: 'MISSING_SCOPES' });
+    await poller.pollAccount(P);
+    expect(await journalState(store, P)).toMatchObject({ offset: 'off-1', lastError: expect.stringMatching(/refused GET .*\(403\)/) });
+
+    const { store: store2, poller: poller2 } = reader(() => clock);
+    await store2.set('portal:{4242}:journal', JSON.stringify({ offset: 'expired', subscribed: true }));
+    tokenReply();
+    const again = nock(HUBSPOT).get(/batch\/expired\/next/).query(true).reply(404, { message: 'no such offset', correlationId: 'aeb5f871-7f07-4993-9211-075dc63e7cbf', category: 'OBJECT_NOT_FOUND' })
+      .get('/webhooks-journal/journal-local/2026-03/batch/earliest/100').query(true).reply(404, { message: 'empty', correlationId: 'aeb5f871-7f07-4993-9211-075dc63e7cbf', category: 'OBJECT_NOT_FOUND' })
+      .get('/conversations/v3/conversations/threads').query(true).reply(200, { results: [] });
+    await poller2.pollAccount(P);
+    expect(again.isDone()).toBe(true);
+    expect(await journalState(store2, P)).toMatchObject({ offset: null, lagSeconds: 0 });
   });
 });
