@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { loadConfig } from '../../src/server/config.js';
 import { connectSandboxPortal } from '../../src/server/portal-setup.js';
 import { createRuntime, type Runtime } from '../../src/server/runtime.js';
@@ -43,13 +43,11 @@ async function install(url: string) {
 /** Until the journal reader has queued every entry and every incoming message, and the worker has done what they caused; twice, for the changes the work itself made. */
 async function settle(runtime: Runtime = app) {
   for (let round = 0; round < 3; round++) {
-    for (let waited = 0; ; waited += 50) {
+    await vi.waitUntil(async () => {
       const state = await journalState(runtime.store, P);
       const newestIncoming = Math.max(0, ...[...sandbox.account(P).messages.values()].flat().filter((m) => m.direction === 'INCOMING').map((m) => Date.parse(m.createdAt)));
-      if (state.offset === sandbox.journal.lastOffset(P) && (state.threadsAfter ?? 0) >= newestIncoming) break;
-      if (waited > 20_000) throw new Error(`the journal reader did not catch up: ${JSON.stringify(state)}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
+      return state.offset === sandbox.journal.lastOffset(P) && (state.threadsAfter ?? 0) >= newestIncoming;
+    }, { timeout: 20_000, interval: 50 });
     await runtime.queue.idle(20_000);
   }
 }
@@ -117,7 +115,7 @@ describe('a marketplace (OAuth) install gets its events from the Webhooks Journa
     sandbox.journal.failNextDownloads = 2;
     sandbox.createCompany(P, { name: 'Globex', domain: 'globex.example' });
     // While the file cannot be read, the offset stays where it was.
-    for (let waited = 0; sandbox.journal.failNextDownloads > 0 && waited < 10_000; waited += 50) await new Promise((r) => setTimeout(r, 50));
+    await vi.waitUntil(() => sandbox.journal.failNextDownloads === 0, { timeout: 10_000, interval: 50 });
     expect((await journalState(app.store, P)).offset).toBe(before.offset);
     await settle();
     sandbox.inboundEmail(P, { from: 'hedy@globex.example', name: 'Hedy', subject: 'Hi', text: 'Hello' });
@@ -173,7 +171,7 @@ describe('a marketplace (OAuth) install gets its events from the Webhooks Journa
       await app.store.set(keys.journalLease(P), 'a dead worker', 1);
       // The lease is held (by the dead one): neither reads.
       expect(await second.runtime.journal!.pollAccount(P)).toBe(false);
-      await new Promise((r) => setTimeout(r, 1100));
+      await vi.waitUntil(async () => (await app.store.get(keys.journalLease(P))) === null, { timeout: 5000, interval: 50 });
       sandbox.createCompany(P, { name: 'Initech', domain: 'initech.example' });
       await settle(second.runtime);
       expect((await journalState(second.runtime.store, P)).offset).toBe(sandbox.journal.lastOffset(P));

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { journalState } from '../../src/webhooks/journal-poller.js';
 import { startPortalEnv, type PortalEnv } from '../support/portal-env.js';
 import { TEST_SECRET } from '../support/test-app.js';
@@ -14,10 +14,7 @@ afterAll(async () => { await env?.stop(); });
 /** Until the journal reader has queued every entry and the worker has done what they caused (twice: the work makes changes too). */
 async function caughtUp() {
   for (let round = 0; round < 2; round++) {
-    for (let waited = 0; (await journalState(env.app.store, env.P)).offset !== env.sandbox.journal.lastOffset(env.P); waited += 50) {
-      if (waited > 20_000) throw new Error('the journal reader did not catch up');
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    await vi.waitUntil(async () => (await journalState(env.app.store, env.P)).offset === env.sandbox.journal.lastOffset(env.P), { timeout: 20_000, interval: 50 });
     await env.app.queue.idle(20_000);
   }
 }
