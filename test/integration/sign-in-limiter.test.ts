@@ -78,10 +78,25 @@ describe('the sign-in limits across processes', () => {
     await one.failed('shared-ada');
     await two.failed('shared-ada');
     expect((await one.attempt('shared-ip', 'shared-ada')).limited).toBe(true);
+    await one.forgotRequest('shared-ip');
+    await two.registerRequest('shared-ip', 'shared-x@acme.example');
     const raw = new Redis(testRedisUrl());
     const keys = (await raw.keys(`${testKeyPrefix}app:portal-rate:*`)).map((k) => k.slice(testKeyPrefix.length));
     await raw.quit();
-    expect(keys.sort()).toEqual(expect.arrayContaining(['app:portal-rate:account:shared-ada', 'app:portal-rate:ip:shared-ip']));
+    expect(keys.sort()).toEqual(expect.arrayContaining([
+      'app:portal-rate:account:shared-ada', 'app:portal-rate:forgot:shared-ip', 'app:portal-rate:ip:shared-ip',
+      'app:portal-rate:register-address:shared-x@acme.example', 'app:portal-rate:register-ip:shared-ip',
+    ]));
+  });
+
+  it('fails, never says "limited", when Redis cannot answer (a customer is told to try again, not to wait 15 minutes)', async () => {
+    const away = connectRedis({ url: 'redis://127.0.0.1:1', cluster: false }, 'store', testKeyPrefix);
+    away.on('error', () => undefined);
+    const limiter = new SignInLimiter(away, small);
+    await expect(limiter.attempt('ip-away', 'ada')).rejects.toThrow();
+    await expect(limiter.forgotRequest('ip-away')).rejects.toThrow();
+    await expect(limiter.registerRequest('ip-away', 'x@acme.example')).rejects.toThrow();
+    away.disconnect();
   });
 
   it('ship with the budgets the docs state: 5 wrong passwords per account and 300 attempts per address in 15 minutes, 20 forgot requests, 10 access requests an hour, 3 a day per address', () => {
