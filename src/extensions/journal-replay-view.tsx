@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { Alert, Button, Flex, Heading, Select, Text } from '@hubspot/ui-extensions';
 import { t, type Language } from '../i18n/messages.js';
-import type { AccountStatus } from './status-card-view.js';
+import { JournalLines, type AccountStatus } from './status-card-view.js';
 import type { Loadable } from './load-states.js';
 
 /** How far back an admin can replay: HubSpot keeps the journal for 3 days. */
@@ -29,7 +29,6 @@ export function JournalReplayView({ status, language, readOnly, onReplay, now = 
   const [busy, setBusy] = useState(false);
   const [outcome, setOutcome] = useState<ReplayOutcome | null>(null);
   if (status.kind !== 'ready' || !status.data.journal) return null;
-  const journal = status.data.journal;
   const replay = async () => {
     setBusy(true);
     setOutcome(await onReplay(new Date(now() - REPLAY_SPANS[span]).toISOString()));
@@ -38,8 +37,7 @@ export function JournalReplayView({ status, language, readOnly, onReplay, now = 
   return (
     <Flex direction="column" gap="xs">
       <Heading>{t(language, 'journal.title')}</Heading>
-      <Text>{journal.lastReadAt ? t(language, 'status.journal', { lag: String(Math.round(journal.lagSeconds ?? 0)) }) : t(language, 'status.journalNotYet')}</Text>
-      {journal.lastError ? <Alert title={t(language, 'journal.title')} variant="warning">{t(language, 'status.journalFailing', { reason: journal.lastError })}</Alert> : null}
+      <JournalLines journal={status.data.journal} language={language} title="journal.title" />
       {!readOnly && (
         <>
           <Text>{t(language, 'journal.replay.help')}</Text>

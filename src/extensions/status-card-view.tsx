@@ -24,8 +24,17 @@ export function StatusCardView({ status, language, onRetry }: StatusCardViewProp
     <Flex direction="column" gap="xs">
       <StatusTag variant={s.deadLetters ? 'warning' : 'success'}>{t(language, 'status.connected', { portalId: s.portalId })}</StatusTag>
       <Text>{t(language, 'status.queue', { waiting: s.queue.waiting + s.queue.active, deadLetters: s.deadLetters })}</Text>
-      {s.journal ? <Text>{s.journal.lastReadAt ? t(language, 'status.journal', { lag: String(Math.round(s.journal.lagSeconds ?? 0)) }) : t(language, 'status.journalNotYet')}</Text> : null}
-      {s.journal?.lastError ? <Alert title={t(language, 'status.title')} variant="warning">{t(language, 'status.journalFailing', { reason: s.journal.lastError })}</Alert> : null}
+      {s.journal ? <JournalLines journal={s.journal} language={language} title="status.title" /> : null}
     </Flex>
+  );
+}
+
+/** How far behind reading HubSpot's webhooks journal is, and (a warning) why it could not be read: the status card's and the settings page's. */
+export function JournalLines({ journal, language, title }: { journal: NonNullable<AccountStatus['journal']>; language: Language; title: 'status.title' | 'journal.title' }) {
+  return (
+    <>
+      <Text>{journal.lastReadAt ? t(language, 'status.journal', { lag: String(Math.round(journal.lagSeconds ?? 0)) }) : t(language, 'status.journalNotYet')}</Text>
+      {journal.lastError ? <Alert title={t(language, title)} variant="warning">{t(language, 'status.journalFailing', { reason: journal.lastError })}</Alert> : null}
+    </>
   );
 }

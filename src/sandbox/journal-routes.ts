@@ -9,7 +9,7 @@ interface JournalSubscription {
   id: number; appId: number; portalId: number; subscriptionType: string; objectTypeId: string; actions: string[]; properties: string[]; objectIds: number[];
   createdAt: string; updatedAt: string;
 }
-interface Entry { offset: string; portalId: number; file: string }
+interface Entry { offset: string; portalId: number }
 
 const OBJECT_TYPES: Record<string, string> = { contact: '0-1', company: '0-2', ticket: '0-5' };
 const ACTIONS: Record<string, string> = { creation: 'CREATE', deletion: 'DELETE', propertyChange: 'UPDATE', privacyDeletion: 'GDPR_DELETE', merge: 'MERGE' };
@@ -53,7 +53,7 @@ export class SandboxJournal {
   /** An entry as HubSpot might hold it, whatever it says (tests: another account's change, a broken file). */
   append(portalId: number, file: string): string {
     const offset = randomUUID();
-    this.entries.push({ offset, portalId, file });
+    this.entries.push({ offset, portalId });
     this.files.set(offset, file);
     return offset;
   }
@@ -107,7 +107,7 @@ export class SandboxJournal {
       res.status(204).end();
     });
     const local = '/webhooks-journal/journal-local/2026-03';
-    const pointers = (req: Request, list: Entry[]) => batchEnvelope(list.map((e) => ({
+    const pointers = (list: Entry[]) => batchEnvelope(list.map((e) => ({
       currentOffset: e.offset, url: `${this.baseUrl()}/_sandbox/journal-files/${e.offset}`, expiresAt: new Date(Date.now() + 15 * 60_000).toISOString(),
     })), new Date().toISOString());
     const countOf = (req: Request, res: Response): number | undefined => {
@@ -122,7 +122,7 @@ export class SandboxJournal {
       if (count === undefined) return;
       const list = ofPortal(req);
       if (!list.length) return notFound(res, 'journal entry');
-      res.json(pointers(req, list.slice(0, count)));
+      res.json(pointers(list.slice(0, count)));
     });
     r.get(`${local}/batch/:offset/next/:count`, (req, res) => {
       if (!need(res, SCOPE.read)) return;
@@ -131,7 +131,7 @@ export class SandboxJournal {
       const list = ofPortal(req);
       const at = list.findIndex((e) => e.offset === req.params.offset);
       if (at < 0) return notFound(res, `journal offset ${req.params.offset}`);
-      res.json(pointers(req, list.slice(at + 1, at + 1 + count)));
+      res.json(pointers(list.slice(at + 1, at + 1 + count)));
     });
     return r;
   }

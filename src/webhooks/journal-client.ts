@@ -72,11 +72,6 @@ export class JournalClient {
     await this.call('DELETE', `/webhooks-journal/subscriptions/${VERSION}/portals/${portalId}`);
   }
 
-  /** The account's subscriptions as HubSpot holds them. */
-  async subscriptions(): Promise<{ portalId?: number; objectTypeId: string; actions: string[] }[]> {
-    return (await this.call<{ results: { portalId?: number; objectTypeId: string; actions: string[] }[] }>('GET', `/webhooks-journal/subscriptions/${VERSION}`)).results;
-  }
-
   /**
    * Up to `count` entries of the account's local journal after `offset` (from its earliest entry
    * when there is none yet). An offset HubSpot no longer has (older than the journal's 3 days, 404)

@@ -3,7 +3,7 @@ import type { HubSpotGateway } from '../hubspot/gateway.js';
 import type { Metrics } from '../platform/metrics.js';
 import { withDeadline } from '../platform/with-deadline.js';
 import type { EventQueue } from '../queue/event-queue.js';
-import { keys } from '../store/keys.js';
+import { caps, keys } from '../store/keys.js';
 import { LockBusyError, type Store } from '../store/store.js';
 import type { HubSpotEvent } from './event-schema.js';
 import { JournalCallError, JournalFileTooLarge, JournalOffsetUnknown, type JournalClient } from './journal-client.js';
@@ -46,6 +46,9 @@ export interface JournalPollerDeps {
   onQueued?: (event: HubSpotEvent, delayMs: number) => void;
 }
 
+/** HubSpot keeps an account's journal this long: a replay cannot start earlier. */
+export const JOURNAL_RETENTION_MS = 3 * 24 * 3600_000;
+
 /** The lease lapses this long after its holder stops renewing it (a dead worker's lease included). */
 const LEASE_MS = 30_000;
 /** A read cycle ends well within its lease, so two processes never read one account at once. */
@@ -70,7 +73,7 @@ const saveState = (store: Store, portalId: number, state: JournalState) => store
 
 /**
  * "Read the journal again from its earliest entry, queueing what changed since `since`": for an
- * operator (npm run journal:replay) and an admin (settings page). Changes already queued once (the
+ * operator (npm run journal -- --replay-since) and an admin (settings page). Changes already queued once (the
  * 48-hour dedupe marks) are not queued again; the ones HubSpot never delivered are.
  */
 export async function replayJournal(store: Store, portalId: number, since: number): Promise<JournalState> {
@@ -98,7 +101,7 @@ export async function forgetJournal(store: Store, portalId: number): Promise<voi
 /** Install: the account is read from now on (once in the list, whatever how often it installs). */
 export async function rememberInstall(store: Store, portalId: number): Promise<void> {
   await store.removeFromList(keys.installedAccounts(), String(portalId));
-  await store.pushCapped(keys.installedAccounts(), String(portalId), 100_000);
+  await store.pushCapped(keys.installedAccounts(), String(portalId), caps.installedAccounts);
 }
 
 export const installedAccounts = async (store: Store): Promise<number[]> => (await store.range(keys.installedAccounts(), 0, -1)).map(Number).filter((n) => Number.isSafeInteger(n) && n > 0);
@@ -244,7 +247,8 @@ export class JournalPoller {
       this.d.metrics.journalDelay.observe(Math.max(0, (now - j.event.occurredAt) / 1000));
       this.d.onQueued?.(j.event, now - j.event.occurredAt);
     }
-    for (const e of events) this.d.metrics.webhookEvents.inc({ outcome: fresh.some((j) => j.event === e) ? 'queued' : 'duplicate', subscription_type: e.subscriptionType, known: 'true' });
+    const queued = new Set(fresh.map((j) => j.event));
+    for (const e of events) this.d.metrics.webhookEvents.inc({ outcome: queued.has(e) ? 'queued' : 'duplicate', subscription_type: e.subscriptionType, known: 'true' });
   }
 
   /**

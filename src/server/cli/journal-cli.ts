@@ -1,4 +1,4 @@
-import { journalState, replayJournal } from '../../webhooks/journal-poller.js';
+import { JOURNAL_RETENTION_MS, journalState, replayJournal } from '../../webhooks/journal-poller.js';
 import { withCliRuntime } from './cli-redis.js';
 
 /**
@@ -16,7 +16,7 @@ export async function runJournalCli(argv: string[], env: NodeJS.ProcessEnv, out:
   const sinceText = arg('--replay-since');
   const since = sinceText === undefined ? undefined : Date.parse(sinceText);
   if (sinceText !== undefined && (!/^\d{4}-\d{2}-\d{2}/.test(sinceText) || Number.isNaN(since))) { out(`--replay-since: "${sinceText}" is not a date and time (like 2026-12-01T08:00:00Z)`); return 2; }
-  if (since !== undefined && since < now() - 3 * 24 * 3600_000) out('note: HubSpot keeps the journal for 3 days; changes older than that cannot be replayed');
+  if (since !== undefined && since < now() - JOURNAL_RETENTION_MS) out('note: HubSpot keeps the journal for 3 days; changes older than that cannot be replayed');
   if (since !== undefined && since > now()) { out(`--replay-since: ${sinceText} is in the future`); return 2; }
   return withCliRuntime(env, out, async (runtime) => {
     if (!runtime.config.journal) out('note: WEBHOOKS_JOURNAL is off for this configuration, so no worker reads the journal');

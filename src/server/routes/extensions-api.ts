@@ -1,6 +1,6 @@
-import { journalState, replayJournal } from '../../webhooks/journal-poller.js';
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
+import { JOURNAL_RETENTION_MS, journalState, replayJournal } from '../../webhooks/journal-poller.js';
 import { settingsSchema } from '../../settings/settings-schema.js';
 import { VersionConflictError } from '../../settings/settings-repository.js';
 import { describeZodError } from '../../platform/describe-zod-error.js';
@@ -113,7 +113,7 @@ export function extensionsApi(given: ExtensionsDeps): Router {
     if (!parsed.success) return void res.status(400).json({ message: describeZodError(parsed.error) });
     const since = Date.parse(parsed.data.since);
     if (since > Date.now()) return void res.status(400).json({ message: 'since: is in the future' });
-    if (since < Date.now() - 3 * 24 * 3600_000) return void res.status(400).json({ message: 'since: HubSpot keeps the webhooks journal for 3 days; choose a time within them' });
+    if (since < Date.now() - JOURNAL_RETENTION_MS) return void res.status(400).json({ message: 'since: HubSpot keeps the webhooks journal for 3 days; choose a time within them' });
     const state = await replayJournal(deps.store, caller(res).portalId, since);
     res.json({ replayingSince: new Date(since).toISOString(), offset: state.offset });
   });
