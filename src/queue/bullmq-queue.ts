@@ -63,6 +63,24 @@ export class BullmqQueue implements EventQueue {
     await this.addEvents(jobs);
   }
 
+  async requeue(jobs: QueuedEvent[], timeoutMs = 60_000): Promise<void> {
+    const until = Date.now() + timeoutMs;
+    const fresh: QueuedEvent[] = [];
+    for (const job of jobs) {
+      for (;;) {
+        const state = await this.queue.getJobState(job.id);
+        if (state === 'unknown') { fresh.push(job); break; }
+        // The same event queued again meanwhile (a redelivery): it runs, nothing to add.
+        if (state === 'waiting' || state === 'delayed' || state === 'prioritized' || state === 'waiting-children') break;
+        // A finished job kept under its id (its removal not yet done) would turn the add into a no-op.
+        if (state === 'failed' || state === 'completed') { await this.queue.remove(job.id); continue; }
+        if (Date.now() > until) throw new Error(`job ${job.id} is still running after ${timeoutMs} ms; replay it once it has finished`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    }
+    await this.addEvents(fresh);
+  }
+
   private async addEvents(jobs: QueuedEvent[]): Promise<void> {
     if (!jobs.length) return;
     await this.queue.addBulk(jobs.map((job) => ({

@@ -1,6 +1,6 @@
 import { caps, keys } from '../store/keys.js';
 import type { Store } from '../store/store.js';
-import type { QueuedEvent } from './event-queue.js';
+import type { EventQueue, QueuedEvent } from './event-queue.js';
 
 export interface DeadLetter { job: QueuedEvent; reason: string; attempts: number; at: string }
 
@@ -25,12 +25,16 @@ export class DeadLetters {
     return raw.map((r) => JSON.parse(r) as DeadLetter);
   }
 
-  /** Puts dead letters back on the queue (all, or those whose job id is given); returns how many. */
-  async replay(enqueue: (jobs: QueuedEvent[]) => Promise<void>, ids?: string[]): Promise<number> {
+  /**
+   * Puts dead letters back on the queue (all, or those whose job id is given); returns how many.
+   * Through requeue, never enqueue: a letter replayed the moment it appears would otherwise be a
+   * no-op duplicate of its own failed job, still leaving the queue, and be lost.
+   */
+  async replay(queue: Pick<EventQueue, 'requeue'>, ids?: string[]): Promise<number> {
     const entries = (await this.store.range(keys.deadLetters(), 0, -1)).map((raw) => ({ raw, letter: JSON.parse(raw) as DeadLetter }));
     const chosen = entries.filter((e) => !ids || ids.includes(e.letter.job.id));
     for (const { raw, letter } of chosen) {
-      await enqueue([letter.job]);
+      await queue.requeue([letter.job]);
       await this.store.removeFromList(keys.deadLetters(), raw);
       await this.store.removeFromList(keys.accountDeadLetters(letter.job.event.portalId), raw);
     }

@@ -13,6 +13,12 @@ export interface QueueCounts { waiting: number; active: number; delayed: number 
 export interface EventQueue {
   /** Resolves only once every job is durably queued; rejects when the queue cannot take them. */
   enqueue(jobs: QueuedEvent[]): Promise<void>;
+  /**
+   * Puts dead letters back (a replay): a job whose id is still running (a dead letter is written
+   * just before its failed job leaves the queue) is added once that job has left, never dropped as
+   * a duplicate of it; one already waiting is left to run. Rejects after `timeoutMs`.
+   */
+  requeue(jobs: QueuedEvent[], timeoutMs?: number): Promise<void>;
   startWorker(handler: EventHandler): void;
   counts(): Promise<QueueCounts>;
   /** One account's events not yet done (waiting, active, delayed), looking at no more than `cap` jobs: for its status card. */

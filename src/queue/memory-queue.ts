@@ -11,6 +11,8 @@ export class MemoryQueue implements EventQueue {
   /** Job id → account, from enqueue until the job is done or dead. */
   private readonly known = new Map<string, number>();
   private readonly timers = new Set<NodeJS.Timeout>();
+  /** Ids whose handler is running now. */
+  private readonly running = new Set<string>();
   private active = 0;
   private handler?: EventHandler;
   private closed = false;
@@ -29,6 +31,18 @@ export class MemoryQueue implements EventQueue {
       this.waiting.push({ job, attempt: 1 });
     }
     this.pump();
+  }
+
+  async requeue(jobs: QueuedEvent[], timeoutMs = 60_000): Promise<void> {
+    const until = Date.now() + timeoutMs;
+    for (const job of jobs) {
+      // One still running is added once it has finished; one waiting or backing off runs anyway.
+      while (this.running.has(job.id)) {
+        if (Date.now() > until) throw new Error(`job ${job.id} is still running after ${timeoutMs} ms; replay it once it has finished`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    }
+    await this.enqueue(jobs);
   }
 
   startWorker(handler: EventHandler): void {
@@ -51,6 +65,7 @@ export class MemoryQueue implements EventQueue {
 
   private async run({ job, attempt }: Pending): Promise<void> {
     const policy = this.options.backoff ?? defaultBackoff;
+    this.running.add(job.id);
     try {
       await this.handler!(job, attempt);
       this.known.delete(job.id);
@@ -67,6 +82,8 @@ export class MemoryQueue implements EventQueue {
         this.pump();
       }, backoffDelay(policy, attempt, retryAfterOf(err)));
       this.timers.add(timer);
+    } finally {
+      this.running.delete(job.id);
     }
   }
 

@@ -87,10 +87,38 @@ describe.each(kinds)('%s queue (one contract for both)', (_name, make) => {
     await made.queue.idle(10_000);
     expect((await made.dead.list()).map((d) => [d.job.id, d.attempts])).toEqual([['slow', 3]]);
     healthy = true;
-    expect(await made.dead.replay((jobs) => made.queue.enqueue(jobs))).toBe(1);
+    expect(await made.dead.replay(made.queue)).toBe(1);
     await made.queue.idle(10_000);
     expect(done).toEqual(['slow']);
     expect(await made.dead.list()).toEqual([]);
+  });
+
+  it('runs a replay made while the failed job it replays is still leaving the queue (never a lost duplicate)', async () => {
+    made = make();
+    // The handler's first run holds its job until released, then fails for good; the second succeeds.
+    let release!: () => void;
+    const held = new Promise<void>((r) => { release = r; });
+    let started!: () => void;
+    const running = new Promise<void>((r) => { started = r; });
+    const runs: number[] = [];
+    made.queue.startWorker(async () => {
+      runs.push(runs.length + 1);
+      if (runs.length > 1) return;
+      started();
+      await held;
+      throw new PermanentError('HubSpot answered 404: ticket not found');
+    });
+    await made.queue.enqueue([job('lost-and-found')]);
+    await running;
+    // A replay of that event while its job still runs (as when its dead letter was just written).
+    let requeued = false;
+    const replay = made.queue.requeue([job('lost-and-found')]).then(() => { requeued = true; });
+    await vi.waitFor(async () => expect((await made.queue.counts()).active).toBe(1));
+    expect(requeued).toBe(false);
+    release();
+    await replay;
+    await made.queue.idle(10_000);
+    expect(runs).toEqual([1, 2]);
   });
 });
 

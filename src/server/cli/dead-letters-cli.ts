@@ -28,7 +28,7 @@ export async function runDeadLettersCli(argv: string[], env: NodeJS.ProcessEnv, 
     }
     if (command === 'replay') {
       const queue = new BullmqQueue(target, dead, { prefix: appQueuePrefix(env.REDIS_KEY_PREFIX ?? '') });
-      const n = await dead.replay((jobs) => queue.enqueue(jobs), rest.length ? rest : undefined);
+      const n = await dead.replay(queue, rest.length ? rest : undefined);
       await queue.close();
       out(`${n} dead letter(s) put back on the queue`);
       return 0;
