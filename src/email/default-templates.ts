@@ -73,12 +73,33 @@ const reset: Record<Language, Body> = {
   },
 };
 
-export const templateNames = ['portal-credentials', 'portal-reset', 'support-issue-report', 'request-received'] as const;
+// A one-time sign-in code (the sign-in page's "email me a code"); the code is a secret snippet,
+// cut from the timeline copy like the set-password link.
+const signInCode: Record<Language, Body> = {
+  en: {
+    subject: 'Your sign-in code for our customer portal',
+    text: 'Hello {[Contact First Name]},\n\nyour code to sign in to our customer portal:\n\n{[Portal Sign-in Code]}\n\nIt works once, for 10 minutes, in the browser where you asked for it.\n\nIf you did not try to sign in, you can ignore this email: nobody can sign in without the code.\n\nBest regards,\nYour support team',
+  },
+  de: {
+    subject: 'Ihr Anmeldecode für unser Kundenportal',
+    text: 'Hallo {[Contact First Name]},\n\nIhr Code für die Anmeldung in unserem Kundenportal:\n\n{[Portal Sign-in Code]}\n\nEr gilt einmal, 10 Minuten lang, in dem Browser, in dem Sie ihn angefordert haben.\n\nWenn Sie sich nicht anmelden wollten, können Sie diese E-Mail ignorieren: Ohne den Code kann sich niemand anmelden.\n\nViele Grüße\nIhr Support-Team',
+  },
+  it: {
+    subject: 'Il tuo codice di accesso al portale clienti',
+    text: 'Ciao {[Nome del Contatto]},\n\necco il tuo codice per accedere al nostro portale clienti:\n\n{[Codice di Accesso del Portale]}\n\nVale una sola volta, per 10 minuti, nel browser in cui l’hai chiesto.\n\nSe non stavi cercando di accedere, puoi ignorare questa email: senza il codice nessuno può accedere.\n\nUn cordiale saluto,\nil team di assistenza',
+  },
+  es: {
+    subject: 'Tu código de acceso al portal de clientes',
+    text: 'Hola, {[Nombre del Contacto]}:\n\neste es tu código para entrar en nuestro portal de clientes:\n\n{[Código de Acceso del Portal]}\n\nFunciona una sola vez, durante 10 minutos, en el navegador en el que lo pediste.\n\nSi no intentabas entrar, puedes ignorar este correo: nadie puede entrar sin el código.\n\nUn saludo,\nel equipo de soporte',
+  },
+};
+
+export const templateNames = ['portal-credentials', 'portal-reset', 'support-issue-report', 'request-received', 'portal-sign-in-code'] as const;
 /** The templates that carry credentials (their values come from the portal capability at send time). */
 export const credentialTemplates: readonly TemplateName[] = ['portal-credentials', 'portal-reset'];
 export type TemplateName = (typeof templateNames)[number];
 
-const shipped: Record<TemplateName, Record<Language, Body>> = { 'portal-credentials': credentials, 'portal-reset': reset, 'support-issue-report': issueReport, 'request-received': requestReceived };
+const shipped: Record<TemplateName, Record<Language, Body>> = { 'portal-credentials': credentials, 'portal-reset': reset, 'support-issue-report': issueReport, 'request-received': requestReceived, 'portal-sign-in-code': signInCode };
 
 /** The shipped default of a template in a language. */
 export function defaultTemplate(name: TemplateName, language: Language): EmailTemplate {

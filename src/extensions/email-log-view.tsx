@@ -10,7 +10,7 @@ type Transport = (typeof transports)[number];
 /** A template by its name in the agent's language (its id when the app does not know it). */
 export function templateLabel(language: Language, name: string): string {
   const key = `tpl.${name}` as MessageKey;
-  return ['portal-credentials', 'portal-reset', 'support-issue-report', 'request-received'].includes(name) ? t(language, key) : name;
+  return ['portal-credentials', 'portal-reset', 'support-issue-report', 'request-received', 'portal-sign-in-code'].includes(name) ? t(language, key) : name;
 }
 
 /** The contact card's section: what Portal Autopilot sent this contact, and why not when it did not. */

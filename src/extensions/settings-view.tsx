@@ -6,12 +6,13 @@ import { LoadStates, type Loadable } from './load-states.js';
 import { RecordPicker } from './record-picker.js';
 import { useLoadable } from './use-loadable.js';
 import { templateLabel } from './email-log-view.js';
+import { hubspotTemplates } from './hubspot-templates.js';
 import type { ChosenNames, PickerOption, PickerSearch } from '../settings/chosen-records.js';
 
 export interface InboundSettings { freeMailAdditions: string[]; ignoredSenders: string[]; autoReplySubjects: string[]; matchSubdomains: boolean; defaultCompanyId: string | null; stripPlusAddresses: boolean }
 export interface SmtpSettings { host: string; port: number; secure: boolean; user: string; from: string }
 export interface EmailSettings { transport: 'outbox' | 'hubspot' | 'smtp'; hubspotEmailIds: Record<string, number>; smtp: SmtpSettings | null; maxPerRecipientPerHour: number }
-export interface PortalSettings { accessListId: string | null; onboardNewContacts: boolean; portalUrl: string | null; linkExpiryHours: number; passwordMode: 'link' | 'temporary'; selfRegistration: boolean }
+export interface PortalSettings { accessListId: string | null; onboardNewContacts: boolean; portalUrl: string | null; linkExpiryHours: number; passwordMode: 'link' | 'temporary'; selfRegistration: boolean; emailCode: boolean }
 export interface SupportSettings { reports: 'every' | 'rules'; customerProperty: string; customerValue: string; editors: 'everyone' | 'admins'; maxPerCompany: number; maxReportsPerRecipientPerHour: number }
 export interface RuleSettings { auditRetentionDays: number; maxActionsPerTicketPerHour: number }
 export interface SettingsData { defaultLanguage: Language; internalDomains: string[]; inbound: InboundSettings; email: EmailSettings; portal: PortalSettings; access: { adminUserIds: number[] }; supportContacts: SupportSettings; rules: RuleSettings }
@@ -133,7 +134,7 @@ function SettingsForm({ initial, language, onSave, onCreateDefaultCompany, backf
         options={(['outbox', 'hubspot', 'smtp'] as const).map((v) => ({ value: v, label: t(language, `settings.transport.${v}`) }))}
         onChange={(v) => setEmail({ transport: v as EmailSettings['transport'] })}
       />
-      {draft.email.transport === 'hubspot' && (['portal-credentials', 'portal-reset', 'support-issue-report'] as const).map((name) => (
+      {draft.email.transport === 'hubspot' && hubspotTemplates(draft.portal.emailCode).map((name) => (
         <Input
           key={name} name={`email.hubspotEmailIds.${name}`} label={t(language, 'settings.hubspotEmailId', { template: templateLabel(language, name) })}
           value={String(draft.email.hubspotEmailIds[name] ?? '')} readOnly={readOnly}
@@ -172,6 +173,8 @@ function SettingsForm({ initial, language, onSave, onCreateDefaultCompany, backf
       />
       {toggle('portal.selfRegistration', 'settings.portal.selfRegistration', draft.portal.selfRegistration, (v) => setPortal({ selfRegistration: v }))}
       <Text variant="microcopy">{t(language, 'settings.portal.selfRegistrationHint')}</Text>
+      {toggle('portal.emailCode', 'settings.portal.emailCode', draft.portal.emailCode, (v) => setPortal({ emailCode: v }))}
+      <Text variant="microcopy">{t(language, 'settings.portal.emailCodeHint')}</Text>
       <Heading>{t(language, 'settings.support')}</Heading>
       <Select
         name="supportContacts.reports" label={t(language, 'settings.support.reports')} value={draft.supportContacts.reports}

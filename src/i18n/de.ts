@@ -408,6 +408,9 @@ export const de: Catalogue = {
   "settings.oidc.pkce.required": "Erforderlich (lehnt eine Anmeldung ohne ab)",
   "settings.portal.selfRegistration": "Zugang auf der Anmeldeseite anfragen lassen (Selbstregistrierung)",
   "settings.portal.selfRegistrationHint": "Nur eine Adresse mit der Domain eines Kundenunternehmens erhält Zugang und einen Link zum Wählen eines Passworts. Jede andere Adresse (Freemail, unbekannte Domains, No-Reply-Absender) erhält dieselbe Antwort, und es wird nichts gesendet.",
+  "tpl.portal-sign-in-code": "Portal-Anmeldecode",
+  "settings.portal.emailCode": "Anmeldung mit einem Code per E-Mail erlauben (ohne Passwort)",
+  "settings.portal.emailCodeHint": "Die Anmeldeseite bietet „Anmeldecode per E-Mail senden“: ein 6-stelliger Code, der einmal gilt, 10 Minuten und 5 Versuche lang, nur in dem Browser, der ihn angefordert hat. Nur eine Adresse mit aktivem Portalkonto erhält einen; jede Adresse sieht dieselbe Antwort.",
   "portal.company.selfRegistered": "Zugang auf der Anmeldeseite angefragt ({count})",
   "portal.company.selfRegisteredOne": "{who}, am {date}",
 };

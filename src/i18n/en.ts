@@ -406,6 +406,9 @@ export const en = {
   "settings.oidc.pkce.required": "Required (refuses a sign-in without it)",
   "settings.portal.selfRegistration": "Let people request access on the sign-in page (self-registration)",
   "settings.portal.selfRegistrationHint": "Only an address on the domain of a customer company gets access and a link to choose a password. Every other address (free mail, unknown domains, no-reply senders) gets the same answer, and nothing is sent.",
+  "tpl.portal-sign-in-code": "Portal sign-in code",
+  "settings.portal.emailCode": "Let customers sign in with a code sent by email (no password needed)",
+  "settings.portal.emailCodeHint": "The sign-in page offers “Email me a sign-in code”: a 6-digit code that works once, for 10 minutes and 5 tries, only in the browser that asked for it. Only an address with an active portal account gets one; every address sees the same answer.",
   "portal.company.selfRegistered": "Asked for access on the sign-in page ({count})",
   "portal.company.selfRegisteredOne": "{who}, on {date}",
 } as const;

@@ -408,6 +408,9 @@ export const es: Catalogue = {
   "settings.oidc.pkce.required": "Obligatorio (rechaza un inicio de sesión sin él)",
   "settings.portal.selfRegistration": "Permitir solicitar acceso en la página de inicio de sesión (autorregistro)",
   "settings.portal.selfRegistrationHint": "Solo una dirección del dominio de una empresa cliente recibe acceso y un enlace para elegir la contraseña. Cualquier otra dirección (correo gratuito, dominios desconocidos, remitentes no-reply) recibe la misma respuesta y no se envía nada.",
+  "tpl.portal-sign-in-code": "Código de acceso al portal",
+  "settings.portal.emailCode": "Permitir entrar con un código enviado por correo (sin contraseña)",
+  "settings.portal.emailCodeHint": "La página de inicio de sesión ofrece «Enviarme un código de acceso»: un código de 6 cifras que funciona una vez, durante 10 minutos y 5 intentos, solo en el navegador que lo pidió. Solo lo recibe una dirección con una cuenta del portal activa; todas las direcciones ven la misma respuesta.",
   "portal.company.selfRegistered": "Solicitaron acceso en la página de inicio de sesión ({count})",
   "portal.company.selfRegisteredOne": "{who}, el {date}",
 };

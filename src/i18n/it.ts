@@ -408,6 +408,9 @@ export const it: Catalogue = {
   "settings.oidc.pkce.required": "Obbligatorio (rifiuta un accesso senza)",
   "settings.portal.selfRegistration": "Consenti di richiedere l’accesso dalla pagina di accesso (autoregistrazione)",
   "settings.portal.selfRegistrationHint": "Solo un indirizzo del dominio di un’azienda cliente riceve l’accesso e un link per scegliere la password. Ogni altro indirizzo (webmail gratuite, domini sconosciuti, mittenti no-reply) riceve la stessa risposta e non viene inviato nulla.",
+  "tpl.portal-sign-in-code": "Codice di accesso al portale",
+  "settings.portal.emailCode": "Consenti ai clienti di accedere con un codice inviato per email (senza password)",
+  "settings.portal.emailCodeHint": "La pagina di accesso offre «Inviami un codice di accesso»: un codice di 6 cifre che vale una volta, per 10 minuti e 5 tentativi, solo nel browser che l’ha chiesto. Lo riceve solo un indirizzo con un account del portale attivo; ogni indirizzo vede la stessa risposta.",
   "portal.company.selfRegistered": "Hanno richiesto l’accesso dalla pagina di accesso ({count})",
   "portal.company.selfRegisteredOne": "{who}, il {date}",
 };

@@ -71,6 +71,20 @@ const en = {
   'register.sent': 'If {email} belongs to one of our customers, a link to choose your password is on its way. The link works once and expires in {hours} hours. If nothing arrives, ask your company’s support contact.',
   'register.off.title': 'Access is given by the support team',
   'register.off.intro': 'This portal does not take requests for access. Ask the support team or your company’s support contact to give you access.',
+  'signin.code': 'Sign in with a code by email instead',
+  'code.title': 'Sign in with a code',
+  'code.intro': 'Enter the email address you use for the support portal. If it has an account, we email it a 6-digit code to sign in with, no password needed.',
+  'code.request': 'Email me a code',
+  'code.enter.title': 'Enter your code',
+  'code.sent': 'If {email} has a portal account, a 6-digit code is on its way. It works once, for {minutes} minutes, in this browser only.',
+  'code.field': 'Sign-in code',
+  'code.submit': 'Sign in',
+  'code.wrong': 'This code is not right. {tries} tries left.',
+  'code.tries': 'Too many wrong codes: this code no longer works. Ask for a new one.',
+  'code.none': 'This code has expired or was already used, or it was asked for in another browser. Ask for a new one.',
+  'code.again': 'Send a new code',
+  'code.password': 'Sign in with your password',
+  'code.enter.intro': 'Enter the 6-digit code from the email we sent you.',
 };
 
 export type PageKey = keyof typeof en;
@@ -143,6 +157,20 @@ const de: Catalogue = {
   'register.sent': 'Wenn {email} zu einem unserer Kunden gehört, ist ein Link zum Wählen Ihres Passworts unterwegs. Der Link funktioniert einmal und läuft in {hours} Stunden ab. Kommt nichts an, fragen Sie den Support-Kontakt Ihres Unternehmens.',
   'register.off.title': 'Den Zugang vergibt das Support-Team',
   'register.off.intro': 'Dieses Portal nimmt keine Zugangsanfragen an. Bitten Sie das Support-Team oder den Support-Kontakt Ihres Unternehmens, Ihnen Zugang zu geben.',
+  'signin.code': 'Stattdessen mit einem Code per E-Mail anmelden',
+  'code.title': 'Mit einem Code anmelden',
+  'code.intro': 'Geben Sie die E-Mail-Adresse ein, die Sie für das Support-Portal verwenden. Wenn sie ein Konto hat, senden wir ihr einen 6-stelligen Code für die Anmeldung, ganz ohne Passwort.',
+  'code.request': 'Code per E-Mail senden',
+  'code.enter.title': 'Code eingeben',
+  'code.sent': 'Wenn {email} ein Portalkonto hat, ist ein 6-stelliger Code unterwegs. Er gilt einmal, {minutes} Minuten lang, nur in diesem Browser.',
+  'code.field': 'Anmeldecode',
+  'code.submit': 'Anmelden',
+  'code.wrong': 'Dieser Code stimmt nicht. Noch {tries} Versuche.',
+  'code.tries': 'Zu viele falsche Codes: Dieser Code gilt nicht mehr. Fordern Sie einen neuen an.',
+  'code.none': 'Dieser Code ist abgelaufen oder wurde schon verwendet, oder er wurde in einem anderen Browser angefordert. Fordern Sie einen neuen an.',
+  'code.again': 'Neuen Code senden',
+  'code.password': 'Mit Passwort anmelden',
+  'code.enter.intro': 'Geben Sie den 6-stelligen Code aus der E-Mail ein, die wir Ihnen gesendet haben.',
 };
 
 const it: Catalogue = {
@@ -212,6 +240,20 @@ const it: Catalogue = {
   'register.sent': 'Se {email} appartiene a un nostro cliente, è in arrivo un link per scegliere la password. Il link funziona una volta e scade tra {hours} ore. Se non arriva nulla, chiedi al referente dell’assistenza della tua azienda.',
   'register.off.title': 'L’accesso è concesso dal team di assistenza',
   'register.off.intro': 'Questo portale non accetta richieste di accesso. Chiedi al team di assistenza o al referente della tua azienda di darti l’accesso.',
+  'signin.code': 'Accedi invece con un codice via email',
+  'code.title': 'Accedi con un codice',
+  'code.intro': 'Inserisci l’indirizzo email che usi per il portale di assistenza. Se ha un account, gli inviamo un codice di 6 cifre per accedere, senza password.',
+  'code.request': 'Inviami un codice',
+  'code.enter.title': 'Inserisci il codice',
+  'code.sent': 'Se {email} ha un account del portale, è in arrivo un codice di 6 cifre. Vale una sola volta, per {minutes} minuti, solo in questo browser.',
+  'code.field': 'Codice di accesso',
+  'code.submit': 'Accedi',
+  'code.wrong': 'Questo codice non è corretto. Tentativi rimasti: {tries}.',
+  'code.tries': 'Troppi codici sbagliati: questo codice non vale più. Chiedine uno nuovo.',
+  'code.none': 'Questo codice è scaduto o è già stato usato, oppure è stato chiesto in un altro browser. Chiedine uno nuovo.',
+  'code.again': 'Invia un nuovo codice',
+  'code.password': 'Accedi con la password',
+  'code.enter.intro': 'Inserisci il codice di 6 cifre dell’email che ti abbiamo inviato.',
 };
 
 const es: Catalogue = {
@@ -281,6 +323,20 @@ const es: Catalogue = {
   'register.sent': 'Si {email} pertenece a uno de nuestros clientes, está en camino un enlace para elegir tu contraseña. El enlace funciona una vez y caduca en {hours} horas. Si no llega nada, pregunta al contacto de soporte de tu empresa.',
   'register.off.title': 'El acceso lo concede el equipo de soporte',
   'register.off.intro': 'Este portal no acepta solicitudes de acceso. Pide al equipo de soporte o al contacto de soporte de tu empresa que te dé acceso.',
+  'signin.code': 'Entrar con un código por correo',
+  'code.title': 'Entrar con un código',
+  'code.intro': 'Introduce el correo electrónico que usas en el portal de soporte. Si tiene una cuenta, le enviamos un código de 6 cifras para entrar, sin contraseña.',
+  'code.request': 'Enviarme un código',
+  'code.enter.title': 'Introduce tu código',
+  'code.sent': 'Si {email} tiene una cuenta del portal, está en camino un código de 6 cifras. Funciona una vez, durante {minutes} minutos, solo en este navegador.',
+  'code.field': 'Código de acceso',
+  'code.submit': 'Entrar',
+  'code.wrong': 'Este código no es correcto. Te quedan {tries} intentos.',
+  'code.tries': 'Demasiados códigos incorrectos: este código ya no funciona. Pide uno nuevo.',
+  'code.none': 'Este código ha caducado o ya se usó, o se pidió en otro navegador. Pide uno nuevo.',
+  'code.again': 'Enviar un código nuevo',
+  'code.password': 'Entrar con tu contraseña',
+  'code.enter.intro': 'Introduce el código de 6 cifras del correo que te hemos enviado.',
 };
 
 export const pageCatalogues: Record<Language, Catalogue> = { en, de, it, es };

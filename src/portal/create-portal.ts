@@ -15,6 +15,7 @@ import { pageDeadline } from './pages/busy-page.js';
 import { PasswordHasher } from './password-hasher.js';
 import { PortalAccess } from './portal-access.js';
 import { PortalAccounts } from './portal-accounts.js';
+import { SignInCodes } from './sign-in-codes.js';
 import { SignInLimiter, type SignInLimits } from './sign-in-limiter.js';
 
 export interface PortalDeps {
@@ -27,6 +28,7 @@ export interface PortalDeps {
   settingsOf: (portalId: number) => Promise<Settings>;
   queueReset: (portalId: number, email: string) => Promise<void>;
   queueRegistration: (portalId: number, email: string) => Promise<void>;
+  queueCode: (portalId: number, email: string, challenge: string) => Promise<void>;
   log: Logger;
   hasher?: PasswordHasher;
   limits?: SignInLimits;
@@ -42,6 +44,7 @@ export function createPortal(d: PortalDeps) {
   const access = new PortalAccess({ accounts, hasher, publicBaseUrl: d.publicBaseUrl });
   const clients = new OidcClients(d.store, d.cipher);
   const limiter = new SignInLimiter(d.redis, d.limits);
+  const codes = new SignInCodes(d.store, d.serverSecret);
   const issuer = `${d.publicBaseUrl}/oidc`;
   const secure = d.publicBaseUrl.startsWith('https:');
   let provider: Provider | undefined;
@@ -64,12 +67,13 @@ export function createPortal(d: PortalDeps) {
 
   const routes: Router = portalRoutes({
     provider: () => provider!, store: d.store, accounts, hasher, limiter, settingsOf: d.settingsOf, queueReset: d.queueReset, queueRegistration: d.queueRegistration,
+    codes, queueCode: d.queueCode,
     csrfSecret: Buffer.from(hkdfSync('sha256', d.serverSecret, 'portal-autopilot', 'csrf', 32)).toString('base64url'),
     secure, log: d.log,
   });
 
   return {
-    accounts, hasher, access, clients, limiter, issuer, routes, oidc,
+    accounts, hasher, access, clients, limiter, codes, issuer, routes, oidc,
     get provider() { return provider; },
     /** Loads (or makes, once) the signing and cookie keys; the provider answers after this. */
     async start(): Promise<void> {

@@ -14,6 +14,9 @@ export const SIGN_IN_LIMITS = {
   /** Requests for access (self-registration): per client address, and per address asked for. */
   registerPerIp: { points: 10, duration: 60 * 60 },
   registerPerAddress: { points: 3, duration: 24 * 60 * 60 },
+  /** Sign-in codes asked for by email: per client address, and per address asked for. */
+  codePerIp: { points: 30, duration: 15 * 60 },
+  codePerAddress: { points: 5, duration: 60 * 60 },
 };
 export type SignInLimits = typeof SIGN_IN_LIMITS;
 
@@ -29,6 +32,8 @@ export class SignInLimiter {
   private readonly forgot: RateLimiterAbstract;
   private readonly registerIp: RateLimiterAbstract;
   private readonly registerAddress: RateLimiterAbstract;
+  private readonly codeIp: RateLimiterAbstract;
+  private readonly codeAddress: RateLimiterAbstract;
 
   constructor(redis?: RedisClient, private readonly limits: SignInLimits = SIGN_IN_LIMITS) {
     const make = (keyPrefix: string, o: { points: number; duration: number }) => (redis
@@ -39,6 +44,8 @@ export class SignInLimiter {
     this.forgot = make('forgot', limits.forgotPerIp);
     this.registerIp = make('register-ip', limits.registerPerIp);
     this.registerAddress = make('register-address', limits.registerPerAddress);
+    this.codeIp = make('code-ip', limits.codePerIp);
+    this.codeAddress = make('code-address', limits.codePerAddress);
   }
 
   /** Counts an attempt from this IP and says whether the IP or the account is over its limit. */
@@ -70,6 +77,12 @@ export class SignInLimiter {
   async registerRequest(ip: string, addressKey: string): Promise<LimitVerdict> {
     const byIp = await consume(this.registerIp, ip);
     return byIp.limited ? byIp : consume(this.registerAddress, addressKey);
+  }
+
+  /** A sign-in code asked for: counted for the client address, then for the address (whether or not it has an account). */
+  async codeRequest(ip: string, addressKey: string): Promise<LimitVerdict> {
+    const byIp = await consume(this.codeIp, ip);
+    return byIp.limited ? byIp : consume(this.codeAddress, addressKey);
   }
 }
 

@@ -51,6 +51,14 @@ export class HttpBrowser {
 
   get(href: string) { return this.request('GET', href); }
 
+  /** Takes another browser's cookies for a host, but those named: a test's second browser in the same sign-in. */
+  copyCookies(from: HttpBrowser, href: string, except: string[] = []): this {
+    const url = new URL(href);
+    const mine = this.cookies(url);
+    for (const [name, value] of from.cookies(url)) if (!except.includes(name)) mine.set(name, value);
+    return this;
+  }
+
   /** Fills the page's first form (hidden fields kept) and submits it. */
   submit(fields: Record<string, string>, formIndex = 0): Promise<this> {
     const form = [...this.html.matchAll(/<form[^>]*action="([^"]*)"[^>]*>([\s\S]*?)<\/form>/g)][formIndex];

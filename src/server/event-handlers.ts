@@ -32,7 +32,7 @@ export const PEOPLE_SOURCES: ReadonlySet<string> = new Set(['CRM_UI', 'MOBILE_IO
 /** Runs an admin's backfill (domain matching for existing contacts) in a worker. */
 export const BACKFILL = 'app.backfill';
 /** Queues one templated email; the job id is its cause, so the same cause is queued once. */
-async function queueEmailJob(queue: EventQueue, portalId: number, job: { cause: string }): Promise<void> {
+async function queueEmailJob<J extends { cause: string }>(queue: EventQueue, portalId: number, job: J): Promise<void> {
   await queue.enqueue([{ id: `email-${portalId}-${job.cause.replace(/[^\w-]/g, '_')}`, event: {
     eventId: 0, subscriptionId: 0, portalId, occurredAt: Date.now(), subscriptionType: SEND_EMAIL, attemptNumber: 0, propertyValue: job,
   } }]);
@@ -42,6 +42,8 @@ async function queueEmailJob(queue: EventQueue, portalId: number, job: { cause: 
 export const PORTAL_RESET = 'app.portal.reset';
 /** "Give this address access if its domain is a customer company's" (self-registration); the page's answer never waits on it. */
 export const PORTAL_REGISTER = 'app.portal.register';
+/** "Email this address a sign-in code if it has an active account" (sign-in by code); the page's answer never waits on it. */
+export const PORTAL_CODE = 'app.portal.sign-in-code';
 /** One contact of a company's "grant access to all": access, then the credentials email. */
 export const PORTAL_BULK_GRANT = 'app.portal.bulk-grant';
 
@@ -69,11 +71,13 @@ export const emailJobPayload = z.object({
   contactId: z.string().regex(/^(\d+|company-\d+)$/), ticketId: z.string().regex(/^\d+$/).optional(),
   recipient: z.object({ email: z.string().max(254), companyId: z.string().regex(/^\d+$/) }).optional(),
   companyId: z.string().regex(/^\d+$/).optional(),
+  /** A sign-in code email's challenge (the browser and sign-in it is for): where the worker keeps the code's HMAC. */
+  challenge: z.string().regex(/^[\w-]{43}$/).optional(),
 });
 
 export interface HandlerPorts { store: Store; hubspot: HubSpotGateway; queue: EventQueue; metrics: Metrics; index: DomainIndexCache; email: Email; rules: RuleRepository; portal: Portal; deadLetters: DeadLetters; batchWindowMs?: number }
 
-const portalRequestPayload = z.object({ email: z.string().min(3).max(254), requestId: z.string().regex(/^[\w-]{8,64}$/) });
+const portalRequestPayload = z.object({ email: z.string().min(3).max(254), requestId: z.string().regex(/^[\w-]{8,64}$/), challenge: z.string().regex(/^[\w-]{43}$/).optional() });
 
 /** The address and request id a portal page queued (a reset, a registration); `what` names it in the refusal. */
 function portalRequest(event: HubSpotEvent, what: string): z.infer<typeof portalRequestPayload> {
@@ -126,8 +130,14 @@ export function createEventHandlers(p: HandlerPorts): Record<string, Subscriptio
   const sendEmail: SubscriptionHandler = async (event, ctx) => {
     const parsed = emailJobPayload.safeParse(event.propertyValue);
     if (!parsed.success) throw new PermanentError(`email job payload is not valid: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
-    const { template, contactId } = parsed.data;
-    await p.email.service.send(ctx, { ...parsed.data, makeExtra: credentialTemplates.includes(template) ? () => p.portal.access.credentialValues(ctx, contactId, template === 'portal-reset' ? 'reset' : 'welcome') : undefined });
+    const { template, contactId, challenge } = parsed.data;
+    const makeExtra = template === 'portal-sign-in-code'
+      ? async () => {
+        if (!challenge) throw new PermanentError('a sign-in code email needs the challenge of the sign-in it is for');
+        return { 'Portal Sign-in Code': await p.portal.codes.issue(ctx.portalId, challenge, contactId) };
+      }
+      : credentialTemplates.includes(template) ? () => p.portal.access.credentialValues(ctx, contactId, template === 'portal-reset' ? 'reset' : 'welcome') : undefined;
+    await p.email.service.send(ctx, { ...parsed.data, makeExtra });
   };
   const ports = rulePorts(p.queue, p.portal.access);
   // The articles' "send an email to a newly added contact": access and credentials, once per contact.
@@ -163,6 +173,15 @@ export function createEventHandlers(p: HandlerPorts): Record<string, Subscriptio
     if (!account || account.state === 'disabled') return;
     // "Forgot password" is never a welcome: the reset email, whatever the account's state.
     await ports.queueEmail(ctx.portalId, { cause: `reset:${requestId}`, template: 'portal-reset', contactId: account.contactId });
+  };
+  // Sign-in by email code: only an active account gets the code; any other address nothing (the
+  // page gave every address the same answer). The code itself is made when the email is sent.
+  const portalCode: SubscriptionHandler = async (event, ctx) => {
+    const { email, requestId, challenge } = portalRequest(event, 'sign-in code');
+    if (!ctx.settings.portal.emailCode || !challenge) return;
+    const account = await p.portal.accounts.findByLogin(ctx.portalId, email);
+    if (account?.state !== 'active') return;
+    await queueEmailJob(p.queue, ctx.portalId, { cause: `sign-in-code:${requestId}`, template: 'portal-sign-in-code', contactId: account.contactId, challenge });
   };
   // Self-registration: only an address of a customer company's domain gets access and the link to
   // choose a password; one that already has an account gets the reset link; anyone else nothing.
@@ -229,6 +248,7 @@ export function createEventHandlers(p: HandlerPorts): Record<string, Subscriptio
     [CONTACT_ONBOARDED]: contactOnboarded,
     [PORTAL_RESET]: portalReset,
     [PORTAL_REGISTER]: portalRegister,
+    [PORTAL_CODE]: portalCode,
     [PORTAL_BULK_GRANT]: bulkGrant,
   };
 }

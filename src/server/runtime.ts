@@ -35,7 +35,7 @@ import { JournalClient } from '../webhooks/journal-client.js';
 import { forgetJournal, installedAccounts, JournalPoller, rememberInstall, subscribeAtInstall } from '../webhooks/journal-poller.js';
 import type { Config } from './config.js';
 import { extensionsApi } from './routes/extensions-api.js';
-import { BACKFILL, createEventHandlers, PORTAL_REGISTER, PORTAL_RESET } from './event-handlers.js';
+import { BACKFILL, createEventHandlers, PORTAL_CODE, PORTAL_REGISTER, PORTAL_RESET } from './event-handlers.js';
 import { createPortal } from '../portal/create-portal.js';
 import { createHttpApp } from './routes/http-app.js';
 import { workflowActions } from './routes/workflow-actions.js';
@@ -101,10 +101,10 @@ export function createRuntime(config: Config, options: RuntimeOptions = {}) {
   const email = createEmail(store, hubspot, cipher, config.smtpAllowedHosts, config.workerLockMs);
   const rules = new RuleRepository(store);
   /** A customer's request from a portal page (a reset, a registration), done by the worker after the page has answered. */
-  const queuePortalRequest = async (type: string, name: string, portalId: number, email: string) => {
+  const queuePortalRequest = async (type: string, name: string, portalId: number, email: string, challenge?: string) => {
     const requestId = randomBytes(12).toString('base64url');
     await queue.enqueue([{ id: `${name}-${portalId}-${requestId}`, event: {
-      eventId: 0, subscriptionId: 0, portalId, occurredAt: Date.now(), subscriptionType: type, attemptNumber: 0, propertyValue: { email, requestId },
+      eventId: 0, subscriptionId: 0, portalId, occurredAt: Date.now(), subscriptionType: type, attemptNumber: 0, propertyValue: { email, requestId, ...(challenge ? { challenge } : {}) },
     } }]);
   };
   const portal = createPortal({
@@ -112,6 +112,7 @@ export function createRuntime(config: Config, options: RuntimeOptions = {}) {
     settingsOf: async (portalId) => (await settings.read(portalId)).settings,
     queueReset: (portalId, email) => queuePortalRequest(PORTAL_RESET, 'reset', portalId, email),
     queueRegistration: (portalId, email) => queuePortalRequest(PORTAL_REGISTER, 'register', portalId, email),
+    queueCode: (portalId, email, challenge) => queuePortalRequest(PORTAL_CODE, 'sign-in-code', portalId, email, challenge),
   });
   // A private app's token belongs to one account: every other account is refused, whatever it signs.
   let ownPortal: Promise<number> | undefined;

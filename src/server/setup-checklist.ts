@@ -11,6 +11,7 @@ import { randomUUID } from 'node:crypto';
 import escapeHtml from 'escape-html';
 import type { Email } from '../email/create-email.js';
 import { t } from '../i18n/messages.js';
+import { hubspotTemplates } from '../extensions/hubspot-templates.js';
 import { readSetupFacts, recordSetupFact, type ChecklistStep, type SetupChecklist, type SetupFacts } from '../settings/setup-steps.js';
 
 export interface ChecklistDeps {
@@ -70,7 +71,7 @@ export async function setupChecklist(d: ChecklistDeps, portalId: number): Promis
 async function emailStep(d: ChecklistDeps, portalId: number, s: Settings, facts: SetupFacts): Promise<ChecklistStep> {
   const e = s.email;
   if (e.transport === 'outbox') return { id: 'email', state: 'missing', vars: { why: 'outbox' } };
-  if (e.transport === 'hubspot' && !(['portal-credentials', 'portal-reset', 'support-issue-report'] as const).every((n) => e.hubspotEmailIds[n])) return { id: 'email', state: 'missing', vars: { why: 'hubspotIds' } };
+  if (e.transport === 'hubspot' && !hubspotTemplates(s.portal.emailCode).every((n) => e.hubspotEmailIds[n])) return { id: 'email', state: 'missing', vars: { why: 'hubspotIds' } };
   if (e.transport === 'smtp' && !(e.smtp && await d.smtpPasswordSet(portalId))) return { id: 'email', state: 'missing', vars: { why: 'smtp' } };
   const test = facts.testEmail;
   if (!test || test.transport !== e.transport) return { id: 'email', state: 'missing', vars: { why: 'test' } };

@@ -56,6 +56,8 @@ export const settingsSchema = z.strictObject({
     passwordMode: z.enum(['link', 'temporary'], { error: 'must be link or temporary' }).default('link'),
     /** HubSpot's "allow self-registration", made safe: the sign-in page offers "request access", granted only to addresses of a customer company's domain. */
     selfRegistration: z.boolean().default(false),
+    /** Sign-in without a password: a one-time 6-digit code by email (10 minutes, 5 tries, this browser only). */
+    emailCode: z.boolean().default(false),
   }).prefault({}).superRefine((portal, ctx) => {
     // Credentials emails name the portal's address: onboarding without it would send broken emails.
     if (portal.onboardNewContacts && !portal.portalUrl) ctx.addIssue({ code: 'custom', path: ['portalUrl'], message: 'is required when onboardNewContacts is on (the credentials email names it)' });

@@ -66,6 +66,9 @@ export const keys = {
   /** Sign-in name (normalised email) → contact id, per account: a client signs in only its account's contacts. */
   portalLogin: (portalId: number, email: string) => `${p(portalId)}:portal-login:${email}`,
   /** Set-password links, by the SHA-256 of their token (the token itself is never stored). */
+  /** A sign-in code asked for in one browser's sign-in (its challenge), and the tries at it: 10 minutes each. */
+  signInCode: (portalId: number, challenge: string) => `${p(portalId)}:sign-in-code:${challenge}`,
+  signInCodeTries: (portalId: number, challenge: string) => `${p(portalId)}:sign-in-code-tries:${challenge}`,
   portalLink: (portalId: number, tokenHash: string) => `${p(portalId)}:portal-link:${tokenHash}`,
   portalAccessLog: (portalId: number, contactId: string) => `${p(portalId)}:portal-access-log:${contactId}`,
   portalSignOutAll: (portalId: number) => `${p(portalId)}:portal-sign-out-all`,

@@ -7,6 +7,7 @@ import { hashToken } from '../../src/portal/portal-accounts.js';
 import { createLogger } from '../../src/platform/logger.js';
 import { keys } from '../../src/store/keys.js';
 import { startPortalEnv, type PortalEnv } from '../support/portal-env.js';
+import { testKeys, testRedis } from '../support/redis.js';
 
 // Kept as a test artifact (not committed): one picture per page and language.
 const SHOTS = resolve(import.meta.dirname, '../../test-artifacts/screenshots');
@@ -385,11 +386,70 @@ describe('a customer signs in to the HubSpot customer portal through the app (Ch
     expect(env.sandbox.account(env.P).associationsOf('contacts', contact.id, 'companies').map((a) => a.toObjectId)).toEqual([initech.id]);
   });
 
+  it('sign-in with a code by email on a phone, in every language: the code page, its errors, the code from the email signs in (a screenshot of each page at 360 px)', async () => {
+    const current = await env.app.settings.read(env.P);
+    await env.app.settings.save(env.P, { ...current.settings, portal: { ...current.settings.portal, emailCode: true } }, current.version, 'admin');
+    const phone = async (locale: string) => (await browser.newContext({ locale, viewport: { width: 360, height: 740 } })).newPage();
+    const codeOf = async (email: string) => /\b(\d{6})\b/.exec((await env.app.email.outbox.mailbox(env.P)).find((m) => m.to === email && m.template === 'portal-sign-in-code')?.text ?? '')?.[1];
+    for (const [lang, locale, link] of [['en', 'en-US', 'Sign in with a code by email instead'], ['de', 'de-DE', 'Stattdessen mit einem Code per E-Mail anmelden'], ['it', 'it-IT', 'Accedi invece con un codice via email'], ['es', 'es-ES', 'Entrar con un código por correo']] as const) {
+      // The customers who registered themselves in the test above have an active account.
+      const email = `self-${lang}@initech.example`;
+      const page = await phone(locale);
+      await openSignIn(page, lang);
+      await shot(page, `${lang}-signin-with-code-360`);
+      await page.getByRole('link', { name: link }).click();
+      expect(await page.locator('html').getAttribute('lang')).toBe(lang);
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
+      await shot(page, `${lang}-code-360`);
+      await page.locator('button[type=submit]').click();
+      expect(await page.locator('input[name=email]').getAttribute('aria-invalid')).toBe('true');
+      await shot(page, `${lang}-code-error-360`);
+      await page.locator('input[name=email]').fill(email);
+      await page.locator('button[type=submit]').click();
+      expect(await page.locator('main').textContent()).toContain(email);
+      const field = page.locator('input[name=code]');
+      expect(await field.getAttribute('autocomplete')).toBe('one-time-code');
+      expect(await field.getAttribute('inputmode')).toBe('numeric');
+      await shot(page, `${lang}-code-enter-360`);
+      await env.settle();
+      const code = (await codeOf(email))!;
+      expect(code).toMatch(/^\d{6}$/);
+      await field.fill(String((Number(code) + 1) % 1_000_000).padStart(6, '0'));
+      await page.locator('button[type=submit]').click();
+      expect(await page.locator('input[name=code]').getAttribute('aria-invalid')).toBe('true');
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
+      await shot(page, `${lang}-code-wrong-360`);
+      await page.locator('input[name=code]').fill(code);
+      await page.locator('button[type=submit]').click();
+      await page.waitForURL(env.sandbox.portal.portalUrl(env.P));
+      expect(await page.locator('body').textContent()).toContain(email);
+      await page.context().close();
+    }
+    // A code that no longer works (here: its 10 minutes are over, as Redis sees it): what the customer sees.
+    const page = await phone('en-US');
+    await openSignIn(page, 'en');
+    await page.getByRole('link', { name: 'Sign in with a code by email instead' }).click();
+    await page.locator('input[name=email]').fill('self-en@initech.example');
+    await page.locator('button[type=submit]').click();
+    await env.settle();
+    const stale = (await codeOf('self-en@initech.example'))!;
+    const redis = testRedis();
+    for (const key of await testKeys(`portal:{${env.P}}:sign-in-code:*`)) await redis.del(key);
+    await redis.quit();
+    await page.locator('input[name=code]').fill(stale);
+    await page.locator('button[type=submit]').click();
+    expect(await page.getByRole('alert').textContent()).toContain('This code has expired or was already used, or it was asked for in another browser.');
+    await shot(page, 'en-code-none-360');
+    await page.context().close();
+  });
+
   it('never logs a password, a one-time link or its token', async () => {
     const secrets = [PASSWORD, 'wrong password here', '/set-password/'];
     for (const mail of await env.app.email.outbox.mailbox(env.P)) {
       const token = /\/set-password\/([\w-]{43})/.exec(mail.text)?.[1];
       if (token) secrets.push(token);
+      const code = mail.template === 'portal-sign-in-code' ? /\b(\d{6})\b/.exec(mail.text)?.[1] : undefined;
+      if (code) secrets.push(`"${code}"`, ` ${code} `, `:${code}`);
     }
     expect(logLines.length).toBeGreaterThan(20);
     expect(logLines.filter((line) => secrets.some((s) => line.includes(s))).map((l) => l.slice(0, 600))).toEqual([]);

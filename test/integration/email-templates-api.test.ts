@@ -20,8 +20,8 @@ const api = (path: string, method = 'GET', body?: unknown) =>
 describe('templates on the settings page', () => {
   it('lists every template in the four languages with the snippets an admin may use', async () => {
     const res = await api('/email/templates?language=it');
-    expect((res.body!.templates as unknown[]).length).toBe(16); // 4 templates (welcome, reset, issue report, request received) × 4 languages
-    expect(res.body!.snippets).toEqual(expect.arrayContaining([{ name: 'Portal Password', shown: 'Password del Portale', secret: true }]));
+    expect((res.body!.templates as unknown[]).length).toBe(20); // 5 templates (welcome, reset, issue report, request received, sign-in code) × 4 languages
+    expect(res.body!.snippets).toEqual(expect.arrayContaining([{ name: 'Portal Password', shown: 'Password del Portale', secret: true }, { name: 'Portal Sign-in Code', shown: 'Codice di Accesso del Portale', secret: true }]));
   });
 
   it('saves an edited template, refuses an unknown snippet by name, and restores the shipped default', async () => {
@@ -42,6 +42,10 @@ describe('templates on the settings page', () => {
     const res = await api('/email/templates/portal-credentials/en/preview', 'POST', { contactId: ada.id, html: '<p>{[Contact First Name]} at {[Company Name]}: {[Portal Password]}</p>' });
     expect(res.body).toMatchObject({ subject: 'Your access to our customer portal', html: '<p>Ada at Acme &amp; Sons: [one-time set-password link]</p>' });
     expect((await api('/email/templates/portal-credentials/en/preview', 'POST', { contactId: ada.id, subject: '{[Nope]}' })).status).toBe(400);
+    // The sign-in code email's preview shows a placeholder, never a code.
+    const code = await api('/email/templates/portal-sign-in-code/de/preview', 'POST', { contactId: ada.id });
+    expect(code.body).toMatchObject({ subject: 'Ihr Anmeldecode für unser Kundenportal' });
+    expect((code.body as { text: string }).text).toContain('[6-digit sign-in code]');
   });
 
   it('keeps the SMTP password only encrypted, and refuses it when the server has no encryption key', async () => {

@@ -86,7 +86,7 @@ describe('Redis Cluster: keys', () => {
     await limiter.pause(keys.rateLimit(4243, 'general'), 5_000);
     expect(await limiter.tryAcquire(keys.rateLimit(4243, 'general'), 100, 10_000)).toBeGreaterThan(4_000);
 
-    const signIn = new SignInLimiter(client, { perAccount: { points: 2, duration: 60 }, perIp: { points: 100, duration: 60 }, forgotPerIp: { points: 1, duration: 60 }, registerPerIp: { points: 1, duration: 60 }, registerPerAddress: { points: 1, duration: 60 } });
+    const signIn = new SignInLimiter(client, { perAccount: { points: 2, duration: 60 }, perIp: { points: 100, duration: 60 }, forgotPerIp: { points: 1, duration: 60 }, registerPerIp: { points: 1, duration: 60 }, registerPerAddress: { points: 1, duration: 60 }, codePerIp: { points: 1, duration: 60 }, codePerAddress: { points: 1, duration: 60 } });
     const who = `4242:cluster-${Math.random()}@example.com`;
     expect((await signIn.attempt('198.51.100.7', who)).limited).toBe(false);
     await signIn.failed(who);

@@ -7,6 +7,7 @@ import { flushTestRedis, testKeyPrefix, testRedisUrl } from '../support/redis.js
 const small: SignInLimits = {
   perAccount: { points: 2, duration: 600 }, perIp: { points: 3, duration: 900 }, forgotPerIp: { points: 2, duration: 900 },
   registerPerIp: { points: 2, duration: 3600 }, registerPerAddress: { points: 1, duration: 86_400 },
+  codePerIp: { points: 2, duration: 900 }, codePerAddress: { points: 1, duration: 3600 },
 };
 
 let redis: RedisClient;
@@ -69,6 +70,19 @@ describe.each([['memory', () => new SignInLimiter(undefined, small)], ['Redis', 
     expect(byIp.retryAfterMs).toBeGreaterThan(3_500_000);
     expect((await limiter.registerRequest(key('ip-i'), key('z@acme.example'))).limited).toBe(false);
   });
+
+  it('counts sign-in code requests per client address and per address asked for, each on its own budget', async () => {
+    const limiter = make();
+    expect(await limiter.codeRequest(key('ip-c1'), key('c@acme.example'))).toEqual({ limited: false, retryAfterMs: 0 });
+    const again = await limiter.codeRequest(key('ip-c2'), key('c@acme.example'));
+    expect(again.limited).toBe(true);
+    expect(again.retryAfterMs).toBeGreaterThan(3_500_000);
+    expect((await limiter.codeRequest(key('ip-c1'), key('d@acme.example'))).limited).toBe(false);
+    const byIp = await limiter.codeRequest(key('ip-c1'), key('e@acme.example'));
+    expect(byIp.limited).toBe(true);
+    expect(byIp.retryAfterMs).toBeLessThanOrEqual(900_000);
+    expect((await limiter.codeRequest(key('ip-c3'), key('e@acme.example'))).limited).toBe(false);
+  });
 });
 
 describe('the sign-in limits across processes', () => {
@@ -80,12 +94,14 @@ describe('the sign-in limits across processes', () => {
     expect((await one.attempt('shared-ip', 'shared-ada')).limited).toBe(true);
     await one.forgotRequest('shared-ip');
     await two.registerRequest('shared-ip', 'shared-x@acme.example');
+    await one.codeRequest('shared-ip', 'shared-c@acme.example');
     const raw = new Redis(testRedisUrl());
     const keys = (await raw.keys(`${testKeyPrefix}app:portal-rate:*`)).map((k) => k.slice(testKeyPrefix.length));
     await raw.quit();
     expect(keys.sort()).toEqual(expect.arrayContaining([
       'app:portal-rate:account:shared-ada', 'app:portal-rate:forgot:shared-ip', 'app:portal-rate:ip:shared-ip',
       'app:portal-rate:register-address:shared-x@acme.example', 'app:portal-rate:register-ip:shared-ip',
+      'app:portal-rate:code-ip:shared-ip', 'app:portal-rate:code-address:shared-c@acme.example',
     ]));
   });
 
@@ -96,13 +112,15 @@ describe('the sign-in limits across processes', () => {
     await expect(limiter.attempt('ip-away', 'ada')).rejects.toThrow();
     await expect(limiter.forgotRequest('ip-away')).rejects.toThrow();
     await expect(limiter.registerRequest('ip-away', 'x@acme.example')).rejects.toThrow();
+    await expect(limiter.codeRequest('ip-away', 'x@acme.example')).rejects.toThrow();
     away.disconnect();
   });
 
-  it('ship with the budgets the docs state: 5 wrong passwords per account and 300 attempts per address in 15 minutes, 20 forgot requests, 10 access requests an hour, 3 a day per address', () => {
+  it('ship with the budgets the docs state: 5 wrong passwords per account and 300 attempts per address in 15 minutes, 20 forgot requests, 10 access requests an hour, 3 a day per address, 30 code requests per client address in 15 minutes and 5 an hour per address', () => {
     expect(SIGN_IN_LIMITS).toEqual({
       perAccount: { points: 5, duration: 900 }, perIp: { points: 300, duration: 900 }, forgotPerIp: { points: 20, duration: 900 },
       registerPerIp: { points: 10, duration: 3600 }, registerPerAddress: { points: 3, duration: 86_400 },
+      codePerIp: { points: 30, duration: 900 }, codePerAddress: { points: 5, duration: 3600 },
     });
   });
 });

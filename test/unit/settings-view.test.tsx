@@ -11,7 +11,7 @@ const payload: SettingsPayload = {
     defaultLanguage: 'en', internalDomains: ['acme.example'],
     inbound: { freeMailAdditions: [], ignoredSenders: ['no-reply'], autoReplySubjects: ['out of office'], matchSubdomains: true, defaultCompanyId: null, stripPlusAddresses: false },
     email: { transport: 'outbox', hubspotEmailIds: {}, smtp: null, maxPerRecipientPerHour: 5 },
-    portal: { accessListId: '1001', onboardNewContacts: false, portalUrl: null, linkExpiryHours: 24, passwordMode: 'link', selfRegistration: false },
+    portal: { accessListId: '1001', onboardNewContacts: false, portalUrl: null, linkExpiryHours: 24, passwordMode: 'link', selfRegistration: false, emailCode: false },
     access: { adminUserIds: [] },
     supportContacts: { reports: 'every', customerProperty: 'lifecyclestage', customerValue: 'customer', editors: 'everyone', maxPerCompany: 25, maxReportsPerRecipientPerHour: 60 },
     rules: { auditRetentionDays: 30, maxActionsPerTicketPerHour: 20 },
@@ -116,6 +116,18 @@ describe('the settings page', () => {
     r.find(Input, { name: 'email.hubspotEmailIds.portal-credentials' }).trigger('onChange', '4711' as never);
     button('Save').trigger('onClick');
     await r.waitFor(() => expect(onSave.mock.calls[0]![0].email).toMatchObject({ transport: 'hubspot', hubspotEmailIds: { 'portal-credentials': 4711 } }));
+  });
+
+  it('turns on the sign-in by email code with a toggle, and then asks for the HubSpot email of the code too', async () => {
+    const onSave = vi.fn().mockResolvedValue({ ok: true, version: 4 });
+    const { r, button } = render(props({ onSave }));
+    r.find(Select, { name: 'email.transport' }).trigger('onChange', 'hubspot' as never);
+    expect(r.maybeFind(Input, { name: 'email.hubspotEmailIds.portal-sign-in-code' })).toBeNull();
+    r.find(Toggle, { name: 'portal.emailCode' }).trigger('onChange', true as never);
+    r.find(Input, { name: 'email.hubspotEmailIds.portal-sign-in-code' }).trigger('onChange', '4712' as never);
+    button('Save').trigger('onClick');
+    await r.waitFor(() => expect(onSave).toHaveBeenCalled());
+    expect(onSave.mock.calls[0]![0]).toMatchObject({ portal: { emailCode: true }, email: { hubspotEmailIds: { 'portal-sign-in-code': 4712 } } });
   });
 
   it('shows each setup step and why one failed', () => {

@@ -18,6 +18,7 @@ import { checkNewPassword, PASSWORD_MAX, PASSWORD_MIN, type PasswordProblem } fr
 import { personalWords } from '../personal-words.js';
 import type { PortalAccount, PortalAccounts } from '../portal-accounts.js';
 import type { LimitVerdict, SignInLimiter } from '../sign-in-limiter.js';
+import { SIGN_IN_CODE, SignInCodes } from '../sign-in-codes.js';
 import { pageLanguage } from './page-language.js';
 import { pageDeadline, sendBusy } from './busy-page.js';
 import { PORTAL_CSS, renderPage, type PageSpec } from './render-page.js';
@@ -33,6 +34,10 @@ export interface PortalRoutesDeps {
   queueReset: (portalId: number, email: string) => Promise<void>;
   /** Queues "give this address access if its domain is a customer company's": the answer never depends on it. */
   queueRegistration: (portalId: number, email: string) => Promise<void>;
+  /** Sign-in codes: the page keeps the request and checks typed codes; the worker mints and emails them. */
+  codes: SignInCodes;
+  /** Queues "email this address a sign-in code if it has an active account": the answer never depends on it. */
+  queueCode: (portalId: number, email: string, challenge: string) => Promise<void>;
   /** Signs the CSRF tokens; a server secret. */
   csrfSecret: string;
   /** https in production: cookies are Secure and __Host- prefixed. */
@@ -116,7 +121,7 @@ export function portalRoutes(d: PortalRoutesDeps): Router {
 
   const signInPage = async (req: Request, res: Response, uid: string, portalId: number, language: Language, opts: { status?: number; alert?: string; email?: string } = {}) => {
     const back = encodeURIComponent(`/portal/interaction/${uid}`);
-    const selfRegistration = (await d.settingsOf(portalId)).portal.selfRegistration;
+    const { selfRegistration, emailCode } = (await d.settingsOf(portalId)).portal;
     send(res, opts.status ?? 200, {
       language, title: 'signin.title', intro: [pageText(language, 'signin.intro')], alert: opts.alert,
       form: {
@@ -127,6 +132,7 @@ export function portalRoutes(d: PortalRoutesDeps): Router {
         ],
       },
       links: [
+        ...(emailCode ? [{ href: `/portal/interaction/${uid}/code`, label: 'signin.code' as PageKey }] : []),
         { href: `/portal/${portalId}/forgot?return=${back}`, label: 'signin.forgot' },
         ...(selfRegistration ? [{ href: `/portal/${portalId}/register?return=${back}`, label: 'signin.register' as PageKey }] : []),
       ],
@@ -166,15 +172,89 @@ export function portalRoutes(d: PortalRoutesDeps): Router {
       return void await signInPage(req, res, uid, portalId, language, { status: 401, alert: pageText(language, 'signin.failed'), email: typed });
     }
     await d.limiter.succeeded(accountKey);
-    const updated: PortalAccount = { ...account, lastSignInAt: new Date().toISOString() };
-    if (d.hasher.needsRehash(account.passwordHash!)) updated.passwordHash = await d.hasher.hash(password);
-    await d.accounts.update(updated);
-    d.log.info({ portalId, contactId: account.contactId, outcome: 'signed-in' }, 'portal sign-in');
+    await signedIn(req, res, uid, found.uiLocales, account, 'password', d.hasher.needsRehash(account.passwordHash!) ? await d.hasher.hash(password) : undefined);
+  });
+
+  /** A sign-in that proved who it is (password or code): recorded, then a temporary password to replace, or back to the client. */
+  const signedIn = async (req: Request, res: Response, uid: string, uiLocales: string | undefined, account: PortalAccount, method: 'password' | 'code', rehashed?: string) => {
+    const { portalId } = account;
+    await d.accounts.update({ ...account, lastSignInAt: new Date().toISOString(), ...(rehashed ? { passwordHash: rehashed } : {}) });
+    d.log.info({ portalId, contactId: account.contactId, outcome: 'signed-in', method }, 'portal sign-in');
     if (account.mustChangePassword) {
       await d.store.set(keys.idempotency(portalId, `password-change:${uid}`), account.contactId, 600);
-      return changePasswordPage(req, res, uid, account, lang(req, found.uiLocales, account.locale));
+      return changePasswordPage(req, res, uid, account, lang(req, uiLocales, account.locale));
     }
     await d.provider().interactionFinished(req, res, { login: { accountId: subjectOf(portalId, account.contactId) } }, { mergeWithLastSubmission: false });
+  };
+
+  // ---- sign in with a code by email: the same answer for every address, the code bound to this browser and sign-in ----
+  const challengeOf = (req: Request, uid: string) => SignInCodes.challengeOf(String((req.cookies as Record<string, string>)[BROWSER_COOKIE] ?? ''), uid);
+  const codeLinks = (uid: string): PageSpec['links'] => [{ href: `/portal/interaction/${uid}/code`, label: 'code.again' }, { href: `/portal/interaction/${uid}`, label: 'code.password' }];
+  const codeRequestPage = (req: Request, res: Response, uid: string, language: Language, opts: { status?: number; error?: string; alert?: string; email?: string } = {}) => send(res, opts.status ?? 200, {
+    language, title: 'code.title', intro: [pageText(language, 'code.intro')], alert: opts.alert,
+    form: {
+      action: `/portal/interaction/${uid}/code`, csrf: csrf(req, res), submit: 'code.request',
+      fields: [{ name: 'email', label: 'signin.email', type: 'email', value: opts.email, autocomplete: 'username', error: opts.error }],
+    },
+    links: [{ href: `/portal/interaction/${uid}`, label: 'code.password' }],
+  });
+  const codeEntryPage = (req: Request, res: Response, uid: string, language: Language, intro: string, opts: { status?: number; error?: string } = {}) => send(res, opts.status ?? 200, {
+    language, title: 'code.enter.title', intro: [intro],
+    form: {
+      action: `/portal/interaction/${uid}/code/verify`, csrf: csrf(req, res), submit: 'code.submit',
+      fields: [{ name: 'code', label: 'code.field', type: 'text', inputmode: 'numeric', autocomplete: 'one-time-code', maxlength: 12, error: opts.error }],
+    },
+    links: codeLinks(uid),
+  });
+  /** The code pages exist where the account turned the sign-in by code on; elsewhere the sign-in page answers. */
+  const codeInteraction = async (req: Request, res: Response) => {
+    const found = await interaction(req, res);
+    if (!found) { sessionExpired(res, lang(req)); return null; }
+    securityHeaders(found.redirectOrigins)(req, res, () => undefined);
+    const uid = String(req.params.uid);
+    const language = lang(req, found.uiLocales);
+    if (!(await d.settingsOf(found.portalId)).portal.emailCode) { await signInPage(req, res, uid, found.portalId, language, { status: 404 }); return null; }
+    return { ...found, uid, language };
+  };
+
+  r.get('/portal/interaction/:uid/code', async (req, res) => {
+    const found = await codeInteraction(req, res);
+    if (found) codeRequestPage(req, res, found.uid, found.language);
+  });
+
+  r.post('/portal/interaction/:uid/code', doubleCsrfProtection, async (req, res) => {
+    const found = await codeInteraction(req, res);
+    if (!found) return;
+    const { uid, language, portalId } = found;
+    const typed = body(req, 'email', EMAIL_MAX);
+    const email = typed.length <= EMAIL_MAX ? normalizeEmail(typed)?.email : undefined;
+    if (!email) return codeRequestPage(req, res, uid, language, { status: 400, error: pageText(language, 'forgot.invalid'), email: typed });
+    const verdict = await d.limiter.codeRequest(req.ip ?? 'unknown', `${portalId}:${email}`);
+    if (verdict.limited) return codeRequestPage(req, res, uid, language, { status: 429, error: pageText(language, 'signin.limited', { minutes: Math.max(1, Math.ceil(verdict.retryAfterMs / 60_000)) }), email: typed });
+    // Kept and queued for every address alike: whether it has an account is the worker's to find out.
+    const challenge = challengeOf(req, uid);
+    await d.codes.request(portalId, challenge, email);
+    await d.queueCode(portalId, email, challenge);
+    codeEntryPage(req, res, uid, language, pageText(language, 'code.sent', { email, minutes: SIGN_IN_CODE.ttlSeconds / 60 }));
+  });
+
+  r.post('/portal/interaction/:uid/code/verify', doubleCsrfProtection, async (req, res) => {
+    const found = await codeInteraction(req, res);
+    if (!found) return;
+    const { uid, language, portalId } = found;
+    const challenge = challengeOf(req, uid);
+    // Every try counts for the client address too, like a password.
+    const limit = await d.limiter.attempt(req.ip ?? 'unknown', `${portalId}:code:${challenge}`);
+    const retry = (minutes: number) => pageText(language, 'signin.limited', { minutes });
+    if (limit.limited) return codeEntryPage(req, res, uid, language, pageText(language, 'code.enter.intro'), { status: 429, error: retry(Math.max(1, Math.ceil(limit.retryAfterMs / 60_000))) });
+    const verdict = await d.codes.verify(portalId, challenge, body(req, 'code', 12));
+    const account = verdict.ok ? await d.accounts.get(portalId, verdict.contactId) : null;
+    if (verdict.ok && account?.state === 'active' && account.email === verdict.email) return void await signedIn(req, res, uid, found.uiLocales, account, 'code');
+    d.log.info({ portalId, outcome: 'refused', method: 'code', reason: verdict.ok ? 'account' : verdict.reason }, 'portal sign-in');
+    if (!verdict.ok && verdict.reason === 'wrong') return codeEntryPage(req, res, uid, language, pageText(language, 'code.enter.intro'), { status: 401, error: pageText(language, 'code.wrong', { tries: verdict.triesLeft }) });
+    send(res, verdict.ok || verdict.reason === 'none' ? 410 : 429, {
+      language, title: 'code.title', alert: pageText(language, verdict.ok || verdict.reason === 'none' ? 'code.none' : 'code.tries'), links: codeLinks(uid),
+    });
   });
 
   const passwordFields = (problem?: PasswordProblem | null, language?: Language) => {

@@ -5,9 +5,12 @@ import { pageText, type PageKey } from '../../i18n/portal-pages.js';
 export interface Field {
   name: string;
   label: PageKey;
-  type: 'email' | 'password' | 'hidden';
+  type: 'email' | 'password' | 'hidden' | 'text';
   value?: string;
   autocomplete?: string;
+  /** The keyboard a phone shows (numeric for a code). */
+  inputmode?: 'numeric';
+  maxlength?: number;
   error?: string;
 }
 
@@ -36,10 +39,10 @@ export function renderPage(p: PageSpec): string {
     const id = `f-${f.name}`;
     const err = f.error ? `<p class="field-error" id="${id}-error">${t('error.field', { message: f.error })}</p>` : '';
     const focus = (firstError ? firstError === f.name : p.form!.fields.find((x) => x.type !== 'hidden') === f) ? ' autofocus' : '';
-    return `<div class="field${f.error ? ' invalid' : ''}">
+    return `<div class="field${f.inputmode === 'numeric' ? ' code' : ''}${f.error ? ' invalid' : ''}">
       <label for="${id}">${t(f.label)}</label>
       ${err}
-      <input id="${id}" name="${escapeHtml(f.name)}" type="${f.type}" value="${escapeHtml(f.value ?? '')}" autocomplete="${f.autocomplete ?? 'off'}" required${f.error ? ` aria-invalid="true" aria-describedby="${id}-error"` : ''}${focus}>
+      <input id="${id}" name="${escapeHtml(f.name)}" type="${f.type}" value="${escapeHtml(f.value ?? '')}" autocomplete="${f.autocomplete ?? 'off'}"${f.inputmode ? ` inputmode="${f.inputmode}"` : ''}${f.maxlength ? ` maxlength="${f.maxlength}"` : ''} required${f.error ? ` aria-invalid="true" aria-describedby="${id}-error"` : ''}${focus}>
     </div>`;
   };
   const form = p.form ? `<form method="post" action="${escapeHtml(p.form.action)}" novalidate>
@@ -87,9 +90,10 @@ h1{font-size:1.5rem;margin:0 0 12px}
 p{margin:0 0 14px}
 .field{margin:0 0 16px}
 label{display:block;font-weight:600;margin-bottom:4px}
-input[type=email],input[type=password]{width:100%;padding:10px 12px;font-size:1rem;border:1px solid #7c98b6;border-radius:4px}
+input[type=email],input[type=password],input[type=text]{width:100%;padding:10px 12px;font-size:1rem;border:1px solid #7c98b6;border-radius:4px}
 input:focus,button:focus,a:focus{outline:3px solid #0091ae;outline-offset:2px}
 .invalid input{border:2px solid #c93700}
+.code input{font-size:1.5rem;letter-spacing:.3em;font-variant-numeric:tabular-nums}
 .field-error{color:#b02800;margin:0 0 4px;font-size:.95rem}
 .alert{border-left:4px solid #c93700;background:#fde8e1;padding:10px 14px;margin:0 0 16px}
 .actions{display:flex;gap:12px;flex-wrap:wrap}

@@ -66,7 +66,7 @@ export function emailRoutes(r: Router, deps: ExtensionsDeps): void {
     const contact = (await deps.hubspot.call(portalId, 'crm.contacts.get', (c) => c.crm.contacts.basicApi.getById(body.data.contactId, ['email', 'firstname', 'lastname', 'associatedcompanyid']))).properties;
     const company = contact.associatedcompanyid
       ? (await deps.hubspot.call(portalId, 'crm.companies.get', (c) => c.crm.companies.basicApi.getById(contact.associatedcompanyid!, ['name']))).properties : undefined;
-    const placeholders = { 'Portal Address': '[portal address]', 'Portal Username': contact.email ?? '', 'Portal Password': '[one-time set-password link]' };
+    const placeholders = { 'Portal Address': '[portal address]', 'Portal Username': contact.email ?? '', 'Portal Password': '[one-time set-password link]', 'Portal Sign-in Code': '[6-digit sign-in code]' };
     const { subject, text, html } = renderTemplate(template, deps.email.registry, { contact, company, ticket: { subject: '[ticket title]', content: '[ticket description]', hs_object_id: '0' } }, placeholders);
     res.json({ subject, text, html });
   });
