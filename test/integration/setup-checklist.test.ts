@@ -85,6 +85,12 @@ describe('the setup checklist, each step from missing to done by what the admin 
     expect(sent).toEqual({ status: 200, body: { sent: true, to: 'admin@support.example', transport: 'hubspot' } });
     expect(await state('email')).toMatchObject({ state: 'done', vars: { to: 'admin@support.example', transport: 'hubspot' } });
     expect(sandbox.account(P).transactionalSends.at(-1)).toMatchObject({ emailId: 71, to: 'admin@support.example' });
+    // Sign-in by email code on: its HubSpot email is needed too, and then the step is done again.
+    await saveSettings((s) => ({ ...s, portal: { ...s.portal, emailCode: true } }));
+    expect((await state('email')).vars).toEqual({ why: 'hubspotIds' });
+    await saveSettings((s) => ({ ...s, email: { ...s.email, hubspotEmailIds: { ...s.email.hubspotEmailIds, 'portal-sign-in-code': 74 } } }));
+    expect((await state('email')).state).toBe('done');
+    await saveSettings((s) => ({ ...s, portal: { ...s.portal, emailCode: false } }));
   });
 
   it('onboarding: done by "Turn it on"', async () => {

@@ -131,4 +131,33 @@ describe('the portal\'s forms', () => {
     expect((await env.app.email.outbox.mailbox(env.P)).length).toBe(mailsBefore);
     expect(adaId).toBeTruthy();
   });
+
+  it('refuse a sign-in code request and a code without the form\'s token, and a code field longer than 12 characters is cut before it is checked', async () => {
+    const current = await env.app.settings.read(env.P);
+    await env.app.settings.save(env.P, { ...current.settings, portal: { ...current.settings.portal, emailCode: true } }, current.version, 'admin');
+    const b = env.browser();
+    await b.get(env.sandbox.portal.portalUrl(env.P));
+    const code = new URL(/<a href="([^"]*\/code)"/.exec(b.html)![1]!, b.url).href;
+    await b.get(code);
+    const mailsBefore = (await env.app.email.outbox.mailbox(env.P)).length;
+    await b.request('POST', code, { email: 'ada@acme.example' });
+    expect(b.status).toBe(403);
+    await env.settle();
+    expect((await env.app.email.outbox.mailbox(env.P)).length).toBe(mailsBefore);
+    await b.get(code);
+    await b.submit({ email: 'ada@acme.example' });
+    await env.settle();
+    const sent = /\b(\d{6})\b/.exec((await env.app.email.outbox.mailbox(env.P)).find((m) => m.template === 'portal-sign-in-code')!.text)![1]!;
+    const verify = `${code}/verify`;
+    await b.request('POST', verify, { code: sent });
+    expect(b.status).toBe(403);
+    // The right code with a long tail: read as its first 12 characters, so it is not the code (one try spent, 4 left).
+    await b.get(code);
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(b.html)![1]!;
+    await b.request('POST', verify, { _csrf: csrf, code: `${sent}${'9'.repeat(10_000)}` });
+    expect(b.status).toBe(401);
+    expect(b.text()).toContain('4 tries left');
+    await b.submit({ code: sent });
+    expect(b.text()).toContain('Signed in as Ada Lovelace');
+  });
 });
