@@ -18,6 +18,7 @@ import { SandboxAccount } from './sandbox-account.js';
 import { EventFactory, readSubscriptions, type EmitChange } from './sandbox-events.js';
 import { WebhookSender, type WebhookSenderOptions } from './webhook-sender.js';
 import { SandboxJournal } from './journal-routes.js';
+import { SandboxWorkflows } from './workflow-runner.js';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -53,6 +54,7 @@ export class HubSpotSandbox {
   private readonly faults: FaultInjector;
   private readonly events: EventFactory;
   webhooks?: WebhookSender;
+  workflows?: SandboxWorkflows;
   private readonly authCodes = new Map<string, number>();
   private readonly refreshTokens = new Map<string, number>();
   private validator?: ContractValidator;
@@ -83,6 +85,12 @@ export class HubSpotSandbox {
 
   /** A fault from now on (e.g. the next create's answer lost), beside those the sandbox started with. */
   injectFault(rule: FaultRule): void { this.faults.add(rule); }
+
+  /** HubSpot's workflow engine calling the app's custom workflow actions (see workflow-runner.ts). */
+  connectWorkflows(o: { appBaseUrl: string; clientSecret: string }): SandboxWorkflows {
+    this.workflows = new SandboxWorkflows(o);
+    return this.workflows;
+  }
 
   /** Points HubSpot's webhook deliveries at an app (when the app starts after the sandbox). */
   connectWebhooks(o: Partial<WebhookSenderOptions> & { targetUrl: string; clientSecret: string }): void {

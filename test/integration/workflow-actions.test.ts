@@ -1,5 +1,10 @@
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SandboxWorkflows, type ActionDefinition } from '../../src/sandbox/workflow-runner.js';
 import { signV3 } from '../../src/webhooks/sign-request.js';
 import { startPortalEnv, type PortalEnv } from '../support/portal-env.js';
 import { TEST_SECRET } from '../support/test-app.js';
@@ -61,5 +66,57 @@ describe('the app\'s actions in HubSpot workflows', () => {
   it('refuses a request HubSpot did not sign, and one for an account the app is not installed in', async () => {
     expect((await callAction('give-portal-access', request('cb-0004', '1'), 'forged')).status).toBe(401);
     expect((await callAction('give-portal-access', { ...request('cb-0005', '1'), origin: { portalId: 999_999 } })).status).toBe(403);
+  });
+});
+
+/** The action definitions the app ships (what HubSpot's workflow editor offers). */
+const definition = (name: string) => JSON.parse(readFileSync(resolve(import.meta.dirname, `../../src/app/workflow-actions/${name}-hsmeta.json`), 'utf8')) as ActionDefinition;
+
+describe('workflows the sandbox runs with the shipped action definitions', () => {
+  it('a contact workflow (file under company, give access and send credentials, send credentials) and a ticket workflow (notify support contacts) end as SUCCESS in the history, with their outputs, one email per sending step', async () => {
+    const { sandbox, P } = env;
+    const workflows = sandbox.connectWorkflows({ appBaseUrl: env.base, clientSecret: TEST_SECRET });
+    const initech = sandbox.createCompany(P, { name: 'Initech', domain: 'initech.example' });
+    await env.settle();
+    const peter = sandbox.seed(P, 'contacts', { email: 'peter@initech.example', firstname: 'Peter' });
+    const contactFlow = await workflows.run(P, 9101, [definition('file-under-company'), definition('give-portal-access'), definition('send-portal-credentials')], { objectType: 'CONTACT', objectId: peter.id });
+    expect(contactFlow.map((e) => [e.action, e.state, e.attempts])).toEqual([
+      ['portal_autopilot_file_under_company', 'SUCCESS', [200]], ['portal_autopilot_give_portal_access', 'SUCCESS', [200]], ['portal_autopilot_send_portal_credentials', 'SUCCESS', [200]],
+    ]);
+    expect(contactFlow[0]!.outputFields).toMatchObject({ filed: 'true', companyId: initech.id });
+    expect(contactFlow[1]!.outputFields).toEqual({ accessState: 'invited' });
+    expect(contactFlow[2]!.outputFields).toMatchObject({ emailQueued: 'true' });
+    await env.settle();
+    // Two steps that each send credentials: two emails (one per execution), the welcome both times (no password chosen yet).
+    expect((await env.app.email.outbox.mailbox(P)).filter((m) => m.to === 'peter@initech.example').map((m) => m.template)).toEqual(['portal-credentials', 'portal-credentials']);
+    expect(sandbox.account(P).associationsOf('contacts', peter.id, 'companies').map((a) => a.toObjectId)).toEqual([initech.id]);
+    const ticket = sandbox.createTicket(P, { subject: 'TPS report' }, peter.id);
+    await env.settle();
+    const ticketFlow = await workflows.run(P, 9102, [definition('notify-support-contacts')], { objectType: 'TICKET', objectId: ticket.id });
+    expect(ticketFlow.map((e) => [e.action, e.state])).toEqual([['portal_autopilot_notify_support_contacts', 'SUCCESS']]);
+    // A definition run on the wrong kind of record never reaches the app (HubSpot's editor offers it only on its object types).
+    await expect(workflows.run(P, 9103, [definition('notify-support-contacts')], { objectType: 'CONTACT', objectId: peter.id })).rejects.toThrow('does not run on CONTACT');
+    expect(workflows.history).toHaveLength(4);
+    expect(sandbox.violations).toEqual([]);
+  });
+
+  it('tries an execution again with the same callbackId when the app answered 5xx, and keeps the failure message the app gave', async () => {
+    const seen: string[] = [];
+    const app = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c: Buffer) => { body += String(c); });
+      req.on('end', () => {
+        seen.push(`${req.headers['x-hubspot-signature-version']}:${(JSON.parse(body) as { callbackId: string }).callbackId}`);
+        if (seen.length === 1) return void res.writeHead(503).end();
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ outputFields: { hs_execution_state: 'FAIL_CONTINUE', errorMessage: 'contact 7 has no email address' } }));
+      });
+    });
+    await new Promise<void>((r) => app.listen(0, '127.0.0.1', r));
+    const workflows = new SandboxWorkflows({ appBaseUrl: `http://127.0.0.1:${(app.address() as AddressInfo).port}`, clientSecret: TEST_SECRET });
+    const [run] = await workflows.run(env.P, 9104, [definition('send-portal-credentials')], { objectType: 'CONTACT', objectId: '7' });
+    await new Promise<void>((r) => app.close(() => r()));
+    expect(run).toMatchObject({ attempts: [503, 200], state: 'FAIL_CONTINUE', errorMessage: 'contact 7 has no email address', outputFields: {} });
+    expect(new Set(seen).size).toBe(1);
+    expect(seen[0]).toMatch(/^v2:ap-/);
   });
 });
