@@ -50,6 +50,7 @@ export const HUBSPOT_WRITES: Readonly<Record<string, string>> = {
   'crm.contacts.update': 'writes the same value again (a primary contact switched on or off)',
   'conversations.messages.create': 'NOT idempotent (no key in HubSpot): the quick reply is posted once per click (its request id), never resent after an unclear failure (NOT_IDEMPOTENT); the card then says it was not sent and the agent looks at the thread',
   'crm.notes.create': 'NOT idempotent (no key in HubSpot): the rule action addNote runs once per ticket, rule and action (its key), and a create whose answer was lost is not resent (NOT_IDEMPOTENT); the card shows it failed, and retrying it from the card may add the note a second time',
+  'automation.callbacks.complete': 'once per callbackId (marked after HubSpot took it): a completion sent again after a crash before the mark finds the execution no longer waiting; HubSpot\'s refusal is taken as final, so the workflow sees one outcome',
   'crm.tickets.update': 'writes the same value again; marked as the app\'s own write before it is made',
   'marketing.transactional.single-send': 'sendId is our key: HubSpot sends once per sendId',
   'crm.companies.create': 'NOT idempotent (no key in HubSpot): made on an admin\'s request, never resent after an unclear failure (NOT_IDEMPOTENT)',

@@ -18,7 +18,7 @@ import { SandboxAccount } from './sandbox-account.js';
 import { EventFactory, readSubscriptions, type EmitChange } from './sandbox-events.js';
 import { WebhookSender, type WebhookSenderOptions } from './webhook-sender.js';
 import { SandboxJournal } from './journal-routes.js';
-import { SandboxWorkflows } from './workflow-runner.js';
+import { SandboxWorkflows, type CallbackCompletion } from './workflow-runner.js';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -87,7 +87,7 @@ export class HubSpotSandbox {
   injectFault(rule: FaultRule): void { this.faults.add(rule); }
 
   /** HubSpot's workflow engine calling the app's custom workflow actions (see workflow-runner.ts). */
-  connectWorkflows(o: { appBaseUrl: string; clientSecret: string }): SandboxWorkflows {
+  connectWorkflows(o: { appBaseUrl: string; clientSecret: string; blockWaitMs?: number }): SandboxWorkflows {
     this.workflows = new SandboxWorkflows(o);
     return this.workflows;
   }
@@ -258,6 +258,12 @@ export class HubSpotSandbox {
     app.use(this.journal.routes((res) => res.locals.appScopes as Set<string> | undefined));
     app.use((req, res, next) => (res.locals.account ? next() : hsError(res, 401, 'INVALID_AUTHENTICATION', 'This API needs an account\'s access token, not the app\'s client credentials token.')));
     app.use(crmRoutes(this.emit), associationRoutes(), otherRoutes());
+    app.post('/automation/v4/actions/callbacks/:callbackId/complete', (req, res) => {
+      const body = req.body as CallbackCompletion | undefined;
+      if (!body || typeof body.outputFields !== 'object' || typeof body.typedOutputs !== 'object') return void hsError(res, 400, 'VALIDATION_ERROR', 'outputFields and typedOutputs are required');
+      if (!this.workflows?.complete((res.locals.account as SandboxAccount).portalId, req.params.callbackId, body)) return void hsError(res, 404, 'OBJECT_NOT_FOUND', `No blocked action execution ${req.params.callbackId}`);
+      res.status(204).end();
+    });
     app.use((req, res) => hsError(res, 404, 'OBJECT_NOT_FOUND', `No route for ${req.method} ${req.path}`));
     return app;
   }

@@ -3,7 +3,8 @@ import { z } from 'zod';
 import type { DomainIndexCache } from '../companies/domain-index-cache.js';
 import { credentialTemplates, templateNames } from '../email/default-templates.js';
 import type { Email } from '../email/create-email.js';
-import { PermanentError } from '../queue/errors.js';
+import { PermanentError, isPermanent } from '../queue/errors.js';
+import type { EmailRecord } from '../email/send-email.js';
 import type { RuleRepository } from '../tickets/rule-repository.js';
 import { isOwnWrite, runTicketRules, type RulePorts } from '../tickets/run-ticket-rules.js';
 import { companyAssociator, contactUpserter } from '../contacts/contact-upserter.js';
@@ -24,6 +25,7 @@ import { forgetContact } from '../contacts/forget-contact.js';
 import type { DeadLetters } from '../queue/dead-letters.js';
 import type { PortalAccess } from '../portal/portal-access.js';
 import { crashPoint } from '../platform/crash-points.js';
+import { completeWorkflowAction, workflowCompletion } from '../hubspot/workflow-callbacks.js';
 
 /** The internal event other capabilities subscribe to (the portal issue grants access on it). */
 export const CONTACT_ONBOARDED = 'app.contact.onboarded';
@@ -62,6 +64,9 @@ export function rulePorts(queue: EventQueue, portal?: PortalAccess): RulePorts {
   };
 }
 
+/** A workflow action's email that did not go out: the step fails in the workflow's history with the reason, and the workflow goes on. */
+const notSent = (reason: string) => ({ hs_execution_state: 'FAIL_CONTINUE', emailState: 'not-sent', errorMessage: `credentials email not sent: ${reason}`.slice(0, 300) });
+
 /** Sends one templated email; the payload names the cause, template and contact, never a secret. */
 export const SEND_EMAIL = 'app.email.send';
 
@@ -73,6 +78,8 @@ export const emailJobPayload = z.object({
   companyId: z.string().regex(/^\d+$/).optional(),
   /** A sign-in code email's challenge (the browser and sign-in it is for): where the worker keeps the code's HMAC. */
   challenge: z.string().regex(/^[\w-]{43}$/).optional(),
+  /** A workflow action's execution this email finishes (its callbackId and the outputs known when it was queued). */
+  workflow: workflowCompletion.optional(),
 });
 
 export interface HandlerPorts { store: Store; hubspot: HubSpotGateway; queue: EventQueue; metrics: Metrics; index: DomainIndexCache; email: Email; rules: RuleRepository; portal: Portal; deadLetters: DeadLetters; batchWindowMs?: number }
@@ -130,14 +137,23 @@ export function createEventHandlers(p: HandlerPorts): Record<string, Subscriptio
   const sendEmail: SubscriptionHandler = async (event, ctx) => {
     const parsed = emailJobPayload.safeParse(event.propertyValue);
     if (!parsed.success) throw new PermanentError(`email job payload is not valid: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
-    const { template, contactId, challenge } = parsed.data;
+    const { template, contactId, challenge, workflow } = parsed.data;
     const makeExtra = template === 'portal-sign-in-code'
       ? async () => {
         if (!challenge) throw new PermanentError('a sign-in code email needs the challenge of the sign-in it is for');
         return { 'Portal Sign-in Code': await p.portal.codes.issue(ctx.portalId, challenge, contactId) };
       }
       : credentialTemplates.includes(template) ? () => p.portal.access.credentialValues(ctx, contactId, template === 'portal-reset' ? 'reset' : 'welcome') : undefined;
-    await p.email.service.send(ctx, { ...parsed.data, makeExtra });
+    if (!workflow) return void await p.email.service.send(ctx, { ...parsed.data, makeExtra });
+    // A workflow action's email: the workflow waits (BLOCK) until it is known whether it went out.
+    let record: EmailRecord;
+    try {
+      record = await p.email.service.send(ctx, { ...parsed.data, makeExtra });
+    } catch (err) {
+      if (isPermanent(err)) await completeWorkflowAction(ctx, workflow.callbackId, { ...workflow.outputFields, ...notSent((err as Error).message) });
+      throw err;
+    }
+    await completeWorkflowAction(ctx, workflow.callbackId, { ...workflow.outputFields, ...(record.state === 'sent' ? { hs_execution_state: 'SUCCESS', emailState: 'sent' } : notSent(record.reason ?? record.state)) });
   };
   const ports = rulePorts(p.queue, p.portal.access);
   // The articles' "send an email to a newly added contact": access and credentials, once per contact.

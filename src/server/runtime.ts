@@ -57,6 +57,8 @@ export interface RuntimeOptions {
   observeStore?: (store: Store) => Store;
   /** How long senders are gathered into one HubSpot batch call. */
   batchWindowMs?: number;
+  /** How long a workflow action may keep HubSpot waiting before it answers BLOCK (ANSWER_WITHIN_MS). */
+  workflowAnswerWithinMs?: number;
   /** Told each event the journal reader queued first, and how long after the change (bench:inbound's journal lag). */
   onJournalQueued?: (event: import('../webhooks/event-schema.js').HubSpotEvent, delayMs: number) => void;
 }
@@ -168,7 +170,7 @@ export function createRuntime(config: Config, options: RuntimeOptions = {}) {
     extensionsAuth: verifyExtensionRequest({ clientSecret: config.clientSecret, publicBaseUrl: config.publicBaseUrl, appId: config.appId, isInstalled, log, now: options.now }),
     extensions: extensionsApi({ settings, store, queue, deadLetters, hubspot, isInstalled, uninstall, index: domainIndex, email, rules, portal, operatorAdmins: config.adminUserIds, journalOn: Boolean(journal) }),
     portal: { routes: portal.routes, oidc: portal.oidc },
-    workflowActions: workflowActions({ clientSecret: config.clientSecret, publicBaseUrl: config.publicBaseUrl, store, settings, hubspot, queue, access: portal.access, index: domainIndex, isInstalled, log, now: options.now }),
+    workflowActions: workflowActions({ clientSecret: config.clientSecret, publicBaseUrl: config.publicBaseUrl, store, settings, hubspot, queue, access: portal.access, index: domainIndex, isInstalled, log, now: options.now, answerWithinMs: options.workflowAnswerWithinMs }),
     oauth: oauth && vault ? oauthRoutes({
       clientId: config.clientId!, redirectUri, scopes: config.scopes, authorizeUrl: options.authorizeUrl ?? 'https://app.hubspot.com/oauth/authorize',
       oauth, vault, store, log, onInstalled: async (portalId) => {

@@ -9,6 +9,7 @@ import type { Store } from '../store/store.js';
 import type { RuleRepository } from './rule-repository.js';
 import { rememberContactData } from '../contacts/contact-data.js';
 import { readTicket } from './ticket-snapshot.js';
+import type { WorkflowCompletion } from '../hubspot/workflow-callbacks.js';
 
 /** Why an action was skipped, for the cards to say in the agent's language (`detail` keeps the English). */
 export type SkipCode = 'waits-for' | 'already-done' | 'loop-stop' | 'no-requester';
@@ -29,7 +30,7 @@ export interface RuleRun {
 
 export interface RulePorts {
   /** Queues a templated email (the email capability sends it once per cause). */
-  queueEmail: (portalId: number, job: { cause: string; template: string; contactId: string; ticketId?: string }) => Promise<void>;
+  queueEmail: (portalId: number, job: { cause: string; template: string; contactId: string; ticketId?: string; workflow?: WorkflowCompletion }) => Promise<void>;
   /** Emails the ticket's company's support contacts (once per ticket and recipient). */
   notifySupportContacts: (ctx: RuleContext, ticketId: string) => Promise<void>;
   /** Gives a contact customer-portal access (list membership and a portal account); idempotent. */

@@ -56,8 +56,8 @@ describe('a worker killed at each crash point', () => {
   });
 
   it('knows every HubSpot write the code makes, and why repeating it after a crash is harmless (or that it is not)', () => {
-    const endpoints = new Set(sources().filter((f) => !f.includes('/sandbox/')).flatMap((f) => [...readFileSync(f, 'utf8').matchAll(/'((?:crm|marketing|conversations)\.[\w.-]+)'/g)].map((m) => m[1]!)));
-    const writes = [...endpoints].filter((e) => /\.(create|update|upsert|archive|add|remove|send|single-send|delete|merge)$/.test(e)).sort();
+    const endpoints = new Set(sources().filter((f) => !f.includes('/sandbox/')).flatMap((f) => [...readFileSync(f, 'utf8').matchAll(/'((?:crm|marketing|conversations|automation)\.[\w.-]+)'/g)].map((m) => m[1]!)));
+    const writes = [...endpoints].filter((e) => /\.(create|update|upsert|archive|add|remove|send|single-send|delete|merge|complete)$/.test(e)).sort();
     expect(writes).toEqual(Object.keys(HUBSPOT_WRITES).sort());
   });
 

@@ -28,15 +28,28 @@ const request = (callbackId: string, objectId: string, objectType = 'CONTACT') =
 });
 
 describe('the app\'s actions in HubSpot workflows', () => {
-  it('"Give portal access and send credentials": access, one credentials email, and the access state for the next step; a repeated callbackId changes nothing', async () => {
+  it('"Give portal access and send credentials" answers BLOCK, gives access, and completes the step through HubSpot\'s callbacks API once the email is out; HubSpot asking again changes nothing', async () => {
     const { sandbox, P } = env;
     const eve = sandbox.seed(P, 'contacts', { email: 'eve@acme.example', firstname: 'Eve' });
-    const first = await callAction('give-portal-access', request('cb-0001', eve.id));
-    expect(first).toEqual({ status: 200, body: { outputFields: { hs_execution_state: 'SUCCESS', accessState: 'invited' } } });
-    expect((await callAction('give-portal-access', request('cb-0001', eve.id))).body).toEqual(first.body);
+    const workflows = sandbox.connectWorkflows({ appBaseUrl: env.base, clientSecret: TEST_SECRET });
+    const [run] = await workflows.run(P, 9001, [definition('give-portal-access')], { objectType: 'CONTACT', objectId: eve.id });
+    expect(run).toMatchObject({ attempts: [200], expiresIn: 'P1D', completedBy: 'callback', state: 'SUCCESS', outputFields: { accessState: 'invited', emailState: 'sent' } });
+    expect((await env.app.portal.accounts.get(P, eve.id))?.state).toBe('invited');
+    // HubSpot sends the same execution again (it lost our answer): the first answer, nothing done twice.
+    expect((await callAction('give-portal-access', request(run!.callbackId, eve.id))).body).toEqual({ outputFields: { hs_execution_state: 'BLOCK', hs_expiration_duration: 'P1D' } });
     await env.settle();
     expect((await env.app.email.outbox.mailbox(P)).filter((m) => m.to === 'eve@acme.example').length).toBe(1);
-    expect((await env.app.portal.accounts.get(P, eve.id))?.state).toBe('invited');
+    expect(sandbox.calls.filter((c) => c.path === `/automation/v4/actions/callbacks/${run!.callbackId}/complete`).map((c) => c.status)).toEqual([204]);
+    expect(sandbox.violations).toEqual([]);
+  });
+
+  it('"Send portal credentials" to a contact who unsubscribed: the step fails in the workflow\'s history with the reason, and no email goes out', async () => {
+    const { sandbox, P } = env;
+    const una = sandbox.seed(P, 'contacts', { email: 'una@acme.example', firstname: 'Una', hs_email_optout: 'true' });
+    const workflows = sandbox.connectWorkflows({ appBaseUrl: env.base, clientSecret: TEST_SECRET });
+    const [run] = await workflows.run(P, 9005, [definition('send-portal-credentials')], { objectType: 'CONTACT', objectId: una.id });
+    expect(run).toMatchObject({ completedBy: 'callback', state: 'FAIL_CONTINUE', outputFields: { emailState: 'not-sent' }, errorMessage: 'credentials email not sent: the contact unsubscribed from all email' });
+    expect((await env.app.email.outbox.mailbox(P)).filter((m) => m.to === 'una@acme.example')).toEqual([]);
   });
 
   it('"Notify support contacts" on a ticket, and a failure shown as the action\'s error in the workflow\'s history', async () => {
@@ -84,8 +97,9 @@ describe('workflows the sandbox runs with the shipped action definitions', () =>
       ['portal_autopilot_file_under_company', 'SUCCESS', [200]], ['portal_autopilot_give_portal_access', 'SUCCESS', [200]], ['portal_autopilot_send_portal_credentials', 'SUCCESS', [200]],
     ]);
     expect(contactFlow[0]!.outputFields).toMatchObject({ filed: 'true', companyId: initech.id });
-    expect(contactFlow[1]!.outputFields).toEqual({ accessState: 'invited' });
-    expect(contactFlow[2]!.outputFields).toMatchObject({ emailQueued: 'true' });
+    expect(contactFlow[1]!.outputFields).toEqual({ accessState: 'invited', emailState: 'sent' });
+    expect(contactFlow[2]!.outputFields).toEqual({ emailState: 'sent' });
+    expect(contactFlow.map((e) => e.completedBy)).toEqual(['answer', 'callback', 'callback']);
     await env.settle();
     // Two steps that each send credentials: two emails (one per execution), the welcome both times (no password chosen yet).
     expect((await env.app.email.outbox.mailbox(P)).filter((m) => m.to === 'peter@initech.example').map((m) => m.template)).toEqual(['portal-credentials', 'portal-credentials']);

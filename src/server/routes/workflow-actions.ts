@@ -12,21 +12,31 @@ import { rulePorts } from '../event-handlers.js';
 import { explainFiling } from '../../companies/explain-filing.js';
 import type { DomainIndexCache } from '../../companies/domain-index-cache.js';
 import { primaryCompanyInputs } from '../../hubspot/association-types.js';
+import { BLOCKED, completeWorkflowAction, workflowCompletion } from '../../hubspot/workflow-callbacks.js';
 
 export interface WorkflowActionDeps {
   clientSecret: string; publicBaseUrl: string; store: Store; settings: SettingsRepository; hubspot: HubSpotGateway; queue: EventQueue;
   access: PortalAccess; index: DomainIndexCache; isInstalled: (portalId: number) => Promise<boolean>; log: Logger; now?: () => number;
+  /** How long HubSpot's request may wait for an action's answer before it is answered BLOCK and completed through the callbacks API. */
+  answerWithinMs?: number;
 }
+
+/**
+ * HubSpot waits about 20 s for an action's answer (its custom action guide; 30 s for workflow
+ * webhooks); an action not done within this is answered BLOCK and completed through the callbacks API.
+ */
+export const ANSWER_WITHIN_MS = 10_000;
 
 /** What HubSpot posts when a workflow reaches one of the app's actions (HubSpot's custom workflow action request). */
 const actionRequest = z.looseObject({
-  callbackId: z.string().min(1).max(200),
+  callbackId: workflowCompletion.shape.callbackId,
   origin: z.looseObject({ portalId: z.number().int().positive().refine(Number.isSafeInteger) }),
   object: z.looseObject({ objectId: z.number().int().positive().refine(Number.isSafeInteger), objectType: z.string().max(64) }),
   inputFields: z.record(z.string(), z.unknown()).optional(),
 });
 
-type Outcome = { outputFields: Record<string, string> };
+/** An action's outcome; `later`: its own job (the credentials email) completes the execution through the callbacks API. */
+type Outcome = { outputFields: Record<string, string>; later?: true };
 const failed = (message: string): Outcome => ({ outputFields: { hs_execution_state: 'FAIL_CONTINUE', errorMessage: message.slice(0, 300) } });
 
 /**
@@ -56,19 +66,38 @@ export function workflowActions(d: WorkflowActionDeps): Router {
     if (!(await d.isInstalled(portalId))) return void res.status(403).json({ message: `the app is not installed in account ${portalId}` });
     const action = String(req.params.action);
     const once = keys.idempotency(portalId, `workflow:${callbackId}`);
+    // Set by a request answered BLOCK while the execution was still running: it ends through the callbacks API.
+    const blocked = keys.idempotency(portalId, `workflow-blocked:${callbackId}`);
     if (!(await d.store.setIfAbsent(once, 'running', ttl.idempotency))) {
-      const first = await d.store.get(once);
-      return void res.json(first && first !== 'running' ? JSON.parse(first) as Outcome : { outputFields: { hs_execution_state: 'BLOCK' } });
+      let first = await d.store.get(once);
+      if (first === 'running') {
+        await d.store.set(blocked, '1', ttl.idempotency);
+        first = await d.store.get(once);
+      }
+      return void res.json(first && first !== 'running' ? JSON.parse(first) as Outcome : { outputFields: BLOCKED });
     }
-    let outcome: Outcome;
-    try {
-      outcome = await run(d, action, portalId, String(object.objectId), object.objectType, callbackId);
-    } catch (err) {
+    const work = run(d, action, portalId, String(object.objectId), object.objectType, callbackId).catch((err: unknown) => {
       d.log.warn({ action, reason: (err as Error).message }, 'workflow action failed');
-      outcome = failed((err as Error).message);
+      return failed((err as Error).message);
+    });
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<'late'>((resolve) => { timer = setTimeout(() => resolve('late'), d.answerWithinMs ?? ANSWER_WITHIN_MS); });
+    const quick = await Promise.race([work, late]);
+    clearTimeout(timer);
+    if (quick === 'late') {
+      await d.store.set(blocked, '1', ttl.idempotency);
+      res.json({ outputFields: BLOCKED });
     }
-    await d.store.set(once, JSON.stringify(outcome), ttl.idempotency);
-    res.json(outcome);
+    const outcome = await work;
+    const answer = outcome.later ? { outputFields: BLOCKED } : { outputFields: outcome.outputFields };
+    await d.store.set(once, JSON.stringify(answer), ttl.idempotency);
+    if (quick !== 'late') res.json(answer);
+    // Answered BLOCK (this request was late, or HubSpot asked again while it ran): the outcome goes
+    // through the callbacks API, unless the action's own job completes it.
+    if (!outcome.later && (quick === 'late' || await d.store.get(blocked))) {
+      await completeWorkflowAction({ portalId, hubspot: d.hubspot, store: d.store, log: d.log }, callbackId, outcome.outputFields)
+        .catch((err: unknown) => d.log.warn({ action, reason: (err as Error).message }, 'could not complete a workflow action through the callbacks API'));
+    }
   });
   return r;
 }
@@ -82,13 +111,14 @@ async function run(d: WorkflowActionDeps, action: string, portalId: number, obje
     case 'give-portal-access': {
       contactOnly();
       const change = await d.access.grant(ctx, objectId, 'a HubSpot workflow', `workflow action ${callbackId}`);
-      await ports.queueEmail(portalId, { cause: `workflow:${callbackId}`, template: await d.access.credentialsTemplate(ctx, objectId), contactId: objectId });
-      return { outputFields: { hs_execution_state: 'SUCCESS', accessState: change.account.state } };
+      const accessState = change.account.state;
+      await ports.queueEmail(portalId, { cause: `workflow:${callbackId}`, template: await d.access.credentialsTemplate(ctx, objectId), contactId: objectId, workflow: { callbackId, outputFields: { accessState } } });
+      return { outputFields: { accessState }, later: true };
     }
     case 'send-portal-credentials': {
       contactOnly();
-      await ports.queueEmail(portalId, { cause: `workflow:${callbackId}`, template: await d.access.credentialsTemplate(ctx, objectId), contactId: objectId });
-      return { outputFields: { hs_execution_state: 'SUCCESS', emailQueued: 'true' } };
+      await ports.queueEmail(portalId, { cause: `workflow:${callbackId}`, template: await d.access.credentialsTemplate(ctx, objectId), contactId: objectId, workflow: { callbackId } });
+      return { outputFields: {}, later: true };
     }
     case 'notify-support-contacts': {
       if (objectType.toUpperCase() !== 'TICKET') throw new Error(`this action runs on tickets, not on ${objectType.toLowerCase()}`);
