@@ -79,6 +79,8 @@ describe('the app\'s actions in HubSpot workflows', () => {
   it('refuses a request HubSpot did not sign, and one for an account the app is not installed in', async () => {
     expect((await callAction('give-portal-access', request('cb-0004', '1'), 'forged')).status).toBe(401);
     expect((await callAction('give-portal-access', { ...request('cb-0005', '1'), origin: { portalId: 999_999 } })).status).toBe(403);
+    // The callbackId goes into a Redis key and HubSpot's callbacks URL: a signed request with a path in it is refused too.
+    expect(await callAction('give-portal-access', request('../../crm/v3/objects/contacts', '1'))).toEqual({ status: 400, body: { message: 'not a workflow action request (callbackId, origin.portalId, object.objectId)' } });
   });
 });
 
