@@ -12,7 +12,7 @@ import type { ChosenNames, PickerOption, PickerSearch } from '../settings/chosen
 export interface InboundSettings { freeMailAdditions: string[]; ignoredSenders: string[]; autoReplySubjects: string[]; matchSubdomains: boolean; defaultCompanyId: string | null; stripPlusAddresses: boolean }
 export interface SmtpSettings { host: string; port: number; secure: boolean; user: string; from: string }
 export interface EmailSettings { transport: 'outbox' | 'hubspot' | 'smtp'; hubspotEmailIds: Record<string, number>; smtp: SmtpSettings | null; maxPerRecipientPerHour: number }
-export interface PortalSettings { accessListId: string | null; onboardNewContacts: boolean; portalUrl: string | null; linkExpiryHours: number; passwordMode: 'link' | 'temporary'; selfRegistration: boolean; emailCode: boolean }
+export interface PortalSettings { accessListId: string | null; onboardNewContacts: boolean; portalUrl: string | null; linkExpiryHours: number; passwordMode: 'link' | 'temporary'; selfRegistration: boolean; emailCode: boolean; passkeys: boolean }
 export interface SupportSettings { reports: 'every' | 'rules'; customerProperty: string; customerValue: string; editors: 'everyone' | 'admins'; maxPerCompany: number; maxReportsPerRecipientPerHour: number }
 export interface RuleSettings { auditRetentionDays: number; maxActionsPerTicketPerHour: number }
 export interface SettingsData { defaultLanguage: Language; internalDomains: string[]; inbound: InboundSettings; email: EmailSettings; portal: PortalSettings; access: { adminUserIds: number[] }; supportContacts: SupportSettings; rules: RuleSettings }
@@ -173,8 +173,10 @@ function SettingsForm({ initial, language, onSave, onCreateDefaultCompany, backf
       />
       {toggle('portal.selfRegistration', 'settings.portal.selfRegistration', draft.portal.selfRegistration, (v) => setPortal({ selfRegistration: v }))}
       <Text variant="microcopy">{t(language, 'settings.portal.selfRegistrationHint')}</Text>
-      {toggle('portal.emailCode', 'settings.portal.emailCode', draft.portal.emailCode, (v) => setPortal({ emailCode: v }))}
+      {toggle('portal.emailCode', 'settings.portal.emailCode', draft.portal.emailCode, (v) => setPortal(v ? { emailCode: true } : { emailCode: false, passkeys: false }))}
       <Text variant="microcopy">{t(language, 'settings.portal.emailCodeHint')}</Text>
+      {toggle('portal.passkeys', 'settings.portal.passkeys', draft.portal.passkeys, (v) => setPortal(v ? { passkeys: true, emailCode: true } : { passkeys: false }))}
+      <Text variant="microcopy">{t(language, 'settings.portal.passkeysHint')}</Text>
       <Heading>{t(language, 'settings.support')}</Heading>
       <Select
         name="supportContacts.reports" label={t(language, 'settings.support.reports')} value={draft.supportContacts.reports}

@@ -411,6 +411,8 @@ export const de: Catalogue = {
   "tpl.portal-sign-in-code": "Portal-Anmeldecode",
   "settings.portal.emailCode": "Anmeldung mit einem Code per E-Mail erlauben (ohne Passwort)",
   "settings.portal.emailCodeHint": "Die Anmeldeseite bietet „Anmeldecode per E-Mail senden“: ein 6-stelliger Code, der einmal gilt, 10 Minuten und 5 Versuche lang, nur in dem Browser, der ihn angefordert hat. Nur eine Adresse mit aktivem Portalkonto erhält einen; jede Adresse sieht dieselbe Antwort.",
+  "settings.portal.passkeys": "Anmeldung mit einem Passkey erlauben (Fingerabdruck, Gesicht oder Bildschirmsperre des Geräts)",
+  "settings.portal.passkeysHint": "Nach einer Anmeldung mit Passwort oder Code können Kunden einen Passkey hinzufügen und sich danach mit der Bildschirmsperre ihres Geräts anmelden; nach der Anmeldung sehen und entfernen sie ihre Passkeys. Braucht die Anmeldung mit einem Code per E-Mail (wird mit eingeschaltet): Wer jeden Passkey verliert, meldet sich mit einem Code an.",
   "portal.company.selfRegistered": "Zugang auf der Anmeldeseite angefragt ({count})",
   "portal.company.selfRegisteredOne": "{who}, am {date}",
 };

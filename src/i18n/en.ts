@@ -409,6 +409,8 @@ export const en = {
   "tpl.portal-sign-in-code": "Portal sign-in code",
   "settings.portal.emailCode": "Let customers sign in with a code sent by email (no password needed)",
   "settings.portal.emailCodeHint": "The sign-in page offers “Email me a sign-in code”: a 6-digit code that works once, for 10 minutes and 5 tries, only in the browser that asked for it. Only an address with an active portal account gets one; every address sees the same answer.",
+  "settings.portal.passkeys": "Let customers sign in with a passkey (their device's fingerprint, face or screen lock)",
+  "settings.portal.passkeysHint": "After a sign-in with a password or a code, customers can add a passkey and then sign in with their device's screen lock; they list and remove their passkeys after signing in. Needs the sign-in with a code by email (turned on with it): a customer who loses every passkey signs in with a code.",
   "portal.company.selfRegistered": "Asked for access on the sign-in page ({count})",
   "portal.company.selfRegisteredOne": "{who}, on {date}",
 } as const;

@@ -411,6 +411,8 @@ export const es: Catalogue = {
   "tpl.portal-sign-in-code": "Código de acceso al portal",
   "settings.portal.emailCode": "Permitir entrar con un código enviado por correo (sin contraseña)",
   "settings.portal.emailCodeHint": "La página de inicio de sesión ofrece «Enviarme un código de acceso»: un código de 6 cifras que funciona una vez, durante 10 minutos y 5 intentos, solo en el navegador que lo pidió. Solo lo recibe una dirección con una cuenta del portal activa; todas las direcciones ven la misma respuesta.",
+  "settings.portal.passkeys": "Permitir entrar con una llave de acceso (huella, cara o bloqueo de pantalla del dispositivo)",
+  "settings.portal.passkeysHint": "Tras entrar con contraseña o código, los clientes pueden añadir una llave de acceso y después entrar con el bloqueo de pantalla de su dispositivo; al entrar ven y quitan sus llaves. Necesita el acceso con un código por correo (se activa con ella): quien pierde todas sus llaves entra con un código.",
   "portal.company.selfRegistered": "Solicitaron acceso en la página de inicio de sesión ({count})",
   "portal.company.selfRegisteredOne": "{who}, el {date}",
 };

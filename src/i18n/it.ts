@@ -411,6 +411,8 @@ export const it: Catalogue = {
   "tpl.portal-sign-in-code": "Codice di accesso al portale",
   "settings.portal.emailCode": "Consenti ai clienti di accedere con un codice inviato per email (senza password)",
   "settings.portal.emailCodeHint": "La pagina di accesso offre «Inviami un codice di accesso»: un codice di 6 cifre che vale una volta, per 10 minuti e 5 tentativi, solo nel browser che l’ha chiesto. Lo riceve solo un indirizzo con un account del portale attivo; ogni indirizzo vede la stessa risposta.",
+  "settings.portal.passkeys": "Consenti ai clienti di accedere con una passkey (impronta, volto o blocco schermo del dispositivo)",
+  "settings.portal.passkeysHint": "Dopo un accesso con password o codice, i clienti possono aggiungere una passkey e poi accedere con il blocco schermo del dispositivo; dopo l’accesso vedono e rimuovono le loro passkey. Richiede l’accesso con un codice via email (attivato insieme): chi perde ogni passkey accede con un codice.",
   "portal.company.selfRegistered": "Hanno richiesto l’accesso dalla pagina di accesso ({count})",
   "portal.company.selfRegisteredOne": "{who}, il {date}",
 };

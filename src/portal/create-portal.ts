@@ -16,6 +16,7 @@ import { PasswordHasher } from './password-hasher.js';
 import { PortalAccess } from './portal-access.js';
 import { PortalAccounts } from './portal-accounts.js';
 import { SignInCodes } from './sign-in-codes.js';
+import { Passkeys } from './passkeys.js';
 import { SignInLimiter, type SignInLimits } from './sign-in-limiter.js';
 
 export interface PortalDeps {
@@ -45,6 +46,7 @@ export function createPortal(d: PortalDeps) {
   const clients = new OidcClients(d.store, d.cipher);
   const limiter = new SignInLimiter(d.redis, d.limits);
   const codes = new SignInCodes(d.store, d.serverSecret);
+  const passkeys = new Passkeys(d.store, accounts, d.publicBaseUrl);
   const issuer = `${d.publicBaseUrl}/oidc`;
   const secure = d.publicBaseUrl.startsWith('https:');
   let provider: Provider | undefined;
@@ -67,13 +69,13 @@ export function createPortal(d: PortalDeps) {
 
   const routes: Router = portalRoutes({
     provider: () => provider!, store: d.store, accounts, hasher, limiter, settingsOf: d.settingsOf, queueReset: d.queueReset, queueRegistration: d.queueRegistration,
-    codes, queueCode: d.queueCode,
+    codes, queueCode: d.queueCode, passkeys,
     csrfSecret: Buffer.from(hkdfSync('sha256', d.serverSecret, 'portal-autopilot', 'csrf', 32)).toString('base64url'),
     secure, log: d.log,
   });
 
   return {
-    accounts, hasher, access, clients, limiter, codes, issuer, routes, oidc,
+    accounts, hasher, access, clients, limiter, codes, passkeys, issuer, routes, oidc,
     get provider() { return provider; },
     /** Loads (or makes, once) the signing and cookie keys; the provider answers after this. */
     async start(): Promise<void> {

@@ -5,6 +5,23 @@ import { rememberContactData } from '../contacts/contact-data.js';
 
 export type PortalAccountState = 'invited' | 'active' | 'disabled';
 
+/** A passkey as the account keeps it: only its public half, and what the list shows. */
+export interface StoredPasskey {
+  /** The credential id (base64url), as the authenticator names it. */
+  id: string;
+  /** The COSE public key, base64url. */
+  publicKey: string;
+  counter: number;
+  transports?: string[];
+  /** Synced by the platform (a phone's or a password manager's passkey) or bound to one device. */
+  synced: boolean;
+  createdAt: string;
+  lastUsedAt?: string;
+}
+
+/** Where a passkey's credential id (its SHA-256) names the contact whose account holds it. */
+export const passkeyIndexKey = (portalId: number, credentialId: string) => keys.passkeyCredential(portalId, createHash('sha256').update(credentialId).digest('base64url'));
+
 /** One contact's customer-portal account. The password exists only as an argon2id hash. */
 export interface PortalAccount {
   portalId: number;
@@ -23,9 +40,13 @@ export interface PortalAccount {
   lastSignInAt?: string;
   /** Sessions that began before this (epoch ms) are ended: revoke, reset, "sign out everywhere". */
   sessionsValidAfter?: number;
+  /** The customer's passkeys (public keys only): see passkeys.ts. */
+  passkeys?: StoredPasskey[];
+  /** When the customer last answered "not now" to the passkey offer after a sign-in. */
+  passkeyOfferDeclinedAt?: string;
 }
 
-export interface AccessEvent { at: string; action: 'granted' | 'revoked' | 'password-set' | 'link-sent' | 'signed-out-everywhere'; by: string; why: string }
+export interface AccessEvent { at: string; action: 'granted' | 'revoked' | 'password-set' | 'link-sent' | 'signed-out-everywhere' | 'passkey-added' | 'passkey-removed'; by: string; why: string }
 
 export interface LinkRecord { contactId: string; exp: number; usedAt?: number }
 
@@ -77,6 +98,7 @@ export class PortalAccounts {
     const account = await this.get(portalId, contactId);
     if (account) await this.store.del(keys.portalLogin(portalId, account.email));
     if (account?.currentLinkHash) await this.store.del(keys.portalLink(portalId, account.currentLinkHash));
+    for (const k of account?.passkeys ?? []) await this.store.del(passkeyIndexKey(portalId, k.id));
     await this.store.del(keys.portalAccount(portalId, contactId));
     await this.store.del(keys.portalAccessLog(portalId, contactId));
   }

@@ -58,7 +58,11 @@ export const settingsSchema = z.strictObject({
     selfRegistration: z.boolean().default(false),
     /** Sign-in without a password: a one-time 6-digit code by email (10 minutes, 5 tries, this browser only). */
     emailCode: z.boolean().default(false),
+    /** Passkeys (WebAuthn): added after a password or code sign-in, then a sign-in with the device's screen lock; needs emailCode as the way back in. */
+    passkeys: z.boolean().default(false),
   }).prefault({}).superRefine((portal, ctx) => {
+    // A customer who loses every passkey signs in with a code by email: no passkeys without it.
+    if (portal.passkeys && !portal.emailCode) ctx.addIssue({ code: 'custom', path: ['emailCode'], message: 'must be on when passkeys is on (a customer who loses every passkey signs in with a code by email)' });
     // Credentials emails name the portal's address: onboarding without it would send broken emails.
     if (portal.onboardNewContacts && !portal.portalUrl) ctx.addIssue({ code: 'custom', path: ['portalUrl'], message: 'is required when onboardNewContacts is on (the credentials email names it)' });
     if (portal.selfRegistration && !portal.portalUrl) ctx.addIssue({ code: 'custom', path: ['portalUrl'], message: 'is required when selfRegistration is on (the credentials email names it)' });

@@ -69,6 +69,10 @@ export const keys = {
   /** A sign-in code asked for in one browser's sign-in (its challenge), and the tries at it: 10 minutes each. */
   signInCode: (portalId: number, challenge: string) => `${p(portalId)}:sign-in-code:${challenge}`,
   signInCodeTries: (portalId: number, challenge: string) => `${p(portalId)}:sign-in-code-tries:${challenge}`,
+  /** A passkey ceremony's challenge (sign-in or registration, in one browser's sign-in): 5 minutes, taken once. */
+  passkeyChallenge: (portalId: number, id: string) => `${p(portalId)}:passkey-challenge:${id}`,
+  /** A passkey's credential id (its SHA-256) → the contact whose account holds it. */
+  passkeyCredential: (portalId: number, credentialHash: string) => `${p(portalId)}:passkey:${credentialHash}`,
   portalLink: (portalId: number, tokenHash: string) => `${p(portalId)}:portal-link:${tokenHash}`,
   portalAccessLog: (portalId: number, contactId: string) => `${p(portalId)}:portal-access-log:${contactId}`,
   portalSignOutAll: (portalId: number) => `${p(portalId)}:portal-sign-out-all`,

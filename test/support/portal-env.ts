@@ -18,11 +18,12 @@ export async function freePort(): Promise<number> {
  * The app on a real loopback address (the OIDC issuer must be what browsers reach), in production
  * mode on Redis, against the sandbox, with the customer portal connected as an admin would.
  */
-export async function startPortalEnv(options: { env?: Record<string, string>; runtime?: RuntimeOptions; portal?: Parameters<typeof connectSandboxPortal>[3]; sandbox?: import('../../src/sandbox/hubspot-sandbox.js').SandboxOptions } = {}) {
+export async function startPortalEnv(options: { host?: string; env?: Record<string, string>; runtime?: RuntimeOptions; portal?: Parameters<typeof connectSandboxPortal>[3]; sandbox?: import('../../src/sandbox/hubspot-sandbox.js').SandboxOptions } = {}) {
   await flushTestRedis();
   const sandbox = await startSandbox({ searchDelayMs: 0, ...options.sandbox });
   const port = await freePort();
-  const base = `http://127.0.0.1:${port}`;
+  // localhost where a browser needs a domain (a passkey's relying party cannot be an IP address).
+  const base = `http://${options.host ?? '127.0.0.1'}:${port}`;
   const config = loadConfig({
     PORT: String(port), PUBLIC_BASE_URL: base, REDIS_URL: testRedisUrl(), HUBSPOT_API_BASE_URL: sandbox.url, HUBSPOT_ACCESS_TOKEN: SANDBOX_TOKEN,
     HUBSPOT_CLIENT_SECRET: TEST_SECRET, HUBSPOT_APP_ID: TEST_APP_ID, HUBSPOT_PORTAL_ID: String(SANDBOX_PORTAL), HUBSPOT_ADMIN_USER_IDS: '1,7', REDIS_KEY_PREFIX: testKeyPrefix, LOG_LEVEL: 'silent', HUBSPOT_BATCH_WINDOW_MS: '20', ...options.env,

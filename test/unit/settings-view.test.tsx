@@ -11,7 +11,7 @@ const payload: SettingsPayload = {
     defaultLanguage: 'en', internalDomains: ['acme.example'],
     inbound: { freeMailAdditions: [], ignoredSenders: ['no-reply'], autoReplySubjects: ['out of office'], matchSubdomains: true, defaultCompanyId: null, stripPlusAddresses: false },
     email: { transport: 'outbox', hubspotEmailIds: {}, smtp: null, maxPerRecipientPerHour: 5 },
-    portal: { accessListId: '1001', onboardNewContacts: false, portalUrl: null, linkExpiryHours: 24, passwordMode: 'link', selfRegistration: false, emailCode: false },
+    portal: { accessListId: '1001', onboardNewContacts: false, portalUrl: null, linkExpiryHours: 24, passwordMode: 'link', selfRegistration: false, emailCode: false, passkeys: false },
     access: { adminUserIds: [] },
     supportContacts: { reports: 'every', customerProperty: 'lifecyclestage', customerValue: 'customer', editors: 'everyone', maxPerCompany: 25, maxReportsPerRecipientPerHour: 60 },
     rules: { auditRetentionDays: 30, maxActionsPerTicketPerHour: 20 },
@@ -128,6 +128,19 @@ describe('the settings page', () => {
     button('Save').trigger('onClick');
     await r.waitFor(() => expect(onSave).toHaveBeenCalled());
     expect(onSave.mock.calls[0]![0]).toMatchObject({ portal: { emailCode: true }, email: { hubspotEmailIds: { 'portal-sign-in-code': 4712 } } });
+  });
+
+  it('turns passkeys on with the code by email they fall back to, and turning the code off turns passkeys off', async () => {
+    const onSave = vi.fn().mockResolvedValue({ ok: true, version: 4 });
+    const { r, button } = render(props({ onSave, language: 'de' }));
+    expect(r.find(Toggle, { name: 'portal.passkeys' }).props.label).toBe('Anmeldung mit einem Passkey erlauben (Fingerabdruck, Gesicht oder Bildschirmsperre des Geräts)');
+    r.find(Toggle, { name: 'portal.passkeys' }).trigger('onChange', true as never);
+    expect(r.find(Toggle, { name: 'portal.emailCode' }).props.checked).toBe(true);
+    button('Speichern').trigger('onClick');
+    await r.waitFor(() => expect(onSave).toHaveBeenCalledTimes(1));
+    expect(onSave.mock.calls[0]![0]).toMatchObject({ portal: { emailCode: true, passkeys: true } });
+    r.find(Toggle, { name: 'portal.emailCode' }).trigger('onChange', false as never);
+    expect(r.find(Toggle, { name: 'portal.passkeys' }).props.checked).toBe(false);
   });
 
   it('shows each setup step and why one failed', () => {

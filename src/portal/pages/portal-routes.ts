@@ -1,4 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import cookieParser from 'cookie-parser';
 import { doubleCsrf } from 'csrf-csrf';
 import express, { Router, type NextFunction, type Request, type Response } from 'express';
@@ -21,7 +24,9 @@ import type { LimitVerdict, SignInLimiter } from '../sign-in-limiter.js';
 import { SIGN_IN_CODE, SignInCodes } from '../sign-in-codes.js';
 import { pageLanguage } from './page-language.js';
 import { pageDeadline, sendBusy } from './busy-page.js';
-import { PORTAL_CSS, renderPage, type PageSpec } from './render-page.js';
+import type { Passkeys } from '../passkeys.js';
+import { passkeyRoutes } from './passkey-routes.js';
+import { PASSKEY_JS, PORTAL_CSS, renderPage, type PageSpec } from './render-page.js';
 
 export interface PortalRoutesDeps {
   provider: () => Provider;
@@ -38,6 +43,8 @@ export interface PortalRoutesDeps {
   codes: SignInCodes;
   /** Queues "email this address a sign-in code if it has an active account": the answer never depends on it. */
   queueCode: (portalId: number, email: string, challenge: string) => Promise<void>;
+  /** Customers' passkeys (where the account turned them on). */
+  passkeys: Passkeys;
   /** Signs the CSRF tokens; a server secret. */
   csrfSecret: string;
   /** https in production: cookies are Secure and __Host- prefixed. */
@@ -46,17 +53,24 @@ export interface PortalRoutesDeps {
 }
 
 const BROWSER_COOKIE = 'pa_bid';
+
+/** @simplewebauthn/browser's own browser bundle (it defines window.SimpleWebAuthnBrowser), read once. */
+let webauthnBundle: string | undefined;
+const webauthnBrowser = () => (webauthnBundle ??= readFileSync(join(dirname(createRequire(import.meta.url).resolve('@simplewebauthn/browser')), '../dist/bundle/index.umd.min.js'), 'utf8'));
 /** The email-only forms and the autocomplete hint of their field. */
 const EMAIL_FORMS = { forgot: 'username', register: 'email' } as const;
 type EmailForm = keyof typeof EMAIL_FORMS;
 const EMAIL_MAX = 254;
 const PORTAL_ID = /^[1-9]\d{0,15}$/;
 
-/** Strict CSP: nothing inline, nothing from elsewhere; forms post here (and, on sign-in, on to the client). */
-function securityHeaders(formTargets: string[] = []) {
+/**
+ * Strict CSP: nothing inline, nothing from elsewhere; forms post here (and, on sign-in, on to the
+ * client). `scripts`: a page with the passkey button runs our two script files and calls back here.
+ */
+function securityHeaders(formTargets: string[] = [], scripts = false) {
   return (_req: Request, res: Response, next: NextFunction) => {
     res.set({
-      'content-security-policy': `default-src 'none'; style-src 'self'; img-src 'self'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'${formTargets.map((t) => ` ${t}`).join('')}`,
+      'content-security-policy': `default-src 'none'; style-src 'self'; img-src 'self';${scripts ? " script-src 'self'; connect-src 'self';" : ''} base-uri 'none'; frame-ancestors 'none'; form-action 'self'${formTargets.map((t) => ` ${t}`).join('')}`,
       'referrer-policy': 'no-referrer', 'x-content-type-options': 'nosniff', 'cache-control': 'no-store',
     });
     next();
@@ -79,6 +93,8 @@ export function portalRoutes(d: PortalRoutesDeps): Router {
   });
 
   r.get('/portal/assets/portal.css', (_req, res) => { res.type('text/css').set('cache-control', 'public, max-age=3600').send(PORTAL_CSS); });
+  r.get('/portal/assets/passkeys.js', (_req, res) => { res.type('text/javascript').set({ 'cache-control': 'public, max-age=3600', 'x-content-type-options': 'nosniff' }).send(PASSKEY_JS); });
+  r.get('/portal/assets/webauthn.js', (_req, res) => { res.type('text/javascript').set({ 'cache-control': 'public, max-age=3600', 'x-content-type-options': 'nosniff' }).send(webauthnBrowser()); });
 
   r.use('/portal', pageDeadline(d.log));
   r.use('/portal', cookieParser(), express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 20 }), (req, res, next) => {
@@ -119,13 +135,16 @@ export function portalRoutes(d: PortalRoutesDeps): Router {
     }
   };
 
-  const signInPage = async (req: Request, res: Response, uid: string, portalId: number, language: Language, opts: { status?: number; alert?: string; email?: string } = {}) => {
+  const signInPage = async (req: Request, res: Response, uid: string, portalId: number, language: Language, opts: { status?: number; alert?: string; email?: string; redirectOrigins?: string[]; notice?: string } = {}) => {
     const back = encodeURIComponent(`/portal/interaction/${uid}`);
-    const { selfRegistration, emailCode } = (await d.settingsOf(portalId)).portal;
+    const { selfRegistration, emailCode, passkeys } = (await d.settingsOf(portalId)).portal;
+    if (passkeys) securityHeaders(opts.redirectOrigins ?? [], true)(req, res, () => undefined);
+    const token = csrf(req, res);
     send(res, opts.status ?? 200, {
-      language, title: 'signin.title', intro: [pageText(language, 'signin.intro')], alert: opts.alert,
+      language, title: 'signin.title', intro: [pageText(language, 'signin.intro')], alert: opts.alert, status: opts.notice,
+      passkey: passkeys ? { mode: 'sign-in', options: `/portal/interaction/${uid}/passkey/options`, verify: `/portal/interaction/${uid}/passkey`, csrf: token, label: 'signin.passkey', secondary: true } : undefined,
       form: {
-        action: `/portal/interaction/${uid}/login`, csrf: csrf(req, res), submit: 'signin.submit',
+        action: `/portal/interaction/${uid}/login`, csrf: token, submit: 'signin.submit',
         fields: [
           { name: 'email', label: 'signin.email', type: 'email', value: opts.email, autocomplete: 'username' },
           { name: 'password', label: 'signin.password', type: 'password', autocomplete: 'current-password' },
@@ -135,6 +154,7 @@ export function portalRoutes(d: PortalRoutesDeps): Router {
         ...(emailCode ? [{ href: `/portal/interaction/${uid}/code`, label: 'signin.code' as PageKey }] : []),
         { href: `/portal/${portalId}/forgot?return=${back}`, label: 'signin.forgot' },
         ...(selfRegistration ? [{ href: `/portal/${portalId}/register?return=${back}`, label: 'signin.register' as PageKey }] : []),
+        ...(passkeys ? [{ href: `/portal/interaction/${uid}/passkeys`, label: 'signin.passkeys.manage' as PageKey }] : []),
       ],
     });
   };
@@ -143,7 +163,8 @@ export function portalRoutes(d: PortalRoutesDeps): Router {
     const found = await interaction(req, res);
     if (!found) return sessionExpired(res, lang(req));
     securityHeaders(found.redirectOrigins)(req, res, () => undefined);
-    await signInPage(req, res, String(req.params.uid), found.portalId, lang(req, found.uiLocales));
+    const language = lang(req, found.uiLocales);
+    await signInPage(req, res, String(req.params.uid), found.portalId, language, { redirectOrigins: found.redirectOrigins, notice: req.query.passkeys === '1' ? pageText(language, 'passkey.manage.first') : undefined });
   });
 
   r.post('/portal/interaction/:uid/login', doubleCsrfProtection, async (req, res) => {
@@ -184,8 +205,20 @@ export function portalRoutes(d: PortalRoutesDeps): Router {
       await d.store.set(keys.idempotency(portalId, `password-change:${uid}`), account.contactId, 600);
       return changePasswordPage(req, res, uid, account, lang(req, uiLocales, account.locale));
     }
-    await d.provider().interactionFinished(req, res, { login: { accountId: subjectOf(portalId, account.contactId) } }, { mergeWithLastSubmission: false });
+    if (await passkeyPages.afterSignIn(req, uid, account)) return void res.redirect(303, `/portal/interaction/${uid}/passkeys`);
+    await finish(req, res, account);
   };
+  const finish = (req: Request, res: Response, account: PortalAccount) => d.provider().interactionFinished(req, res, { login: { accountId: subjectOf(account.portalId, account.contactId) } }, { mergeWithLastSubmission: false });
+
+  // ---- passkeys: sign in with one; the customer's passkeys page after a sign-in ----
+  const passkeyPages = passkeyRoutes(r, {
+    store: d.store, accounts: d.accounts, passkeys: d.passkeys, limiter: d.limiter, settingsOf: d.settingsOf, log: d.log,
+    csrfProtection: doubleCsrfProtection, interaction, send, lang, csrf, sessionExpired,
+    headers: (req, res, formTargets, scripts) => securityHeaders(formTargets, scripts)(req, res, () => undefined),
+    challengeOf: (req, uid) => challengeOf(req, uid),
+    finish,
+    finishUrl: (req, res, account) => d.provider().interactionResult(req, res, { login: { accountId: subjectOf(account.portalId, account.contactId) } }, { mergeWithLastSubmission: false }),
+  });
 
   // ---- sign in with a code by email: the same answer for every address, the code bound to this browser and sign-in ----
   const challengeOf = (req: Request, uid: string) => SignInCodes.challengeOf(String((req.cookies as Record<string, string>)[BROWSER_COOKIE] ?? ''), uid);

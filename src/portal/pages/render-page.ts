@@ -21,10 +21,19 @@ export interface PageSpec {
   intro?: string[];
   /** A problem with the whole form, announced to screen readers. */
   alert?: string;
-  form?: { action: string; csrf?: string; fields: Field[]; submit: PageKey; secondary?: { name: string; value: string; label: PageKey } };
+  form?: { action: string; csrf?: string; fields: Field[]; submit: PageKey; secondary?: { name: string; value: string; label: PageKey }; quiet?: boolean };
   links?: { href: string; label: PageKey }[];
   /** oidc-provider's own sign-out form (it carries the provider's CSRF field) and our two buttons for it. */
   providerForm?: { html: string; id: string; yes: PageKey; no: PageKey };
+  /** Something that just worked, announced politely. */
+  status?: string;
+  /** A list of things the customer owns (their passkeys), each with a remove button. */
+  items?: { title: string; detail: string; remove?: { action: string; csrf: string; name: string; value: string; label: PageKey } }[];
+  /**
+   * A passkey ceremony run by /portal/assets/passkeys.js (the only script a page has): the button
+   * shows only where the browser can use passkeys; what fails is said in the alert below it.
+   */
+  passkey?: { mode: 'sign-in' | 'register'; options: string; verify: string; csrf: string; label: PageKey; secondary?: boolean; unsupportedNote?: boolean };
 }
 
 /**
@@ -49,7 +58,7 @@ export function renderPage(p: PageSpec): string {
       ${p.form.csrf ? `<input type="hidden" name="_csrf" value="${escapeHtml(p.form.csrf)}">` : ''}
       ${p.form.fields.map(field).join('\n')}
       <div class="actions">
-        <button type="submit">${t(p.form.submit)}</button>
+        <button type="submit"${p.form.quiet ? ' class="secondary"' : ''}>${t(p.form.submit)}</button>
         ${p.form.secondary ? `<button type="submit" class="secondary" name="${escapeHtml(p.form.secondary.name)}" value="${escapeHtml(p.form.secondary.value)}">${t(p.form.secondary.label)}</button>` : ''}
       </div>
     </form>` : '';
@@ -60,15 +69,21 @@ export function renderPage(p: PageSpec): string {
   <meta name="viewport" content="width=device-width, initial-scale=1">
   <meta name="referrer" content="no-referrer">
   <title>${t(p.title)} – ${t('page.brand')}</title>
-  <link rel="stylesheet" href="/portal/assets/portal.css">
+  <link rel="stylesheet" href="/portal/assets/portal.css">${p.passkey ? `
+  <script src="/portal/assets/webauthn.js" defer></script>
+  <script src="/portal/assets/passkeys.js" defer></script>` : ''}
 </head>
 <body>
   <header><span class="brand">${t('page.brand')}</span></header>
   <main>
     <h1>${t(p.title)}</h1>
     ${p.alert ? `<div class="alert" role="alert">${escapeHtml(p.alert)}</div>` : ''}
+    ${p.status ? `<div class="notice" role="status">${escapeHtml(p.status)}</div>` : ''}
     ${(p.intro ?? []).map((para) => `<p>${escapeHtml(para)}</p>`).join('\n')}
+    ${(p.items ?? []).length ? `<ul class="items">${p.items!.map((i) => `<li><span class="item-title">${escapeHtml(i.title)}</span><span class="item-detail">${escapeHtml(i.detail)}</span>${i.remove ? `<form method="post" action="${escapeHtml(i.remove.action)}"><input type="hidden" name="_csrf" value="${escapeHtml(i.remove.csrf)}"><button type="submit" class="secondary" name="${escapeHtml(i.remove.name)}" value="${escapeHtml(i.remove.value)}">${t(i.remove.label)}</button></form>` : ''}</li>`).join('\n')}</ul>` : ''}
+    ${p.passkey && p.passkey.mode === 'register' ? passkeyBlock(p, t) : ''}
     ${form}
+    ${p.passkey && p.passkey.mode === 'sign-in' ? passkeyBlock(p, t) : ''}
     ${p.providerForm ? `${p.providerForm.html}
     <div class="actions">
       <button type="submit" form="${escapeHtml(p.providerForm.id)}" name="logout" value="yes" autofocus>${t(p.providerForm.yes)}</button>
@@ -78,6 +93,16 @@ export function renderPage(p: PageSpec): string {
   </main>
 </body>
 </html>`;
+}
+
+/** The passkey button, hidden until the script finds the browser can use passkeys, and where its failures are said. */
+function passkeyBlock(p: PageSpec, t: (key: PageKey, vars?: Record<string, string | number>) => string): string {
+  const k = p.passkey!;
+  return `<div class="passkey">
+      <button type="button" id="passkey" class="${k.secondary ? 'secondary' : ''}" hidden data-passkey="${k.mode}" data-options="${escapeHtml(k.options)}" data-verify="${escapeHtml(k.verify)}" data-csrf="${escapeHtml(k.csrf)}"
+        data-failed="${t(k.mode === 'sign-in' ? 'passkey.failed' : 'passkeys.refused')}" data-cancelled="${t('passkey.cancelled')}" data-unsupported="${k.unsupportedNote ? t('passkey.unsupported') : ''}">${t(k.label)}</button>
+      <div class="alert" role="alert" id="passkey-error" hidden></div>
+    </div>`;
 }
 
 export const PORTAL_CSS = `
@@ -101,4 +126,54 @@ button{background:#0b6e99;color:#fff;border:0;border-radius:4px;padding:10px 18p
 button.secondary{background:#eaf0f6;color:#213343;border:1px solid #cbd6e2}
 a{color:#0b6e99}
 .link{margin-top:16px}
+.notice{border-left:4px solid #00a4bd;background:#e5f5f8;padding:10px 14px;margin:0 0 16px}
+.passkey{margin:16px 0}
+.passkey button{width:100%}
+.items{list-style:none;padding:0;margin:0 0 16px}
+.items li{border:1px solid #cbd6e2;border-radius:4px;padding:10px 12px;margin:0 0 8px;display:flex;flex-wrap:wrap;gap:4px 12px;align-items:center}
+.item-title{font-weight:600;flex:1 1 100%}
+.item-detail{flex:1 1 auto;color:#516f90;font-size:.95rem}
+.items form{margin:0}
+.items button{padding:6px 12px;font-size:.95rem}
+[hidden]{display:none!important}
+`;
+
+/**
+ * The passkey button's script: asks the page's options URL for a ceremony, runs it with
+ * @simplewebauthn/browser (served as /portal/assets/webauthn.js), posts the answer and follows
+ * the redirect the server gives; a cancel or failure is said in the page's language.
+ */
+export const PASSKEY_JS = `(function () {
+  'use strict';
+  var button = document.getElementById('passkey');
+  var out = document.getElementById('passkey-error');
+  var W = window.SimpleWebAuthnBrowser;
+  if (!button) return;
+  function say(text) { out.textContent = text; out.hidden = false; }
+  if (!W || !W.browserSupportsWebAuthn()) { if (button.dataset.unsupported) say(button.dataset.unsupported); return; }
+  button.hidden = false;
+  function post(url, body) {
+    body._csrf = button.dataset.csrf;
+    return fetch(url, { method: 'POST', credentials: 'same-origin', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
+      .then(function (res) { return res.json().catch(function () { return {}; }).then(function (json) { json.ok = res.ok; return json; }); });
+  }
+  button.addEventListener('click', function () {
+    out.hidden = true;
+    button.disabled = true;
+    post(button.dataset.options, {}).then(function (options) {
+      if (!options.ok) throw { message: options.message };
+      delete options.ok;
+      return button.dataset.passkey === 'sign-in' ? W.startAuthentication({ optionsJSON: options }) : W.startRegistration({ optionsJSON: options });
+    }).then(function (answer) {
+      return post(button.dataset.verify, { response: answer });
+    }).then(function (result) {
+      if (result.ok && result.redirect) { window.location.assign(result.redirect); return; }
+      throw { message: result.message };
+    }).catch(function (err) {
+      button.disabled = false;
+      // The server's own refusal is said in the page's language; a browser's error by the page's text for it.
+      say(err && err.name === 'NotAllowedError' ? button.dataset.cancelled : (err && !err.name && err.message) || button.dataset.failed);
+    });
+  });
+})();
 `;
