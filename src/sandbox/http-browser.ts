@@ -8,6 +8,8 @@ export class HttpBrowser {
   url = '';
   status = 0;
   html = '';
+  /** The last answer's headers. */
+  received = new Headers();
 
   private cookies(url: URL) { let c = this.jar.get(url.hostname); if (!c) { c = new Map(); this.jar.set(url.hostname, c); } return c; }
 
@@ -34,6 +36,7 @@ export class HttpBrowser {
         if (expired) jar.delete(name); else jar.set(name, pair!.slice(eq + 1).trim());
       }
       this.status = res.status;
+      this.received = res.headers;
       this.url = url.href;
       if (res.status >= 300 && res.status < 400 && res.headers.get('location')) {
         url = new URL(res.headers.get('location')!, url);
@@ -50,6 +53,18 @@ export class HttpBrowser {
   }
 
   get(href: string) { return this.request('GET', href); }
+
+  /** A script's JSON POST (the passkey button's), with this browser's cookies; the answer's text is in `html`. */
+  async json(href: string, body: unknown): Promise<this> {
+    const url = new URL(href, this.url || undefined);
+    const res = await fetch(url, {
+      method: 'POST', body: typeof body === 'string' ? body : JSON.stringify(body), redirect: 'manual',
+      headers: { cookie: [...this.cookies(url)].map(([k, v]) => `${k}=${v}`).join('; '), 'content-type': 'application/json', 'accept-language': 'en', ...this.headers },
+    });
+    this.status = res.status;
+    this.html = await res.text();
+    return this;
+  }
 
   /** Takes another browser's cookies for a host, but those named: a test's second browser in the same sign-in. */
   copyCookies(from: HttpBrowser, href: string, except: string[] = []): this {

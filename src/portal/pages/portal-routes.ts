@@ -455,6 +455,12 @@ export function portalRoutes(d: PortalRoutesDeps): Router {
   // (Redis not answering, say) is logged and the customer is asked to try again in a moment.
   r.use('/portal', (err: unknown, req: Request, res: Response, _next: NextFunction) => {
     if ((err as { code?: string })?.code === 'EBADCSRFTOKEN') return send(res, 403, { language: lang(req), title: 'error.title', intro: [pageText(lang(req), 'error.csrf')] });
+    // What the body parsers refuse (over their limit, not JSON): the sender's fault, said as such.
+    const status = (err as { status?: number; type?: string })?.type?.startsWith('entity.') ? (err as { status: number }).status : 0;
+    if (status >= 400 && status < 500) {
+      const message = pageText(lang(req), 'error.intro', { reason: pageText(lang(req), 'error.reason.sent') });
+      return void (req.is('application/json') ? res.status(status).json({ message }) : send(res, status, { language: lang(req), title: 'error.title', intro: [message] }));
+    }
     d.log.error({ err, path: req.path.replace(/\/set-password\/[^/]+/, '/set-password/[token]') }, 'customer page failed');
     sendBusy(req, res);
   });
