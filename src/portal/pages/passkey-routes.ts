@@ -140,22 +140,27 @@ export function passkeyRoutes(r: Router, d: PasskeyPageDeps): { afterSignIn: (re
     await passkeysPage(req, res, found.uid, account, language, { notice });
   });
 
-  r.post('/portal/interaction/:uid/passkeys/options', json, d.csrfProtection, async (req, res) => {
+  /** The script's calls on the passkeys page: the interaction and the account this browser signed in to, or refused (403). */
+  const signedInJson = async (req: Request, res: Response) => {
     const found = await enabled(req, res, true);
-    if (!found) return;
+    if (!found) return null;
     const account = await pageAccount(found.portalId, found.challenge);
-    if (!account) return refused(res, 403, pageText(found.language, 'passkey.manage.first'));
-    const language = d.lang(req, found.uiLocales, account.locale);
+    if (!account) return void refused(res, 403, pageText(found.language, 'passkey.manage.first'));
+    return { found, account, language: d.lang(req, found.uiLocales, account.locale) };
+  };
+
+  r.post('/portal/interaction/:uid/passkeys/options', json, d.csrfProtection, async (req, res) => {
+    const open = await signedInJson(req, res);
+    if (!open) return;
+    const { found, account, language } = open;
     if ((account.passkeys ?? []).length >= PASSKEY.max) return refused(res, 409, pageText(language, 'passkeys.full', { max: PASSKEY.max }));
     res.set('cache-control', 'no-store').json(await d.passkeys.registrationOptions(account, found.challenge));
   });
 
   r.post('/portal/interaction/:uid/passkeys/register', json, d.csrfProtection, async (req, res) => {
-    const found = await enabled(req, res, true);
-    if (!found) return;
-    const account = await pageAccount(found.portalId, found.challenge);
-    if (!account) return refused(res, 403, pageText(found.language, 'passkey.manage.first'));
-    const language = d.lang(req, found.uiLocales, account.locale);
+    const open = await signedInJson(req, res);
+    if (!open) return;
+    const { found, account, language } = open;
     const parsed = registrationResponse.safeParse((req.body as { response?: unknown }).response);
     if (!parsed.success) return refused(res, 400, pageText(language, 'passkeys.refused'));
     const verdict = await d.passkeys.register(account, found.challenge, parsed.data);
