@@ -23,6 +23,9 @@ export type WorkflowCompletion = z.infer<typeof workflowCompletion>;
  */
 export const BLOCKED = { hs_execution_state: 'BLOCK', hs_expiration_duration: 'P1D' } as const;
 
+/** A workflow action's email that did not go out: the step fails in the workflow's history with the reason, and the workflow goes on. */
+export const emailNotSent = (reason: string): Record<string, string> => ({ hs_execution_state: 'FAIL_CONTINUE', emailState: 'not-sent', errorMessage: `credentials email not sent: ${reason}`.slice(0, 300) });
+
 interface CallbackContext { portalId: number; hubspot: HubSpotGateway; store: Store; log: Logger }
 
 /**
@@ -44,4 +47,16 @@ export async function completeWorkflowAction(ctx: CallbackContext, callbackId: s
     ctx.log.warn({ callbackId, reason: (err as Error).message }, 'HubSpot refused completing a workflow action: not tried again');
   }
   await ctx.store.set(done, '1', ttl.idempotency);
+}
+
+/**
+ * A job that failed for good (a dead letter) whose payload finishes a workflow step (a credentials
+ * email of a workflow action): the step fails now with the reason, instead of waiting until
+ * HubSpot's wait runs out. Replaying the letter sends the email; the step stays as told.
+ */
+export async function failWorkflowOfDeadLetter(ctx: CallbackContext, payload: unknown, reason: string): Promise<void> {
+  const parsed = z.object({ workflow: workflowCompletion }).safeParse(payload);
+  if (!parsed.success) return;
+  const { callbackId, outputFields } = parsed.data.workflow;
+  await completeWorkflowAction(ctx, callbackId, { ...outputFields, ...emailNotSent(reason) });
 }

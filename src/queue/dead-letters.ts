@@ -6,6 +6,9 @@ export interface DeadLetter { job: QueuedEvent; reason: string; attempts: number
 
 /** Jobs that failed for good, with the reason; kept in the store so every process sees them. */
 export class DeadLetters {
+  /** Told of each new letter (after it is kept): a workflow step waiting on the job fails now. Its own failure is its own. */
+  onAdded?: (job: QueuedEvent, reason: string) => Promise<void>;
+
   constructor(private readonly store: Store) {}
 
   async add(job: QueuedEvent, reason: string, attempts: number): Promise<void> {
@@ -13,6 +16,7 @@ export class DeadLetters {
     // The operator's list of every account, and each account's own (its status card counts only these).
     await this.store.pushCapped(keys.deadLetters(), entry, caps.deadLetters);
     await this.store.pushCapped(keys.accountDeadLetters(job.event.portalId), entry, caps.accountDeadLetters);
+    await this.onAdded?.(job, reason).catch(() => undefined);
   }
 
   /** One account's dead letters (its status card): never another account's. */

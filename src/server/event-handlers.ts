@@ -25,7 +25,7 @@ import { forgetContact } from '../contacts/forget-contact.js';
 import type { DeadLetters } from '../queue/dead-letters.js';
 import type { PortalAccess } from '../portal/portal-access.js';
 import { crashPoint } from '../platform/crash-points.js';
-import { completeWorkflowAction, workflowCompletion } from '../hubspot/workflow-callbacks.js';
+import { completeWorkflowAction, emailNotSent, workflowCompletion } from '../hubspot/workflow-callbacks.js';
 
 /** The internal event other capabilities subscribe to (the portal issue grants access on it). */
 export const CONTACT_ONBOARDED = 'app.contact.onboarded';
@@ -63,9 +63,6 @@ export function rulePorts(queue: EventQueue, portal?: PortalAccess): RulePorts {
     credentialsTemplate: async (ctx, contactId) => (portal ? portal.credentialsTemplate(ctx, contactId) : 'portal-credentials'),
   };
 }
-
-/** A workflow action's email that did not go out: the step fails in the workflow's history with the reason, and the workflow goes on. */
-const notSent = (reason: string) => ({ hs_execution_state: 'FAIL_CONTINUE', emailState: 'not-sent', errorMessage: `credentials email not sent: ${reason}`.slice(0, 300) });
 
 /** Sends one templated email; the payload names the cause, template and contact, never a secret. */
 export const SEND_EMAIL = 'app.email.send';
@@ -150,10 +147,10 @@ export function createEventHandlers(p: HandlerPorts): Record<string, Subscriptio
     try {
       record = await p.email.service.send(ctx, { ...parsed.data, makeExtra });
     } catch (err) {
-      if (isPermanent(err)) await completeWorkflowAction(ctx, workflow.callbackId, { ...workflow.outputFields, ...notSent((err as Error).message) });
+      if (isPermanent(err)) await completeWorkflowAction(ctx, workflow.callbackId, { ...workflow.outputFields, ...emailNotSent((err as Error).message) });
       throw err;
     }
-    await completeWorkflowAction(ctx, workflow.callbackId, { ...workflow.outputFields, ...(record.state === 'sent' ? { hs_execution_state: 'SUCCESS', emailState: 'sent' } : notSent(record.reason ?? record.state)) });
+    await completeWorkflowAction(ctx, workflow.callbackId, { ...workflow.outputFields, ...(record.state === 'sent' ? { hs_execution_state: 'SUCCESS', emailState: 'sent' } : emailNotSent(record.reason ?? record.state)) });
   };
   const ports = rulePorts(p.queue, p.portal.access);
   // The articles' "send an email to a newly added contact": access and credentials, once per contact.

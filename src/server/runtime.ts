@@ -43,6 +43,7 @@ import { createLogger } from '../platform/logger.js';
 import { createMetrics } from '../platform/metrics.js';
 import { accountSetupTasks, provisionAccount } from './provision-account.js';
 import { verifyExtensionRequest } from './routes/verify-extension-request.js';
+import { failWorkflowOfDeadLetter } from '../hubspot/workflow-callbacks.js';
 
 export interface RuntimeOptions {
   log?: Logger;
@@ -98,6 +99,9 @@ export function createRuntime(config: Config, options: RuntimeOptions = {}) {
     baseUrl: config.hubspotApiBaseUrl, tokens, limiter, metrics, log,
     ratePer10s: config.rateLimitPer10s, searchRatePerSecond: config.searchRatePerSecond, timeoutMs: config.callTimeoutMs,
   });
+  // A workflow step waiting on a job that failed for good is told now, not when HubSpot stops waiting.
+  deadLetters.onAdded = (job, reason) => failWorkflowOfDeadLetter({ portalId: job.event.portalId, hubspot, store, log }, job.event.propertyValue, reason)
+    .catch((err: Error) => log.warn({ portalId: job.event.portalId, reason: err.message }, 'could not tell a workflow its step failed'));
   const settings = new SettingsRepository(store);
   const domainIndex = new DomainIndexCache(store);
   const email = createEmail(store, hubspot, cipher, config.smtpAllowedHosts, config.workerLockMs);

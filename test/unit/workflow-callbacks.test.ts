@@ -4,7 +4,8 @@ import { testLog } from '../support/test-log.js';
 import { StaticTokenSource } from '../../src/auth/oauth-token-source.js';
 import { HubSpotGateway } from '../../src/hubspot/gateway.js';
 import { MemoryRateLimiter } from '../../src/hubspot/rate-limiter.js';
-import { completeWorkflowAction, workflowCompletion } from '../../src/hubspot/workflow-callbacks.js';
+import { completeWorkflowAction, failWorkflowOfDeadLetter, workflowCompletion } from '../../src/hubspot/workflow-callbacks.js';
+import { DeadLetters } from '../../src/queue/dead-letters.js';
 import { createMetrics } from '../../src/platform/metrics.js';
 import { MemoryStore } from '../../src/store/memory-store.js';
 
@@ -48,5 +49,20 @@ describe('completing a blocked workflow action (nock as HubSpot\'s callbacks API
     expect(workflowCompletion.safeParse({ callbackId: 'x'.repeat(201) }).success).toBe(false);
     expect(workflowCompletion.safeParse({ callbackId: CALLBACK, outputFields: Object.fromEntries(Array.from({ length: 11 }, (_, i) => [`f${i}`, 'v'])) }).success).toBe(false);
     expect(workflowCompletion.safeParse({ callbackId: CALLBACK, outputFields: { accessState: 'x'.repeat(101) } }).success).toBe(false);
+  });
+
+  it('fails the workflow step at once when its credentials email ends among the dead letters, and leaves other letters alone', async () => {
+    const ctx = setup();
+    const dead = new DeadLetters(ctx.store);
+    dead.onAdded = (job, reason) => failWorkflowOfDeadLetter(ctx, job.event.propertyValue, reason);
+    const call = nock(HUBSPOT).post(PATH, {
+      outputFields: { accessState: 'invited', hs_execution_state: 'FAIL_CONTINUE', emailState: 'not-sent', errorMessage: 'credentials email not sent: HubSpot crm.contacts.read still failing after 4 attempts: HTTP 503' },
+      typedOutputs: {},
+    }).reply(204);
+    const event = (propertyValue: unknown) => ({ id: 'email-4242-workflow', event: { eventId: 0, subscriptionId: 0, portalId: P, occurredAt: 1, subscriptionType: 'app.email.send', attemptNumber: 0, propertyValue } });
+    await dead.add(event({ cause: 'rule:1', template: 'portal-credentials', contactId: '7' }), 'no workflow here', 5);
+    await dead.add(event({ cause: `workflow:${CALLBACK}`, template: 'portal-credentials', contactId: '7', workflow: { callbackId: CALLBACK, outputFields: { accessState: 'invited' } } }), 'HubSpot crm.contacts.read still failing after 4 attempts: HTTP 503', 5);
+    call.done();
+    expect(await dead.countFor(P)).toBe(2);
   });
 });
