@@ -83,11 +83,14 @@ export function createPortal(d: PortalDeps) {
       provider.on('server_error', (_ctx, err) => d.log.error({ err }, 'oidc provider error'));
       // A code exchanged with the client's secret: HubSpot's SSO screen holds the right values
       // (the setup checklist's "waiting for the first sign-in" ends here).
+      // Known in this process to have had its first sign-in: not read again on every sign-in.
+      const firstSignInKnown = new Set<number>();
       provider.on('grant.success', (ctx) => {
         const portalId = OidcClients.portalOf(ctx.oidc.client?.clientId ?? '');
-        if (portalId === null) return;
+        if (portalId === null || firstSignInKnown.has(portalId)) return;
         void readSetupFacts(d.store, portalId)
           .then((facts) => (facts.firstSignInAt ? undefined : recordSetupFact(d.store, portalId, { firstSignInAt: new Date().toISOString() })))
+          .then(() => { firstSignInKnown.add(portalId); })
           .catch((err: Error) => d.log.warn({ err: err.message }, 'first sign-in not recorded'));
       });
       callback = provider.callback();

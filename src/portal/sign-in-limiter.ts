@@ -1,7 +1,7 @@
 import type { RedisClient } from '../store/redis-client.js';
 import { RateLimiterMemory, RateLimiterRedis, type RateLimiterAbstract, type RateLimiterRes } from 'rate-limiter-flexible';
 
-export interface LimitVerdict { limited: boolean; retryAfterMs: number }
+export interface LimitVerdict { limited: boolean; retryAfterMs: number; /** The account's wrong passwords so far (an attempt that is not limited). */ failures?: number }
 
 /**
  * Wrong passwords per account, attempts per IP, forgot-password requests per IP: kept in Redis,
@@ -58,7 +58,7 @@ export class SignInLimiter {
     }
     const state = await this.account.get(accountKey);
     if (state && state.consumedPoints >= this.limits.perAccount.points) return { limited: true, retryAfterMs: state.msBeforeNext };
-    return { limited: false, retryAfterMs: 0 };
+    return { limited: false, retryAfterMs: 0, failures: state?.consumedPoints ?? 0 };
   }
 
   async failed(accountKey: string): Promise<void> {

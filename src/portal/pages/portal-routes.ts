@@ -148,6 +148,8 @@ export function portalRoutes(d: PortalRoutesDeps): Router {
         fields: [
           { name: 'email', label: 'signin.email', type: 'email', value: opts.email, autocomplete: 'username' },
           { name: 'password', label: 'signin.password', type: 'password', autocomplete: 'current-password' },
+          // Where the page offered passkeys, the sign-in asks whether the passkeys page comes next (elsewhere it reads nothing more).
+          ...(passkeys ? [{ name: 'pk', label: 'signin.passkey' as PageKey, type: 'hidden' as const, value: '1' }] : []),
         ],
       },
       links: [
@@ -192,12 +194,13 @@ export function portalRoutes(d: PortalRoutesDeps): Router {
       d.log.info({ portalId, outcome: 'refused' }, 'portal sign-in');
       return void await signInPage(req, res, uid, portalId, language, { status: 401, alert: pageText(language, 'signin.failed'), email: typed });
     }
-    await d.limiter.succeeded(accountKey);
-    await signedIn(req, res, uid, found.uiLocales, account, 'password', d.hasher.needsRehash(account.passwordHash!) ? await d.hasher.hash(password) : undefined);
+    // The account's wrong passwords are forgotten (nothing to forget, no call).
+    if (limit.failures) await d.limiter.succeeded(accountKey);
+    await signedIn(req, res, uid, found.uiLocales, account, 'password', d.hasher.needsRehash(account.passwordHash!) ? await d.hasher.hash(password) : undefined, body(req, 'pk', 1) === '1');
   });
 
   /** A sign-in that proved who it is (password or code): recorded, then a temporary password to replace, or back to the client. */
-  const signedIn = async (req: Request, res: Response, uid: string, uiLocales: string | undefined, account: PortalAccount, method: 'password' | 'code', rehashed?: string) => {
+  const signedIn = async (req: Request, res: Response, uid: string, uiLocales: string | undefined, account: PortalAccount, method: 'password' | 'code', rehashed?: string, passkeysOffered = true) => {
     const { portalId } = account;
     await d.accounts.update({ ...account, lastSignInAt: new Date().toISOString(), ...(rehashed ? { passwordHash: rehashed } : {}) });
     d.log.info({ portalId, contactId: account.contactId, outcome: 'signed-in', method }, 'portal sign-in');
@@ -205,7 +208,7 @@ export function portalRoutes(d: PortalRoutesDeps): Router {
       await d.store.set(keys.idempotency(portalId, `password-change:${uid}`), account.contactId, 600);
       return changePasswordPage(req, res, uid, account, lang(req, uiLocales, account.locale));
     }
-    if (await passkeyPages.afterSignIn(req, uid, account)) return void res.redirect(303, `/portal/interaction/${uid}/passkeys`);
+    if (passkeysOffered && await passkeyPages.afterSignIn(req, uid, account)) return void res.redirect(303, `/portal/interaction/${uid}/passkeys`);
     await finish(req, res, account);
   };
   const finish = (req: Request, res: Response, account: PortalAccount) => d.provider().interactionFinished(req, res, { login: { accountId: subjectOf(account.portalId, account.contactId) } }, { mergeWithLastSubmission: false });
