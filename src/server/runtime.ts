@@ -32,7 +32,7 @@ import { subscribedTypes } from '../webhooks/subscriptions.js';
 import { webhookEdge } from '../webhooks/webhook-edge.js';
 import { Quarantine } from '../webhooks/quarantine.js';
 import { JournalClient } from '../webhooks/journal-client.js';
-import { forgetJournal, installedAccounts, JournalPoller, rememberInstall, subscribeAtInstall } from '../webhooks/journal-poller.js';
+import { stopJournal, installedAccounts, JournalPoller, rememberInstall, subscribeAtInstall } from '../webhooks/journal-poller.js';
 import type { Config } from './config.js';
 import { extensionsApi } from './routes/extensions-api.js';
 import { BACKFILL, createEventHandlers, PORTAL_CODE, PORTAL_REGISTER, PORTAL_RESET } from './event-handlers.js';
@@ -141,9 +141,9 @@ export function createRuntime(config: Config, options: RuntimeOptions = {}) {
   /** OAuth mode: the account's journal subscriptions go, HubSpot removes the install, then the app forgets the account's tokens and journal. */
   const uninstall = async (portalId: number) => {
     if (!vault) throw new PermanentError('uninstalling is for OAuth installs; a private app is removed in HubSpot (Settings → Integrations → Private apps)');
-    if (journalClient) await journalClient.unsubscribe(portalId);
+    // No journal read runs meanwhile, and none afterwards makes the subscriptions again.
+    await stopJournal(store, portalId, async () => { await journalClient?.unsubscribe(portalId); });
     await hubspot.request(portalId, 'appinstalls.uninstall', { method: 'DELETE', path: '/appinstalls/v3/external-install' });
-    await forgetJournal(store, portalId);
     await vault.remove(portalId);
     log.info({ portalId }, 'app uninstalled');
   };

@@ -93,9 +93,28 @@ export async function subscribeAtInstall(client: JournalClient, store: Store, po
 }
 
 /** Uninstall: nothing the app kept for the account's journal is left. */
-export async function forgetJournal(store: Store, portalId: number): Promise<void> {
+async function forgetJournal(store: Store, portalId: number): Promise<void> {
   await store.del(keys.journal(portalId));
   await store.removeFromList(keys.installedAccounts(), String(portalId));
+}
+
+/**
+ * Uninstall: the account leaves the readers' list, then, holding the account's lease (a read
+ * cycle under way ends first: at most CYCLE_MS), its subscriptions go (`unsubscribe`) and what was
+ * kept for it. A cycle that starts later finds the account no longer installed and reads nothing,
+ * so no reader makes the subscriptions again for an account that left.
+ */
+export async function stopJournal(store: Store, portalId: number, unsubscribe: () => Promise<void>, wait: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms))): Promise<void> {
+  await store.removeFromList(keys.installedAccounts(), String(portalId));
+  const giveUpAt = Date.now() + LEASE_MS;
+  for (;;) {
+    try {
+      return await store.withLock(keys.journalLease(portalId), LEASE_MS, async () => { await unsubscribe(); await forgetJournal(store, portalId); });
+    } catch (err) {
+      if (!(err instanceof LockBusyError) || Date.now() > giveUpAt) throw err;
+      await wait(200);
+    }
+  }
 }
 
 /** Install: the account is read from now on (once in the list, whatever how often it installs). */
@@ -170,6 +189,8 @@ export class JournalPoller {
   }
 
   private async cycle(portalId: number): Promise<void> {
+    // Uninstalled since the list was read (uninstall waits for this lease): nothing to read, nothing to make.
+    if (!(await this.d.accounts()).includes(portalId)) return;
     const state = await journalState(this.d.store, portalId);
     if (!state.subscribed) {
       await this.d.client.subscribe(portalId);

@@ -10,7 +10,7 @@ import { MemoryQueue } from '../../src/queue/memory-queue.js';
 import { MemoryStore } from '../../src/store/memory-store.js';
 import { JournalCallError, JournalClient, JournalFileTooLarge, JournalOffsetUnknown, JOURNAL_SCOPES } from '../../src/webhooks/journal-client.js';
 import { readJournalFile, toWebhookEvents } from '../../src/webhooks/journal-entry.js';
-import { journalState, JournalPoller } from '../../src/webhooks/journal-poller.js';
+import { installedAccounts, journalState, JournalPoller, rememberInstall, stopJournal } from '../../src/webhooks/journal-poller.js';
 import { dedupeKey } from '../../src/webhooks/dedupe-key.js';
 import { Quarantine } from '../../src/webhooks/quarantine.js';
 import type { HubSpotEvent } from '../../src/webhooks/event-schema.js';
@@ -103,6 +103,39 @@ describe('the journal reader', () => {
     const poller = new JournalPoller({ client: client(now), store, queue, quarantine: new Quarantine(store), metrics, log: testLog, hubspot, accounts: async () => [P], now });
     return { store, poller };
   }
+
+  it('never makes the subscriptions again, nor keeps anything, for an account uninstalled while a read was under way', async () => {
+    const store = new MemoryStore();
+    const metrics = createMetrics();
+    await rememberInstall(store, P);
+    let subscriptions = 0;
+    let release!: () => void;
+    const held = new Promise<void>((r) => { release = r; });
+    let entered!: () => void;
+    const reading = new Promise<void>((r) => { entered = r; });
+    const fake = {
+      subscribe: async () => { subscriptions = 1; },
+      unsubscribe: async () => { subscriptions = 0; },
+      next: async () => { entered(); await held; return []; },
+      download: async () => '',
+    } as unknown as JournalClient;
+    nock(HUBSPOT).get('/conversations/v3/conversations/threads').query(true).times(2).reply(200, { results: [] });
+    const hubspot = new HubSpotGateway({ baseUrl: HUBSPOT, tokens: new StaticTokenSource('acct-token'), limiter: new MemoryRateLimiter(), metrics, log: testLog, ratePer10s: 100, searchRatePerSecond: 5, timeoutMs: 2000, maxAttempts: 1 });
+    const poller = new JournalPoller({ client: fake, store, queue: new MemoryQueue(new DeadLetters(store)), quarantine: new Quarantine(store), metrics, log: testLog, hubspot, accounts: () => installedAccounts(store) });
+    const cycle = poller.pollAccount(P);
+    await reading;
+    // The read under way made the subscriptions; the uninstall starts now and waits for the read's lease.
+    expect(subscriptions).toBe(1);
+    const uninstall = stopJournal(store, P, async () => { await fake.unsubscribe(P); }, async () => { await new Promise((r) => setTimeout(r, 5)); });
+    release();
+    expect(await cycle).toBe(true);
+    await uninstall;
+    // A reader that still had the old list of accounts reads the account once more: nothing.
+    expect(await poller.pollAccount(P)).toBe(true);
+    expect(subscriptions).toBe(0);
+    expect(await store.get('portal:{4242}:journal')).toBeNull();
+    expect(await installedAccounts(store)).toEqual([]);
+  });
 
   it('backs an account off after a 5xx (doubling), and leaves its offset where it was', async () => {
     let clock = Date.parse('2026-12-04T10:00:00Z');
