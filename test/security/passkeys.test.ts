@@ -23,6 +23,10 @@ describe('the passkey endpoints, tried as an attacker would', () => {
     expect(b.html).not.toContain('<script');
     await b.json(`${interaction}/passkey/options`, { _csrf: csrf });
     expect(b.status).toBe(404);
+    // The passkeys page's address typed by hand: back to the sign-in page, which says nothing of passkeys.
+    await b.get(`${interaction}/passkeys`);
+    expect(b.url).toBe(interaction);
+    expect(b.html).not.toMatch(/passkey/i);
     await setPasskeys(true);
   });
 

@@ -57,7 +57,9 @@ export function passkeyRoutes(r: Router, d: PasskeyPageDeps): { afterSignIn: (re
       return null;
     }
     if (!(await d.settingsOf(found.portalId)).portal.passkeys) {
-      res.status(404).json({ message: pageText(language, 'passkey.unsupported') });
+      // Not offered here: the script is told so; a person who typed the page's address goes back to the sign-in.
+      if (asJson) res.status(404).json({ message: pageText(language, 'passkey.unsupported') });
+      else res.redirect(303, `/portal/interaction/${String(req.params.uid)}`);
       return null;
     }
     const uid = String(req.params.uid);

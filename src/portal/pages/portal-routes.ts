@@ -141,7 +141,7 @@ export function portalRoutes(d: PortalRoutesDeps): Router {
     if (passkeys) securityHeaders(opts.redirectOrigins ?? [], true)(req, res, () => undefined);
     const token = csrf(req, res);
     send(res, opts.status ?? 200, {
-      language, title: 'signin.title', intro: [pageText(language, 'signin.intro')], alert: opts.alert, status: opts.notice,
+      language, title: 'signin.title', intro: [pageText(language, 'signin.intro')], alert: opts.alert, status: passkeys ? opts.notice : undefined,
       passkey: passkeys ? { mode: 'sign-in', options: `/portal/interaction/${uid}/passkey/options`, verify: `/portal/interaction/${uid}/passkey`, csrf: token, label: 'signin.passkey', secondary: true } : undefined,
       form: {
         action: `/portal/interaction/${uid}/login`, csrf: token, submit: 'signin.submit',
