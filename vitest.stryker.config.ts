@@ -13,6 +13,8 @@ export default defineConfig({
       'test/integration/email-delivery.test.ts', 'test/integration/privacy-deletion.test.ts',
       'test/security/portal-rules.test.ts', 'test/security/forwarded-headers.test.ts', 'test/security/account-scope.test.ts', 'test/security/roles.test.ts',
       'test/integration/sign-in-limiter.test.ts', 'test/integration/portal-access.test.ts', 'test/integration/support-contacts-store.test.ts',
+      'test/integration/portal-self-registration.test.ts', 'test/integration/portal-sign-in-code.test.ts', 'test/integration/portal-reset.test.ts',
+      'test/integration/oidc-keys-cli.test.ts', 'test/security/passkeys.test.ts',
     ],
     testTimeout: 20_000,
     hookTimeout: 30_000,
