@@ -107,14 +107,13 @@ export function passkeyRoutes(r: Router, d: PasskeyPageDeps): { afterSignIn: (re
   });
 
   // ---- the customer's passkeys page ----
-  const passkeysPage = async (req: Request, res: Response, uid: string, account: PortalAccount, language: Language, opts: { status?: number; notice?: string; alert?: string } = {}) => {
-    const found = await d.interaction(req, res);
-    d.headers(req, res, found?.redirectOrigins ?? [], true);
+  const passkeysPage = (req: Request, res: Response, uid: string, redirectOrigins: string[], account: PortalAccount, language: Language, notice?: string) => {
+    d.headers(req, res, redirectOrigins, true);
     const csrf = d.csrf(req, res);
     const date = (iso: string) => new Intl.DateTimeFormat(pageText(language, 'page.lang'), { dateStyle: 'medium' }).format(new Date(iso));
     const list = account.passkeys ?? [];
-    d.send(res, opts.status ?? 200, {
-      language, title: 'passkeys.title', alert: opts.alert, status: opts.notice,
+    d.send(res, 200, {
+      language, title: 'passkeys.title', status: notice,
       intro: [list.length ? pageText(language, 'passkeys.intro') : `${pageText(language, 'passkeys.offer')} ${pageText(language, 'passkeys.intro')}`, ...(list.length ? [] : [pageText(language, 'passkeys.none')])],
       items: list.map((k) => ({
         title: pageText(language, k.synced ? 'passkeys.synced' : 'passkeys.device'),
@@ -139,7 +138,7 @@ export function passkeyRoutes(r: Router, d: PasskeyPageDeps): { afterSignIn: (re
     }
     const language = d.lang(req, found.uiLocales, account.locale);
     const notice = req.query.added === '1' ? pageText(language, 'passkeys.done.added') : req.query.removed === '1' ? pageText(language, 'passkeys.done.removed') : undefined;
-    await passkeysPage(req, res, found.uid, account, language, { notice });
+    passkeysPage(req, res, found.uid, found.redirectOrigins, account, language, notice);
   });
 
   /** The script's calls on the passkeys page: the interaction and the account this browser signed in to, or refused (403). */
