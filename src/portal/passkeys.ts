@@ -39,8 +39,7 @@ export const registrationResponse = z.strictObject({
   }),
 });
 
-export type PasskeySignIn = { ok: true; account: PortalAccount } | { ok: false; reason: 'expired' | 'unknown' | 'refused' };
-
+export type PasskeySignIn = { ok: true; account: PortalAccount } | { ok: false; reason: 'expired' | 'unknown' | 'inactive' | 'refused' };
 
 /**
  * Passkeys (WebAuthn, through @simplewebauthn/server) for portal accounts: registered by a
@@ -75,6 +74,8 @@ export class Passkeys {
     const account = contactId ? await this.accounts.get(portalId, contactId) : null;
     const passkey = account?.passkeys?.find((k) => k.id === response.id);
     if (!account || !passkey) return { ok: false, reason: 'unknown' };
+    // Revoked or not yet active: refused before anything is checked or written.
+    if (account.state !== 'active') return { ok: false, reason: 'inactive' };
     let verified;
     try {
       verified = await verifyAuthenticationResponse({
@@ -85,8 +86,10 @@ export class Passkeys {
       return { ok: false, reason: 'refused' };
     }
     if (!verified.verified) return { ok: false, reason: 'refused' };
-    const used = { ...passkey, counter: verified.authenticationInfo.newCounter, lastUsedAt: new Date(this.now()).toISOString() };
-    const updated = { ...account, passkeys: account.passkeys!.map((k) => (k.id === passkey.id ? used : k)) };
+    // The passkey's counter and use, and the account's sign-in, in one write.
+    const at = new Date(this.now()).toISOString();
+    const used = { ...passkey, counter: verified.authenticationInfo.newCounter, lastUsedAt: at };
+    const updated = { ...account, lastSignInAt: at, passkeys: account.passkeys!.map((k) => (k.id === passkey.id ? used : k)) };
     await this.accounts.update(updated);
     return { ok: true, account: updated };
   }

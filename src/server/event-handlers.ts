@@ -3,8 +3,7 @@ import { z } from 'zod';
 import type { DomainIndexCache } from '../companies/domain-index-cache.js';
 import { credentialTemplates, templateNames } from '../email/default-templates.js';
 import type { Email } from '../email/create-email.js';
-import { PermanentError, isPermanent } from '../queue/errors.js';
-import type { EmailRecord } from '../email/send-email.js';
+import { PermanentError } from '../queue/errors.js';
 import type { RuleRepository } from '../tickets/rule-repository.js';
 import { isOwnWrite, runTicketRules, type RulePorts } from '../tickets/run-ticket-rules.js';
 import { companyAssociator, contactUpserter } from '../contacts/contact-upserter.js';
@@ -141,16 +140,10 @@ export function createEventHandlers(p: HandlerPorts): Record<string, Subscriptio
         return { 'Portal Sign-in Code': await p.portal.codes.issue(ctx.portalId, challenge, contactId) };
       }
       : credentialTemplates.includes(template) ? () => p.portal.access.credentialValues(ctx, contactId, template === 'portal-reset' ? 'reset' : 'welcome') : undefined;
-    if (!workflow) return void await p.email.service.send(ctx, { ...parsed.data, makeExtra });
-    // A workflow action's email: the workflow waits (BLOCK) until it is known whether it went out.
-    let record: EmailRecord;
-    try {
-      record = await p.email.service.send(ctx, { ...parsed.data, makeExtra });
-    } catch (err) {
-      if (isPermanent(err)) await completeWorkflowAction(ctx, workflow.callbackId, { ...workflow.outputFields, ...emailNotSent((err as Error).message) });
-      throw err;
-    }
-    await completeWorkflowAction(ctx, workflow.callbackId, { ...workflow.outputFields, ...(record.state === 'sent' ? { hs_execution_state: 'SUCCESS', emailState: 'sent' } : emailNotSent(record.reason ?? record.state)) });
+    const record = await p.email.service.send(ctx, { ...parsed.data, makeExtra });
+    // A workflow action's email: its step waits (BLOCK) until it is known whether it went out. A send
+    // that fails for good ends among the dead letters, which fail the step (failWorkflowOfDeadLetter).
+    if (workflow) await completeWorkflowAction(ctx, workflow.callbackId, { ...workflow.outputFields, ...(record.state === 'sent' ? { hs_execution_state: 'SUCCESS', emailState: 'sent' } : emailNotSent(record.reason ?? record.state)) });
   };
   const ports = rulePorts(p.queue, p.portal.access);
   // The articles' "send an email to a newly added contact": access and credentials, once per contact.

@@ -93,11 +93,6 @@ export async function subscribeAtInstall(client: JournalClient, store: Store, po
 }
 
 /** Uninstall: nothing the app kept for the account's journal is left. */
-async function forgetJournal(store: Store, portalId: number): Promise<void> {
-  await store.del(keys.journal(portalId));
-  await store.removeFromList(keys.installedAccounts(), String(portalId));
-}
-
 /**
  * Uninstall: the account leaves the readers' list, then, holding the account's lease (a read
  * cycle under way ends first: at most CYCLE_MS), its subscriptions go (`unsubscribe`) and what was
@@ -109,7 +104,7 @@ export async function stopJournal(store: Store, portalId: number, unsubscribe: (
   const giveUpAt = Date.now() + LEASE_MS;
   for (;;) {
     try {
-      return await store.withLock(keys.journalLease(portalId), LEASE_MS, async () => { await unsubscribe(); await forgetJournal(store, portalId); });
+      return await store.withLock(keys.journalLease(portalId), LEASE_MS, async () => { await unsubscribe(); await store.del(keys.journal(portalId)); });
     } catch (err) {
       if (!(err instanceof LockBusyError) || Date.now() > giveUpAt) throw err;
       await wait(200);

@@ -92,12 +92,12 @@ export function passkeyRoutes(r: Router, d: PasskeyPageDeps): { afterSignIn: (re
     if (limit.limited) return refused(res, 429, pageText(language, 'signin.limited', { minutes: Math.max(1, Math.ceil(limit.retryAfterMs / 60_000)) }));
     if (!parsed.success) return refused(res, 400, pageText(language, 'passkey.failed'));
     const verdict = await d.passkeys.signIn(portalId, challenge, parsed.data);
-    if (!verdict.ok || verdict.account.state !== 'active') {
-      d.log.info({ portalId, outcome: 'refused', method: 'passkey', reason: verdict.ok ? 'account' : verdict.reason }, 'portal sign-in');
-      return refused(res, verdict.ok || verdict.reason !== 'expired' ? 401 : 410, pageText(language, verdict.ok || verdict.reason !== 'expired' ? 'passkey.failed' : 'passkey.expired'));
+    if (!verdict.ok) {
+      d.log.info({ portalId, outcome: 'refused', method: 'passkey', reason: verdict.reason }, 'portal sign-in');
+      const expired = verdict.reason === 'expired';
+      return refused(res, expired ? 410 : 401, pageText(language, expired ? 'passkey.expired' : 'passkey.failed'));
     }
-    const account = { ...verdict.account, lastSignInAt: new Date().toISOString() };
-    await d.accounts.update(account);
+    const { account } = verdict;
     d.log.info({ portalId, contactId: account.contactId, outcome: 'signed-in', method: 'passkey' }, 'portal sign-in');
     if (await d.store.take(manageKey(portalId, challenge))) {
       await d.store.set(pageKey(portalId, challenge), account.contactId, PAGE_TTL_S);
