@@ -177,6 +177,10 @@ beforeAll(async () => {
   workers.push(startProcess('worker', env), startProcess('worker', env));
   await vi.waitFor(async () => { for (const port of webPorts) expect((await fetch(`http://127.0.0.1:${port}/readyz`)).status).toBe(200); }, { timeout: 30_000, interval: 200 });
   if (!JOURNAL) sandbox.connectWebhooks({ targetUrl: `${publicUrl}/webhooks/hubspot`, clientSecret: secret, maxConcurrentRequests: 8, retryBaseMs: 250 });
+  // HubSpot journals only changes made after the subscriptions exist (an install makes them; a
+  // private app with the journal on makes them at its workers' first read): the burst waits for
+  // them, else a worker that starts slowly leaves the first tickets out of the journal.
+  if (JOURNAL) await vi.waitFor(() => expect(sandbox.journal.subscriptionsOf(P).length).toBeGreaterThan(0), { timeout: 60_000, interval: 50 });
 
   // ---- the burst, with its faults --------------------------------------------------------
   faults.rules.push({ pathPrefix: '/', error5xxRate: 0.1, error429Rate: 0.05, dropRate: 0.02 });
