@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import type { ChainableCommander } from 'ioredis';
 import { groupBySlot, type RedisClient } from './redis-client.js';
 import { LockBusyError, type Store, type WriteOp } from './store.js';
 
@@ -13,18 +12,30 @@ const INCR_TTL = `local v = redis.call('incr', KEYS[1]) if v == 1 then redis.cal
 const CLAIM_MANY = `local out = {} for i, k in ipairs(KEYS) do out[i] = redis.call('set', k, ARGV[1], 'EX', ARGV[2], 'NX') and 1 or 0 end return out`;
 const SET_MANY = `for i, k in ipairs(KEYS) do redis.call('set', k, ARGV[i + 1], 'EX', ARGV[1]) end return #KEYS`;
 
-/** Adds one write to a transaction: a SET, or a push onto a capped list (LPUSH, LTRIM and, with a TTL, EXPIRE). */
-function queueWrite(multi: ChainableCommander, op: WriteOp): ChainableCommander {
-  if ('set' in op) return op.ttlSeconds ? multi.set(op.set, op.value, 'EX', op.ttlSeconds) : multi.set(op.set, op.value);
-  multi.lpush(op.push, op.value).ltrim(op.push, 0, op.cap - 1);
-  return op.ttlSeconds !== undefined ? multi.expire(op.push, op.ttlSeconds) : multi;
+// Writes of one slot in one command (a SET, or a push onto a capped list: LPUSH, LTRIM and, with a
+// TTL, EXPIRE), atomic as a transaction is, and one request and reply instead of one per command
+// plus MULTI and EXEC (a sign-in stores its codes, tokens and their indexes this way). ARGV holds
+// four values per key: the kind (s or p), the value, the TTL ('' for none) and the list's cap.
+const WRITE_MANY = `for i, k in ipairs(KEYS) do
+  local a = (i - 1) * 4
+  local value, ttl = ARGV[a + 2], ARGV[a + 3]
+  if ARGV[a + 1] == 's' then
+    if ttl == '' then redis.call('set', k, value) else redis.call('set', k, value, 'EX', ttl) end
+  else
+    redis.call('lpush', k, value)
+    redis.call('ltrim', k, 0, tonumber(ARGV[a + 4]) - 1)
+    if ttl ~= '' then redis.call('expire', k, ttl) end
+  end
+end
+return #KEYS`;
+
+/** One write's four script arguments (a SET's TTL of 0 means none, as in `set`; a push's is used as given). */
+function writeArgs(op: WriteOp): string[] {
+  if ('set' in op) return ['s', op.value, op.ttlSeconds ? String(op.ttlSeconds) : '', ''];
+  return ['p', op.value, op.ttlSeconds !== undefined ? String(op.ttlSeconds) : '', String(op.cap)];
 }
 
-/** A pipeline's answers, or its first error (ioredis reports errors per command). */
-function failOnError(answers: [Error | null, unknown][] | null): unknown[] {
-  if (!answers) throw new Error('Redis discarded the transaction');
-  return answers.map(([err, value]) => { if (err) throw err; return value; });
-}
+type WithWriteMany = RedisClient & { paWriteMany(keyCount: number, ...args: string[]): Promise<number> };
 
 /**
  * The store on one Redis server or a Redis Cluster. Multi-key calls go out one command per slot
@@ -32,7 +43,10 @@ function failOnError(answers: [Error | null, unknown][] | null): unknown[] {
  * different slots; each key's own write stays atomic.
  */
 export class RedisStore implements Store {
-  constructor(private readonly redis: RedisClient) {}
+  constructor(private readonly redis: RedisClient) {
+    // EVALSHA, falling back to EVAL once per node that has not seen the script.
+    if (!('paWriteMany' in redis)) redis.defineCommand('paWriteMany', { lua: WRITE_MANY });
+  }
 
   /** Runs `each` once per slot group and puts the answers back in the order of `keys`. */
   private async perSlot<T>(keys: string[], each: (group: number[]) => Promise<T[]>): Promise<T[]> {
@@ -69,10 +83,9 @@ export class RedisStore implements Store {
       const [op] = ops as [WriteOp];
       return 'set' in op ? this.set(op.set, op.value, op.ttlSeconds) : this.pushCapped(op.push, op.value, op.cap, op.ttlSeconds);
     }
-    await this.perSlot(ops.map((op) => ('set' in op ? op.set : op.push)), async (group) => {
-      const multi = this.redis.multi();
-      for (const i of group) queueWrite(multi, ops[i]!);
-      failOnError(await multi.exec());
+    const keys = ops.map((op) => ('set' in op ? op.set : op.push));
+    await this.perSlot(keys, async (group) => {
+      await (this.redis as WithWriteMany).paWriteMany(group.length, ...group.map((i) => keys[i]!), ...group.flatMap((i) => writeArgs(ops[i]!)));
       return group.map(() => undefined);
     });
   }
@@ -90,7 +103,7 @@ export class RedisStore implements Store {
     return Number(await this.redis.eval(INCR_TTL, 1, key, ttlSeconds));
   }
   async pushCapped(key: string, value: string, cap: number, ttlSeconds?: number) {
-    failOnError(await queueWrite(this.redis.multi(), { push: key, value, cap, ttlSeconds }).exec());
+    await (this.redis as WithWriteMany).paWriteMany(1, key, ...writeArgs({ push: key, value, cap, ttlSeconds }));
   }
   range(key: string, start: number, stop: number) { return this.redis.lrange(key, start, stop); }
   async removeFromList(key: string, value: string) { return (await this.redis.lrem(key, 1, value)) > 0; }

@@ -105,6 +105,28 @@ describe.each(stores)('%s store (one contract for both)', (_name, make) => {
     expect(await store.range(key, 0, -1)).toEqual(['4', '2']);
   });
 
+  it('writes keys and capped lists of many accounts together, each as its own call would, TTLs and caps kept', async () => {
+    const store = make();
+    const id = `${_name}-${Math.random()}`;
+    const [kept, fading, list, fadingList, other] = [keys.oidcModel('Session', id), keys.oidcModel('Grant', id), keys.contactData(11, id), keys.oidcGrantIndex(id), keys.contactData(12, id)];
+    await store.pushCapped(list, 'old-1', 2);
+    await store.writeMany([
+      { set: kept, value: 'v1' },
+      { set: fading, value: 'v2', ttlSeconds: 1 },
+      { push: list, value: 'new', cap: 2 },
+      { push: fadingList, value: 'x', cap: 5, ttlSeconds: 1 },
+      { push: other, value: 'y', cap: 1 },
+      { push: other, value: 'z', cap: 1 },
+    ]);
+    expect(await store.getMany([kept, fading])).toEqual(['v1', 'v2']);
+    expect(await store.range(list, 0, -1)).toEqual(['new', 'old-1']);
+    expect(await store.range(other, 0, -1)).toEqual(['z']);
+    expect(await store.range(fadingList, 0, -1)).toEqual(['x']);
+    await expect.poll(async () => [await store.get(fading), await store.range(fadingList, 0, -1)], { timeout: 3000, interval: 100 }).toEqual([null, []]);
+    expect(await store.get(kept)).toBe('v1');
+    expect(await store.range(list, 0, -1)).toEqual(['new', 'old-1']);
+  });
+
   it('lets only one holder run under a lock at a time, and frees it afterwards', async () => {
     const store = make();
     const key = k('lock');
