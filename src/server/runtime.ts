@@ -115,7 +115,7 @@ export function createRuntime(config: Config, options: RuntimeOptions = {}) {
   };
   const portal = createPortal({
     publicBaseUrl: config.publicBaseUrl, store, redis, cipher: portalCipher, serverSecret: config.clientSecret, log, limits: options.signInLimits,
-    settingsOf: async (portalId) => (await settings.read(portalId)).settings,
+    settingsOf: (portalId) => settings.forPages(portalId),
     queueReset: (portalId, email) => queuePortalRequest(PORTAL_RESET, 'reset', portalId, email),
     queueRegistration: (portalId, email) => queuePortalRequest(PORTAL_REGISTER, 'register', portalId, email),
     queueCode: (portalId, email, challenge) => queuePortalRequest(PORTAL_CODE, 'sign-in-code', portalId, email, challenge),

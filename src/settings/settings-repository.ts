@@ -11,9 +11,29 @@ export class VersionConflictError extends Error {
   }
 }
 
+/**
+ * How long the customer pages may use settings they read (a sign-in reads them on each page): a
+ * change saved through this process takes effect at once, one saved through another web process
+ * after at most this long (as the OIDC clients' own cache).
+ */
+const PAGE_CACHE_MS = 2000;
+
 /** Settings per account with optimistic versioning and a capped "who changed what" history. */
 export class SettingsRepository {
-  constructor(private readonly store: Store) {}
+  private readonly cached = new Map<number, { settings: Promise<Settings>; until: number }>();
+
+  constructor(private readonly store: Store, private readonly now: () => number = Date.now) {}
+
+  /** The settings for a customer page: read at most once per PAGE_CACHE_MS (a failed read is not kept). */
+  forPages(portalId: number): Promise<Settings> {
+    const hit = this.cached.get(portalId);
+    if (hit && hit.until > this.now()) return hit.settings;
+    if (this.cached.size > 10_000) this.cached.clear();
+    const settings = this.read(portalId).then((v) => v.settings);
+    this.cached.set(portalId, { settings, until: this.now() + PAGE_CACHE_MS });
+    settings.catch(() => { if (this.cached.get(portalId)?.settings === settings) this.cached.delete(portalId); });
+    return settings;
+  }
 
   async read(portalId: number): Promise<VersionedSettings> {
     const raw = await this.store.get(keys.settings(portalId));
@@ -32,6 +52,7 @@ export class SettingsRepository {
       const changed = (Object.keys(settings) as (keyof Settings)[])
         .filter((k) => JSON.stringify(settings[k]) !== JSON.stringify(current.settings[k]));
       await this.store.set(keys.settings(portalId), JSON.stringify(next));
+      this.cached.delete(portalId);
       const change: SettingsChange = { version: next.version, at: next.updatedAt!, by, changed };
       await this.store.pushCapped(keys.settingsHistory(portalId), JSON.stringify(change), caps.settingsHistory);
       return next;
