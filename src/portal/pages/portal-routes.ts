@@ -135,6 +135,8 @@ export function portalRoutes(d: PortalRoutesDeps): Router {
     }
   };
 
+  type Found = NonNullable<Awaited<ReturnType<typeof interaction>>>;
+
   const signInPage = async (req: Request, res: Response, uid: string, portalId: number, language: Language, opts: { status?: number; alert?: string; email?: string; redirectOrigins?: string[]; notice?: string } = {}) => {
     const back = encodeURIComponent(`/portal/interaction/${uid}`);
     const { selfRegistration, emailCode, passkeys } = (await d.settingsOf(portalId)).portal;
@@ -182,11 +184,11 @@ export function portalRoutes(d: PortalRoutesDeps): Router {
     if (!typed || !password) return void await signInPage(req, res, uid, portalId, language, { status: 400, alert: pageText(language, 'signin.missing'), email: typed });
 
     const accountKey = `${portalId}:${email ?? typed.toLowerCase()}`;
-    const limit = await d.limiter.attempt(req.ip ?? 'unknown', accountKey);
+    // The limits and the account are read at once (one wait for Redis); a limited attempt uses neither the account nor its hash.
+    const [limit, account] = await Promise.all([d.limiter.attempt(req.ip ?? 'unknown', accountKey), email ? d.accounts.findByLogin(portalId, email) : null]);
     if (limit.limited) {
       return void await signInPage(req, res, uid, portalId, language, { status: 429, alert: pageText(language, 'signin.limited', { minutes: Math.max(1, Math.ceil(limit.retryAfterMs / 60_000)) }), email: typed });
     }
-    const account = email ? await d.accounts.findByLogin(portalId, email) : null;
     // An unknown address costs one hash check too, so timing does not tell who has an account.
     const passwordOk = account?.passwordHash && password.length <= PASSWORD_MAX ? await d.hasher.verify(account.passwordHash, password) : await d.hasher.verifyNobody(password);
     if (!account || !passwordOk || account.state !== 'active') {
@@ -196,22 +198,32 @@ export function portalRoutes(d: PortalRoutesDeps): Router {
     }
     // The account's wrong passwords are forgotten (nothing to forget, no call).
     if (limit.failures) await d.limiter.succeeded(accountKey);
-    await signedIn(req, res, uid, found.uiLocales, account, 'password', d.hasher.needsRehash(account.passwordHash!) ? await d.hasher.hash(password) : undefined, body(req, 'pk', 1) === '1');
+    await signedIn(req, res, uid, found, account, 'password', d.hasher.needsRehash(account.passwordHash!) ? await d.hasher.hash(password) : undefined, body(req, 'pk', 1) === '1');
   });
 
   /** A sign-in that proved who it is (password or code): recorded, then a temporary password to replace, or back to the client. */
-  const signedIn = async (req: Request, res: Response, uid: string, uiLocales: string | undefined, account: PortalAccount, method: 'password' | 'code', rehashed?: string, passkeysOffered = true) => {
+  const signedIn = async (req: Request, res: Response, uid: string, found: Found, account: PortalAccount, method: 'password' | 'code', rehashed?: string, passkeysOffered = true) => {
     const { portalId } = account;
     await d.accounts.update({ ...account, lastSignInAt: new Date().toISOString(), ...(rehashed ? { passwordHash: rehashed } : {}) });
     d.log.info({ portalId, contactId: account.contactId, outcome: 'signed-in', method }, 'portal sign-in');
     if (account.mustChangePassword) {
       await d.store.set(keys.idempotency(portalId, `password-change:${uid}`), account.contactId, 600);
-      return changePasswordPage(req, res, uid, account, lang(req, uiLocales, account.locale));
+      return changePasswordPage(req, res, uid, account, lang(req, found.uiLocales, account.locale));
     }
     if (passkeysOffered && await passkeyPages.afterSignIn(req, uid, account)) return void res.redirect(303, `/portal/interaction/${uid}/passkeys`);
-    await finish(req, res, account);
+    await finish(req, res, account, found.details);
   };
-  const finish = (req: Request, res: Response, account: PortalAccount) => d.provider().interactionFinished(req, res, { login: { accountId: subjectOf(account.portalId, account.contactId) } }, { mergeWithLastSubmission: false });
+  /**
+   * Back to the client, signed in. With the interaction this request already loaded, its result is
+   * saved on it as oidc-provider's interactionFinished does (one read of it fewer); else that call.
+   */
+  const finish = async (req: Request, res: Response, account: PortalAccount, loaded?: Found['details']) => {
+    const result = { login: { accountId: subjectOf(account.portalId, account.contactId) } };
+    if (!loaded) return d.provider().interactionFinished(req, res, result, { mergeWithLastSubmission: false });
+    loaded.result = result;
+    await loaded.save(loaded.exp - Math.floor(Date.now() / 1000));
+    res.redirect(303, loaded.returnTo);
+  };
 
   // ---- passkeys: sign in with one; the customer's passkeys page after a sign-in ----
   const passkeyPages = passkeyRoutes(r, {
@@ -285,7 +297,7 @@ export function portalRoutes(d: PortalRoutesDeps): Router {
     if (limit.limited) return codeEntryPage(req, res, uid, language, pageText(language, 'code.enter.intro'), { status: 429, error: retry(Math.max(1, Math.ceil(limit.retryAfterMs / 60_000))) });
     const verdict = await d.codes.verify(portalId, challenge, body(req, 'code', 12));
     const account = verdict.ok ? await d.accounts.get(portalId, verdict.contactId) : null;
-    if (verdict.ok && account?.state === 'active' && account.email === verdict.email) return void await signedIn(req, res, uid, found.uiLocales, account, 'code');
+    if (verdict.ok && account?.state === 'active' && account.email === verdict.email) return void await signedIn(req, res, uid, found, account, 'code');
     d.log.info({ portalId, outcome: 'refused', method: 'code', reason: verdict.ok ? 'account' : verdict.reason }, 'portal sign-in');
     if (!verdict.ok && verdict.reason === 'wrong') return codeEntryPage(req, res, uid, language, pageText(language, 'code.enter.intro'), { status: 401, error: pageText(language, 'code.wrong', { tries: verdict.triesLeft }) });
     send(res, verdict.ok || verdict.reason === 'none' ? 410 : 429, {
