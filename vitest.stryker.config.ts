@@ -1,7 +1,8 @@
 import { defineConfig } from 'vitest/config';
 
 // The tests that exercise the modules mutation testing looks at (no browser: the browser suite's
-// flows are the same requests the browserless portal tests make).
+// flows are the same requests the browserless portal tests make, and passkeys are answered by a
+// software authenticator in test/security/passkey-ceremonies.test.ts).
 export default defineConfig({
   test: {
     include: [
@@ -15,6 +16,7 @@ export default defineConfig({
       'test/integration/sign-in-limiter.test.ts', 'test/integration/portal-access.test.ts', 'test/integration/support-contacts-store.test.ts',
       'test/integration/portal-self-registration.test.ts', 'test/integration/portal-sign-in-code.test.ts', 'test/integration/portal-reset.test.ts',
       'test/integration/oidc-keys-cli.test.ts', 'test/security/passkeys.test.ts',
+      'test/integration/provider-pages.test.ts', 'test/integration/redis-unanswered.test.ts', 'test/security/passkey-ceremonies.test.ts',
     ],
     testTimeout: 20_000,
     hookTimeout: 30_000,
