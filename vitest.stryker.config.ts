@@ -18,6 +18,7 @@ export default defineConfig({
       'test/integration/oidc-keys-cli.test.ts', 'test/security/passkeys.test.ts',
       'test/integration/provider-pages.test.ts', 'test/integration/redis-unanswered.test.ts', 'test/security/passkey-ceremonies.test.ts',
       'test/integration/signing-keys.test.ts', 'test/integration/store-adapter.test.ts', 'test/integration/oidc-clients.test.ts',
+      'test/integration/sign-in-codes.test.ts',
     ],
     testTimeout: 20_000,
     hookTimeout: 30_000,

@@ -1,6 +1,11 @@
+import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLogger } from '../../src/platform/logger.js';
+import { noteSelfRegistration, selfRegistrations } from '../../src/portal/self-registration.js';
+import { SIGN_IN_LIMITS } from '../../src/portal/sign-in-limiter.js';
 import { deliver } from '../support/hubspot-client.js';
 import { startPortalEnv, type PortalEnv } from '../support/portal-env.js';
+import { holdsSecret } from '../support/test-log.js';
 
 /**
  * Self-registration (HubSpot's "allow self-registration", made safe): off by default; when on, only
@@ -9,8 +14,12 @@ import { startPortalEnv, type PortalEnv } from '../support/portal-env.js';
  */
 let env: PortalEnv;
 const PASSWORD = 'lunar module 1969';
+/** What the app logged (an operator's view of why an address was refused); checked for secrets as every test log is. */
+const logged: Record<string, unknown>[] = [];
+const log = createLogger('info', new Writable({ write(chunk, _e, done) { const line = String(chunk); expect(holdsSecret(line)).toBe(false); logged.push(JSON.parse(line) as Record<string, unknown>); done(); } }));
 beforeAll(async () => {
-  env = await startPortalEnv();
+  // All of this file's requests come from one address: its budget per address (10 an hour) is raised; the one per address asked for is kept.
+  env = await startPortalEnv({ runtime: { log, signInLimits: { ...SIGN_IN_LIMITS, registerPerIp: { points: 50, duration: 3600 } } } });
   env.sandbox.seed(env.P, 'companies', { name: 'Acme', domain: 'acme.example', lifecyclestage: 'customer' });
   env.sandbox.seed(env.P, 'companies', { name: 'Prospect Ltd', domain: 'prospect.example', lifecyclestage: 'lead' });
 });
@@ -74,10 +83,13 @@ describe('self-registration', () => {
     expect(card.selfRegistered.map((p) => p.email)).toEqual(['mae.jemison@acme.example']);
   });
 
-  it('answers free mail, an unknown domain, a company that is not a customer and a no-reply address with the same page, and sends nothing', async () => {
+  it('answers free mail, an unknown domain, a company that is not a customer, a no-reply address and the account\'s own domain with the same page, and sends nothing', async () => {
     const before = (await env.app.email.outbox.mailbox(env.P)).length;
     const contactsBefore = env.sandbox.account(env.P).objects.contacts!.all().length;
-    const strangers = ['someone@gmail.com', 'eve@unknown.example', 'lead@prospect.example', 'no-reply@acme.example'];
+    const current = await env.app.settings.read(env.P);
+    await env.app.settings.save(env.P, { ...current.settings, internalDomains: ['helpdesk.example'] }, current.version, 'admin');
+    logged.length = 0;
+    const strangers = ['someone@gmail.com', 'eve@unknown.example', 'lead@prospect.example', 'no-reply@acme.example', 'staff@helpdesk.example'];
     const answers = [];
     for (const email of strangers) {
       const page = await requestAccess(email);
@@ -88,6 +100,13 @@ describe('self-registration', () => {
     expect(answers[0]!.status).toBe(200);
     expect((await env.app.email.outbox.mailbox(env.P)).length).toBe(before);
     expect(env.sandbox.account(env.P).objects.contacts!.all().length).toBe(contactsBefore);
+    // The operator's log says why each was refused (and the domain, never the address).
+    const refusals = logged.filter((l) => l.msg === 'portal self-registration').map((l) => [l.outcome, l.reason, l.domain]);
+    expect(refusals.sort()).toEqual([
+      ['refused', 'free-mail', 'gmail.com'], ['refused', 'internal-domain', 'helpdesk.example'], ['refused', 'no-reply', 'acme.example'],
+      ['refused', 'not-a-customer', 'prospect.example'], ['refused', 'unknown-domain', 'unknown.example'],
+    ]);
+    expect(JSON.stringify(logged.filter((l) => l.msg === 'portal self-registration'))).not.toMatch(/someone@|eve@|lead@|staff@/);
   });
 
   it('sends an address that already has an account the reset link, never a second welcome, and the page says the same as to anyone', async () => {
@@ -113,5 +132,14 @@ describe('self-registration', () => {
     expect(page.status).toBe(400);
     expect(page.text()).toContain('Enter a valid email address');
     expect(page.html).toContain('value="not an address"');
+  });
+});
+
+describe('the company card\'s list of who asked for access', () => {
+  it('names each contact once, newest first', async () => {
+    const ctx = { store: env.app.store, portalId: env.P };
+    for (const contactId of ['c-1', 'c-2', 'c-1', 'c-3']) await noteSelfRegistration(ctx as Parameters<typeof noteSelfRegistration>[0], 'company-9', contactId);
+    expect((await selfRegistrations(ctx, 'company-9')).map((r) => r.contactId)).toEqual(['c-3', 'c-1', 'c-2']);
+    expect(await selfRegistrations(ctx, 'company-10')).toEqual([]);
   });
 });
