@@ -18,6 +18,23 @@ const calls = (route: string) => env.sandbox.callsByRoute()[route] ?? 0;
 const company = (id: string) => env.sandbox.account(P).objects.companies!.get(id)!.properties;
 
 describe('support contacts as HubSpot keeps them', () => {
+  it('before the install made the label: reading finds no support contacts and makes nothing; a label of HubSpot\'s own or under another name is not ours', async () => {
+    const labels = env.sandbox.account(P).labels;
+    labels.set('companies>contacts', [
+      { typeId: 1, label: 'Support contact', name: 'hubspot_support_contact', category: 'HUBSPOT_DEFINED' },
+      { typeId: 90, label: 'Support contacts', name: 'someone_elses', category: 'USER_DEFINED' },
+    ]);
+    const early = env.sandbox.seed(P, 'companies', { name: 'Early', domain: 'early.example', lifecyclestage: 'customer' });
+    const posted = calls('POST /crm/associations/v4/:from/:to/labels');
+    expect(await supportLabelTypeId(await ctx())).toBeNull();
+    const view = await readSupportContacts(await ctx(), early.id);
+    expect(view).toEqual({ companyId: early.id, companyName: 'Early', isCustomer: true, contacts: [], needsOne: true });
+    expect(calls('POST /crm/associations/v4/:from/:to/labels')).toBe(posted);
+    // Without a label there is nothing to look for among the company's associations.
+    expect(calls('GET /crm/v4/objects/:type/:id/associations/:toType')).toBe(0);
+    expect(await env.app.store.get(keys.supportLabel(P))).toBeNull();
+  });
+
   it('makes the label, the group and both company properties once, and says so', async () => {
     expect(await provisionSupportContacts(P, env.app.hubspot, env.app.store)).toBe('created label, group, portal_autopilot_support_contacts, portal_autopilot_needs_support_contact');
     expect(await provisionSupportContacts(P, env.app.hubspot, env.app.store)).toBe('already there');
@@ -25,9 +42,36 @@ describe('support contacts as HubSpot keeps them', () => {
     const listed = calls('GET /crm/associations/v4/:from/:to/labels');
     expect(listed).toBeGreaterThan(0);
     const typeId = await supportLabelTypeId(await ctx());
-    expect(typeId).toBe(env.sandbox.account(P).labels.get('companies>contacts')![0]!.typeId);
+    expect(typeId).toBe(env.sandbox.account(P).labels.get('companies>contacts')!.find((l) => l.name === 'portal_autopilot_support_contact')!.typeId);
     expect(calls('GET /crm/associations/v4/:from/:to/labels')).toBe(listed);
     expect(await env.app.store.get(keys.supportLabel(P))).toBe(String(typeId));
+  });
+
+  it('gives admins fields they can read in HubSpot: a "Portal Autopilot" group, a text field of users and addresses, a yes/no flag', async () => {
+    const props = env.sandbox.account(P).properties.get('companies')!;
+    expect(env.sandbox.account(P).propertyGroups.get('companies')).toContain('portal_autopilot');
+    expect(props.get(PROPS.others)).toMatchObject({
+      label: 'Support contacts (users and addresses)', type: 'string', fieldType: 'textarea', groupName: 'portal_autopilot',
+      description: 'Portal Autopilot: HubSpot users and email addresses who receive every issue report of this company (contacts carry the "Support contact" association label).',
+    });
+    expect(props.get(PROPS.needsOne)).toMatchObject({
+      label: 'Needs a support contact', type: 'bool', fieldType: 'booleancheckbox', groupName: 'portal_autopilot',
+      description: 'Portal Autopilot: a customer company without any support contact.',
+      options: [{ label: 'Yes', value: 'true', displayOrder: 0, hidden: false }, { label: 'No', value: 'false', displayOrder: 1, hidden: false }],
+    });
+    const label = env.sandbox.account(P).labels.get('companies>contacts')!.find((l) => l.name === 'portal_autopilot_support_contact');
+    expect(label).toMatchObject({ label: 'Support contact', category: 'USER_DEFINED' });
+  });
+
+  it('reads users and addresses from the property as an admin may have typed them, and only "user:<id> <address>" as a user', async () => {
+    const typed = env.sandbox.seed(P, 'companies', { name: 'Typed', domain: 'typed.example', lifecyclestage: 'lead', [PROPS.others]: ' user:12 Ann@typed.example ;; ops@typed.example;xuser:13 b@typed.example; user:1x c@typed.example ;user:14 d@typed.example extra' });
+    expect((await readSupportContacts(await ctx(), typed.id)).contacts).toEqual([
+      { kind: 'user', userId: '12', email: 'Ann@typed.example' },
+      { kind: 'email', email: 'ops@typed.example' },
+      { kind: 'email', email: 'xuser:13 b@typed.example' },
+      { kind: 'email', email: 'user:1x c@typed.example' },
+      { kind: 'email', email: 'user:14 d@typed.example extra' },
+    ]);
   });
 
   it('saves contacts as labelled associations and the rest in the property, records who changed what, and reads them back the same', async () => {
