@@ -90,11 +90,6 @@ export class PortalAccess {
   }
 
   /**
-   * The snippet values of a credentials email, made at send time and never queued: a new one-time
-   * link (which supersedes every older one), or in "temporary" mode a random password that must
-   * be changed at the first sign-in.
-   */
-  /**
    * Which credentials email a contact gets: the welcome until they have chosen a password, then
    * the reset ("you already have access", a link in case they forgot it). Decided when the email
    * is queued, so a retried job sends the same one.
@@ -103,6 +98,11 @@ export class PortalAccess {
     return credentialsTemplateFor(await this.d.accounts.get(ctx.portalId, contactId));
   }
 
+  /**
+   * The snippet values of a credentials email, made at send time and never queued: a new one-time
+   * link (which supersedes every older one), or in "temporary" mode a random password that must
+   * be changed at the first sign-in.
+   */
   async credentialValues(ctx: AccountContext, contactId: string, purpose: 'welcome' | 'reset' = 'welcome'): Promise<Record<string, string>> {
     const account = await this.d.accounts.get(ctx.portalId, contactId);
     if (!account || account.state === 'disabled') throw new PermanentError(`contact ${contactId} has no portal access: grant it first (card, settings or the rule action grantPortalAccess)`);

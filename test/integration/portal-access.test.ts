@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PortalAccess, credentialsTemplateFor, setPasswordUrl } from '../../src/portal/portal-access.js';
-import { keys } from '../../src/store/keys.js';
+import { caps, keys } from '../../src/store/keys.js';
 import type { AccountContext } from '../../src/webhooks/route-event.js';
 import { startPortalEnv, type PortalEnv } from '../support/portal-env.js';
 import { testLog } from '../support/test-log.js';
@@ -50,6 +50,33 @@ describe('portal access', () => {
     expect((await env.app.portal.accounts.history(env.P, c.id)).filter((h) => h.action === 'granted')).toEqual([expect.objectContaining({ at: grantedAt, why: 'after the crash' })]);
   });
 
+  it('after a crash, counts only a "granted" line from this grant: other lines, or a grant before it, do not stand for it', async () => {
+    const c = env.sandbox.seed(env.P, 'contacts', { email: 'radia@acme.example' });
+    const earlier = new Date(Date.now() - 3_600_000).toISOString();
+    const grantedAt = new Date(Date.now() - 60_000).toISOString();
+    await env.app.portal.accounts.record(env.P, c.id, { action: 'granted', by: 'rule', why: 'an earlier grant', at: earlier });
+    await env.app.portal.accounts.save({ portalId: env.P, contactId: c.id, email: 'radia@acme.example', state: 'invited', grantedAt, currentLinkHash: null });
+    await env.app.portal.accounts.record(env.P, c.id, { action: 'link-sent', by: 'email', why: 'set-password link, 72 h' });
+    await access().grant(await ctx(), c.id, 'rule', 'after the crash');
+    expect((await env.app.portal.accounts.history(env.P, c.id)).filter((h) => h.action === 'granted').map((h) => [h.at, h.why])).toEqual([[grantedAt, 'after the crash'], [earlier, 'an earlier grant']]);
+  });
+
+  it('after a crash, adds no "granted" line when the history is full (its grant may be among the lines that left it)', async () => {
+    const c = env.sandbox.seed(env.P, 'contacts', { email: 'frances@acme.example' });
+    await env.app.portal.accounts.save({ portalId: env.P, contactId: c.id, email: 'frances@acme.example', state: 'invited', grantedAt: new Date(Date.now() - 60_000).toISOString(), currentLinkHash: null });
+    for (let i = 0; i < caps.portalAccessLog; i++) await env.app.portal.accounts.record(env.P, c.id, { action: 'link-sent', by: 'email', why: `link ${i}` });
+    await access().grant(await ctx(), c.id, 'rule', 'after the crash');
+    const history = await env.app.portal.accounts.history(env.P, c.id);
+    expect(history).toHaveLength(caps.portalAccessLog);
+    expect(history.filter((h) => h.action === 'granted')).toEqual([]);
+    // One line short of full: the grant is recorded.
+    const d = env.sandbox.seed(env.P, 'contacts', { email: 'jean@acme.example' });
+    await env.app.portal.accounts.save({ portalId: env.P, contactId: d.id, email: 'jean@acme.example', state: 'invited', grantedAt: new Date(Date.now() - 60_000).toISOString(), currentLinkHash: null });
+    for (let i = 0; i < caps.portalAccessLog - 1; i++) await env.app.portal.accounts.record(env.P, d.id, { action: 'link-sent', by: 'email', why: `link ${i}` });
+    await access().grant(await ctx(), d.id, 'rule', 'after the crash');
+    expect((await env.app.portal.accounts.history(env.P, d.id)).filter((h) => h.action === 'granted')).toHaveLength(1);
+  });
+
   it('says what is missing: no access list, no valid address', async () => {
     const c = env.sandbox.seed(env.P, 'contacts', { email: 'not-an-address' });
     await expect(access().grant(await ctx({ accessListId: undefined }), c.id, 'rule', 'x')).rejects.toThrow('no portal access list is set: run the setup on the settings page, or choose a MANUAL list there');
@@ -73,7 +100,20 @@ describe('portal access', () => {
     expect(await access().revoke(await ctx(), env.sandbox.seed(env.P, 'contacts', { email: 'never@acme.example' }).id, 'admin', 'x')).toBeNull();
     const back = await access().grant(await ctx(), c.id, 'admin', 'rehired');
     expect(back).toMatchObject({ changed: true, account: { state: 'active' } });
+    // The password chosen before still signs in; the old links stay dead.
+    expect(await env.app.portal.hasher.verify(back.account.passwordHash!, 'a long enough password 1843')).toBe(true);
+    expect(back.account.currentLinkHash).toBeNull();
     await expect(access().credentialValues(await ctx(), env.sandbox.seed(env.P, 'contacts', { email: 'none@acme.example' }).id)).rejects.toThrow(/has no portal access: grant it first/);
+  });
+
+  it('revokes in an account with no access list chosen: the sign-in account is disabled, and no list is asked to change', async () => {
+    const c = env.sandbox.seed(env.P, 'contacts', { email: 'dorothy@acme.example' });
+    await access().grant(await ctx(), c.id, 'rule', 'x');
+    const calls = () => Object.entries(env.sandbox.callsByRoute()).filter(([route]) => route.includes('/memberships/remove')).reduce((n, [, v]) => n + v, 0);
+    const before = calls();
+    const revoked = (await access().revoke(await ctx({ accessListId: undefined }), c.id, 'admin', 'no list'))!;
+    expect(revoked.account.state).toBe('disabled');
+    expect(calls()).toBe(before);
   });
 
   it('mails a one-time link in link mode and a reset link for a reset, and a temporary password only for a welcome in temporary mode', async () => {
