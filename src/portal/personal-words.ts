@@ -4,7 +4,8 @@ import type { CompanyWords } from '../companies/companies-of-domain.js';
 const MIN_WORD = 3;
 const MAX_WORDS = 100;
 
-const split = (text: string, by: RegExp) => text.toLowerCase().split(by).filter((w) => w.length >= MIN_WORD);
+// Each separator splits (empty and short parts are dropped once, at the end).
+const split = (text: string, by: RegExp) => text.toLowerCase().split(by);
 
 /**
  * The words an attacker who knows the customer tries first, each whole and in its parts: the first
@@ -15,12 +16,12 @@ const split = (text: string, by: RegExp) => text.toLowerCase().split(by).filter(
 export function personalWords(person: { email: string; name?: string }, companies: CompanyWords[] = []): string[] {
   const [local = '', domain = ''] = person.email.toLowerCase().split('@');
   const words = [
-    ...split(person.name ?? '', /[\s\-'’.,]+/), (person.name ?? '').toLowerCase().replace(/[\s\-'’.,]+/g, ''),
-    local, ...split(local, /[._+-]+/),
+    ...split(person.name ?? '', /[\s\-'’.,]/), (person.name ?? '').toLowerCase().replace(/[\s\-'’.,]/g, ''),
+    local, ...split(local, /[._+-]/),
     domain, ...split(domain, /\./),
   ];
   for (const c of companies) {
-    words.push(c.name.toLowerCase().replace(/[\s\-'’.,&]+/g, ''), ...split(c.name, /[\s\-'’.,&]+/));
+    words.push(c.name.toLowerCase().replace(/[\s\-'’.,&]/g, ''), ...split(c.name, /[\s\-'’.,&]/));
     for (const d of c.domains) words.push(d, ...split(d, /\./));
   }
   return [...new Set(words.filter((w) => w.length >= MIN_WORD))].slice(0, MAX_WORDS);
