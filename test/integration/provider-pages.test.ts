@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { keys } from '../../src/store/keys.js';
 import { startPortalEnv, type PortalEnv } from '../support/portal-env.js';
 
 // oidc-provider's own pages (an authorization request it cannot continue, sign-out), as a
@@ -43,6 +44,19 @@ describe('the identity provider\'s own pages', () => {
     expect(b.text()).not.toContain('not registered for this portal');
   });
 
+  it('its own failure (a client record it cannot read) is "try again in a moment", 503 with Retry-After, not an error of the customer\'s', async () => {
+    await env.app.store.set(keys.oidcClient(777), 'not a client record');
+    const b = env.browser();
+    b.headers['accept-language'] = 'de';
+    await b.get(authorize({ ...valid(), client_id: 'hs-777-brokenclient1' }));
+    expect(b.status).toBe(503);
+    expect(b.received.get('retry-after')).toBe('5');
+    expect(b.html).toContain('<html lang="de">');
+    expect(b.text()).toContain('Bitte versuchen Sie es gleich noch einmal');
+    expect(b.text()).toContain('Der Anmeldedienst hat nicht rechtzeitig geantwortet.');
+    expect(b.text()).not.toContain('Etwas ist schiefgelaufen');
+  });
+
   it('sign-out asks first, with the provider\'s own form behind two buttons, then says it is done, in Italian', async () => {
     const { P } = env;
     await env.app.portal.accounts.save({ portalId: P, contactId: '8101', email: 'ada@acme.example', name: 'Ada Lovelace', state: 'active', passwordHash: await env.app.portal.hasher.hash('correct horse battery staple'), grantedAt: new Date().toISOString() });
@@ -59,6 +73,7 @@ describe('the identity provider\'s own pages', () => {
     expect(b.status).toBe(200);
     expect(b.html).toContain('<html lang="it">');
     expect(b.html).toContain('<h1>Esci</h1>');
+    expect(b.text()).toContain('Vuoi uscire dal portale clienti?');
     const formId = /<form[^>]*id="([^"]+)"/.exec(b.html)?.[1];
     expect(formId).toBeTruthy();
     expect(b.html).toContain(`<button type="submit" form="${formId}" name="logout" value="yes" autofocus>Esci</button>`);
@@ -69,6 +84,7 @@ describe('the identity provider\'s own pages', () => {
     expect(b.status).toBe(200);
     expect(b.html).toContain('<html lang="it">');
     expect(b.html).toContain('<h1>Sei uscito</h1>');
+    expect(b.text()).toContain('Sei uscito dal portale clienti.');
     expect(b.html).not.toContain('<form');
   });
 });

@@ -13,6 +13,7 @@ const DEADLINE = 150;
 let base = '';
 let server: ReturnType<express.Express['listen']>;
 let finishedLate = 0;
+let busyThrew: Error | undefined;
 
 beforeAll(async () => {
   const app = express();
@@ -24,8 +25,10 @@ beforeAll(async () => {
   app.get('/portal/quick', (_req, res) => { res.type('text').send('done'); });
   // Answers itself after the deadline passed: nothing is sent twice.
   app.get('/portal/late', (req, res) => { setTimeout(() => { if (!res.headersSent) res.send('late'); else finishedLate++; }, DEADLINE + 100); });
-  // sendBusy after the page began: it leaves the answer alone.
-  app.get('/portal/started', (req, res) => { res.status(200).type('text').send('started'); sendBusy(req, res); });
+  // sendBusy after the page began: it leaves the answer alone (and does not throw).
+  app.get('/portal/started', (req, res) => { res.status(200).type('text').send('started'); try { sendBusy(req, res); } catch (err) { busyThrew = err as Error; } });
+  // A page that began answering in time and finishes late: not a page left without an answer.
+  app.get('/portal/slow-stream', (_req, res) => { res.type('text').write('part 1, '); setTimeout(() => res.end('part 2'), DEADLINE + 100); });
   server = app.listen(0, '127.0.0.1');
   await new Promise((r) => server.once('listening', r));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -55,6 +58,20 @@ describe('a customer page that is not answered in time', () => {
     expect(await en.text()).toContain('Please try again in a moment');
   });
 
+  it('reads ui_locales only when it is one value (a repeated parameter is not a language list)', async () => {
+    const res = await fetch(`${base}/portal/hangs?ui_locales=it&ui_locales=es`, { headers: { 'accept-language': 'de' } });
+    expect(res.status).toBe(503);
+    expect(await res.text()).toContain('<html lang="de">');
+  });
+
+  it('lets a page that began answering in time finish, without a busy page or a warning', async () => {
+    lines.length = 0;
+    const res = await fetch(`${base}/portal/slow-stream`);
+    expect(res.status).toBe(200);
+    expect(await res.text()).toBe('part 1, part 2');
+    expect(lines.filter((l) => l.msg === 'customer page not answered in time')).toEqual([]);
+  });
+
   it('logs the page without a set-password token in it', async () => {
     lines.length = 0;
     const token = 'A'.repeat(43);
@@ -81,6 +98,7 @@ describe('a customer page that is not answered in time', () => {
     const started = await fetch(`${base}/portal/started`);
     expect(started.status).toBe(200);
     expect(await started.text()).toBe('started');
+    expect(busyThrew).toBeUndefined();
   });
 
   it('stops waiting when the browser goes away (no busy page is written to a closed connection)', async () => {

@@ -15,6 +15,8 @@ describe('the language of a customer page', () => {
     const tenUnknown = Array.from({ length: 10 }, (_, i) => `x${i}`).join(' ');
     expect(pageLanguage(`${tenUnknown} de`, undefined, browser())).toBe('en');
     expect(pageLanguage(`${tenUnknown.split(' ').slice(1).join(' ')} de`, undefined, browser())).toBe('de');
+    // Spaces before, between or after are not tags.
+    expect(pageLanguage(`  ${tenUnknown.split(' ').slice(1).join('   ')} de `, undefined, browser())).toBe('de');
   });
 
   it('falls back to the contact\'s own language, then the browser\'s, then English', () => {

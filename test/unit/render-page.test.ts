@@ -5,6 +5,8 @@ import { PASSKEY_JS, PORTAL_CSS, renderPage, type PageSpec } from '../../src/por
 // uses, read back from its HTML.
 const base: PageSpec = { language: 'en', title: 'signin.title' };
 const inputOf = (html: string, name: string) => new RegExp(`<input id="f-${name}"[^>]*>`).exec(html)?.[0] ?? '';
+/** What a reader sees: the text without tags, spaces collapsed. */
+const textOf = (html: string) => html.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ').trim();
 const fieldOf = (html: string, name: string) => new RegExp(`<div class="field[^"]*">\\s*<label for="f-${name}">[\\s\\S]*?</div>`).exec(html)?.[0] ?? '';
 
 describe('a customer page', () => {
@@ -21,6 +23,14 @@ describe('a customer page', () => {
     expect(html).not.toContain('role="alert"');
     expect(html).not.toContain('role="status"');
     expect(html).not.toContain('<form');
+  });
+
+  it('shows nothing it was not given: no stray text from empty alerts, notices, intros, lists, errors or buttons', () => {
+    expect(textOf(renderPage(base))).toBe('Sign in – Customer portal Customer portal Sign in');
+    const form = renderPage({ ...base, form: { action: '/a', submit: 'signin.submit', fields: [{ name: 'email', label: 'signin.email', type: 'email' }] } });
+    expect(textOf(form)).toBe('Sign in – Customer portal Customer portal Sign in Email address Sign in');
+    expect(form).not.toContain('_csrf');
+    expect(form.match(/<button/g)).toHaveLength(1);
   });
 
   it('escapes everything that came from outside: paragraphs, alerts, notices, values, links and list items', () => {
@@ -126,11 +136,13 @@ describe('a customer page', () => {
     expect(register.indexOf('id="passkey"')).toBeLessThan(register.indexOf('<form'));
     expect(register).toMatch(/<button type="button" id="passkey" class="" hidden data-passkey="register"/);
     expect(register).toMatch(/data-unsupported="[^"]+"/);
-    // A sign-in and a registration say different things when the ceremony fails.
-    const failed = (html: string) => /data-failed="([^"]+)"/.exec(html)?.[1];
-    expect(failed(signIn)).toBeTruthy();
-    expect(failed(register)).toBeTruthy();
-    expect(failed(signIn)).not.toBe(failed(register));
+    // One button on each page; a sign-in and a registration say what failed in their own words.
+    expect(signIn.match(/id="passkey"/g)).toHaveLength(1);
+    expect(register.match(/id="passkey"/g)).toHaveLength(1);
+    expect(signIn).toContain('data-failed="That passkey did not sign you in. Try again, or sign in with your password or a code by email."');
+    expect(register).toContain('data-failed="The passkey could not be added. Try again."');
+    expect(register).toContain('data-cancelled="The passkey request was cancelled or timed out. Try again when you are ready."');
+    expect(register).toContain('data-unsupported="This browser cannot use passkeys. Sign in with your password or a code by email."');
   });
 
   it('wraps the provider\'s sign-out form with a default "yes" and a quiet "no" that submit it', () => {

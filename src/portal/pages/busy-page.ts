@@ -26,7 +26,7 @@ export function pageDeadline(log: Logger, ms = PAGE_DEADLINE_MS): RequestHandler
       log.warn({ path: req.path.replace(/\/set-password\/[^/]+/, '/set-password/[token]'), ms }, 'customer page not answered in time');
       sendBusy(req, res);
     }, ms);
-    res.once('finish', () => clearTimeout(timer));
+    // 'close' comes when the answer is complete and when the browser went away first.
     res.once('close', () => clearTimeout(timer));
     next();
   };

@@ -5,7 +5,7 @@ import { languages, matchLanguage, type Language } from '../../i18n/messages.js'
  * own language, then the browser's Accept-Language, then English.
  */
 export function pageLanguage(uiLocales: string | undefined, contactLocale: string | undefined, acceptLanguage: (langs: string[]) => string | false): Language {
-  for (const tag of (uiLocales ?? '').split(/\s+/).filter(Boolean).slice(0, 10)) {
+  for (const tag of uiLocales?.split(/\s+/).filter(Boolean).slice(0, 10) ?? []) {
     const hit = matchLanguage(tag);
     if (hit) return hit;
   }

@@ -14,7 +14,7 @@ function languageOf(ctx: KoaContextWithOIDC): Language {
 function send(ctx: KoaContextWithOIDC, spec: PageSpec): void {
   ctx.set('content-security-policy', CSP);
   ctx.set('referrer-policy', 'no-referrer');
-  ctx.type = 'html';
+  // A string body that starts with '<' is text/html to Koa.
   ctx.body = renderPage(spec);
 }
 
