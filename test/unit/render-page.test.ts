@@ -76,6 +76,7 @@ describe('a customer page', () => {
     // Only the first field in error takes the focus; one without an autocomplete hint says off.
     expect(inputOf(html, 'confirm')).toBe('<input id="f-confirm" name="confirm" type="password" value="" autocomplete="off" required aria-invalid="true" aria-describedby="f-confirm-error">');
     expect(html).toContain('<input type="hidden" name="token" value="t">');
+    expect(renderPage({ ...base, form: { action: '/a', submit: 'signin.submit', fields: [{ name: 'pk', label: 'signin.email', type: 'hidden' }] } })).toContain('<input type="hidden" name="pk" value="">');
     expect(html.match(/autofocus/g)).toHaveLength(1);
   });
 
