@@ -113,12 +113,13 @@ export async function saveSupportContacts(ctx: SupportCtx, companyId: string, wa
       method: 'POST', path: '/crm/v4/associations/companies/contacts/batch/labels/archive', body: { inputs: toRemove.map((id) => ({ from: { id: companyId }, to: { id }, types })) },
     });
   }
-  await ctx.hubspot.call(ctx.portalId, 'crm.companies.update', (c) => c.crm.companies.basicApi.update(companyId, { properties: { [PROPS.others]: formatOthers(clean), [PROPS.needsOne]: String(current.isCustomer && clean.length === 0) } }));
+  // A saved list always satisfies the company (a customer's empty one was refused above): the flag goes off.
+  await ctx.hubspot.call(ctx.portalId, 'crm.companies.update', (c) => c.crm.companies.basicApi.update(companyId, { properties: { [PROPS.others]: formatOthers(clean), [PROPS.needsOne]: 'false' } }));
   const was = new Set(current.contacts.map(label));
   const is = new Set(clean.map(label));
   const change: SupportChange = { at: new Date().toISOString(), by, added: [...is].filter((x) => !was.has(x)), removed: [...was].filter((x) => !is.has(x)) };
   await ctx.store.pushCapped(keys.supportHistory(ctx.portalId, companyId), JSON.stringify(change), caps.supportHistory);
-  return { ...current, contacts: clean, needsOne: current.isCustomer && clean.length === 0 };
+  return { ...current, contacts: clean, needsOne: false };
 }
 
 export async function supportHistory(store: Store, portalId: number, companyId: string): Promise<SupportChange[]> {

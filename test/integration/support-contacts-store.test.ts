@@ -31,11 +31,11 @@ describe('support contacts as HubSpot keeps them', () => {
     expect(view).toEqual({ companyId: early.id, companyName: 'Early', isCustomer: true, contacts: [], needsOne: true });
     expect(calls('POST /crm/associations/v4/:from/:to/labels')).toBe(posted);
     // Without a label there is nothing to look for among the company's associations.
-    expect(calls('GET /crm/v4/objects/:type/:id/associations/:toType')).toBe(0);
+    expect(calls('GET /crm/v4/objects/companies/:id/associations/:toType')).toBe(0);
     expect(await env.app.store.get(keys.supportLabel(P))).toBeNull();
   });
 
-  it('makes the label, the group and both company properties once, and says so', async () => {
+  it('makes the label, the group and both company properties once, and says so; admins can read them in HubSpot', async () => {
     expect(await provisionSupportContacts(P, env.app.hubspot, env.app.store)).toBe('created label, group, portal_autopilot_support_contacts, portal_autopilot_needs_support_contact');
     expect(await provisionSupportContacts(P, env.app.hubspot, env.app.store)).toBe('already there');
     // The label's id is kept: read from HubSpot once.
@@ -45,9 +45,7 @@ describe('support contacts as HubSpot keeps them', () => {
     expect(typeId).toBe(env.sandbox.account(P).labels.get('companies>contacts')!.find((l) => l.name === 'portal_autopilot_support_contact')!.typeId);
     expect(calls('GET /crm/associations/v4/:from/:to/labels')).toBe(listed);
     expect(await env.app.store.get(keys.supportLabel(P))).toBe(String(typeId));
-  });
-
-  it('gives admins fields they can read in HubSpot: a "Portal Autopilot" group, a text field of users and addresses, a yes/no flag', async () => {
+    // What admins see in HubSpot: a "Portal Autopilot" group, a text field of users and addresses, a yes/no flag.
     const props = env.sandbox.account(P).properties.get('companies')!;
     expect(env.sandbox.account(P).propertyGroups.get('companies')).toContain('portal_autopilot');
     expect(props.get(PROPS.others)).toMatchObject({
@@ -80,6 +78,8 @@ describe('support contacts as HubSpot keeps them', () => {
     const plain = env.sandbox.seed(P, 'contacts', { email: 'plain@acme.example' });
     // An association without the label is not a support contact.
     env.sandbox.account(P).associate('companies', acme.id, 'contacts', plain.id, [{ associationCategory: 'HUBSPOT_DEFINED', associationTypeId: 280 }]);
+    // Grace is the company's contact the usual way too: the label is added beside HubSpot's own type.
+    env.sandbox.account(P).associate('companies', acme.id, 'contacts', grace.id, [{ associationCategory: 'HUBSPOT_DEFINED', associationTypeId: 280 }]);
     const saved = await saveSupportContacts(await ctx(), acme.id, [
       { kind: 'contact', contactId: grace.id, email: 'Grace@Acme.example' }, { kind: 'user', userId: '7', email: 'Agent@Support.example' }, { kind: 'email', email: 'OPS@acme.example' },
     ], 'agent@support.example');
@@ -103,6 +103,13 @@ describe('support contacts as HubSpot keeps them', () => {
     expect(labelled(mary.id)).toBe(true);
     expect(company(acme.id)[PROPS.others]).toBe('ops@acme.example');
     expect((await supportHistory(env.app.store, P, acme.id))[0]).toMatchObject({ by: 'admin', added: [`contact ${mary.id} mary@acme.example`], removed: [`contact ${grace.id} grace@acme.example`, 'user 7 agent@support.example'] });
+    // Saving the same list again asks HubSpot for no association change, and the history says nothing changed.
+    const associationCalls = () => calls('POST /crm/v4/associations/:from/:to/batch/create') + calls('POST /crm/v4/associations/:from/:to/batch/labels/archive');
+    const beforeAgain = associationCalls();
+    expect(beforeAgain).toBeGreaterThanOrEqual(2);
+    await saveSupportContacts(await ctx(), acme.id, [{ kind: 'contact', contactId: mary.id, email: 'mary@acme.example' }, { kind: 'email', email: 'ops@acme.example' }], 'admin');
+    expect(associationCalls()).toBe(beforeAgain);
+    expect((await supportHistory(env.app.store, P, acme.id))[0]).toMatchObject({ added: [], removed: [] });
   });
 
   it('refuses a save that breaks a rule, keeping nothing of it, with a message that names what is wrong', async () => {
