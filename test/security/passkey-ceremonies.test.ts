@@ -88,6 +88,27 @@ describe('adding a passkey', () => {
     expect(await passkeys.register(ada, 'b4', device.register({ ...mine, challenge: Buffer.from('not the challenge').toString('base64url') }))).toEqual({ ok: false, reason: 'refused' });
   });
 
+  it('accepts a security key that does not check the person (no PIN): user verification is preferred, not required', async () => {
+    const key = new SoftAuthenticator(ORIGIN, false, false);
+    await enrol(ada, key);
+    expect((await passkeys.signIn(P, 'b2', key.assert(await passkeys.signInOptions(P, 'b2')))).ok).toBe(true);
+  });
+
+  it('names each account with a user handle of its own, the same every time', async () => {
+    const grace = { ...ada, contactId: `${ada.contactId}1`, email: 'grace@acme.example' };
+    const handle = async (account: PortalAccount) => (await passkeys.registrationOptions(account, 'b1')).user.id;
+    expect(await handle(ada)).toBe(await handle(ada));
+    expect(await handle(grace)).not.toBe(await handle(ada));
+    expect(await handle({ ...ada, portalId: P + 1 })).not.toBe(await handle(ada));
+  });
+
+  it('keeps one entry when a device registers the same passkey again', async () => {
+    const device = new SoftAuthenticator(ORIGIN);
+    const once = await enrol(ada, device, 'b1');
+    const twice = await enrol(once, device, 'b2');
+    expect(twice.passkeys!.map((k) => k.id)).toEqual([device.id]);
+  });
+
   it('holds at most ten passkeys per account', async () => {
     let account = ada;
     for (let i = 0; i < PASSKEY.max; i++) account = await enrol(account, new SoftAuthenticator(ORIGIN), `b${i}`);
@@ -143,10 +164,14 @@ describe('signing in with a passkey', () => {
     expect(await passkeys.signIn(P + 1, 'b1', device.assert(await passkeys.signInOptions(P + 1, 'b1')))).toEqual({ ok: false, reason: 'unknown' });
     expect(await passkeys.signIn(P, 'b2', new SoftAuthenticator(ORIGIN).assert(await passkeys.signInOptions(P, 'b2')))).toEqual({ ok: false, reason: 'unknown' });
 
+    // Removing a passkey the account does not hold changes nothing and notes nothing.
+    const historyBefore = (await accounts.history(P, ada.contactId)).length;
+    expect(await passkeys.remove(account, 'not-a-passkey')).toBe(account);
+    expect(await accounts.history(P, ada.contactId)).toHaveLength(historyBefore);
     const removed = await passkeys.remove(account, device.id);
     expect(removed.passkeys).toEqual([]);
     expect(await store.get(passkeyIndexKey(P, device.id))).toBeNull();
-    expect((await accounts.history(P, ada.contactId)).map((e) => [e.action, e.why])).toContainEqual(['passkey-removed', 'removed on the passkeys page']);
+    expect((await accounts.history(P, ada.contactId)).map((e) => [e.action, e.by, e.why])).toContainEqual(['passkey-removed', 'customer', 'removed on the passkeys page']);
     expect(await passkeys.signIn(P, 'b3', device.assert(await passkeys.signInOptions(P, 'b3')))).toEqual({ ok: false, reason: 'unknown' });
     // Removing what the account does not hold changes nothing and notes nothing.
     const before = (await accounts.history(P, ada.contactId)).length;
@@ -162,6 +187,17 @@ describe('signing in with a passkey', () => {
     const stored = (await accounts.get(P, ada.contactId))!;
     expect(stored.lastSignInAt).toBeUndefined();
     expect(stored.passkeys![0]!.counter).toBe(0);
+  });
+
+  it('removes only the passkey asked for; the others still sign in', async () => {
+    const laptop = new SoftAuthenticator(ORIGIN);
+    const phone = new SoftAuthenticator(ORIGIN);
+    const both = await enrol(await enrol(ada, laptop), phone, 'b2');
+    const left = await passkeys.remove(both, laptop.id);
+    expect(left.passkeys!.map((k) => k.id)).toEqual([phone.id]);
+    expect((await accounts.get(P, ada.contactId))!.passkeys!.map((k) => k.id)).toEqual([phone.id]);
+    expect(await store.get(passkeyIndexKey(P, phone.id))).toBe(ada.contactId);
+    expect((await passkeys.signIn(P, 'b3', phone.assert(await passkeys.signInOptions(P, 'b3')))).ok).toBe(true);
   });
 
   it('keeps the other passkeys of the account as they were when one signs in', async () => {

@@ -13,7 +13,8 @@ export class SoftAuthenticator {
   private readonly publicJwk: { x: string; y: string };
   readonly userHandles = new Map<string, string>();
 
-  constructor(private readonly origin: string, readonly synced = false) {
+  /** synced: a passkey kept in a cloud account (backup flags set); verifies: whether it checks the person (PIN, biometrics) — a plain security key does not. */
+  constructor(private readonly origin: string, readonly synced = false, readonly verifies = true) {
     const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
     this.key = privateKey;
     const jwk = publicKey.export({ format: 'jwk' });
@@ -40,7 +41,7 @@ export class SoftAuthenticator {
     const idLength = Buffer.alloc(2);
     idLength.writeUInt16BE(credId.length);
     // UP, UV, AT, and for a synced passkey BE and BS.
-    const flags = 0x01 | 0x04 | 0x40 | (this.synced ? 0x08 | 0x10 : 0);
+    const flags = 0x01 | (this.verifies ? 0x04 : 0) | 0x40 | (this.synced ? 0x08 | 0x10 : 0);
     const authData = this.authData(flags, Buffer.concat([Buffer.alloc(16), idLength, credId, cose]));
     const attestationObject = cbor(new Map<string, unknown>([['fmt', 'none'], ['attStmt', new Map()], ['authData', authData]]));
     return {
@@ -52,7 +53,7 @@ export class SoftAuthenticator {
   /** navigator.credentials.get() answered with this credential. */
   assert(options: { challenge: string }, origin = this.origin) {
     this.counter++;
-    const authenticatorData = this.authData(0x01 | 0x04 | (this.synced ? 0x08 | 0x10 : 0));
+    const authenticatorData = this.authData(0x01 | (this.verifies ? 0x04 : 0) | (this.synced ? 0x08 | 0x10 : 0));
     const clientDataJSON = this.clientData('webauthn.get', options.challenge, origin);
     const signature = sign('sha256', Buffer.concat([authenticatorData, createHash('sha256').update(clientDataJSON).digest()]), this.key);
     return {
