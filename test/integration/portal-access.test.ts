@@ -33,7 +33,7 @@ describe('portal access', () => {
 
   it('follows a contact whose name, language or address changed in HubSpot: the sign-in name moves with the address', async () => {
     const c = env.sandbox.seed(env.P, 'contacts', { email: 'grace@acme.example', firstname: 'Grace' });
-    await access().grant(await ctx(), c.id, 'rule', 'first');
+    expect((await access().grant(await ctx(), c.id, 'rule', 'first')).account.name).toBe('Grace');
     env.sandbox.account(env.P).objects.contacts!.update(c.id, { email: 'grace.hopper@acme.example', lastname: 'Hopper', hs_language: 'it' });
     const after = await access().grant(await ctx(), c.id, 'rule', 'second');
     expect(after.account).toMatchObject({ email: 'grace.hopper@acme.example', name: 'Grace Hopper', locale: 'it' });
@@ -93,6 +93,8 @@ describe('portal access', () => {
     const revoked = (await access().revoke(await ctx(), c.id, 'admin', 'left the company'))!;
     expect(revoked.changed).toBe(true);
     expect(revoked.account).toMatchObject({ state: 'disabled', currentLinkHash: null });
+    // A disabled account is sent no credentials, by any path.
+    await expect(access().credentialValues(await ctx(), c.id)).rejects.toThrow(`contact ${c.id} has no portal access: grant it first (card, settings or the rule action grantPortalAccess)`);
     expect(revoked.account.sessionsValidAfter).toBeGreaterThanOrEqual(before);
     expect(members()).not.toContain(c.id);
     expect((await env.app.portal.accounts.history(env.P, c.id))[0]).toMatchObject({ action: 'revoked', by: 'admin', why: 'left the company' });
@@ -123,14 +125,17 @@ describe('portal access', () => {
     expect(link['Portal Address']).toBe(env.sandbox.portal.portalUrl(env.P));
     expect(link['Portal Username']).toBe('mary@acme.example');
     expect(link['Portal Password']).toMatch(new RegExp(`^${setPasswordUrl(env.base, env.P, '').replace(/[.?]/g, '\\$&')}[\\w-]{43}$`));
-    expect((await env.app.portal.accounts.history(env.P, c.id))[0]).toMatchObject({ action: 'link-sent', why: 'set-password link, 12 h' });
+    expect((await env.app.portal.accounts.history(env.P, c.id))[0]).toMatchObject({ action: 'link-sent', by: 'email', why: 'set-password link, 12 h' });
+    expect(await access().credentialsTemplate({ portalId: env.P }, c.id)).toBe('portal-credentials');
 
-    const temp = await access().credentialValues(await ctx({ passwordMode: 'temporary' }), c.id, 'welcome');
+    // Without a purpose it is the welcome.
+    const temp = await access().credentialValues(await ctx({ passwordMode: 'temporary' }), c.id);
     expect(temp['Portal Password']).toMatch(/^[\w-]{16}$/);
     const account = (await env.app.portal.accounts.get(env.P, c.id))!;
     expect(account).toMatchObject({ state: 'active', mustChangePassword: true, currentLinkHash: null });
     expect(await env.app.portal.hasher.verify(account.passwordHash!, temp['Portal Password']!)).toBe(true);
     expect((await env.app.portal.accounts.history(env.P, c.id))[0]).toMatchObject({ why: 'temporary password' });
+    expect(await access().credentialsTemplate({ portalId: env.P }, c.id)).toBe('portal-reset');
 
     const reset = await access().credentialValues(await ctx({ passwordMode: 'temporary', linkExpiryHours: 24 }), c.id, 'reset');
     expect(reset['Portal Password']).toMatch(/\/set-password\/[\w-]{43}$/);
