@@ -40,9 +40,13 @@ describe('an account\'s client', () => {
     expect(first.clientSecret).toMatch(/^[\w-]{43}$/);
     expect(first.redirectUris).toEqual([REDIRECT]);
     expect(first.pkce).toBe('when-sent');
+    expect(first.createdAt).toMatch(/^\d{4}-\d\d-\d\dT/);
+    expect(first.updatedAt).toBe(first.createdAt);
     expect(await redis.get(keys.oidcClient(5001))).not.toContain(first.clientSecret);
     expect(OidcClients.portalOf(first.clientId)).toBe(5001);
 
+    // A save that does not ask for a new secret keeps the one HubSpot has.
+    expect((await clients.save(5001, [REDIRECT])).clientSecret).toBe(first.clientSecret);
     const second = await clients.save(5001, [REDIRECT, 'https://support2.acme.example/cb'], false, 'required');
     expect(second).toMatchObject({ clientId: first.clientId, clientSecret: first.clientSecret, pkce: 'required', createdAt: first.createdAt });
     const third = await clients.save(5001, [REDIRECT], true);

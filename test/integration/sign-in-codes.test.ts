@@ -73,6 +73,15 @@ describe('a sign-in code', () => {
     expect(await codes.verify(P, ch, code)).toMatchObject({ ok: true, contactId: '904' });
   });
 
+  it('counts guesses typed before the code was emailed: five of them, and the code that arrives then does not sign in', async () => {
+    const ch = challenge();
+    await codes.request(P, ch, 'ada@acme.example');
+    for (let i = 0; i < SIGN_IN_CODE.tries; i++) expect(await codes.verify(P, ch, '123456')).toEqual({ ok: false, reason: 'none' });
+    const code = await codes.issue(P, ch, '908');
+    expect(await codes.verify(P, ch, code)).toEqual({ ok: false, reason: 'tries' });
+    expect(await redis.exists(keys.signInCode(P, ch))).toBe(0);
+  });
+
   it('is six digits exactly: more, fewer or letters are wrong (and cost a try)', async () => {
     const ch = challenge();
     await codes.request(P, ch, 'ada@acme.example');

@@ -96,14 +96,14 @@ describe('the identity provider\'s storage', () => {
   it('notes sessions and grants under the contact they name (erasing the contact finds them), and nothing else', async () => {
     const [sessions, grants, tokens] = [new Adapter('Session'), new Adapter('Grant'), new Adapter('AccessToken')];
     const [s, g, t] = [id('s'), id('g'), id('t')];
-    await sessions.upsert(s, { kind: 'Session', accountId: '4242-77' }, 600);
-    await grants.upsert(g, { kind: 'Grant', accountId: '4242-77' }, 600);
-    await tokens.upsert(t, { kind: 'AccessToken', accountId: '4242-77', grantId: id('g') }, 600);
+    await sessions.upsert(s, { kind: 'Session', accountId: '4242-7700000001' }, 600);
+    await grants.upsert(g, { kind: 'Grant', accountId: '4242-7700000001' }, 600);
+    await tokens.upsert(t, { kind: 'AccessToken', accountId: '4242-7700000001', grantId: id('g') }, 600);
     // Not a subject of ours: no note (and no key made from it).
     await sessions.upsert(id('s'), { kind: 'Session', accountId: 'x4242-78' }, 600);
     await sessions.upsert(id('s'), { kind: 'Session', accountId: '4242-79x' }, 600);
-    await sessions.upsert(id('s'), { kind: 'Session', accountId: ['4242-77'] as unknown as string }, 600);
-    expect((await redis.lrange(keys.contactData(4242, '77'), 0, -1)).sort()).toEqual([keys.oidcModel('Grant', g), keys.oidcModel('Session', s)].sort());
+    await sessions.upsert(id('s'), { kind: 'Session', accountId: ['4242-7700000001'] as unknown as string }, 600);
+    expect((await redis.lrange(keys.contactData(4242, '7700000001'), 0, -1)).sort()).toEqual([keys.oidcModel('Grant', g), keys.oidcModel('Session', s)].sort());
     expect(await redis.exists(keys.contactData(4242, '78'), keys.contactData(4242, '79'))).toBe(0);
   });
 
