@@ -1,6 +1,7 @@
 import * as oauth from 'oauth4webapi';
 import * as oidc from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testKeys, testRedis } from '../support/redis.js';
 import { startPortalEnv, type PortalEnv } from '../support/portal-env.js';
 
 /**
@@ -57,6 +58,14 @@ describe('the discovery document (OpenID Connect Discovery 1.0, section 3)', () 
     expect(as.token_endpoint_auth_signing_alg_values_supported).toBeUndefined();
     expect(as.pushed_authorization_request_endpoint).toBeUndefined();
     expect(as.dpop_signing_alg_values_supported).toBeUndefined();
+    // The claims are the customer's address (verified), name and language, beside the protocol's own.
+    expect(as.claims_supported).toEqual(['sub', 'email', 'email_verified', 'name', 'locale', 'sid', 'auth_time', 'iss']);
+    expect(as.id_token_signing_alg_values_supported).toEqual(['RS256']);
+    // Userinfo, revocation and sign-out are there; nothing else is advertised.
+    expect(as.userinfo_endpoint).toBe(`${env.app.portal.issuer}/me`);
+    expect(as.revocation_endpoint).toBe(`${env.app.portal.issuer}/token/revocation`);
+    expect(as.end_session_endpoint).toBe(`${env.app.portal.issuer}/session/end`);
+    expect(Object.keys(as).filter((k) => k.endsWith('_endpoint')).sort()).toEqual(['authorization_endpoint', 'end_session_endpoint', 'revocation_endpoint', 'token_endpoint', 'userinfo_endpoint']);
   });
 
   it('reads the same in openid-client, which signs in with client_secret_post (its default)', async () => {
@@ -85,6 +94,19 @@ describe('what it lists works, with oauth4webapi as the relying party', () => {
     expect(claims).toMatchObject({ iss: as.issuer, aud: env.client.clientId, email: 'ada@acme.example', email_verified: true, name: 'Ada Lovelace', nonce });
     for (const claim of Object.keys(claims).filter((c) => as.claims_supported!.includes(c))) expect(claims[claim]).toBeDefined();
     expect(tokens.refresh_token).toBeUndefined();
+    // An hour for the ID token and the access token; the code itself lived a minute at most.
+    expect(claims.exp - claims.iat).toBe(3600);
+    expect(tokens.expires_in).toBe(3600);
+    expect(tokens.token_type.toLowerCase()).toBe('bearer');
+    // The customer's session and the portal's grant last a working day in Redis (any web process continues them).
+    const redis = testRedis();
+    try {
+      for (const model of ['Session', 'Grant']) {
+        const ttls = await Promise.all((await testKeys(`app:oidc:${model}:*`)).map((k) => redis.ttl(k)));
+        expect(Math.max(...ttls), model).toBeGreaterThan(8 * 3600 - 120);
+        expect(Math.max(...ttls), model).toBeLessThanOrEqual(8 * 3600);
+      }
+    } finally { await redis.quit(); }
     const info = await oauth.processUserInfoResponse(as, client, claims.sub, await oauth.userInfoRequest(as, client, tokens.access_token, insecure));
     expect(info.email).toBe('ada@acme.example');
     await oauth.processRevocationResponse(await oauth.revocationRequest(as, client, auth, tokens.access_token, insecure));
