@@ -14,12 +14,13 @@ let base = '';
 let server: ReturnType<express.Express['listen']>;
 let finishedLate = 0;
 let busyThrew: Error | undefined;
+let hangsSeen = 0;
 
 beforeAll(async () => {
   const app = express();
   app.use('/portal', pageDeadline(log, DEADLINE));
   // Never answers: the deadline must.
-  app.get('/portal/hangs', () => undefined);
+  app.get('/portal/hangs', () => { hangsSeen++; });
   app.get('/portal/:portalId/set-password/:token', () => undefined);
   // Answers in time: the deadline must stay quiet afterwards.
   app.get('/portal/quick', (_req, res) => { res.type('text').send('done'); });
@@ -93,8 +94,8 @@ describe('a customer page that is not answered in time', () => {
   it('sends one answer only: a page that answers after the deadline does not send again, and sendBusy after an answer does nothing', async () => {
     const late = await fetch(`${base}/portal/late`);
     expect(late.status).toBe(503);
-    await new Promise((r) => setTimeout(r, 200));
-    expect(finishedLate).toBe(1);
+    // The page's own late answer comes, and finds the busy page already sent.
+    await expect.poll(() => finishedLate, { timeout: 5000, interval: 20 }).toBe(1);
     const started = await fetch(`${base}/portal/started`);
     expect(started.status).toBe(200);
     expect(await started.text()).toBe('started');
@@ -103,9 +104,10 @@ describe('a customer page that is not answered in time', () => {
 
   it('stops waiting when the browser goes away (no busy page is written to a closed connection)', async () => {
     lines.length = 0;
+    const seenBefore = hangsSeen;
     const aborted = new AbortController();
     const pending = fetch(`${base}/portal/hangs`, { signal: aborted.signal }).catch((err: Error) => err.name);
-    await new Promise((r) => setTimeout(r, 30));
+    await expect.poll(() => hangsSeen, { timeout: 5000, interval: 5 }).toBeGreaterThan(seenBefore);
     aborted.abort();
     expect(await pending).toBe('AbortError');
     await new Promise((r) => setTimeout(r, DEADLINE + 50));
