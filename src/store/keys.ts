@@ -1,7 +1,7 @@
 /**
  * Every key the app writes, in one place (DESIGN habit 7). Each growing key has a TTL or a cap.
  * An account's keys carry its id as a Redis Cluster hash tag (`portal:{123}:…`), so all of them
- * live in one slot: an account's multi-key commands (MGET, MULTI, the rate limiter's scripts)
+ * live in one slot: an account's multi-key commands (MGET, the write scripts, the rate limiter's scripts)
  * work on a cluster, and accounts spread over its nodes. Installs from before the tag are moved
  * over at start (migrate-key-format.ts). `app:` keys are global and only ever used one at a time.
  */

@@ -17,7 +17,7 @@ export interface Store {
   /** Reads and deletes in one step (single-use values such as OAuth state). */
   take(key: string): Promise<string | null>;
   increment(key: string, ttlSeconds: number): Promise<number>;
-  /** Several writes, each as `set` or `pushCapped` does it, in one round trip per slot (a MULTI each). */
+  /** Several writes, each as `set` or `pushCapped` does it, in one round trip per slot (one atomic script each). */
   writeMany(ops: WriteOp[]): Promise<void>;
   /** Newest first; the list never holds more than `cap` entries. With `ttlSeconds`, the list expires then (in the same round trip). */
   pushCapped(key: string, value: string, cap: number, ttlSeconds?: number): Promise<void>;
