@@ -127,6 +127,10 @@ export class BullmqQueue implements EventQueue {
       // held it): every handler is safe to run again, so it goes back to the queue up to 5 times
       // (BullMQ's default, 1, failed such a job without running it and removed it: lost).
       maxStalledCount: 5,
+      // A fetch that failed (a Redis node down, the cluster not serving every slot yet) is tried
+      // again after a second, not BullMQ's 15 s: one failure while the node was away and one more
+      // while its slots came back held a queued event for 30 s after Redis was ready again.
+      runRetryDelay: 1000,
       settings: {
         backoffStrategy: (attemptsMade: number, _type?: string, err?: Error) =>
           backoffDelay(this.policy, attemptsMade, retryAfterOf(err)),
