@@ -78,11 +78,6 @@ export class RedisStore implements Store {
   }
   async writeMany(ops: WriteOp[]) {
     if (!ops.length) return;
-    // One write needs no transaction around it.
-    if (ops.length === 1) {
-      const [op] = ops as [WriteOp];
-      return 'set' in op ? this.set(op.set, op.value, op.ttlSeconds) : this.pushCapped(op.push, op.value, op.cap, op.ttlSeconds);
-    }
     const keys = ops.map((op) => ('set' in op ? op.set : op.push));
     await this.perSlot(keys, async (group) => {
       await (this.redis as WithWriteMany).paWriteMany(group.length, ...group.map((i) => keys[i]!), ...group.flatMap((i) => writeArgs(ops[i]!)));
@@ -103,7 +98,7 @@ export class RedisStore implements Store {
     return Number(await this.redis.eval(INCR_TTL, 1, key, ttlSeconds));
   }
   async pushCapped(key: string, value: string, cap: number, ttlSeconds?: number) {
-    await (this.redis as WithWriteMany).paWriteMany(1, key, ...writeArgs({ push: key, value, cap, ttlSeconds }));
+    await this.writeMany([{ push: key, value, cap, ttlSeconds }]);
   }
   range(key: string, start: number, stop: number) { return this.redis.lrange(key, start, stop); }
   async removeFromList(key: string, value: string) { return (await this.redis.lrem(key, 1, value)) > 0; }
